@@ -1,0 +1,74 @@
+// The key-value interface the rest of pwx stores everything through. It
+// exposes no RocksDB type: storage/ is the only place that knows RocksDB.
+//
+// Two implementations pass the same typed tests: the RocksDB store
+// (rocks_store.h) for nodes and the in-memory store (memory_store.h) for fast
+// tests of the layers above.
+#ifndef PWX_STORAGE_KV_STORE_H_
+#define PWX_STORAGE_KV_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storage/write_batch.h"
+
+namespace pwx::storage {
+
+// A forward iterator over one column, in key order. Not thread-safe; use one
+// per thread. Reads a consistent snapshot taken when it was created.
+class Iterator {
+ public:
+  virtual ~Iterator() = default;
+
+  // Positions at the first key >= `key`.
+  virtual void Seek(std::string_view key) = 0;
+  // Positions at the last key < `key` (at the last key when `key` is empty).
+  virtual void SeekBefore(std::string_view key) = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  // Valid only while Valid() and until the next move.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  // OK unless the underlying store failed while iterating.
+  virtual absl::Status status() const = 0;
+};
+
+// Called once when a write has been committed (or has failed).
+using WriteCallback = std::function<void(absl::Status)>;
+
+// A durable, ordered key-value store with column families.
+// Thread-safe: every method may be called concurrently.
+class KvStore {
+ public:
+  KvStore() = default;
+  KvStore(const KvStore&) = delete;
+  KvStore& operator=(const KvStore&) = delete;
+  virtual ~KvStore() = default;
+
+  // Returns the value, std::nullopt when the key is absent, or an error.
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      Column column, std::string_view key) const = 0;
+
+  // Returns a new iterator over `column`, not yet positioned.
+  virtual std::unique_ptr<Iterator> NewIterator(Column column) const = 0;
+
+  // Commits `batch` atomically and durably (fsync), grouped with concurrent
+  // writes so one fsync serves many. Preconditions are checked in commit
+  // order against the committed state plus the earlier batches of the same
+  // group; if one fails, nothing of `batch` is written and ABORTED is
+  // returned. `done` runs on the writer thread: keep it short.
+  virtual void WriteAsync(WriteBatch batch, WriteCallback done) = 0;
+
+  // Blocking form of WriteAsync.
+  absl::Status Write(WriteBatch batch);
+};
+
+}  // namespace pwx::storage
+
+#endif  // PWX_STORAGE_KV_STORE_H_

@@ -1,0 +1,77 @@
+// A set of writes applied atomically, with optional preconditions. Plain
+// data: build it on any thread, then hand it to KvStore::WriteAsync.
+#ifndef PWX_STORAGE_WRITE_BATCH_H_
+#define PWX_STORAGE_WRITE_BATCH_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pwx::storage {
+
+// Column families. The numeric values are stable: they name the column
+// family on disk (see ColumnName), so only ever append.
+enum class Column : uint8_t {
+  kMeta = 0,         // schema version, counters
+  kCases = 1,        // case id -> pwx.v1.Case
+  kIndex = 2,        // secondary indexes, values empty
+  kBlobs = 3,        // content-addressed attachment chunks
+  kRequests = 4,     // information requests (later issues)
+  kPlans = 5,        // cooperation plans (later issues)
+  kOutbox = 6,       // outgoing envelopes (later issues)
+  kInbox = 7,        // dedup of received envelopes (later issues)
+  kAuditLeaves = 8,  // audit log entries (later issues)
+  kAuditTree = 9,    // audit Merkle subtree hashes (later issues)
+};
+inline constexpr int kColumnCount = 10;
+
+// The on-disk name of a column family, e.g. "cases".
+std::string_view ColumnName(Column column);
+
+class WriteBatch {
+ public:
+  enum class OpKind : uint8_t { kPut, kDelete };
+  struct Op {
+    OpKind kind;
+    Column column;
+    std::string key;
+    std::string value;  // empty for kDelete
+  };
+  // The current value of (column, key) must equal `expected`; std::nullopt
+  // means the key must be absent.
+  struct Precondition {
+    Column column;
+    std::string key;
+    std::optional<std::string> expected;
+  };
+
+  WriteBatch() = default;
+  WriteBatch(WriteBatch&&) = default;
+  WriteBatch& operator=(WriteBatch&&) = default;
+  WriteBatch(const WriteBatch&) = delete;
+  WriteBatch& operator=(const WriteBatch&) = delete;
+
+  void Put(Column column, std::string_view key, std::string_view value);
+  void Delete(Column column, std::string_view key);
+  void Require(Column column, std::string_view key,
+               std::optional<std::string> expected);
+
+  const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<Precondition>& preconditions() const {
+    return preconditions_;
+  }
+  bool empty() const { return ops_.empty(); }
+  // Bytes of keys and values, for batching limits.
+  size_t ByteSize() const { return byte_size_; }
+
+ private:
+  std::vector<Op> ops_;
+  std::vector<Precondition> preconditions_;
+  size_t byte_size_ = 0;
+};
+
+}  // namespace pwx::storage
+
+#endif  // PWX_STORAGE_WRITE_BATCH_H_

@@ -29,7 +29,8 @@ class KeyBuilder {
   KeyBuilder& Uint64(uint64_t v);
   KeyBuilder& Int64(int64_t v);
   const std::string& key() const { return key_; }
-  std::string Build() && { return std::move(key_); }
+  // Returns the key and leaves the builder empty.
+  std::string Build() { return std::move(key_); }
 
  private:
   std::string key_;

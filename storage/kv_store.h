@@ -55,7 +55,8 @@ class KvStore {
   virtual absl::StatusOr<std::optional<std::string>> Get(
       Column column, std::string_view key) const = 0;
 
-  // Returns a new iterator over `column`, not yet positioned.
+  // Returns a new iterator over `column`, not yet positioned. It must not
+  // outlive the store.
   virtual std::unique_ptr<Iterator> NewIterator(Column column) const = 0;
 
   // Commits `batch` atomically and durably (fsync), grouped with concurrent
@@ -65,7 +66,8 @@ class KvStore {
   // returned. `done` runs on the writer thread: keep it short.
   virtual void WriteAsync(WriteBatch batch, WriteCallback done) = 0;
 
-  // Blocking form of WriteAsync.
+  // Blocking form of WriteAsync. Must not be called from a WriteCallback,
+  // which runs on the writer thread it would wait for.
   absl::Status Write(WriteBatch batch);
 };
 

@@ -1,0 +1,158 @@
+#include "storage/group_commit.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace pwx::storage {
+namespace {
+
+// Values that the batches accepted so far in a group will leave behind, per
+// column; std::nullopt for a deleted key.
+using Overlay =
+    std::array<std::map<std::string, std::optional<std::string>, std::less<>>,
+               kColumnCount>;
+
+size_t Index(Column column) { return static_cast<size_t>(column); }
+
+// ColumnName() as the string_view absl takes, which this abseil build does
+// not alias to std::string_view.
+absl::string_view Name(Column column) {
+  const std::string_view name = ColumnName(column);
+  return absl::string_view(name.data(), name.size());
+}
+
+// INVALID_ARGUMENT when any op or precondition of `batch` names an unknown
+// column, so that stores can index by column without checking.
+absl::Status CheckColumns(const WriteBatch& batch) {
+  for (const WriteBatch::Op& op : batch.ops()) {
+    if (absl::Status s = CheckColumn(op.column); !s.ok()) return s;
+  }
+  for (const WriteBatch::Precondition& p : batch.preconditions()) {
+    if (absl::Status s = CheckColumn(p.column); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckColumn(Column column) {
+  if (Index(column) < static_cast<size_t>(kColumnCount)) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("column: unknown column ", Index(column)));
+}
+
+GroupCommitter::GroupCommitter(int max_group_size, LookupFn lookup,
+                               CommitFn commit)
+    : max_group_size_(static_cast<size_t>(std::max(max_group_size, 1))),
+      lookup_(std::move(lookup)),
+      commit_(std::move(commit)) {
+  writer_ = std::thread([this] { Run(); });
+}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  work_ready_.Signal();
+  writer_.join();
+}
+
+void GroupCommitter::Submit(WriteBatch batch, WriteCallback done) {
+  {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(Pending{std::move(batch), std::move(done)});
+  }
+  work_ready_.Signal();
+}
+
+void GroupCommitter::Run() {
+  std::deque<Pending> group;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) work_ready_.Wait(&mu_);
+      // Stops only once the queue is drained, so nothing submitted before
+      // (or by a callback during) shutdown is lost.
+      if (queue_.empty()) return;
+      const size_t n = std::min(queue_.size(), max_group_size_);
+      auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+      group.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
+  Overlay overlay;
+  std::vector<absl::Status> results(group.size());
+  std::vector<const WriteBatch*> accepted;
+  accepted.reserve(group.size());
+  bool any_ops = false;
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    const WriteBatch& batch = group[i].batch;
+    results[i] = CheckColumns(batch);
+    if (!results[i].ok()) continue;
+    for (const WriteBatch::Precondition& p : batch.preconditions()) {
+      std::optional<std::string> committed;
+      const std::optional<std::string>* current;
+      const auto& pending = overlay[Index(p.column)];
+      auto it = pending.find(p.key);
+      if (it != pending.end()) {
+        current = &it->second;
+      } else {
+        absl::StatusOr<std::optional<std::string>> value =
+            lookup_(p.column, p.key);
+        if (!value.ok()) {
+          results[i] = value.status();
+          break;
+        }
+        committed = *std::move(value);
+        current = &committed;
+      }
+      if (*current != p.expected) {
+        results[i] = absl::AbortedError(
+            absl::StrCat("precondition failed: ", Name(p.column), "/",
+                         absl::CEscape(p.key), " changed"));
+        break;
+      }
+    }
+    if (!results[i].ok()) continue;
+
+    accepted.push_back(&batch);
+    for (const WriteBatch::Op& op : batch.ops()) {
+      any_ops = true;
+      std::optional<std::string> value;
+      if (op.kind == WriteBatch::OpKind::kPut) value = op.value;
+      overlay[Index(op.column)].insert_or_assign(op.key, std::move(value));
+    }
+  }
+
+  // Batches that only assert preconditions need no commit.
+  if (any_ops) {
+    absl::Status status = commit_(accepted);
+    if (!status.ok()) {
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (results[i].ok()) results[i] = status;
+      }
+    }
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(std::move(results[i]));
+  }
+}
+
+}  // namespace pwx::storage

@@ -1,0 +1,83 @@
+// Helpers for the storage tests: status assertions and temporary directories.
+#ifndef PWX_TESTS_STORAGE_STORAGE_TEST_UTIL_H_
+#define PWX_TESTS_STORAGE_STORAGE_TEST_UTIL_H_
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gtest/gtest.h"
+
+#define PWX_STATUS_CONCAT_INNER(a, b) a##b
+#define PWX_STATUS_CONCAT(a, b) PWX_STATUS_CONCAT_INNER(a, b)
+// `var` names a declaration and `fail` a macro: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define PWX_EXPECT_OK_IMPL(var, expr, fail) \
+  if (const auto& var = (expr); var.ok()) { \
+  } else                                    \
+    fail() << #expr << ": " << ::pwx::storage::StatusOf(var)
+// NOLINTEND(bugprone-macro-parentheses)
+
+// Like EXPECT_TRUE(s.ok()), printing the status when it fails.
+#define EXPECT_OK(expr) \
+  PWX_EXPECT_OK_IMPL(PWX_STATUS_CONCAT(status_, __LINE__), expr, ADD_FAILURE)
+#define ASSERT_OK(expr) \
+  PWX_EXPECT_OK_IMPL(PWX_STATUS_CONCAT(status_, __LINE__), expr, FAIL)
+
+namespace pwx::storage {
+
+inline const absl::Status& StatusOf(const absl::Status& status) {
+  return status;
+}
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
+
+// A fresh directory under ::testing::TempDir() named after the running test,
+// unique per instance; removed with everything in it on destruction.
+// Not thread-safe.
+class ScopedTempDir {
+ public:
+  ScopedTempDir() {
+    std::string name = "pwx_storage";
+    if (const auto* info =
+            ::testing::UnitTest::GetInstance()->current_test_info()) {
+      name = std::string(info->test_suite_name()) + "." + info->name();
+      std::replace(name.begin(), name.end(), '/', '_');
+    }
+    std::string pattern = ::testing::TempDir() + name + ".XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (mkdtemp(buffer.data()) == nullptr) {
+      ADD_FAILURE() << "mkdtemp(" << pattern << ") failed";
+    }
+    path_ = buffer.data();
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  ~ScopedTempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+
+  const std::string& path() const { return path_; }
+  // path()/name, not created.
+  std::string Sub(std::string_view name) const {
+    return path_ + "/" + std::string(name);
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace pwx::storage
+
+#endif  // PWX_TESTS_STORAGE_STORAGE_TEST_UTIL_H_

@@ -1,0 +1,61 @@
+#include "server/admin_service.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/rpc_util.h"
+
+namespace pwx::server {
+
+AdminServiceImpl::AdminServiceImpl(storage::RocksStore* store,
+                                   std::set<std::string> admins)
+    : store_(store), admins_(std::move(admins)) {}
+
+AdminServiceImpl::~AdminServiceImpl() {
+  std::vector<std::thread> jobs;
+  {
+    absl::MutexLock lock(&mu_);
+    jobs.swap(jobs_);
+  }
+  for (std::thread& job : jobs) job.join();
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::CreateBackup(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::CreateBackupRequest* request,
+    pwx::v1::CreateBackupResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto log = std::make_shared<CallLog>("CreateBackup", CallerName(*context));
+  log->set_object(request->directory());
+  auto fail = [&](const absl::Status& status) {
+    log->Finish(status);
+    reactor->Finish(ToGrpcStatus(status));
+    return reactor;
+  };
+  if (admins_.count(log->user()) == 0) {
+    return fail(absl::PermissionDeniedError(
+        absl::StrCat("user '", log->user(),
+                     "' may not create backups (not in admin_users)")));
+  }
+  if (request->directory().empty() || request->directory()[0] != '/') {
+    return fail(absl::InvalidArgumentError(
+        "directory: must be an absolute path on the server"));
+  }
+  absl::MutexLock lock(&mu_);
+  jobs_.emplace_back(
+      [this, reactor, response, log, directory = request->directory()] {
+        absl::StatusOr<storage::BackupInfo> info = store_->Backup(directory);
+        if (info.ok()) {
+          response->set_backup_id(info->backup_id);
+          response->set_size_bytes(info->size_bytes);
+          response->set_directory(directory);
+        }
+        log->Finish(info.status());
+        reactor->Finish(ToGrpcStatus(info.status()));
+      });
+  return reactor;
+}
+
+}  // namespace pwx::server

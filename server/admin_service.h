@@ -1,0 +1,42 @@
+// AdminService on the API port: node administration for the users named in
+// the config's admin_users.
+#ifndef PWX_SERVER_ADMIN_SERVICE_H_
+#define PWX_SERVER_ADMIN_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "pwx/v1/admin_service.grpc.pb.h"
+#include "storage/rocks_store.h"
+
+namespace pwx::server {
+
+// Thread-safe. Backups run on their own threads (they copy files for a
+// while), never on gRPC's; the destructor waits for running ones.
+class AdminServiceImpl final : public pwx::v1::AdminService::CallbackService {
+ public:
+  // `store` must outlive the service.
+  AdminServiceImpl(storage::RocksStore* store, std::set<std::string> admins);
+  ~AdminServiceImpl() override;
+
+  grpc::ServerUnaryReactor* CreateBackup(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::CreateBackupRequest* request,
+      pwx::v1::CreateBackupResponse* response) override;
+
+ private:
+  storage::RocksStore* const store_;
+  const std::set<std::string> admins_;
+  absl::Mutex mu_;
+  std::vector<std::thread> jobs_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace pwx::server
+
+#endif  // PWX_SERVER_ADMIN_SERVICE_H_

@@ -1,0 +1,349 @@
+#include "server/case_manager.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "server/domain/case_rules.h"
+#include "server/domain/country.h"
+#include "server/domain/digest.h"
+#include "server/domain/fields.h"
+
+namespace pwx::server {
+namespace {
+
+using pwx::v1::Case;
+
+// Concurrent changes to one case are rare; a few retries absorb them.
+constexpr int kMaxAttempts = 8;
+constexpr uint64_t kMaxSequence = 999999;
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(t));
+}
+
+absl::Status NotFound(absl::string_view id) {
+  return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
+}
+
+}  // namespace
+
+CaseManager::CaseManager(CaseManagerOptions options, storage::KvStore* kv)
+    : options_(std::move(options)), kv_(kv), cases_(kv) {}
+
+absl::Time CaseManager::Now() const {
+  return options_.clock ? options_.clock() : absl::Now();
+}
+
+absl::StatusOr<uint64_t> CaseManager::NextSequence(int year) {
+  absl::MutexLock lock(&mu_);
+  auto it = last_sequence_.find(year);
+  if (it == last_sequence_.end()) {
+    absl::StatusOr<uint64_t> last = cases_.LastSequence(
+        absl::StrFormat("%s-%04d-", options_.authority_id, year));
+    if (!last.ok()) return last.status();
+    it = last_sequence_.emplace(year, *last).first;
+  }
+  if (it->second >= kMaxSequence) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "case ids of ", year, " are used up (", kMaxSequence, " cases)"));
+  }
+  return ++it->second;
+}
+
+void CaseManager::Create(Case draft, const std::string& user,
+                         CaseCallback done) {
+  if (absl::Status s = domain::ValidateCaseContent(&draft); !s.ok()) {
+    done(s);
+    return;
+  }
+  const absl::Time now = Now();
+  Case record;
+  domain::ApplyCaseUpdate(draft, {}, &record).IgnoreError();  // editable only
+  record.set_version(1);
+  record.set_owner_authority(options_.authority_id);
+  record.set_created_by(user);
+  record.set_updated_by(user);
+  *record.mutable_created_at() = ToProto(now);
+  *record.mutable_updated_at() = ToProto(now);
+  Insert(std::move(record), std::move(done), kMaxAttempts);
+}
+
+void CaseManager::Insert(Case record, CaseCallback done, int attempts_left) {
+  const int year =
+      absl::ToCivilYear(absl::FromUnixSeconds(record.created_at().seconds()),
+                        absl::UTCTimeZone())
+          .year();
+  absl::StatusOr<uint64_t> seq = NextSequence(year);
+  if (!seq.ok()) {
+    done(seq.status());
+    return;
+  }
+  record.set_id(domain::FormatCaseId(options_.authority_id, year, *seq));
+  storage::WriteBatch batch;
+  cases_.Put(record, nullptr, &batch);
+  auto shared = std::make_shared<Case>(std::move(record));
+  kv_->WriteAsync(std::move(batch), [this, shared, done = std::move(done),
+                                     attempts_left](absl::Status s) mutable {
+    // ABORTED here means the id was taken (e.g. the database was restored
+    // under a running sequence): take the next one.
+    if (absl::IsAborted(s) && attempts_left > 1) {
+      Insert(std::move(*shared), std::move(done), attempts_left - 1);
+      return;
+    }
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    done(std::move(*shared));
+  });
+}
+
+absl::StatusOr<Case> CaseManager::Get(const std::string& id) const {
+  if (absl::Status s = domain::ValidateCaseId("id", id); !s.ok()) return s;
+  absl::StatusOr<std::optional<storage::StoredCase>> stored = cases_.Get(id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return NotFound(id);
+  return std::move((*stored)->record);
+}
+
+void CaseManager::Mutate(std::string id, Change change, std::string user,
+                         CaseCallback done, int attempts_left) {
+  absl::StatusOr<std::optional<storage::StoredCase>> stored = cases_.Get(id);
+  if (!stored.ok()) {
+    done(stored.status());
+    return;
+  }
+  if (!stored->has_value()) {
+    done(NotFound(id));
+    return;
+  }
+  auto next = std::make_shared<Case>((*stored)->record);
+  storage::WriteBatch batch;
+  if (absl::Status s = change(next.get(), &batch); !s.ok()) {
+    done(s);
+    return;
+  }
+  next->set_version((*stored)->record.version() + 1);
+  next->set_updated_by(user);
+  *next->mutable_updated_at() = ToProto(Now());
+  cases_.Put(*next, &**stored, &batch);
+  kv_->WriteAsync(
+      std::move(batch),
+      [this, next, id = std::move(id), change = std::move(change),
+       user = std::move(user), done = std::move(done),
+       attempts_left](absl::Status s) mutable {
+        if (absl::IsAborted(s) && attempts_left > 1) {
+          Mutate(std::move(id), std::move(change), std::move(user),
+                 std::move(done), attempts_left - 1);
+          return;
+        }
+        if (absl::IsAborted(s)) {
+          done(absl::AbortedError(absl::StrCat(
+              "case ", id, " is being changed by others; try again")));
+          return;
+        }
+        if (!s.ok()) {
+          done(s);
+          return;
+        }
+        done(std::move(*next));
+      });
+}
+
+void CaseManager::Update(const pwx::v1::UpdateCaseRequest& request,
+                         const std::string& user, CaseCallback done) {
+  if (absl::Status s = domain::ValidateCaseId("id", request.id()); !s.ok()) {
+    done(s);
+    return;
+  }
+  if (request.expected_version() == 0) {
+    done(absl::InvalidArgumentError(
+        "expected_version: is required (the version you read)"));
+    return;
+  }
+  Case patch = request.case_();
+  google::protobuf::FieldMask mask = request.update_mask();
+  Change change = [patch = std::move(patch), mask = std::move(mask),
+                   expected = request.expected_version()](
+                      Case* c, storage::WriteBatch*) -> absl::Status {
+    if (c->version() != expected) {
+      return absl::AbortedError(
+          absl::StrCat("case ", c->id(), " is at version ", c->version(),
+                       ", not the expected version ", expected,
+                       "; read it again and reapply your change"));
+    }
+    if (absl::Status s = domain::ApplyCaseUpdate(patch, mask, c); !s.ok()) {
+      return s;
+    }
+    return domain::ValidateCaseContent(c);
+  };
+  Mutate(request.id(), std::move(change), user, std::move(done), kMaxAttempts);
+}
+
+absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::List(
+    const pwx::v1::ListCasesRequest& request) const {
+  storage::CaseQuery query;
+  if (!pwx::v1::CaseStatus_IsValid(request.status())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("status: unknown value ", request.status()));
+  }
+  query.status = request.status();
+  if (!request.country_of_establishment().empty()) {
+    if (absl::Status s = domain::ValidateCountry(
+            "country_of_establishment", request.country_of_establishment());
+        !s.ok()) {
+      return s;
+    }
+    query.country_of_establishment = request.country_of_establishment();
+  }
+  if (!request.sector_nace().empty()) {
+    absl::StatusOr<std::string> nace =
+        domain::NormalizeNace("sector_nace", request.sector_nace());
+    if (!nace.ok()) return nace.status();
+    query.sector_prefix = *std::move(nace);
+  }
+  if (absl::Status s = domain::ValidateText("text", request.text(), 200);
+      !s.ok()) {
+    return s;
+  }
+  if (!request.text().empty()) {
+    query.predicate = [text = request.text()](const Case& c) {
+      return domain::MatchesText(c, text);
+    };
+  }
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be between 0 and ", kMaxPageSize));
+  }
+  const int page_size =
+      request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  absl::StatusOr<storage::CasePage> page =
+      cases_.List(query, page_size, request.page_token());
+  if (!page.ok()) return page.status();
+  pwx::v1::ListCasesResponse response;
+  for (Case& c : page->cases) *response.add_cases() = std::move(c);
+  response.set_next_page_token(std::move(page->next_page_token));
+  return response;
+}
+
+void CaseManager::AddNote(const pwx::v1::AddNoteRequest& request,
+                          const std::string& user, CaseCallback done) {
+  if (absl::Status s = domain::ValidateCaseId("case_id", request.case_id());
+      !s.ok()) {
+    done(s);
+    return;
+  }
+  if (absl::Status s = domain::ValidateNoteText("text", request.text());
+      !s.ok()) {
+    done(s);
+    return;
+  }
+  pwx::v1::Note note;
+  note.set_author(user);
+  note.set_text(request.text());
+  *note.mutable_created_at() = ToProto(Now());
+  Change change = [note = std::move(note)](
+                      Case* c, storage::WriteBatch*) -> absl::Status {
+    if (static_cast<size_t>(c->notes_size()) >= domain::kMaxNotes) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("case ", c->id(), " has the maximum of ",
+                       domain::kMaxNotes, " notes"));
+    }
+    *c->add_notes() = note;
+    return absl::OkStatus();
+  };
+  Mutate(request.case_id(), std::move(change), user, std::move(done),
+         kMaxAttempts);
+}
+
+absl::Status CaseManager::CheckAttachmentHeader(
+    const pwx::v1::AttachmentHeader& header) const {
+  if (absl::Status s =
+          domain::ValidateCaseId("header.case_id", header.case_id());
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = domain::ValidateAttachmentNames(header.file_name(),
+                                                       header.media_type());
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<Case> c = Get(header.case_id());
+  if (!c.ok()) return c.status();
+  if (static_cast<size_t>(c->attachments_size()) >= domain::kMaxAttachments) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c->id(), " has the maximum of ",
+                     domain::kMaxAttachments, " attachments"));
+  }
+  return absl::OkStatus();
+}
+
+void CaseManager::AddAttachment(const pwx::v1::AttachmentHeader& header,
+                                std::string content, const std::string& user,
+                                CaseCallback done) {
+  if (absl::Status s = CheckAttachmentHeader(header); !s.ok()) {
+    done(s);
+    return;
+  }
+  if (content.size() > options_.max_attachment_bytes) {
+    done(absl::ResourceExhaustedError(absl::StrCat(
+        "attachment: ", content.size(), " bytes exceed the limit of ",
+        options_.max_attachment_bytes, " bytes")));
+    return;
+  }
+  pwx::v1::AttachmentMeta meta;
+  meta.set_sha256(domain::Sha256Hex(content));
+  meta.set_file_name(header.file_name());
+  meta.set_media_type(header.media_type().empty() ? "application/octet-stream"
+                                                  : header.media_type());
+  meta.set_size_bytes(content.size());
+  meta.set_uploaded_by(user);
+  *meta.mutable_uploaded_at() = ToProto(Now());
+  auto shared_content = std::make_shared<const std::string>(std::move(content));
+  Change change = [this, meta = std::move(meta), shared_content](
+                      Case* c, storage::WriteBatch* batch) -> absl::Status {
+    if (static_cast<size_t>(c->attachments_size()) >= domain::kMaxAttachments) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("case ", c->id(), " has the maximum of ",
+                       domain::kMaxAttachments, " attachments"));
+    }
+    if (absl::Status s = cases_.PutBlob(meta.sha256(), *shared_content, batch);
+        !s.ok()) {
+      return s;
+    }
+    *c->add_attachments() = meta;
+    return absl::OkStatus();
+  };
+  Mutate(header.case_id(), std::move(change), user, std::move(done),
+         kMaxAttempts);
+}
+
+absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(
+    const std::string& case_id, const std::string& sha256) const {
+  if (!domain::IsSha256Hex(sha256)) {
+    return absl::InvalidArgumentError(
+        "sha256: must be 64 lower-case hex digits");
+  }
+  absl::StatusOr<Case> c = Get(case_id);
+  if (!c.ok()) return c.status();
+  for (const pwx::v1::AttachmentMeta& meta : c->attachments()) {
+    if (meta.sha256() == sha256) return meta;
+  }
+  return absl::NotFoundError(
+      absl::StrCat("case ", case_id, " has no attachment ", sha256));
+}
+
+absl::StatusOr<std::string> CaseManager::AttachmentChunk(
+    const std::string& sha256, uint64_t index) const {
+  return cases_.BlobChunk(sha256, index);
+}
+
+}  // namespace pwx::server

@@ -1,0 +1,112 @@
+// The node's posting cases: the operations of CaseService as plain C++, with
+// no gRPC in them. Validates, applies the domain rules, and writes through
+// the store's group-commit writer; completions are delivered by callback so
+// RPC threads never wait for an fsync.
+#ifndef PWX_SERVER_CASE_MANAGER_H_
+#define PWX_SERVER_CASE_MANAGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "pwx/v1/case_service.pb.h"
+#include "storage/case_store.h"
+#include "storage/kv_store.h"
+
+namespace pwx::server {
+
+using CaseCallback = std::function<void(absl::StatusOr<pwx::v1::Case>)>;
+
+struct CaseManagerOptions {
+  // The node's authority; prefixes every case id. Required.
+  std::string authority_id;
+  // Largest attachment accepted. Default: 16 MiB.
+  uint64_t max_attachment_bytes = uint64_t{16} << 20;
+  // The clock stamped into created_at/updated_at. Default: absl::Now.
+  std::function<absl::Time()> clock;
+};
+
+// Thread-safe. Callbacks run on the store's writer thread (for writes) or on
+// the calling thread (for failures found before writing); keep them short.
+class CaseManager {
+ public:
+  // `kv` must outlive the manager.
+  CaseManager(CaseManagerOptions options, storage::KvStore* kv);
+  CaseManager(const CaseManager&) = delete;
+  CaseManager& operator=(const CaseManager&) = delete;
+
+  // Validates `draft`, assigns id, version 1, owner and audit fields, and
+  // stores it. INVALID_ARGUMENT names the bad field.
+  void Create(pwx::v1::Case draft, const std::string& user, CaseCallback done);
+
+  // NOT_FOUND when there is no such case.
+  absl::StatusOr<pwx::v1::Case> Get(const std::string& id) const;
+
+  // ABORTED when request.expected_version is not the current version.
+  void Update(const pwx::v1::UpdateCaseRequest& request,
+              const std::string& user, CaseCallback done);
+
+  absl::StatusOr<pwx::v1::ListCasesResponse> List(
+      const pwx::v1::ListCasesRequest& request) const;
+
+  void AddNote(const pwx::v1::AddNoteRequest& request, const std::string& user,
+               CaseCallback done);
+
+  // Checks a header before any bytes are accepted: the case exists, the
+  // names are valid and the case has room for another attachment.
+  absl::Status CheckAttachmentHeader(
+      const pwx::v1::AttachmentHeader& header) const;
+
+  // Stores `content` (deduplicated by SHA-256) and adds its metadata to the
+  // case. RESOURCE_EXHAUSTED past max_attachment_bytes.
+  void AddAttachment(const pwx::v1::AttachmentHeader& header,
+                     std::string content, const std::string& user,
+                     CaseCallback done);
+
+  // The metadata of an attachment of a case; NOT_FOUND when the case has no
+  // attachment with that hash.
+  absl::StatusOr<pwx::v1::AttachmentMeta> FindAttachment(
+      const std::string& case_id, const std::string& sha256) const;
+
+  // Chunk `index` of a stored content (storage::kBlobChunkBytes each).
+  absl::StatusOr<std::string> AttachmentChunk(const std::string& sha256,
+                                              uint64_t index) const;
+
+  uint64_t max_attachment_bytes() const {
+    return options_.max_attachment_bytes;
+  }
+
+ private:
+  // Changes a stored case: reads it, lets `change` edit the copy (and add
+  // writes to the batch), bumps the version and writes it with a precondition
+  // on the bytes read. A concurrent writer makes the precondition fail; the
+  // read-change-write is then retried, so `change` must be a pure function
+  // of the case it is given.
+  using Change =
+      std::function<absl::Status(pwx::v1::Case*, storage::WriteBatch*)>;
+  void Mutate(std::string id, Change change, std::string user,
+              CaseCallback done, int attempts_left);
+
+  void Insert(pwx::v1::Case record, CaseCallback done, int attempts_left);
+
+  // The next free sequence number for ids of `year`.
+  absl::StatusOr<uint64_t> NextSequence(int year);
+
+  absl::Time Now() const;
+
+  const CaseManagerOptions options_;
+  storage::KvStore* const kv_;
+  const storage::CaseStore cases_;
+
+  absl::Mutex mu_;
+  std::map<int, uint64_t> last_sequence_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace pwx::server
+
+#endif  // PWX_SERVER_CASE_MANAGER_H_

@@ -1,0 +1,49 @@
+// CaseService on the API port: translates gRPC calls to CaseManager calls
+// and back. Holds no state of its own.
+#ifndef PWX_SERVER_CASE_SERVICE_H_
+#define PWX_SERVER_CASE_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "pwx/v1/case_service.grpc.pb.h"
+#include "server/case_manager.h"
+
+namespace pwx::server {
+
+// Thread-safe. `cases` must outlive the service.
+class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
+ public:
+  explicit CaseServiceImpl(CaseManager* cases) : cases_(cases) {}
+
+  grpc::ServerUnaryReactor* CreateCase(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::CreateCaseRequest* request,
+      pwx::v1::Case* response) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
+                                    const pwx::v1::GetCaseRequest* request,
+                                    pwx::v1::Case* response) override;
+  grpc::ServerUnaryReactor* UpdateCase(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::UpdateCaseRequest* request,
+      pwx::v1::Case* response) override;
+  grpc::ServerUnaryReactor* ListCases(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::ListCasesRequest* request,
+      pwx::v1::ListCasesResponse* response) override;
+  grpc::ServerUnaryReactor* AddNote(grpc::CallbackServerContext* context,
+                                    const pwx::v1::AddNoteRequest* request,
+                                    pwx::v1::Case* response) override;
+  grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest>* UploadAttachment(
+      grpc::CallbackServerContext* context, pwx::v1::Case* response) override;
+  grpc::ServerWriteReactor<pwx::v1::DownloadAttachmentResponse>*
+  DownloadAttachment(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::DownloadAttachmentRequest* request) override;
+
+ private:
+  CaseManager* const cases_;
+};
+
+}  // namespace pwx::server
+
+#endif  // PWX_SERVER_CASE_SERVICE_H_

@@ -1,0 +1,160 @@
+#include "server/config.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "server/domain/fields.h"
+
+namespace pwx::server {
+namespace {
+
+// The key a text-format line sets ("api", "listen", ...), or empty.
+std::string KeyOfLine(absl::string_view text, int line) {
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  if (line < 0 || line >= static_cast<int>(lines.size())) return "";
+  absl::string_view l = absl::StripLeadingAsciiWhitespace(lines[line]);
+  size_t end = 0;
+  while (end < l.size() && (absl::ascii_isalnum(l[end]) || l[end] == '_')) {
+    ++end;
+  }
+  return std::string(l.substr(0, end));
+}
+
+// Keeps the first parse error with its position and the key it is about:
+// protobuf's own message names unknown keys but not mistyped values.
+class FirstError final : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit FirstError(absl::string_view text) : text_(text) {}
+
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (!message_.empty()) return;
+    message_ = absl::StrCat(line + 1, ":", column + 1, ": ");
+    const std::string key = KeyOfLine(text_, line);
+    if (!key.empty() && !absl::StrContains(message, key)) {
+      absl::StrAppend(&message_, "key '", key, "': ");
+    }
+    absl::StrAppend(&message_, message);
+  }
+  const std::string& message() const { return message_; }
+
+ private:
+  absl::string_view text_;
+  std::string message_;
+};
+
+absl::Status Invalid(absl::string_view key, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(key, ": ", message));
+}
+
+}  // namespace
+
+absl::StatusOr<pwx::v1::ServerConfig> ParseConfig(absl::string_view text,
+                                                  absl::string_view source) {
+  pwx::v1::ServerConfig config;
+  FirstError errors(text);
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ":", errors.message()));
+  }
+  return config;
+}
+
+absl::StatusOr<std::string> ReadFileForKey(absl::string_view key,
+                                           const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat(key, ": cannot read ", path, ": ", std::strerror(errno)));
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+absl::StatusOr<pwx::v1::ServerConfig> LoadConfigFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileForKey("--config", path);
+  if (!text.ok()) return text.status();
+  return ParseConfig(*text, path);
+}
+
+void ApplyDefaults(pwx::v1::ServerConfig* config) {
+  if (config->api().listen().empty()) {
+    config->mutable_api()->set_listen("127.0.0.1:7443");
+  }
+  if (config->attachments().max_bytes() == 0) {
+    config->mutable_attachments()->set_max_bytes(uint64_t{16} << 20);
+  }
+  if (config->log().format().empty()) config->mutable_log()->set_format("text");
+  if (config->log().level().empty()) config->mutable_log()->set_level("info");
+  if (config->storage().max_group_size() == 0) {
+    config->mutable_storage()->set_max_group_size(256);
+  }
+  if (config->storage().block_cache_bytes() == 0) {
+    config->mutable_storage()->set_block_cache_bytes(uint64_t{64} << 20);
+  }
+  if (config->shutdown_grace_seconds() == 0) {
+    config->set_shutdown_grace_seconds(10);
+  }
+}
+
+absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
+  if (config.authority_id().empty()) {
+    return Invalid("authority_id", "is required (e.g. \"FR-DGT\")");
+  }
+  if (absl::Status s =
+          domain::ValidateAuthorityId("authority_id", config.authority_id());
+      !s.ok()) {
+    return s;
+  }
+  if (config.data_dir().empty()) return Invalid("data_dir", "is required");
+  std::vector<absl::string_view> host_port =
+      absl::StrSplit(config.api().listen(), absl::ByString(":"));
+  if (host_port.size() < 2 || host_port.back().empty()) {
+    return Invalid("api.listen", absl::StrCat("'", config.api().listen(),
+                                              "' is not host:port"));
+  }
+  if (config.api().cert_file().empty()) {
+    return Invalid("api.cert_file", "is required");
+  }
+  if (config.api().key_file().empty()) {
+    return Invalid("api.key_file", "is required");
+  }
+  if (config.api().client_ca_file().empty()) {
+    return Invalid("api.client_ca_file", "is required");
+  }
+  if (config.log().format() != "text" && config.log().format() != "json") {
+    return Invalid("log.format", absl::StrCat("'", config.log().format(),
+                                              "' is not text or json"));
+  }
+  static constexpr absl::string_view kLevels[] = {"trace", "debug", "info",
+                                                  "warn",  "error", "off"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), config.log().level()) ==
+      std::end(kLevels)) {
+    return Invalid("log.level",
+                   absl::StrCat("'", config.log().level(),
+                                "' is not trace, debug, info, warn, error or "
+                                "off"));
+  }
+  if (config.storage().max_group_size() > 65536) {
+    return Invalid("storage.max_group_size", "must be at most 65536");
+  }
+  if (config.attachments().max_bytes() > (uint64_t{1} << 30)) {
+    return Invalid("attachments.max_bytes", "must be at most 1 GiB");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pwx::server

@@ -1,0 +1,73 @@
+// A running pwx node: the database, the domain managers and the API
+// listener, started and stopped as one. pwx-server's main and the in-process
+// tests both use it.
+#ifndef PWX_SERVER_NODE_H_
+#define PWX_SERVER_NODE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "pwx/v1/config.pb.h"
+
+namespace pwx::storage {
+class RocksStore;
+}
+
+namespace pwx::server {
+
+class AdminServiceImpl;
+class CaseManager;
+class CaseServiceImpl;
+
+struct NodeOptions {
+  // Validated configuration with defaults applied. The *_file keys are not
+  // read: the PEM contents below are used instead.
+  pwx::v1::ServerConfig config;
+  std::string api_cert_pem;
+  std::string api_key_pem;
+  std::string api_client_ca_pem;
+};
+
+// Reads the PEM files named by `config` into NodeOptions; the error names
+// the config key whose file cannot be read.
+absl::StatusOr<NodeOptions> LoadNodeOptions(pwx::v1::ServerConfig config);
+
+// Thread-safe.
+class Node {
+ public:
+  // Opens the database and starts listening. Errors name what is wrong: the
+  // database (FAILED_PRECONDITION, DATA_LOSS), the listen address
+  // (UNAVAILABLE) or the key material (INVALID_ARGUMENT).
+  static absl::StatusOr<std::unique_ptr<Node>> Start(NodeOptions options);
+
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Shuts down with a zero grace period if Shutdown was not called.
+  ~Node();
+
+  // The API port actually bound (useful with port 0).
+  int api_port() const { return api_port_; }
+
+  // Stops accepting calls, lets in-flight calls finish for up to `grace`,
+  // cancels the rest, then flushes and closes the database. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Node() = default;
+
+  std::unique_ptr<storage::RocksStore> store_;
+  std::unique_ptr<CaseManager> cases_;
+  std::unique_ptr<CaseServiceImpl> case_service_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int api_port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace pwx::server
+
+#endif  // PWX_SERVER_NODE_H_

@@ -1,0 +1,77 @@
+#include "server/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace pwx::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kGood[] = R"pb(
+  # FR node
+  authority_id: "FR-DGT"
+  data_dir: "/var/lib/pwx"
+  api {
+    listen: "0.0.0.0:7443"
+    cert_file: "node.pem"
+    key_file: "node.key"
+    client_ca_file: "ca.pem"
+  }
+  admin_users: "alice"
+)pb";
+
+TEST(ConfigTest, ParsesAndFillsDefaults) {
+  absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(kGood, "fr.textproto");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ApplyDefaults(&*c);
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+  EXPECT_EQ(c->api().listen(), "0.0.0.0:7443");
+  EXPECT_EQ(c->attachments().max_bytes(), 16u << 20);
+  EXPECT_EQ(c->log().format(), "text");
+  EXPECT_EQ(c->shutdown_grace_seconds(), 10u);
+}
+
+TEST(ConfigTest, UnknownKeyIsNamedWithPosition) {
+  absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(
+      "authority_id: \"FR-DGT\"\ndata_dri: \"/x\"\n", "fr.textproto");
+  EXPECT_TRUE(absl::IsInvalidArgument(c.status()));
+  EXPECT_THAT(c.status().message(), HasSubstr("fr.textproto:2:"));
+  EXPECT_THAT(c.status().message(), HasSubstr("data_dri"));
+}
+
+TEST(ConfigTest, MistypedValueIsNamed) {
+  absl::StatusOr<pwx::v1::ServerConfig> c =
+      ParseConfig("shutdown_grace_seconds: \"ten\"\n", "fr.textproto");
+  EXPECT_TRUE(absl::IsInvalidArgument(c.status()));
+  EXPECT_THAT(c.status().message(), HasSubstr("shutdown_grace_seconds"));
+}
+
+TEST(ConfigTest, ValidationNamesTheKey) {
+  pwx::v1::ServerConfig c = *ParseConfig(kGood, "x");
+  ApplyDefaults(&c);
+  c.mutable_api()->clear_cert_file();
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("api.cert_file"));
+  c = *ParseConfig(kGood, "x");
+  ApplyDefaults(&c);
+  c.set_authority_id("FR_DGT");
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("authority_id"));
+  c = *ParseConfig(kGood, "x");
+  ApplyDefaults(&c);
+  c.mutable_log()->set_format("xml");
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("log.format"));
+  c = *ParseConfig(kGood, "x");
+  ApplyDefaults(&c);
+  c.mutable_api()->set_listen("7443");
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("api.listen"));
+}
+
+TEST(ConfigTest, MissingFileNamesFlag) {
+  absl::StatusOr<pwx::v1::ServerConfig> c =
+      LoadConfigFile("/nonexistent/pwx.textproto");
+  EXPECT_TRUE(absl::IsNotFound(c.status()));
+  EXPECT_THAT(c.status().message(), HasSubstr("--config"));
+}
+
+}  // namespace
+}  // namespace pwx::server

@@ -1,0 +1,328 @@
+// A whole node in process: mTLS API port on 127.0.0.1:0, RocksDB in a temp
+// directory, certificates generated at test time.
+#include "server/node.h"
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "pwx/v1/admin_service.grpc.pb.h"
+#include "pwx/v1/case_service.grpc.pb.h"
+#include "server/config.h"
+#include "storage/case_store.h"
+#include "storage/rocks_store.h"
+#include "tests/testing/test_pki.h"
+
+namespace pwx::server {
+namespace {
+
+using pwx::v1::Case;
+using ::testing::HasSubstr;
+
+class NodeTest : public ::testing::Test {
+ protected:
+  NodeTest()
+      : ca_(testing::TestCa::Create("FR-DGT")),
+        node_keys_(ca_.IssueNode("FR-DGT")),
+        dir_(testing::MakeTempDir("node_test")) {}
+
+  void SetUp() override { StartNode(); }
+
+  void StartNode(uint64_t max_attachment = 1 << 20) {
+    pwx::v1::ServerConfig config;
+    config.set_authority_id("FR-DGT");
+    config.set_data_dir(dir_ + "/data");
+    config.mutable_api()->set_listen("127.0.0.1:0");
+    config.mutable_api()->set_cert_file("unused");
+    config.mutable_api()->set_key_file("unused");
+    config.mutable_api()->set_client_ca_file("unused");
+    config.mutable_attachments()->set_max_bytes(max_attachment);
+    config.add_admin_users("alice");
+    ApplyDefaults(&config);
+    ASSERT_TRUE(ValidateConfig(config).ok());
+    NodeOptions options;
+    options.config = config;
+    options.api_cert_pem = node_keys_.cert_pem;
+    options.api_key_pem = node_keys_.key_pem;
+    options.api_client_ca_pem = ca_.cert_pem();
+    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+  }
+
+  void RestartNode() {
+    node_->Shutdown(absl::Seconds(5));
+    node_.reset();
+    StartNode();
+  }
+
+  // A channel presenting `user` (or no client certificate when null).
+  std::shared_ptr<grpc::Channel> Channel(const testing::KeyPair* user) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ca_.cert_pem();
+    if (user != nullptr) {
+      tls.pem_cert_chain = user->cert_pem;
+      tls.pem_private_key = user->key_pem;
+    }
+    return grpc::CreateChannel("localhost:" + std::to_string(node_->api_port()),
+                               grpc::SslCredentials(tls));
+  }
+
+  std::unique_ptr<pwx::v1::CaseService::Stub> CaseStub(
+      const std::string& user) {
+    users_.push_back(std::make_unique<testing::KeyPair>(ca_.IssueUser(user)));
+    return pwx::v1::CaseService::NewStub(Channel(users_.back().get()));
+  }
+
+  static Case Draft() {
+    Case c;
+    c.mutable_undertaking()->set_name("Demo Bau");
+    c.mutable_undertaking()->set_country_of_establishment("PL");
+    pwx::v1::PostedWorker* w = c.add_workers();
+    w->set_full_name("Jan Kowalski");
+    w->mutable_posting_period()->set_start_date("2026-01-05");
+    return c;
+  }
+
+  static grpc::Status CreateCase(pwx::v1::CaseService::Stub& stub,
+                                 const Case& draft, Case* out) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(30));
+    pwx::v1::CreateCaseRequest request;
+    *request.mutable_case_() = draft;
+    return stub.CreateCase(&context, request, out);
+  }
+
+  static int CountCases(pwx::v1::CaseService::Stub& stub) {
+    grpc::ClientContext context;
+    pwx::v1::ListCasesResponse response;
+    grpc::Status s = stub.ListCases(&context, {}, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response.cases_size();
+  }
+
+  testing::TestCa ca_;
+  testing::KeyPair node_keys_;
+  std::string dir_;
+  std::unique_ptr<Node> node_;
+  std::vector<std::unique_ptr<testing::KeyPair>> users_;
+};
+
+TEST_F(NodeTest, CreateAndGetRecordTheCertificateUser) {
+  auto stub = CaseStub("alice");
+  Case created;
+  grpc::Status s = CreateCase(*stub, Draft(), &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(created.created_by(), "alice");
+
+  grpc::ClientContext context;
+  pwx::v1::GetCaseRequest get;
+  get.set_id(created.id());
+  Case read;
+  ASSERT_TRUE(stub->GetCase(&context, get, &read).ok());
+  EXPECT_EQ(read.undertaking().name(), "Demo Bau");
+}
+
+TEST_F(NodeTest, BadInputIsInvalidArgumentNamingTheField) {
+  auto stub = CaseStub("alice");
+  Case draft = Draft();
+  draft.mutable_workers(0)->mutable_posting_period()->set_end_date(
+      "2025-01-01");
+  Case out;
+  grpc::Status s = CreateCase(*stub, draft, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("case.workers[0].posting_period.end_date"));
+  EXPECT_EQ(CountCases(*stub), 0);
+}
+
+TEST_F(NodeTest, StaleVersionIsAborted) {
+  auto stub = CaseStub("alice");
+  Case created;
+  ASSERT_TRUE(CreateCase(*stub, Draft(), &created).ok());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    grpc::ClientContext context;
+    pwx::v1::UpdateCaseRequest update;
+    update.set_id(created.id());
+    update.set_expected_version(1);
+    update.mutable_case_()->set_title("new");
+    update.mutable_update_mask()->add_paths("title");
+    Case out;
+    grpc::Status s = stub->UpdateCase(&context, update, &out);
+    if (attempt == 0) {
+      EXPECT_TRUE(s.ok()) << s.error_message();
+    } else {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+    }
+  }
+}
+
+TEST_F(NodeTest, ClientCertificateFromUnknownCaIsRefused) {
+  testing::TestCa other = testing::TestCa::Create("PL-PIP");
+  testing::KeyPair stranger = other.IssueUser("mallory");
+  auto stub = pwx::v1::CaseService::NewStub(Channel(&stranger));
+  Case out;
+  grpc::Status s = CreateCase(*stub, Draft(), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(CountCases(*CaseStub("alice")), 0);
+}
+
+TEST_F(NodeTest, CallWithoutClientCertificateIsRefused) {
+  auto stub = pwx::v1::CaseService::NewStub(Channel(nullptr));
+  Case out;
+  grpc::Status s = CreateCase(*stub, Draft(), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_EQ(CountCases(*CaseStub("alice")), 0);
+}
+
+TEST_F(NodeTest, CasesSurviveARestart) {
+  auto stub = CaseStub("alice");
+  Case created;
+  ASSERT_TRUE(CreateCase(*stub, Draft(), &created).ok());
+  RestartNode();
+  stub = CaseStub("alice");
+  grpc::ClientContext context;
+  pwx::v1::GetCaseRequest get;
+  get.set_id(created.id());
+  Case read;
+  ASSERT_TRUE(stub->GetCase(&context, get, &read).ok());
+  EXPECT_EQ(read.version(), created.version());
+  Case next;
+  ASSERT_TRUE(CreateCase(*stub, Draft(), &next).ok());
+  EXPECT_NE(next.id(), created.id());
+}
+
+// Uploads `content` in `chunk`-sized messages; announces `announced` bytes.
+grpc::Status Upload(pwx::v1::CaseService::Stub& stub, const std::string& id,
+                    const std::string& content, uint64_t announced, Case* out) {
+  grpc::ClientContext context;
+  auto writer = stub.UploadAttachment(&context, out);
+  pwx::v1::UploadAttachmentRequest header;
+  header.mutable_header()->set_case_id(id);
+  header.mutable_header()->set_file_name("report.txt");
+  header.mutable_header()->set_size_bytes(announced);
+  writer->Write(header);
+  for (size_t offset = 0; offset < content.size(); offset += 100000) {
+    pwx::v1::UploadAttachmentRequest chunk;
+    chunk.set_chunk(content.substr(offset, 100000));
+    if (!writer->Write(chunk)) break;
+  }
+  writer->WritesDone();
+  return writer->Finish();
+}
+
+TEST_F(NodeTest, AttachmentRoundTripsByStreaming) {
+  auto stub = CaseStub("alice");
+  Case created;
+  ASSERT_TRUE(CreateCase(*stub, Draft(), &created).ok());
+  std::string content;
+  for (int i = 0; content.size() < 700000; ++i) content += std::to_string(i);
+  Case after;
+  grpc::Status s = Upload(*stub, created.id(), content, content.size(), &after);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(after.attachments_size(), 1);
+
+  grpc::ClientContext context;
+  pwx::v1::DownloadAttachmentRequest request;
+  request.set_case_id(created.id());
+  request.set_sha256(after.attachments(0).sha256());
+  auto reader = stub->DownloadAttachment(&context, request);
+  pwx::v1::DownloadAttachmentResponse part;
+  std::string downloaded;
+  std::string file_name;
+  while (reader->Read(&part)) {
+    if (part.has_meta()) file_name = part.meta().file_name();
+    downloaded += part.chunk();
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(file_name, "report.txt");
+  EXPECT_EQ(downloaded, content);
+}
+
+TEST_F(NodeTest, OversizedOrTruncatedUploadLeavesNothing) {
+  node_->Shutdown(absl::Seconds(1));
+  node_.reset();
+  StartNode(/*max_attachment=*/150000);
+  auto stub = CaseStub("alice");
+  Case created;
+  ASSERT_TRUE(CreateCase(*stub, Draft(), &created).ok());
+  Case out;
+  grpc::Status big =
+      Upload(*stub, created.id(), std::string(200000, 'x'), 0, &out);
+  EXPECT_EQ(big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << big.error_message();
+  grpc::Status truncated =
+      Upload(*stub, created.id(), std::string(1000, 'x'), 2000, &out);
+  EXPECT_EQ(truncated.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(truncated.error_message(), HasSubstr("header.size_bytes"));
+
+  grpc::ClientContext context;
+  pwx::v1::GetCaseRequest get;
+  get.set_id(created.id());
+  Case read;
+  ASSERT_TRUE(stub->GetCase(&context, get, &read).ok());
+  EXPECT_EQ(read.version(), 1u);
+  EXPECT_EQ(read.attachments_size(), 0);
+}
+
+TEST_F(NodeTest, BackupIsForAdminsAndRestoresTheData) {
+  auto stub = CaseStub("alice");
+  Case created;
+  ASSERT_TRUE(CreateCase(*stub, Draft(), &created).ok());
+
+  testing::KeyPair bob = ca_.IssueUser("bob");
+  auto bob_admin = pwx::v1::AdminService::NewStub(Channel(&bob));
+  pwx::v1::CreateBackupRequest request;
+  request.set_directory(dir_ + "/backup");
+  pwx::v1::CreateBackupResponse response;
+  {
+    grpc::ClientContext context;
+    grpc::Status s = bob_admin->CreateBackup(&context, request, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  testing::KeyPair alice = ca_.IssueUser("alice");
+  auto admin = pwx::v1::AdminService::NewStub(Channel(&alice));
+  {
+    grpc::ClientContext context;
+    grpc::Status s = admin->CreateBackup(&context, request, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_GT(response.size_bytes(), 0u);
+  }
+  const std::string restored = dir_ + "/restored";
+  ASSERT_TRUE(storage::RestoreLatestBackup(dir_ + "/backup", restored).ok());
+  storage::RocksStoreOptions options;
+  options.path = restored;
+  options.create_if_missing = false;
+  absl::StatusOr<std::unique_ptr<storage::RocksStore>> store =
+      storage::RocksStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  storage::CaseStore cases(store->get());
+  absl::StatusOr<std::optional<storage::StoredCase>> c =
+      cases.Get(created.id());
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->record.undertaking().name(), "Demo Bau");
+}
+
+TEST(NodeStartTest, MismatchedKeyIsNamed) {
+  testing::TestCa ca = testing::TestCa::Create("FR-DGT");
+  testing::KeyPair a = ca.IssueNode("FR-DGT");
+  testing::KeyPair b = ca.IssueNode("FR-DGT");
+  NodeOptions options;
+  options.config.set_authority_id("FR-DGT");
+  options.config.set_data_dir(testing::MakeTempDir("node_start") + "/data");
+  ApplyDefaults(&options.config);
+  options.config.mutable_api()->set_listen("127.0.0.1:0");
+  options.api_cert_pem = a.cert_pem;
+  options.api_key_pem = b.key_pem;
+  options.api_client_ca_pem = ca.cert_pem();
+  absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+  EXPECT_TRUE(absl::IsInvalidArgument(node.status()));
+  EXPECT_THAT(node.status().message(), HasSubstr("api.key_file"));
+}
+
+}  // namespace
+}  // namespace pwx::server

@@ -1,0 +1,46 @@
+// Certificates generated at test time (ECDSA P-256, OpenSSL), so no key
+// material lives in the repository and nothing expires between runs.
+#ifndef PWX_TESTS_TESTING_TEST_PKI_H_
+#define PWX_TESTS_TESTING_TEST_PKI_H_
+
+#include <string>
+#include <string_view>
+
+namespace pwx::testing {
+
+struct KeyPair {
+  std::string cert_pem;
+  std::string key_pem;  // PKCS#8 PEM
+};
+
+// A throw-away certificate authority. Thread-compatible.
+class TestCa {
+ public:
+  // A self-signed CA with CN "<name> test CA", valid from an hour ago for
+  // ten years. Aborts the test binary on an OpenSSL failure.
+  static TestCa Create(std::string_view name);
+
+  // A node certificate: CN = authority_id, SAN URI
+  // "pwx://authority/<authority_id>", DNS "localhost", IP 127.0.0.1,
+  // extended key usage serverAuth and clientAuth.
+  KeyPair IssueNode(std::string_view authority_id) const;
+  // A user certificate: CN = common_name, extended key usage clientAuth.
+  KeyPair IssueUser(std::string_view common_name) const;
+
+  const std::string& cert_pem() const { return ca_.cert_pem; }
+
+ private:
+  KeyPair ca_;
+};
+
+// A fresh empty directory under the test temp dir; removed at exit is not
+// promised. Distinct per call.
+std::string MakeTempDir(std::string_view prefix);
+
+// Writes `content` to dir/name and returns the path. Aborts on failure.
+std::string WriteFile(const std::string& dir, std::string_view name,
+                      std::string_view content);
+
+}  // namespace pwx::testing
+
+#endif  // PWX_TESTS_TESTING_TEST_PKI_H_

@@ -1,0 +1,211 @@
+#include "client/case_client.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/sync_stream.h"
+
+namespace pwx::client {
+namespace {
+
+void ApplyDeadline(absl::Duration timeout, grpc::ClientContext* context) {
+  if (timeout == absl::InfiniteDuration()) return;
+  context->set_deadline(std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(timeout));
+}
+
+}  // namespace
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+CaseClient::CaseClient(std::shared_ptr<grpc::Channel> channel,
+                       absl::Duration timeout)
+    : stub_(pwx::v1::CaseService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+void CaseClient::SetDeadline(grpc::ClientContext* context) const {
+  ApplyDeadline(timeout_, context);
+}
+
+absl::StatusOr<pwx::v1::Case> CaseClient::CreateCase(
+    const pwx::v1::Case& c) const {
+  pwx::v1::CreateCaseRequest request;
+  *request.mutable_case_() = c;
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::Case response;
+  absl::Status status =
+      FromGrpcStatus(stub_->CreateCase(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::Case> CaseClient::GetCase(const std::string& id) const {
+  pwx::v1::GetCaseRequest request;
+  request.set_id(id);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::Case response;
+  absl::Status status =
+      FromGrpcStatus(stub_->GetCase(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::Case> CaseClient::UpdateCase(
+    const pwx::v1::UpdateCaseRequest& request) const {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::Case response;
+  absl::Status status =
+      FromGrpcStatus(stub_->UpdateCase(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::ListCasesResponse> CaseClient::ListCases(
+    const pwx::v1::ListCasesRequest& request) const {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::ListCasesResponse response;
+  absl::Status status =
+      FromGrpcStatus(stub_->ListCases(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::ListCasesResponse> CaseClient::ListAllCases(
+    pwx::v1::ListCasesRequest request) const {
+  pwx::v1::ListCasesResponse all;
+  absl::flat_hash_set<std::string> seen_tokens;
+  while (true) {
+    absl::StatusOr<pwx::v1::ListCasesResponse> page = ListCases(request);
+    if (!page.ok()) return page.status();
+    for (pwx::v1::Case& c : *page->mutable_cases()) {
+      *all.add_cases() = std::move(c);
+    }
+    const std::string& next = page->next_page_token();
+    if (next.empty()) return all;
+    if (!seen_tokens.insert(next).second) {
+      return absl::InternalError(absl::StrCat("server returned page token '",
+                                              next, "' twice; stopping"));
+    }
+    request.set_page_token(next);
+  }
+}
+
+absl::StatusOr<pwx::v1::Case> CaseClient::AddNote(
+    const std::string& case_id, const std::string& text) const {
+  pwx::v1::AddNoteRequest request;
+  request.set_case_id(case_id);
+  request.set_text(text);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::Case response;
+  absl::Status status =
+      FromGrpcStatus(stub_->AddNote(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::Case> CaseClient::UploadAttachment(
+    const pwx::v1::AttachmentHeader& header, std::istream& content) const {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::Case response;
+  std::unique_ptr<grpc::ClientWriter<pwx::v1::UploadAttachmentRequest>> writer =
+      stub_->UploadAttachment(&context, &response);
+
+  pwx::v1::UploadAttachmentRequest message;
+  *message.mutable_header() = header;
+  bool stream_open = writer->Write(message);
+  std::vector<char> buffer(kUploadChunkBytes);
+  while (stream_open && content) {
+    content.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize n = content.gcount();
+    if (n <= 0) break;
+    message.set_chunk(buffer.data(), static_cast<size_t>(n));
+    stream_open = writer->Write(message);
+  }
+  if (content.bad()) {
+    context.TryCancel();
+    writer->Finish();
+    return absl::DataLossError(absl::StrCat("reading ", header.file_name(),
+                                            " failed; upload cancelled"));
+  }
+  // When a write failed the server has ended the call; Finish() says why.
+  if (stream_open) writer->WritesDone();
+  absl::Status status = FromGrpcStatus(writer->Finish());
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::AttachmentMeta> CaseClient::DownloadAttachment(
+    const std::string& case_id, const std::string& sha256,
+    const DownloadSink& sink) const {
+  pwx::v1::DownloadAttachmentRequest request;
+  request.set_case_id(case_id);
+  request.set_sha256(sha256);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  std::unique_ptr<grpc::ClientReader<pwx::v1::DownloadAttachmentResponse>>
+      reader = stub_->DownloadAttachment(&context, request);
+
+  pwx::v1::DownloadAttachmentResponse message;
+  pwx::v1::AttachmentMeta meta;
+  bool have_meta = false;
+  absl::Status sink_status;
+  while (sink_status.ok() && reader->Read(&message)) {
+    if (!have_meta) {
+      if (!message.has_meta()) {
+        sink_status = absl::DataLossError(
+            "server sent attachment content before its metadata");
+        break;
+      }
+      meta = message.meta();
+      have_meta = true;
+      sink_status = sink.on_meta(meta);
+      if (!sink_status.ok()) break;
+    }
+    if (!message.chunk().empty()) sink_status = sink.on_chunk(message.chunk());
+  }
+  if (!sink_status.ok()) {
+    context.TryCancel();
+    reader->Finish();
+    return sink_status;
+  }
+  absl::Status status = FromGrpcStatus(reader->Finish());
+  if (!status.ok()) return status;
+  if (!have_meta) {
+    return absl::DataLossError("server sent no attachment metadata");
+  }
+  return meta;
+}
+
+AdminClient::AdminClient(std::shared_ptr<grpc::Channel> channel,
+                         absl::Duration timeout)
+    : stub_(pwx::v1::AdminService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+absl::StatusOr<pwx::v1::CreateBackupResponse> AdminClient::CreateBackup(
+    const std::string& directory) const {
+  pwx::v1::CreateBackupRequest request;
+  request.set_directory(directory);
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::CreateBackupResponse response;
+  absl::Status status =
+      FromGrpcStatus(stub_->CreateBackup(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+}  // namespace pwx::client

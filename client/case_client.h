@@ -1,0 +1,92 @@
+// Typed wrappers over the CaseService and AdminService stubs that speak
+// absl::Status and apply a per-call deadline.
+#ifndef PWX_CLIENT_CASE_CLIENT_H_
+#define PWX_CLIENT_CASE_CLIENT_H_
+
+#include <cstddef>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
+#include "pwx/v1/admin_service.grpc.pb.h"
+#include "pwx/v1/case_service.grpc.pb.h"
+
+namespace pwx::client {
+
+// Converts a gRPC status to the absl::Status with the same code and message.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// Size of each chunk UploadAttachment sends.
+inline constexpr size_t kUploadChunkBytes = size_t{64} * 1024;
+
+// Receives a download: `on_meta` once with the first message's metadata,
+// then `on_chunk` for each piece of content in order. A non-OK status from
+// either cancels the download and is returned by Download().
+struct DownloadSink {
+  std::function<absl::Status(const pwx::v1::AttachmentMeta&)> on_meta;
+  std::function<absl::Status(std::string_view)> on_chunk;
+};
+
+// Calls CaseService on one channel. Every call gets its own deadline of
+// `timeout` from its start (none when timeout is absl::InfiniteDuration()).
+// Thread-safe: calls may run concurrently.
+class CaseClient {
+ public:
+  CaseClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  absl::StatusOr<pwx::v1::Case> CreateCase(const pwx::v1::Case& c) const;
+  absl::StatusOr<pwx::v1::Case> GetCase(const std::string& id) const;
+  absl::StatusOr<pwx::v1::Case> UpdateCase(
+      const pwx::v1::UpdateCaseRequest& request) const;
+  // One page.
+  absl::StatusOr<pwx::v1::ListCasesResponse> ListCases(
+      const pwx::v1::ListCasesRequest& request) const;
+  // Every page from request.page_token on, merged into one response with an
+  // empty next_page_token. Fails with INTERNAL if the server repeats a page
+  // token, rather than looping forever.
+  absl::StatusOr<pwx::v1::ListCasesResponse> ListAllCases(
+      pwx::v1::ListCasesRequest request) const;
+  absl::StatusOr<pwx::v1::Case> AddNote(const std::string& case_id,
+                                        const std::string& text) const;
+  // Streams `content` to the server after `header`, kUploadChunkBytes at a
+  // time. Returns the case with the new attachment. A read error on
+  // `content` cancels the upload and returns DATA_LOSS.
+  absl::StatusOr<pwx::v1::Case> UploadAttachment(
+      const pwx::v1::AttachmentHeader& header, std::istream& content) const;
+  // Streams an attachment into `sink`; returns its metadata. Returns
+  // DATA_LOSS when the stream carries no metadata.
+  absl::StatusOr<pwx::v1::AttachmentMeta> DownloadAttachment(
+      const std::string& case_id, const std::string& sha256,
+      const DownloadSink& sink) const;
+
+ private:
+  void SetDeadline(grpc::ClientContext* context) const;
+
+  std::unique_ptr<pwx::v1::CaseService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+// Calls AdminService on one channel; same deadline rule and thread safety
+// as CaseClient.
+class AdminClient {
+ public:
+  AdminClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  absl::StatusOr<pwx::v1::CreateBackupResponse> CreateBackup(
+      const std::string& directory) const;
+
+ private:
+  std::unique_ptr<pwx::v1::AdminService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+}  // namespace pwx::client
+
+#endif  // PWX_CLIENT_CASE_CLIENT_H_

@@ -1,0 +1,183 @@
+#include "client/cli.h"
+
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "client/cli_internal.h"
+#include "client/output.h"
+
+namespace pwx::client {
+namespace internal {
+namespace {
+
+constexpr absl::string_view kUsagePayload = "type.pwx/cli.usage";
+
+}  // namespace
+
+absl::Status UsageError(absl::string_view message) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  status.SetPayload(kUsagePayload, absl::Cord());
+  return status;
+}
+
+bool IsUsageError(const absl::Status& status) {
+  return status.GetPayload(kUsagePayload).has_value();
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::Command;
+using internal::CommandEnv;
+
+constexpr int kDefaultTimeoutSeconds = 30;
+
+struct GlobalFlags {
+  ConnectionOptions connection;
+  std::string output = "table";
+  int timeout_seconds = kDefaultTimeoutSeconds;
+};
+
+GlobalFlags DefaultsFromEnvironment(const Getenv& getenv) {
+  GlobalFlags flags;
+  auto take = [&getenv](std::string_view name, std::string* into) {
+    std::optional<std::string> value = getenv(name);
+    if (value.has_value() && !value->empty()) *into = *std::move(value);
+  };
+  take("PWX_SERVER", &flags.connection.server);
+  take("PWX_CA", &flags.connection.ca_file);
+  take("PWX_CERT", &flags.connection.cert_file);
+  take("PWX_KEY", &flags.connection.key_file);
+  take("PWX_OUTPUT", &flags.output);
+  return flags;
+}
+
+void AddGlobalOptions(CLI::App& app, GlobalFlags& flags) {
+  app.add_option("--server", flags.connection.server,
+                 "host:port of the node's API port (env PWX_SERVER)");
+  app.add_option("--ca", flags.connection.ca_file,
+                 "PEM file with the CA certificate the node's certificate "
+                 "chains to (env PWX_CA)");
+  app.add_option("--cert", flags.connection.cert_file,
+                 "PEM file with your client certificate (env PWX_CERT)");
+  app.add_option("--key", flags.connection.key_file,
+                 "PEM file with your private key (env PWX_KEY)");
+  app.add_option("--output", flags.output,
+                 "Output format: table or json (env PWX_OUTPUT; default "
+                 "table)");
+  app.add_option("--timeout", flags.timeout_seconds,
+                 "Seconds each call may take; 0 waits forever (default 30)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
+  std::string command = app->get_name();
+  for (const CLI::App* sub = app; !sub->get_subcommands().empty();) {
+    sub = sub->get_subcommands().front();
+    absl::StrAppend(&command, " ", sub->get_name());
+  }
+  return absl::StrCat("pwx: ", e.what(), "\nRun '", command,
+                      " --help' for more information.\n");
+}
+
+// Errors are one line each, so scripts can read them line by line even when
+// a server puts line breaks into a message.
+std::string OneLine(absl::string_view message) {
+  std::string line(message);
+  for (char& ch : line) {
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  }
+  return line;
+}
+
+int ReportError(const absl::Status& status, std::ostream& err) {
+  if (internal::IsUsageError(status)) {
+    err << "pwx: " << OneLine(status.message()) << '\n';
+    return kExitUsage;
+  }
+  err << "pwx: " << absl::StatusCodeToString(status.code()) << ": "
+      << OneLine(status.message()) << '\n';
+  return kExitFailure;
+}
+
+int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
+                  std::ostream& err, const Getenv& getenv,
+                  const ChannelFactory& factory) {
+  CLI::App app(
+      "pwx: the command line of a pwx node, the case tracker for posted-"
+      "worker cases exchanged between labour inspectorates.",
+      "pwx");
+  app.require_subcommand(1);
+  // Global options may also come after the subcommand.
+  app.fallthrough();
+  app.failure_message(FailureMessage);
+
+  GlobalFlags flags = DefaultsFromEnvironment(getenv);
+  AddGlobalOptions(app, flags);
+  Command command;
+  internal::AddCaseCommands(app, &command);
+  internal::AddBackupCommands(app, &command);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  absl::StatusOr<OutputFormat> format = ParseOutputFormat(flags.output);
+  if (!format.ok()) {
+    return ReportError(
+        internal::UsageError(absl::StrCat("--output (or PWX_OUTPUT): ",
+                                          format.status().message())),
+        err);
+  }
+  if (!command) {
+    return ReportError(internal::UsageError("no command given; see --help"),
+                       err);
+  }
+  CommandEnv env{
+      .out = out,
+      .format = *format,
+      .timeout = flags.timeout_seconds == 0
+                     ? absl::InfiniteDuration()
+                     : absl::Seconds(flags.timeout_seconds),
+      .connect = [&factory, &flags] { return factory(flags.connection); },
+  };
+  absl::Status status = command(env);
+  if (!status.ok()) return ReportError(status, err);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const Getenv& getenv,
+           const ChannelFactory& factory) {
+  // Nothing may escape to main(): CLI11, nlohmann::json and the standard
+  // library report some failures by throwing.
+  try {
+    return RunCliOrThrow(args, out, err, getenv, factory);
+  } catch (const std::exception& e) {
+    err << "pwx: INTERNAL: " << e.what() << '\n';
+  } catch (...) {
+    err << "pwx: INTERNAL: unexpected error\n";
+  }
+  return kExitFailure;
+}
+
+std::optional<std::string> ProcessGetenv(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+}  // namespace pwx::client

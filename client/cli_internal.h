@@ -1,0 +1,49 @@
+// Shared by the files that implement the `pwx` commands; not a public API.
+#ifndef PWX_CLIENT_CLI_INTERNAL_H_
+#define PWX_CLIENT_CLI_INTERNAL_H_
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string_view>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "client/cli.h"
+#include "client/output.h"
+#include "grpcpp/channel.h"
+
+namespace pwx::client::internal {
+
+// What a parsed command runs with.
+struct CommandEnv {
+  std::ostream& out;
+  OutputFormat format;
+  // Deadline of each RPC; absl::InfiniteDuration() for none.
+  absl::Duration timeout;
+  // Opens the channel to the node; called at most once per command.
+  std::function<absl::StatusOr<std::shared_ptr<grpc::Channel>>()> connect;
+};
+
+// A parsed command, ready to run. An error marked by UsageError() exits 2,
+// any other error 1.
+using Command = std::function<absl::Status(CommandEnv&)>;
+
+// An INVALID_ARGUMENT error about the command line itself.
+absl::Status UsageError(absl::string_view message);
+bool IsUsageError(const absl::Status& status);
+
+// Adds `case create|get|list|update|note|attach|download` to `app`; the
+// subcommand the user picks stores its command in `*selected` during
+// parsing.
+void AddCaseCommands(CLI::App& app, Command* selected);
+
+// Adds `backup create` to `app`, like AddCaseCommands().
+void AddBackupCommands(CLI::App& app, Command* selected);
+
+}  // namespace pwx::client::internal
+
+#endif  // PWX_CLIENT_CLI_INTERNAL_H_

@@ -1,0 +1,45 @@
+// Printing responses for people (aligned text) or programs (one JSON
+// document in the protobuf JSON mapping).
+#ifndef PWX_CLIENT_OUTPUT_H_
+#define PWX_CLIENT_OUTPUT_H_
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "pwx/v1/admin_service.pb.h"
+#include "pwx/v1/case.pb.h"
+#include "pwx/v1/case_service.pb.h"
+
+namespace pwx::client {
+
+enum class OutputFormat { kTable, kJson };
+
+// "table" or "json"; INVALID_ARGUMENT otherwise.
+absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name);
+
+// `message` in the protobuf JSON mapping (lowerCamel names), indented,
+// ending in a newline.
+std::string ToJson(const google::protobuf::Message& message);
+
+// A case: a key/value block followed by its workers, subcontracting chain,
+// notes and attachments.
+void PrintCase(const pwx::v1::Case& c, OutputFormat format, std::ostream& out);
+
+// A page (or, for --all, every page merged) of cases: one aligned row per
+// case; for the table, a hint with the next page token when there is one.
+void PrintCaseList(const pwx::v1::ListCasesResponse& list, OutputFormat format,
+                   std::ostream& out);
+
+// The result of a download: the attachment's metadata and where it went.
+void PrintDownload(const pwx::v1::AttachmentMeta& meta, const std::string& path,
+                   OutputFormat format, std::ostream& out);
+
+void PrintBackup(const pwx::v1::CreateBackupResponse& backup,
+                 OutputFormat format, std::ostream& out);
+
+}  // namespace pwx::client
+
+#endif  // PWX_CLIENT_OUTPUT_H_

@@ -1,0 +1,228 @@
+#include "tests/client/fake_node.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <utility>
+
+#include "grpcpp/security/auth_context.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/server_context.h"
+#include "tests/testing/test_pki.h"
+
+namespace pwx::testing {
+
+void FakeCaseService::AddCase(const pwx::v1::Case& c) {
+  absl::MutexLock lock(&mutex_);
+  cases_[c.id()] = c;
+}
+
+void FakeCaseService::SetPage(const std::string& page_token,
+                              const pwx::v1::ListCasesResponse& page) {
+  absl::MutexLock lock(&mutex_);
+  pages_[page_token] = page;
+}
+
+void FakeCaseService::AddAttachment(const FakeAttachment& attachment) {
+  absl::MutexLock lock(&mutex_);
+  attachments_[attachment.meta.sha256()] = attachment;
+}
+
+FakeCaseService::Seen FakeCaseService::seen() const {
+  absl::MutexLock lock(&mutex_);
+  return seen_;
+}
+
+void FakeCaseService::RecordPeer(const grpc::ServerContext& context) {
+  for (const grpc::string_ref& name :
+       context.auth_context()->FindPropertyValues("x509_common_name")) {
+    seen_.peer_names.emplace_back(name.data(), name.size());
+  }
+}
+
+grpc::Status FakeCaseService::CreateCase(
+    grpc::ServerContext* context, const pwx::v1::CreateCaseRequest* request,
+    pwx::v1::Case* response) {
+  absl::MutexLock lock(&mutex_);
+  RecordPeer(*context);
+  seen_.creates.push_back(*request);
+  *response = request->case_();
+  response->set_id("FR-DGT-2026-000001");
+  response->set_version(1);
+  response->set_owner_authority("FR-DGT");
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCaseService::GetCase(grpc::ServerContext* context,
+                                      const pwx::v1::GetCaseRequest* request,
+                                      pwx::v1::Case* response) {
+  absl::MutexLock lock(&mutex_);
+  RecordPeer(*context);
+  seen_.gets.push_back(*request);
+  auto it = cases_.find(request->id());
+  if (it == cases_.end()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "case " + request->id() + " not found");
+  }
+  *response = it->second;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCaseService::UpdateCase(
+    grpc::ServerContext* context, const pwx::v1::UpdateCaseRequest* request,
+    pwx::v1::Case* response) {
+  absl::MutexLock lock(&mutex_);
+  RecordPeer(*context);
+  seen_.updates.push_back(*request);
+  *response = request->case_();
+  response->set_id(request->id());
+  response->set_version(request->expected_version() + 1);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCaseService::ListCases(
+    grpc::ServerContext* context, const pwx::v1::ListCasesRequest* request,
+    pwx::v1::ListCasesResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  RecordPeer(*context);
+  seen_.lists.push_back(*request);
+  auto it = pages_.find(request->page_token());
+  if (it == pages_.end()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_token: unknown token");
+  }
+  *response = it->second;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCaseService::AddNote(grpc::ServerContext* context,
+                                      const pwx::v1::AddNoteRequest* request,
+                                      pwx::v1::Case* response) {
+  absl::MutexLock lock(&mutex_);
+  RecordPeer(*context);
+  seen_.notes.push_back(*request);
+  response->set_id(request->case_id());
+  response->add_notes()->set_text(request->text());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCaseService::UploadAttachment(
+    grpc::ServerContext* context,
+    grpc::ServerReader<pwx::v1::UploadAttachmentRequest>* reader,
+    pwx::v1::Case* response) {
+  pwx::v1::UploadAttachmentRequest message;
+  if (!reader->Read(&message) || !message.has_header()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message must carry the header");
+  }
+  pwx::v1::AttachmentHeader header = message.header();
+  std::string content;
+  std::vector<size_t> chunk_sizes;
+  while (reader->Read(&message)) {
+    if (message.has_header()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "header sent twice");
+    }
+    chunk_sizes.push_back(message.chunk().size());
+    content += message.chunk();
+  }
+  absl::MutexLock lock(&mutex_);
+  RecordPeer(*context);
+  seen_.upload_headers.push_back(header);
+  seen_.upload_content = content;
+  seen_.upload_chunk_sizes = chunk_sizes;
+  response->set_id(header.case_id());
+  pwx::v1::AttachmentMeta* meta = response->add_attachments();
+  meta->set_file_name(header.file_name());
+  meta->set_media_type(header.media_type());
+  meta->set_size_bytes(content.size());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCaseService::DownloadAttachment(
+    grpc::ServerContext* context,
+    const pwx::v1::DownloadAttachmentRequest* request,
+    grpc::ServerWriter<pwx::v1::DownloadAttachmentResponse>* writer) {
+  FakeAttachment attachment;
+  {
+    absl::MutexLock lock(&mutex_);
+    RecordPeer(*context);
+    seen_.downloads.push_back(*request);
+    auto it = attachments_.find(request->sha256());
+    if (it == attachments_.end()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "attachment " + request->sha256() + " not found");
+    }
+    attachment = it->second;
+  }
+  pwx::v1::DownloadAttachmentResponse message;
+  *message.mutable_meta() = attachment.meta;
+  std::string_view rest = attachment.content;
+  bool first = true;
+  do {
+    const size_t n = std::min(attachment.chunk_bytes, rest.size());
+    message.set_chunk(std::string(rest.substr(0, n)));
+    rest.remove_prefix(n);
+    if (!writer->Write(message)) return grpc::Status::CANCELLED;
+    message.clear_meta();
+    if (first && attachment.fail_after_first_chunk.has_value()) {
+      return *attachment.fail_after_first_chunk;
+    }
+    first = false;
+  } while (!rest.empty());
+  return grpc::Status::OK;
+}
+
+std::vector<pwx::v1::CreateBackupRequest> FakeAdminService::seen() const {
+  absl::MutexLock lock(&mutex_);
+  return seen_;
+}
+
+grpc::Status FakeAdminService::CreateBackup(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::CreateBackupRequest* request,
+    pwx::v1::CreateBackupResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.push_back(*request);
+  response->set_backup_id(7);
+  response->set_size_bytes(uint64_t{3} * 1024 * 1024);
+  response->set_directory(request->directory());
+  return grpc::Status::OK;
+}
+
+std::unique_ptr<FakeNode> FakeNode::Start() {
+  std::unique_ptr<FakeNode> node(new FakeNode());
+  const TestCa ca = TestCa::Create("pwx client test");
+  const KeyPair server_pair = ca.IssueNode("FR-DGT");
+  const KeyPair user = ca.IssueUser("alice");
+  node->dir_ = MakeTempDir("pwx_client_test");
+  node->ca_file_ = WriteFile(node->dir_, "ca.pem", ca.cert_pem());
+  node->cert_file_ = WriteFile(node->dir_, "alice.pem", user.cert_pem);
+  node->key_file_ = WriteFile(node->dir_, "alice.key", user.key_pem);
+
+  grpc::SslServerCredentialsOptions tls(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  tls.pem_root_certs = ca.cert_pem();
+  tls.pem_key_cert_pairs.push_back({server_pair.key_pem, server_pair.cert_pem});
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::SslServerCredentials(tls),
+                           &port);
+  builder.RegisterService(&node->cases_);
+  builder.RegisterService(&node->admin_);
+  node->server_ = builder.BuildAndStart();
+  if (node->server_ == nullptr || port == 0) {
+    std::fprintf(stderr, "fake node: cannot listen on 127.0.0.1:0\n");
+    std::abort();
+  }
+  node->address_ = "localhost:" + std::to_string(port);
+  return node;
+}
+
+FakeNode::~FakeNode() {
+  if (server_ != nullptr) server_->Shutdown();
+}
+
+}  // namespace pwx::testing

@@ -1,0 +1,141 @@
+// An in-process stand-in for a pwx node's API port: CaseService and
+// AdminService fakes that record what the CLI sent and answer with canned
+// data, served over mutual TLS with certificates made at test time.
+#ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
+#define PWX_TESTS_CLIENT_FAKE_NODE_H_
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/server.h"
+#include "pwx/v1/admin_service.grpc.pb.h"
+#include "pwx/v1/case_service.grpc.pb.h"
+
+namespace pwx::testing {
+
+// A stored attachment the fake serves from DownloadAttachment.
+struct FakeAttachment {
+  pwx::v1::AttachmentMeta meta;
+  std::string content;
+  // Bytes per DownloadAttachmentResponse.
+  size_t chunk_bytes = 1000;
+  // When set, the stream ends with this error after the first chunk.
+  std::optional<grpc::Status> fail_after_first_chunk;
+};
+
+// Records requests and answers from the data tests put in. Thread-safe.
+class FakeCaseService final : public pwx::v1::CaseService::Service {
+ public:
+  // What the fake saw; tests read it after the CLI returned.
+  struct Seen {
+    std::vector<pwx::v1::CreateCaseRequest> creates;
+    std::vector<pwx::v1::GetCaseRequest> gets;
+    std::vector<pwx::v1::UpdateCaseRequest> updates;
+    std::vector<pwx::v1::ListCasesRequest> lists;
+    std::vector<pwx::v1::AddNoteRequest> notes;
+    std::vector<pwx::v1::AttachmentHeader> upload_headers;
+    std::string upload_content;
+    std::vector<size_t> upload_chunk_sizes;
+    std::vector<pwx::v1::DownloadAttachmentRequest> downloads;
+    // The x509_common_name of each caller's certificate.
+    std::vector<std::string> peer_names;
+  };
+
+  void AddCase(const pwx::v1::Case& c);
+  // ListCases answers a request with `page_token` with `page`.
+  void SetPage(const std::string& page_token,
+               const pwx::v1::ListCasesResponse& page);
+  void AddAttachment(const FakeAttachment& attachment);
+  Seen seen() const;
+
+  grpc::Status CreateCase(grpc::ServerContext* context,
+                          const pwx::v1::CreateCaseRequest* request,
+                          pwx::v1::Case* response) override;
+  grpc::Status GetCase(grpc::ServerContext* context,
+                       const pwx::v1::GetCaseRequest* request,
+                       pwx::v1::Case* response) override;
+  grpc::Status UpdateCase(grpc::ServerContext* context,
+                          const pwx::v1::UpdateCaseRequest* request,
+                          pwx::v1::Case* response) override;
+  grpc::Status ListCases(grpc::ServerContext* context,
+                         const pwx::v1::ListCasesRequest* request,
+                         pwx::v1::ListCasesResponse* response) override;
+  grpc::Status AddNote(grpc::ServerContext* context,
+                       const pwx::v1::AddNoteRequest* request,
+                       pwx::v1::Case* response) override;
+  grpc::Status UploadAttachment(
+      grpc::ServerContext* context,
+      grpc::ServerReader<pwx::v1::UploadAttachmentRequest>* reader,
+      pwx::v1::Case* response) override;
+  grpc::Status DownloadAttachment(
+      grpc::ServerContext* context,
+      const pwx::v1::DownloadAttachmentRequest* request,
+      grpc::ServerWriter<pwx::v1::DownloadAttachmentResponse>* writer) override;
+
+ private:
+  void RecordPeer(const grpc::ServerContext& context)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  mutable absl::Mutex mutex_;
+  std::map<std::string, pwx::v1::Case> cases_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, pwx::v1::ListCasesResponse> pages_
+      ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, FakeAttachment> attachments_ ABSL_GUARDED_BY(mutex_);
+  Seen seen_ ABSL_GUARDED_BY(mutex_);
+};
+
+// Records backup requests. Thread-safe.
+class FakeAdminService final : public pwx::v1::AdminService::Service {
+ public:
+  std::vector<pwx::v1::CreateBackupRequest> seen() const;
+
+  grpc::Status CreateBackup(grpc::ServerContext* context,
+                            const pwx::v1::CreateBackupRequest* request,
+                            pwx::v1::CreateBackupResponse* response) override;
+
+ private:
+  mutable absl::Mutex mutex_;
+  std::vector<pwx::v1::CreateBackupRequest> seen_ ABSL_GUARDED_BY(mutex_);
+};
+
+// The fakes served on 127.0.0.1 with a node certificate for FR-DGT, plus the
+// PEM files a user "alice" of the same CA connects with.
+class FakeNode {
+ public:
+  // Starts the server; aborts the test binary if it cannot.
+  static std::unique_ptr<FakeNode> Start();
+  ~FakeNode();
+
+  // "localhost:<port>", matching the node certificate's DNS name.
+  const std::string& address() const { return address_; }
+  const std::string& ca_file() const { return ca_file_; }
+  const std::string& cert_file() const { return cert_file_; }
+  const std::string& key_file() const { return key_file_; }
+  // A fresh directory for the test's own files.
+  const std::string& dir() const { return dir_; }
+
+  FakeCaseService& cases() { return cases_; }
+  FakeAdminService& admin() { return admin_; }
+
+ private:
+  FakeNode() = default;
+
+  FakeCaseService cases_;
+  FakeAdminService admin_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::string dir_;
+  std::string ca_file_;
+  std::string cert_file_;
+  std::string key_file_;
+};
+
+}  // namespace pwx::testing
+
+#endif  // PWX_TESTS_CLIENT_FAKE_NODE_H_

@@ -156,8 +156,8 @@ absl::StatusOr<std::optional<StoredCase>> CaseStore::Get(
   return stored;
 }
 
-void CaseStore::Put(const Case& record, const StoredCase* previous,
-                    WriteBatch* batch) const {
+std::string CaseStore::Put(const Case& record, const StoredCase* previous,
+                           WriteBatch* batch) const {
   const std::string key = CaseKey(record.id());
   if (previous == nullptr) {
     batch->Require(Column::kCases, key, std::nullopt);
@@ -170,7 +170,9 @@ void CaseStore::Put(const Case& record, const StoredCase* previous,
   for (const std::string& new_key : IndexKeys(record)) {
     batch->Put(Column::kIndex, new_key, "");
   }
-  batch->Put(Column::kCases, key, record.SerializeAsString());
+  std::string bytes = record.SerializeAsString();
+  batch->Put(Column::kCases, key, bytes);
+  return bytes;
 }
 
 absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,

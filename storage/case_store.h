@@ -62,8 +62,9 @@ class CaseStore {
   // Adds to `batch` the writes that store `record` and keep the indexes in
   // step with it, with a precondition that the stored bytes are still
   // `previous->bytes` (or that no case exists, when `previous` is null).
-  void Put(const pwx::v1::Case& record, const StoredCase* previous,
-           WriteBatch* batch) const;
+  // Returns the bytes the record is stored as (what audit entries hash).
+  std::string Put(const pwx::v1::Case& record, const StoredCase* previous,
+                  WriteBatch* batch) const;
 
   // One page of the cases matching `query`, in a stable order (by id, or by
   // index key when a status, country or sector filter picks an index).

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "storage/audit_tree.h"
 
 namespace pwx::storage {
 namespace {
@@ -51,10 +52,12 @@ absl::Status CheckColumn(Column column) {
 }
 
 GroupCommitter::GroupCommitter(int max_group_size, LookupFn lookup,
-                               CommitFn commit)
+                               CommitFn commit,
+                               domain::CompactRange audit_frontier)
     : max_group_size_(static_cast<size_t>(std::max(max_group_size, 1))),
       lookup_(std::move(lookup)),
-      commit_(std::move(commit)) {
+      commit_(std::move(commit)),
+      audit_frontier_(std::move(audit_frontier)) {
   writer_ = std::thread([this] { Run(); });
 }
 
@@ -101,6 +104,9 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
   std::vector<const WriteBatch*> accepted;
   accepted.reserve(group.size());
   bool any_ops = false;
+  // The audit log's edge before this group, restored if the commit fails.
+  const domain::CompactRange committed_frontier = audit_frontier_;
+  WriteBatch audit_writes;
 
   for (size_t i = 0; i < group.size(); ++i) {
     const WriteBatch& batch = group[i].batch;
@@ -133,6 +139,11 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     if (!results[i].ok()) continue;
 
     accepted.push_back(&batch);
+    if (!batch.audit_entries().empty()) {
+      any_ops = true;
+      AppendAuditEntries(batch.audit_entries(), &audit_frontier_,
+                         &audit_writes);
+    }
     for (const WriteBatch::Op& op : batch.ops()) {
       any_ops = true;
       std::optional<std::string> value;
@@ -141,10 +152,15 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     }
   }
 
+  if (audit_frontier_.size() != committed_frontier.size()) {
+    PutAuditSize(audit_frontier_.size(), &audit_writes);
+    accepted.push_back(&audit_writes);
+  }
   // Batches that only assert preconditions need no commit.
   if (any_ops) {
     absl::Status status = commit_(accepted);
     if (!status.ok()) {
+      audit_frontier_ = committed_frontier;
       for (size_t i = 0; i < group.size(); ++i) {
         if (results[i].ok()) results[i] = status;
       }

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "server/domain/merkle.h"
 #include "storage/kv_store.h"
 #include "storage/write_batch.h"
 
@@ -32,6 +33,12 @@ absl::Status CheckColumn(Column column);
 // call of `commit`, then runs every batch's callback with its result. A batch
 // whose precondition fails gets ABORTED and contributes nothing.
 //
+// The committer also owns the audit log's right edge (a CompactRange): the
+// audit entries of the accepted batches get the next leaf indices, in queue
+// order, and the group's commit carries the writes that store them (see
+// audit_tree.h) as one more batch at the end. When the commit fails, the
+// edge is restored, so the next group reuses those indices.
+//
 // Thread safety: Submit() may be called from any thread, including from a
 // callback. `lookup` and `commit` run only on the writer thread, one call at
 // a time. Batches naming an unknown column fail with INVALID_ARGUMENT before
@@ -44,12 +51,16 @@ class GroupCommitter {
   using LookupFn = std::function<absl::StatusOr<std::optional<std::string>>(
       Column, std::string_view)>;
   // Applies all `batches` atomically and durably, in order (a later batch's
-  // write to a key wins). Never called with an empty span.
+  // write to a key wins). Never called with an empty span. The last batch
+  // may be the committer's own, holding audit log writes.
   using CommitFn =
       std::function<absl::Status(std::span<const WriteBatch* const> batches)>;
 
   // Starts the writer thread. `max_group_size` must be >= 1.
-  GroupCommitter(int max_group_size, LookupFn lookup, CommitFn commit);
+  // `audit_frontier` is the right edge of the committed audit log (see
+  // LoadAuditFrontier()); empty for a new store.
+  GroupCommitter(int max_group_size, LookupFn lookup, CommitFn commit,
+                 domain::CompactRange audit_frontier = {});
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
   // Commits everything already submitted, runs its callbacks, then stops the
@@ -73,6 +84,10 @@ class GroupCommitter {
   const size_t max_group_size_;
   const LookupFn lookup_;
   const CommitFn commit_;
+  // The committed audit log's right edge, plus the entries of the group
+  // being committed. Touched by the writer thread only (and the constructor,
+  // before it starts).
+  domain::CompactRange audit_frontier_;
 
   absl::Mutex mu_;
   absl::CondVar work_ready_;  // signalled when queue_ grows or on stopping_

@@ -27,6 +27,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/write_batch.h"
+#include "storage/audit_tree.h"
 #include "storage/group_commit.h"
 
 namespace pwx::storage {
@@ -322,11 +323,29 @@ class ErrorIterator final : public Iterator {
   const absl::Status status_;
 };
 
+using Columns = std::array<rocksdb::ColumnFamilyHandle*, kColumnCount>;
+
+// The committed value of (column, key) in `db`, std::nullopt when absent.
+absl::StatusOr<std::optional<std::string>> ReadValue(rocksdb::DB* db,
+                                                     const Columns& columns,
+                                                     Column column,
+                                                     std::string_view key,
+                                                     absl::string_view path) {
+  if (absl::Status s = CheckColumn(column); !s.ok()) return s;
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), columns[Index(column)],
+                              ToSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, path);
+  return std::string(ToView(value));
+}
+
 // Thread-safe: reads go straight to RocksDB, writes through the committer.
 class RocksStoreImpl final : public RocksStore {
  public:
+  // `audit_frontier` is the right edge of the audit log stored in `db`.
   RocksStoreImpl(const RocksStoreOptions& options, std::unique_ptr<OpenDb> db,
-                 std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns)
+                 const Columns& columns, domain::CompactRange audit_frontier)
       : path_(options.path),
         sync_(options.sync),
         db_(std::move(db)),
@@ -338,17 +357,12 @@ class RocksStoreImpl final : public RocksStore {
             },
             [this](std::span<const WriteBatch* const> batches) {
               return Commit(batches);
-            }) {}
+            },
+            std::move(audit_frontier)) {}
 
   absl::StatusOr<std::optional<std::string>> Get(
       Column column, std::string_view key) const override {
-    if (absl::Status s = CheckColumn(column); !s.ok()) return s;
-    rocksdb::PinnableSlice value;
-    rocksdb::Status s = db_->db->Get(
-        rocksdb::ReadOptions(), columns_[Index(column)], ToSlice(key), &value);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) return FromRocks(s, path_);
-    return std::string(ToView(value));
+    return ReadValue(db_->db, columns_, column, key, path_);
   }
 
   std::unique_ptr<Iterator> NewIterator(Column column) const override {
@@ -389,7 +403,7 @@ class RocksStoreImpl final : public RocksStore {
   const std::string path_;
   const bool sync_;
   const std::unique_ptr<OpenDb> db_;
-  const std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns_;
+  const Columns columns_;
   // Held for a whole Backup(): two BackupEngines must not share a directory.
   absl::Mutex backup_mu_;
   // Last member: destroyed first, so queued writes finish while the DB is
@@ -530,7 +544,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
   }
   if (!s.ok()) return create ? FromRocks(s, path) : OpenError(s, path);
 
-  std::array<rocksdb::ColumnFamilyHandle*, kColumnCount> columns{};
+  Columns columns{};
   for (int i = 0; i < kColumnCount; ++i) {
     // Handles come back in the order of `descriptors`; 0 is "default".
     columns[static_cast<size_t>(i)] = db->handles[static_cast<size_t>(i) + 1];
@@ -539,7 +553,17 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
     absl::Status meta = WriteMeta(db->db, columns[Index(Column::kMeta)], path);
     if (!meta.ok()) return meta;
   }
-  return std::make_unique<RocksStoreImpl>(options, std::move(db), columns);
+  absl::StatusOr<domain::CompactRange> audit_frontier = LoadAuditFrontier(
+      [&db, &columns, &path](Column column, std::string_view key) {
+        return ReadValue(db->db, columns, column, key, path);
+      });
+  if (!audit_frontier.ok()) {
+    return absl::Status(
+        audit_frontier.status().code(),
+        absl::StrCat(path, ": ", audit_frontier.status().message()));
+  }
+  return std::make_unique<RocksStoreImpl>(options, std::move(db), columns,
+                                          *std::move(audit_frontier));
 }
 
 absl::Status RestoreLatestBackup(const std::string& backup_dir,

@@ -22,4 +22,9 @@ void WriteBatch::Require(Column column, std::string_view key,
       Precondition{column, std::string(key), std::move(expected)});
 }
 
+void WriteBatch::AppendAudit(std::string entry_bytes) {
+  byte_size_ += entry_bytes.size();
+  audit_entries_.push_back(std::move(entry_bytes));
+}
+
 }  // namespace pwx::storage

@@ -22,8 +22,8 @@ enum class Column : uint8_t {
   kPlans = 5,        // cooperation plans (later issues)
   kOutbox = 6,       // outgoing envelopes (later issues)
   kInbox = 7,        // dedup of received envelopes (later issues)
-  kAuditLeaves = 8,  // audit log entries (later issues)
-  kAuditTree = 9,    // audit Merkle subtree hashes (later issues)
+  kAuditLeaves = 8,  // audit log entries, written by the committer only
+  kAuditTree = 9,    // audit Merkle subtree hashes, ditto (audit_tree.h)
 };
 inline constexpr int kColumnCount = 10;
 
@@ -57,18 +57,28 @@ class WriteBatch {
   void Delete(Column column, std::string_view key);
   void Require(Column column, std::string_view key,
                std::optional<std::string> expected);
+  // Appends one entry (serialized pwx.v1.AuditEntry) to the audit log when
+  // the batch commits. The writer gives the batch's entries the next leaf
+  // indices in commit order, in the order appended; a batch that is refused
+  // appends nothing.
+  void AppendAudit(std::string entry_bytes);
 
   const std::vector<Op>& ops() const { return ops_; }
   const std::vector<Precondition>& preconditions() const {
     return preconditions_;
   }
-  bool empty() const { return ops_.empty(); }
+  const std::vector<std::string>& audit_entries() const {
+    return audit_entries_;
+  }
+  // True when committing the batch would write nothing.
+  bool empty() const { return ops_.empty() && audit_entries_.empty(); }
   // Bytes of keys and values, for batching limits.
   size_t ByteSize() const { return byte_size_; }
 
  private:
   std::vector<Op> ops_;
   std::vector<Precondition> preconditions_;
+  std::vector<std::string> audit_entries_;
   size_t byte_size_ = 0;
 };
 

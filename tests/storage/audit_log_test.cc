@@ -1,0 +1,356 @@
+// The audit log as the stores keep it: appended by the group-commit writer,
+// read and proved by AuditLog, checked against the domain's in-memory tree.
+#include "storage/audit_log.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/domain/merkle.h"
+#include "storage/group_commit.h"
+#include "storage/memory_store.h"
+#include "storage/rocks_store.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace pwx::storage {
+namespace {
+
+using ::testing::ElementsAreArray;
+
+std::string EntryBytes(int i) { return absl::StrCat("entry-", i); }
+
+WriteBatch AuditBatch(const std::vector<std::string>& entries) {
+  WriteBatch batch;
+  for (const std::string& e : entries) batch.AppendAudit(e);
+  return batch;
+}
+
+struct MemoryStoreFactory {
+  std::unique_ptr<KvStore> Open() { return NewMemoryStore(); }
+};
+
+struct RocksStoreFactory {
+  std::unique_ptr<KvStore> Open() {
+    absl::StatusOr<std::unique_ptr<RocksStore>> store =
+        RocksStore::Open({.path = dir.Sub("db")});
+    EXPECT_OK(store);
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  ScopedTempDir dir;
+};
+
+struct StoreName {
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Rocks";
+  }
+};
+
+template <typename Factory>
+class AuditLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    log_.reset();
+    store_.reset();
+    store_ = factory_.Open();
+    ASSERT_NE(store_, nullptr);
+    log_ = std::make_unique<AuditLog>(store_.get());
+  }
+
+  // Commits `entries` in one batch, and mirrors them in `expected_`.
+  void Append(const std::vector<std::string>& entries) {
+    ASSERT_OK(store_->Write(AuditBatch(entries)));
+    for (const std::string& e : entries) {
+      expected_.AppendEntry(e);
+      expected_entries_.push_back(e);
+    }
+  }
+
+  uint64_t Size() {
+    absl::StatusOr<uint64_t> size = log_->Size();
+    EXPECT_OK(size);
+    return size.ok() ? *size : 0;
+  }
+
+  // The log holds exactly expected_entries_, with the roots of expected_.
+  void ExpectMatchesMirror() {
+    const uint64_t n = expected_.size();
+    ASSERT_EQ(Size(), n);
+    absl::StatusOr<std::vector<std::string>> all = log_->Entries(0, n);
+    ASSERT_OK(all);
+    EXPECT_THAT(*all, ElementsAreArray(expected_entries_));
+    for (uint64_t size = 0; size <= n; ++size) {
+      absl::StatusOr<domain::Hash> root = log_->Root(size);
+      ASSERT_OK(root);
+      EXPECT_EQ(*root, *domain::RootAt(expected_, size)) << "size " << size;
+    }
+  }
+
+  Factory factory_;
+  std::unique_ptr<KvStore> store_;
+  std::unique_ptr<AuditLog> log_;
+  domain::MemoryMerkleTree expected_;
+  std::vector<std::string> expected_entries_;
+};
+
+using Factories = ::testing::Types<MemoryStoreFactory, RocksStoreFactory>;
+TYPED_TEST_SUITE(AuditLogTest, Factories, StoreName);
+
+TYPED_TEST(AuditLogTest, EmptyLogHasSizeZeroAndTheEmptyRoot) {
+  EXPECT_EQ(this->Size(), 0u);
+  EXPECT_EQ(*this->log_->Root(0), domain::EmptyRoot());
+  EXPECT_EQ(this->log_->Entry(0).status().code(),
+            absl::StatusCode::kOutOfRange);
+}
+
+TYPED_TEST(AuditLogTest, AppendsMatchTheInMemoryTree) {
+  int next = 0;
+  // Batches of 1 to 5 entries, so that subtrees complete inside a batch,
+  // across batches, and several levels at once.
+  for (int batch = 0; batch < 20; ++batch) {
+    std::vector<std::string> entries;
+    for (int i = 0; i <= batch % 5; ++i) entries.push_back(EntryBytes(next++));
+    this->Append(entries);
+  }
+  this->ExpectMatchesMirror();
+  for (int i = 0; i < next; ++i) {
+    EXPECT_EQ(*this->log_->Entry(i), EntryBytes(i));
+  }
+  EXPECT_THAT(*this->log_->Entries(3, 7),
+              ElementsAreArray({EntryBytes(3), EntryBytes(4), EntryBytes(5),
+                                EntryBytes(6)}));
+  EXPECT_TRUE(this->log_->Entries(5, 5)->empty());
+}
+
+TYPED_TEST(AuditLogTest, EntriesGoInTheSameCommitAsTheBatchesWrites) {
+  WriteBatch batch;
+  batch.Put(Column::kCases, "c1", "case one");
+  batch.AppendAudit("created c1");
+  ASSERT_OK(this->store_->Write(std::move(batch)));
+  EXPECT_EQ(this->Size(), 1u);
+  EXPECT_EQ(*this->log_->Entry(0), "created c1");
+  EXPECT_EQ(**this->store_->Get(Column::kCases, "c1"), "case one");
+}
+
+TYPED_TEST(AuditLogTest, ProofsVerifyAgainstTheDomainTree) {
+  constexpr int kEntries = 37;
+  for (int i = 0; i < kEntries; ++i) this->Append({EntryBytes(i)});
+  for (uint64_t size = 1; size <= kEntries; ++size) {
+    const domain::Hash root = *this->log_->Root(size);
+    for (uint64_t index = 0; index < size; ++index) {
+      absl::StatusOr<std::vector<domain::Hash>> proof =
+          this->log_->InclusionProof(index, size);
+      ASSERT_OK(proof);
+      EXPECT_EQ(*proof, *domain::InclusionProof(this->expected_, index, size));
+      EXPECT_OK(domain::VerifyInclusion(
+          domain::LeafHash(EntryBytes(static_cast<int>(index))), index, size,
+          *proof, root));
+    }
+    for (uint64_t old_size = 0; old_size <= size; ++old_size) {
+      absl::StatusOr<std::vector<domain::Hash>> proof =
+          this->log_->ConsistencyProof(old_size, size);
+      ASSERT_OK(proof);
+      EXPECT_OK(domain::VerifyConsistency(
+          old_size, size, *this->log_->Root(old_size), root, *proof))
+          << old_size << " -> " << size;
+    }
+  }
+}
+
+TYPED_TEST(AuditLogTest, SizesBeyondTheCommittedLogAreOutOfRange) {
+  this->Append({EntryBytes(0), EntryBytes(1), EntryBytes(2)});
+  EXPECT_EQ(this->log_->Root(4).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(this->log_->InclusionProof(0, 4).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(this->log_->ConsistencyProof(1, 4).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(this->log_->Entries(0, 4).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(this->log_->Entry(3).status().code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(this->log_->InclusionProof(3, 3).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->log_->ConsistencyProof(3, 2).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST(AuditLogTest, RefusedBatchAppendsNothing) {
+  ASSERT_OK(this->store_->Write([] {
+    WriteBatch batch;
+    batch.Put(Column::kCases, "taken", "x");
+    return batch;
+  }()));
+  // Three batches submitted together, so that they usually share a group:
+  // the refused one in the middle must not take an index.
+  std::vector<absl::Status> results(3);
+  absl::Notification done[3];
+  for (int i = 0; i < 3; ++i) {
+    WriteBatch batch = AuditBatch({EntryBytes(i)});
+    if (i == 1) batch.Require(Column::kCases, "taken", std::nullopt);
+    this->store_->WriteAsync(std::move(batch),
+                             [&results, &done, i](absl::Status s) {
+                               results[i] = std::move(s);
+                               done[i].Notify();
+                             });
+  }
+  for (absl::Notification& n : done) n.WaitForNotification();
+  EXPECT_OK(results[0]);
+  EXPECT_EQ(results[1].code(), absl::StatusCode::kAborted);
+  EXPECT_OK(results[2]);
+  this->expected_.AppendEntry(EntryBytes(0));
+  this->expected_.AppendEntry(EntryBytes(2));
+  this->expected_entries_ = {EntryBytes(0), EntryBytes(2)};
+  this->ExpectMatchesMirror();
+}
+
+TYPED_TEST(AuditLogTest, ConcurrentWritersGetContiguousIndicesOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kBatchesPerThread = 40;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int b = 0; b < kBatchesPerThread; ++b) {
+        // One or two entries per batch.
+        std::vector<std::string> entries = {absl::StrCat(t, "/", b, "/a")};
+        if (b % 2 == 1) entries.push_back(absl::StrCat(t, "/", b, "/b"));
+        EXPECT_OK(this->store_->Write(AuditBatch(entries)));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+
+  constexpr uint64_t kTotal = kThreads * kBatchesPerThread * 3 / 2;
+  ASSERT_EQ(this->Size(), kTotal);
+  absl::StatusOr<std::vector<std::string>> all = this->log_->Entries(0, kTotal);
+  ASSERT_OK(all);
+  std::set<std::string> distinct(all->begin(), all->end());
+  EXPECT_EQ(distinct.size(), kTotal);
+  // A batch's entries are adjacent and in order; each writer's in its order.
+  std::map<int, int> last_batch;
+  for (size_t i = 0; i < all->size(); ++i) {
+    const std::string& e = (*all)[i];
+    if (e.ends_with("/b")) {
+      EXPECT_EQ((*all)[i - 1], e.substr(0, e.size() - 1) + "a");
+      continue;
+    }
+    const int thread = std::stoi(e.substr(0, e.find('/')));
+    const int batch = std::stoi(e.substr(e.find('/') + 1));
+    auto [it, first] = last_batch.emplace(thread, batch);
+    if (!first) {
+      EXPECT_EQ(batch, it->second + 1) << e;
+      it->second = batch;
+    }
+  }
+  for (const std::string& e : *all) this->expected_.AppendEntry(e);
+  this->expected_entries_ = *all;
+  this->ExpectMatchesMirror();
+}
+
+// What only the RocksDB store can show: the frontier survives a restart.
+class RocksAuditLogTest : public AuditLogTest<RocksStoreFactory> {};
+
+TEST_F(RocksAuditLogTest, ReopeningContinuesTheLogWithTheSameRoot) {
+  for (int i = 0; i < 13; ++i) Append({EntryBytes(i)});
+  const domain::Hash root = *log_->Root(13);
+  Reopen();
+  EXPECT_EQ(Size(), 13u);
+  EXPECT_EQ(*log_->Root(13), root);
+  Append({EntryBytes(13), EntryBytes(14), EntryBytes(15)});
+  for (int i = 16; i < 21; ++i) Append({EntryBytes(i)});
+  ExpectMatchesMirror();
+  EXPECT_OK(domain::VerifyConsistency(13, 21, root, *log_->Root(21),
+                                      *log_->ConsistencyProof(13, 21)));
+}
+
+TEST_F(RocksAuditLogTest, SizeWithoutItsSubtreesIsRefusedOnOpen) {
+  Append({EntryBytes(0), EntryBytes(1), EntryBytes(2)});
+  // Claim a fourth entry whose subtrees were never written.
+  WriteBatch batch;
+  batch.Put(Column::kMeta, kAuditSizeKey, std::string("\0\0\0\0\0\0\0\4", 8));
+  ASSERT_OK(store_->Write(std::move(batch)));
+  log_.reset();
+  store_.reset();
+  absl::StatusOr<std::unique_ptr<RocksStore>> reopened =
+      RocksStore::Open({.path = factory_.dir.Sub("db")});
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss)
+      << reopened.status();
+}
+
+// A commit that fails must give its indices back: the next group reuses
+// them, so the log has no gap and no entry of the failed group.
+TEST(AuditGroupCommitTest, FailedCommitRollsTheFrontierBack) {
+  absl::Mutex mu;
+  std::map<std::pair<Column, std::string>, std::string> data;
+  bool fail = true;
+  GroupCommitter committer(
+      16,
+      [&](Column column,
+          std::string_view key) -> absl::StatusOr<std::optional<std::string>> {
+        absl::MutexLock lock(&mu);
+        auto it = data.find({column, std::string(key)});
+        if (it == data.end()) return std::nullopt;
+        return it->second;
+      },
+      [&](std::span<const WriteBatch* const> batches) -> absl::Status {
+        absl::MutexLock lock(&mu);
+        if (fail) {
+          fail = false;
+          return absl::UnavailableError("disk on fire");
+        }
+        for (const WriteBatch* batch : batches) {
+          for (const WriteBatch::Op& op : batch->ops()) {
+            data[{op.column, op.key}] = op.value;
+          }
+        }
+        return absl::OkStatus();
+      });
+  auto write = [&committer](WriteBatch batch) {
+    absl::Notification done;
+    absl::Status result;
+    committer.Submit(std::move(batch), [&](absl::Status s) {
+      result = std::move(s);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return result;
+  };
+  EXPECT_EQ(write(AuditBatch({"lost-0", "lost-1", "lost-2"})).code(),
+            absl::StatusCode::kUnavailable);
+  ASSERT_OK(write(AuditBatch({"kept-0"})));
+
+  ValueReader read =
+      [&](Column column,
+          std::string_view key) -> absl::StatusOr<std::optional<std::string>> {
+    absl::MutexLock lock(&mu);
+    auto it = data.find({column, std::string(key)});
+    if (it == data.end()) return std::nullopt;
+    return it->second;
+  };
+  EXPECT_EQ(*ReadAuditSize(read), 1u);
+  EXPECT_EQ(**read(Column::kAuditLeaves, AuditLeafKey(0)), "kept-0");
+  EXPECT_EQ(*read(Column::kAuditLeaves, AuditLeafKey(1)), std::nullopt);
+  domain::MemoryMerkleTree expected;
+  expected.AppendEntry("kept-0");
+  EXPECT_EQ(*domain::RootAt(AuditTreeReader(read), 1), expected.Root());
+  absl::StatusOr<domain::CompactRange> frontier = LoadAuditFrontier(read);
+  ASSERT_OK(frontier);
+  EXPECT_EQ(frontier->Root(), expected.Root());
+}
+
+}  // namespace
+}  // namespace pwx::storage

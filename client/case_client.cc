@@ -208,4 +208,47 @@ absl::StatusOr<pwx::v1::CreateBackupResponse> AdminClient::CreateBackup(
   return response;
 }
 
+UserClient::UserClient(std::shared_ptr<grpc::Channel> channel,
+                       absl::Duration timeout)
+    : stub_(pwx::v1::UserService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+absl::StatusOr<pwx::v1::User> UserClient::GrantRole(const std::string& name,
+                                                    pwx::v1::Role role) const {
+  pwx::v1::GrantRoleRequest request;
+  request.set_name(name);
+  request.set_role(role);
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::User response;
+  absl::Status status =
+      FromGrpcStatus(stub_->GrantRole(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::User> UserClient::RevokeRole(const std::string& name,
+                                                     pwx::v1::Role role) const {
+  pwx::v1::RevokeRoleRequest request;
+  request.set_name(name);
+  request.set_role(role);
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::User response;
+  absl::Status status =
+      FromGrpcStatus(stub_->RevokeRole(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::ListUsersResponse> UserClient::ListUsers() const {
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::ListUsersResponse response;
+  absl::Status status = FromGrpcStatus(
+      stub_->ListUsers(&context, pwx::v1::ListUsersRequest(), &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace pwx::client

@@ -1,5 +1,5 @@
-// Typed wrappers over the CaseService and AdminService stubs that speak
-// absl::Status and apply a per-call deadline.
+// Typed wrappers over the CaseService, AdminService and UserService stubs
+// that speak absl::Status and apply a per-call deadline.
 #ifndef PWX_CLIENT_CASE_CLIENT_H_
 #define PWX_CLIENT_CASE_CLIENT_H_
 
@@ -17,6 +17,7 @@
 #include "grpcpp/support/status.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/user_service.grpc.pb.h"
 
 namespace pwx::client {
 
@@ -84,6 +85,28 @@ class AdminClient {
 
  private:
   std::unique_ptr<pwx::v1::AdminService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+// Calls UserService on one channel; same deadline rule and thread safety as
+// CaseClient. The server allows these calls to coordinators and admins only
+// (PERMISSION_DENIED otherwise).
+class UserClient {
+ public:
+  UserClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  // Grants `role` to the user `name` (the CN of their certificate), creating
+  // the user. Returns the user as it now stands.
+  absl::StatusOr<pwx::v1::User> GrantRole(const std::string& name,
+                                          pwx::v1::Role role) const;
+  // Revokes `role` from `name`; ROLE_UNSPECIFIED revokes every role. Returns
+  // the user as it now stands.
+  absl::StatusOr<pwx::v1::User> RevokeRole(const std::string& name,
+                                           pwx::v1::Role role) const;
+  absl::StatusOr<pwx::v1::ListUsersResponse> ListUsers() const;
+
+ private:
+  std::unique_ptr<pwx::v1::UserService::Stub> stub_;
   absl::Duration timeout_;
 };
 

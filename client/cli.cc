@@ -124,6 +124,7 @@ int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
   Command command;
   internal::AddCaseCommands(app, &command);
   internal::AddBackupCommands(app, &command);
+  internal::AddUserCommands(app, &command);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

@@ -44,6 +44,9 @@ void AddCaseCommands(CLI::App& app, Command* selected);
 // Adds `backup create` to `app`, like AddCaseCommands().
 void AddBackupCommands(CLI::App& app, Command* selected);
 
+// Adds `user grant|revoke|list` to `app`, like AddCaseCommands().
+void AddUserCommands(CLI::App& app, Command* selected);
+
 }  // namespace pwx::client::internal
 
 #endif  // PWX_CLIENT_CLI_INTERNAL_H_

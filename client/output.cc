@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "client/absl_view.h"
 #include "client/case_input.h"
+#include "client/user_role.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 
@@ -117,6 +118,18 @@ std::string FormatAudit(const google::protobuf::Timestamp& at,
                         absl::string_view by) {
   std::string text = FormatTimestamp(at);
   if (!by.empty()) absl::StrAppend(&text, text.empty() ? "" : " ", "by ", by);
+  return text;
+}
+
+// "inspector, auditor", "none" when there are no roles, then
+// " (bootstrap admin)" for a bootstrap user.
+std::string FormatRoles(const pwx::v1::User& user) {
+  std::vector<std::string> names;
+  for (int role : user.roles()) {
+    names.push_back(RoleName(static_cast<pwx::v1::Role>(role)));
+  }
+  std::string text = names.empty() ? "none" : absl::StrJoin(names, ", ");
+  if (user.bootstrap()) absl::StrAppend(&text, " (bootstrap admin)");
   return text;
 }
 
@@ -281,6 +294,33 @@ void PrintBackup(const pwx::v1::CreateBackupResponse& backup,
   out << "backup " << backup.backup_id() << " written to "
       << Clean(backup.directory()) << " (" << FormatSize(backup.size_bytes())
       << ")\n";
+}
+
+void PrintUser(const pwx::v1::User& user, OutputFormat format,
+               std::ostream& out) {
+  if (format == OutputFormat::kJson) {
+    out << ToJson(user);
+    return;
+  }
+  out << Clean(user.name()) << ": " << FormatRoles(user) << '\n';
+}
+
+void PrintUserList(const pwx::v1::ListUsersResponse& list, OutputFormat format,
+                   std::ostream& out) {
+  if (format == OutputFormat::kJson) {
+    out << ToJson(list);
+    return;
+  }
+  if (list.users_size() == 0) {
+    out << "no users\n";
+    return;
+  }
+  TextTable table({"NAME", "ROLES", "UPDATED BY", "UPDATED"});
+  for (const pwx::v1::User& user : list.users()) {
+    table.AddRow({user.name(), FormatRoles(user), user.updated_by(),
+                  FormatTimestamp(user.updated_at())});
+  }
+  table.Print("", out);
 }
 
 }  // namespace pwx::client

@@ -12,6 +12,7 @@
 #include "pwx/v1/admin_service.pb.h"
 #include "pwx/v1/case.pb.h"
 #include "pwx/v1/case_service.pb.h"
+#include "pwx/v1/user_service.pb.h"
 
 namespace pwx::client {
 
@@ -39,6 +40,16 @@ void PrintDownload(const pwx::v1::AttachmentMeta& meta, const std::string& path,
 
 void PrintBackup(const pwx::v1::CreateBackupResponse& backup,
                  OutputFormat format, std::ostream& out);
+
+// A user and their roles on one line: "alice: inspector, auditor", with
+// "(bootstrap admin)" after the roles of a user named in the node's config.
+void PrintUser(const pwx::v1::User& user, OutputFormat format,
+               std::ostream& out);
+
+// Every user: one aligned row each with their roles and who changed them
+// last, when.
+void PrintUserList(const pwx::v1::ListUsersResponse& list, OutputFormat format,
+                   std::ostream& out);
 
 }  // namespace pwx::client
 

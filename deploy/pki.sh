@@ -296,6 +296,9 @@ cmd_user() {
     echo "$PROG: issued the certificate of user $name ($id): $cert"
   fi
   describe "$cert"
+  # The certificate proves who the user is; what they may do is a role held
+  # by the node, granted by a coordinator or a bootstrap admin.
+  echo "    roles are granted on the node: pwx user grant $name inspector|coordinator|auditor|admin"
 }
 
 check_id() {

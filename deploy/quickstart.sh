@@ -213,7 +213,9 @@ start_server() {
 wait_ready() {
   local deadline=$((SECONDS + START_TIMEOUT_S)) pid
   while :; do
-    if pwx_cli case list >/dev/null 2>&1; then
+    # alice is the bootstrap admin (admin_users), so she may list users as
+    # soon as the node answers.
+    if pwx_cli user list >/dev/null 2>&1; then
       return 0
     fi
     if ! pid="$(running_pid)"; then
@@ -227,7 +229,7 @@ wait_ready() {
         "last lines of $LOG_FILE:" >&2
       tail -n 30 "$LOG_FILE" >&2 || true
       echo "$PROG: the last attempt said:" >&2
-      pwx_cli case list >&2 || true
+      pwx_cli user list >&2 || true
       exit 1
     fi
     sleep 0.5
@@ -263,6 +265,9 @@ cmd_start() {
   write_config
   start_server
   wait_ready
+  # Cases need the inspector role; granting it again changes nothing.
+  say "granting alice the inspector role"
+  pwx_cli user grant "$USER_NAME" inspector >/dev/null
   say "pwx-server is up (pid $(running_pid)) on $LISTEN"
   demo_case
 

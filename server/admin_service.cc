@@ -10,8 +10,8 @@
 namespace pwx::server {
 
 AdminServiceImpl::AdminServiceImpl(storage::RocksStore* store,
-                                   std::set<std::string> admins)
-    : store_(store), admins_(std::move(admins)) {}
+                                   const Authorizer* authz)
+    : store_(store), authz_(authz) {}
 
 AdminServiceImpl::~AdminServiceImpl() {
   std::vector<std::thread> jobs;
@@ -34,10 +34,10 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CreateBackup(
     reactor->Finish(ToGrpcStatus(status));
     return reactor;
   };
-  if (admins_.count(log->user()) == 0) {
-    return fail(absl::PermissionDeniedError(
-        absl::StrCat("user '", log->user(),
-                     "' may not create backups (not in admin_users)")));
+  if (absl::Status s =
+          authz_->Check(log->user(), Permission::kBackup, "CreateBackup");
+      !s.ok()) {
+    return fail(s);
   }
   if (request->directory().empty() || request->directory()[0] != '/') {
     return fail(absl::InvalidArgumentError(

@@ -1,11 +1,10 @@
-// AdminService on the API port: node administration for the users named in
-// the config's admin_users.
+// AdminService on the API port: node administration for coordinators and
+// admins.
 #ifndef PWX_SERVER_ADMIN_SERVICE_H_
 #define PWX_SERVER_ADMIN_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
+#include "server/authorizer.h"
 #include "storage/rocks_store.h"
 
 namespace pwx::server {
@@ -21,8 +21,8 @@ namespace pwx::server {
 // while), never on gRPC's; the destructor waits for running ones.
 class AdminServiceImpl final : public pwx::v1::AdminService::CallbackService {
  public:
-  // `store` must outlive the service.
-  AdminServiceImpl(storage::RocksStore* store, std::set<std::string> admins);
+  // `store` and `authz` must outlive the service.
+  AdminServiceImpl(storage::RocksStore* store, const Authorizer* authz);
   ~AdminServiceImpl() override;
 
   grpc::ServerUnaryReactor* CreateBackup(
@@ -32,7 +32,7 @@ class AdminServiceImpl final : public pwx::v1::AdminService::CallbackService {
 
  private:
   storage::RocksStore* const store_;
-  const std::set<std::string> admins_;
+  const Authorizer* const authz_;
   absl::Mutex mu_;
   std::vector<std::thread> jobs_ ABSL_GUARDED_BY(mu_);
 };

@@ -8,10 +8,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "pwx/v1/audit.pb.h"
+#include "server/audit_trail.h"
 #include "server/domain/case_rules.h"
 #include "server/domain/country.h"
 #include "server/domain/digest.h"
 #include "server/domain/fields.h"
+#include "spdlog/spdlog.h"
 
 namespace pwx::server {
 namespace {
@@ -24,10 +27,14 @@ constexpr uint64_t kMaxSequence = 999999;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(t));
-}
+// Audit actions (pwx.v1.AuditEntry.action).
+constexpr absl::string_view kActionCreate = "case.create";
+constexpr absl::string_view kActionUpdate = "case.update";
+constexpr absl::string_view kActionNote = "case.note";
+constexpr absl::string_view kActionAttach = "case.attach";
+constexpr absl::string_view kActionRead = "case.read";
+constexpr absl::string_view kActionAttachmentRead = "case.attachment.read";
+constexpr absl::string_view kActionList = "case.list";
 
 absl::Status NotFound(absl::string_view id) {
   return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
@@ -40,6 +47,23 @@ CaseManager::CaseManager(CaseManagerOptions options, storage::KvStore* kv)
 
 absl::Time CaseManager::Now() const {
   return options_.clock ? options_.clock() : absl::Now();
+}
+
+std::string CaseManager::AuditEntryBytes(
+    const google::protobuf::Timestamp& time, const std::string& user,
+    absl::string_view action, const std::string& object_id,
+    std::string content_sha256, uint64_t count) const {
+  return server::AuditEntryBytes(time, options_.authority_id, user, action,
+                                 object_id, std::move(content_sha256), count);
+}
+
+void CaseManager::AuditRead(const std::string& user, absl::string_view action,
+                            const std::string& object_id,
+                            std::string content_sha256, uint64_t count) {
+  AppendAuditAsync(kv_,
+                   AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
+                                   std::move(content_sha256), count),
+                   action, user, object_id);
 }
 
 absl::StatusOr<uint64_t> CaseManager::NextSequence(int year) {
@@ -71,8 +95,8 @@ void CaseManager::Create(Case draft, const std::string& user,
   record.set_owner_authority(options_.authority_id);
   record.set_created_by(user);
   record.set_updated_by(user);
-  *record.mutable_created_at() = ToProto(now);
-  *record.mutable_updated_at() = ToProto(now);
+  *record.mutable_created_at() = ToProtoTime(now);
+  *record.mutable_updated_at() = ToProtoTime(now);
   Insert(std::move(record), std::move(done), kMaxAttempts);
 }
 
@@ -88,7 +112,10 @@ void CaseManager::Insert(Case record, CaseCallback done, int attempts_left) {
   }
   record.set_id(domain::FormatCaseId(options_.authority_id, year, *seq));
   storage::WriteBatch batch;
-  cases_.Put(record, nullptr, &batch);
+  const std::string stored = cases_.Put(record, nullptr, &batch);
+  batch.AppendAudit(AuditEntryBytes(record.created_at(), record.created_by(),
+                                    kActionCreate, record.id(),
+                                    domain::Sha256Hex(stored)));
   auto shared = std::make_shared<Case>(std::move(record));
   kv_->WriteAsync(std::move(batch), [this, shared, done = std::move(done),
                                      attempts_left](absl::Status s) mutable {
@@ -114,8 +141,19 @@ absl::StatusOr<Case> CaseManager::Get(const std::string& id) const {
   return std::move((*stored)->record);
 }
 
-void CaseManager::Mutate(std::string id, Change change, std::string user,
-                         CaseCallback done, int attempts_left) {
+absl::StatusOr<Case> CaseManager::GetForUser(const std::string& id,
+                                             const std::string& user) {
+  if (absl::Status s = domain::ValidateCaseId("id", id); !s.ok()) return s;
+  absl::StatusOr<std::optional<storage::StoredCase>> stored = cases_.Get(id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return NotFound(id);
+  AuditRead(user, kActionRead, id, domain::Sha256Hex((*stored)->bytes));
+  return std::move((*stored)->record);
+}
+
+void CaseManager::Mutate(std::string id, std::string action, Change change,
+                         std::string user, CaseCallback done,
+                         int attempts_left) {
   absl::StatusOr<std::optional<storage::StoredCase>> stored = cases_.Get(id);
   if (!stored.ok()) {
     done(stored.status());
@@ -133,16 +171,18 @@ void CaseManager::Mutate(std::string id, Change change, std::string user,
   }
   next->set_version((*stored)->record.version() + 1);
   next->set_updated_by(user);
-  *next->mutable_updated_at() = ToProto(Now());
-  cases_.Put(*next, &**stored, &batch);
+  *next->mutable_updated_at() = ToProtoTime(Now());
+  const std::string bytes = cases_.Put(*next, &**stored, &batch);
+  batch.AppendAudit(AuditEntryBytes(next->updated_at(), user, action, id,
+                                    domain::Sha256Hex(bytes)));
   kv_->WriteAsync(
       std::move(batch),
-      [this, next, id = std::move(id), change = std::move(change),
-       user = std::move(user), done = std::move(done),
-       attempts_left](absl::Status s) mutable {
+      [this, next, id = std::move(id), action = std::move(action),
+       change = std::move(change), user = std::move(user),
+       done = std::move(done), attempts_left](absl::Status s) mutable {
         if (absl::IsAborted(s) && attempts_left > 1) {
-          Mutate(std::move(id), std::move(change), std::move(user),
-                 std::move(done), attempts_left - 1);
+          Mutate(std::move(id), std::move(action), std::move(change),
+                 std::move(user), std::move(done), attempts_left - 1);
           return;
         }
         if (absl::IsAborted(s)) {
@@ -185,7 +225,8 @@ void CaseManager::Update(const pwx::v1::UpdateCaseRequest& request,
     }
     return domain::ValidateCaseContent(c);
   };
-  Mutate(request.id(), std::move(change), user, std::move(done), kMaxAttempts);
+  Mutate(request.id(), std::string(kActionUpdate), std::move(change), user,
+         std::move(done), kMaxAttempts);
 }
 
 absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::List(
@@ -234,6 +275,16 @@ absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::List(
   return response;
 }
 
+absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::ListForUser(
+    const pwx::v1::ListCasesRequest& request, const std::string& user) {
+  absl::StatusOr<pwx::v1::ListCasesResponse> response = List(request);
+  if (!response.ok()) return response;
+  AuditRead(user, kActionList, "",
+            domain::Sha256Hex(response->SerializeAsString()),
+            static_cast<uint64_t>(response->cases_size()));
+  return response;
+}
+
 void CaseManager::AddNote(const pwx::v1::AddNoteRequest& request,
                           const std::string& user, CaseCallback done) {
   if (absl::Status s = domain::ValidateCaseId("case_id", request.case_id());
@@ -249,7 +300,7 @@ void CaseManager::AddNote(const pwx::v1::AddNoteRequest& request,
   pwx::v1::Note note;
   note.set_author(user);
   note.set_text(request.text());
-  *note.mutable_created_at() = ToProto(Now());
+  *note.mutable_created_at() = ToProtoTime(Now());
   Change change = [note = std::move(note)](
                       Case* c, storage::WriteBatch*) -> absl::Status {
     if (static_cast<size_t>(c->notes_size()) >= domain::kMaxNotes) {
@@ -260,8 +311,8 @@ void CaseManager::AddNote(const pwx::v1::AddNoteRequest& request,
     *c->add_notes() = note;
     return absl::OkStatus();
   };
-  Mutate(request.case_id(), std::move(change), user, std::move(done),
-         kMaxAttempts);
+  Mutate(request.case_id(), std::string(kActionNote), std::move(change), user,
+         std::move(done), kMaxAttempts);
 }
 
 absl::Status CaseManager::CheckAttachmentHeader(
@@ -306,7 +357,7 @@ void CaseManager::AddAttachment(const pwx::v1::AttachmentHeader& header,
                                                   : header.media_type());
   meta.set_size_bytes(content.size());
   meta.set_uploaded_by(user);
-  *meta.mutable_uploaded_at() = ToProto(Now());
+  *meta.mutable_uploaded_at() = ToProtoTime(Now());
   auto shared_content = std::make_shared<const std::string>(std::move(content));
   Change change = [this, meta = std::move(meta), shared_content](
                       Case* c, storage::WriteBatch* batch) -> absl::Status {
@@ -322,8 +373,8 @@ void CaseManager::AddAttachment(const pwx::v1::AttachmentHeader& header,
     *c->add_attachments() = meta;
     return absl::OkStatus();
   };
-  Mutate(header.case_id(), std::move(change), user, std::move(done),
-         kMaxAttempts);
+  Mutate(header.case_id(), std::string(kActionAttach), std::move(change), user,
+         std::move(done), kMaxAttempts);
 }
 
 absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(
@@ -339,6 +390,15 @@ absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(
   }
   return absl::NotFoundError(
       absl::StrCat("case ", case_id, " has no attachment ", sha256));
+}
+
+absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachmentForUser(
+    const std::string& case_id, const std::string& sha256,
+    const std::string& user) {
+  absl::StatusOr<pwx::v1::AttachmentMeta> meta =
+      FindAttachment(case_id, sha256);
+  if (meta.ok()) AuditRead(user, kActionAttachmentRead, case_id, sha256);
+  return meta;
 }
 
 absl::StatusOr<std::string> CaseManager::AttachmentChunk(

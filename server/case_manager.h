@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "pwx/v1/case_service.pb.h"
 #include "storage/case_store.h"
 #include "storage/kv_store.h"
@@ -31,6 +32,14 @@ struct CaseManagerOptions {
   std::function<absl::Time()> clock;
 };
 
+// Audit: every change (Create, Update, AddNote, AddAttachment) appends
+// exactly one pwx.v1.AuditEntry to the audit log in the same batch as the
+// change, so a change without its entry cannot exist, and a refused change
+// leaves none. The *ForUser reads, which hand personal data to a person,
+// append a read entry without waiting for it to become durable: it is
+// committed with the writer's next group. Get, List and FindAttachment log
+// nothing; they are for the node's own use.
+//
 // Thread-safe. Callbacks run on the store's writer thread (for writes) or on
 // the calling thread (for failures found before writing); keep them short.
 class CaseManager {
@@ -44,15 +53,29 @@ class CaseManager {
   // stores it. INVALID_ARGUMENT names the bad field.
   void Create(pwx::v1::Case draft, const std::string& user, CaseCallback done);
 
-  // NOT_FOUND when there is no such case.
+  // NOT_FOUND when there is no such case. Not audited: for the node's own
+  // use, never to answer a person.
   absl::StatusOr<pwx::v1::Case> Get(const std::string& id) const;
+
+  // Get() on behalf of `user`: when the case is found, queues a "case.read"
+  // audit entry (hash of the stored record) and returns without waiting for
+  // it to be durable.
+  absl::StatusOr<pwx::v1::Case> GetForUser(const std::string& id,
+                                           const std::string& user);
 
   // ABORTED when request.expected_version is not the current version.
   void Update(const pwx::v1::UpdateCaseRequest& request,
               const std::string& user, CaseCallback done);
 
+  // One page of cases. Not audited, like Get().
   absl::StatusOr<pwx::v1::ListCasesResponse> List(
       const pwx::v1::ListCasesRequest& request) const;
+
+  // List() on behalf of `user`: when it succeeds, queues one "case.list"
+  // audit entry with the number of cases returned and the hash of the
+  // serialized response, without waiting for it.
+  absl::StatusOr<pwx::v1::ListCasesResponse> ListForUser(
+      const pwx::v1::ListCasesRequest& request, const std::string& user);
 
   void AddNote(const pwx::v1::AddNoteRequest& request, const std::string& user,
                CaseCallback done);
@@ -73,6 +96,13 @@ class CaseManager {
   absl::StatusOr<pwx::v1::AttachmentMeta> FindAttachment(
       const std::string& case_id, const std::string& sha256) const;
 
+  // FindAttachment() for `user`, who is about to download the content:
+  // when found, queues a "case.attachment.read" audit entry (object: the
+  // case; hash: the attachment's) without waiting for it.
+  absl::StatusOr<pwx::v1::AttachmentMeta> FindAttachmentForUser(
+      const std::string& case_id, const std::string& sha256,
+      const std::string& user);
+
   // Chunk `index` of a stored content (storage::kBlobChunkBytes each).
   absl::StatusOr<std::string> AttachmentChunk(const std::string& sha256,
                                               uint64_t index) const;
@@ -87,10 +117,11 @@ class CaseManager {
   // on the bytes read. A concurrent writer makes the precondition fail; the
   // read-change-write is then retried, so `change` must be a pure function
   // of the case it is given.
+  // The batch also gets the change's audit entry, `action` by `user`.
   using Change =
       std::function<absl::Status(pwx::v1::Case*, storage::WriteBatch*)>;
-  void Mutate(std::string id, Change change, std::string user,
-              CaseCallback done, int attempts_left);
+  void Mutate(std::string id, std::string action, Change change,
+              std::string user, CaseCallback done, int attempts_left);
 
   void Insert(pwx::v1::Case record, CaseCallback done, int attempts_left);
 
@@ -98,6 +129,19 @@ class CaseManager {
   absl::StatusOr<uint64_t> NextSequence(int year);
 
   absl::Time Now() const;
+
+  // A serialized pwx.v1.AuditEntry of this node's authority.
+  std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
+                              const std::string& user, absl::string_view action,
+                              const std::string& object_id,
+                              std::string content_sha256,
+                              uint64_t count = 0) const;
+
+  // Submits a batch holding only a read's audit entry and does not wait for
+  // it; a failure to store it is logged.
+  void AuditRead(const std::string& user, absl::string_view action,
+                 const std::string& object_id, std::string content_sha256,
+                 uint64_t count = 0);
 
   const CaseManagerOptions options_;
   storage::KvStore* const kv_;

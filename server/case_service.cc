@@ -32,13 +32,19 @@ CaseCallback FinishWithCase(grpc::ServerUnaryReactor* reactor, Case* response,
 class UploadReactor final
     : public grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest> {
  public:
+  // `allowed` is the caller's authorization: when it is an error the call
+  // ends at once, before a byte is read.
   UploadReactor(CaseManager* cases, grpc::CallbackServerContext* context,
-                Case* response)
+                Case* response, const absl::Status& allowed)
       : cases_(cases),
         context_(context),
         response_(response),
         log_(std::make_shared<CallLog>("UploadAttachment",
                                        CallerName(*context))) {
+    if (!allowed.ok()) {
+      Fail(allowed);
+      return;
+    }
     StartRead(&message_);
   }
 
@@ -131,12 +137,19 @@ class UploadReactor final
 class DownloadReactor final
     : public grpc::ServerWriteReactor<pwx::v1::DownloadAttachmentResponse> {
  public:
+  // `allowed` as for UploadReactor.
   DownloadReactor(CaseManager* cases, grpc::CallbackServerContext* context,
-                  const pwx::v1::DownloadAttachmentRequest& request)
+                  const pwx::v1::DownloadAttachmentRequest& request,
+                  const absl::Status& allowed)
       : cases_(cases), log_("DownloadAttachment", CallerName(*context)) {
     log_.set_object(request.case_id());
+    if (!allowed.ok()) {
+      Done(allowed);
+      return;
+    }
     absl::StatusOr<pwx::v1::AttachmentMeta> meta =
-        cases_->FindAttachment(request.case_id(), request.sha256());
+        cases_->FindAttachmentForUser(request.case_id(), request.sha256(),
+                                      log_.user());
     if (!meta.ok()) {
       Done(meta.status());
       return;
@@ -193,10 +206,22 @@ class DownloadReactor final
 
 }  // namespace
 
+bool CaseServiceImpl::Denied(grpc::CallbackServerContext* context,
+                             grpc::ServerUnaryReactor* reactor,
+                             absl::string_view call) const {
+  const std::string user = CallerName(*context);
+  absl::Status allowed = authz_->Check(user, Permission::kCases, call);
+  if (allowed.ok()) return false;
+  CallLog(call, user).Finish(allowed);
+  reactor->Finish(ToGrpcStatus(allowed));
+  return true;
+}
+
 grpc::ServerUnaryReactor* CaseServiceImpl::CreateCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::CreateCaseRequest* request, Case* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Denied(context, reactor, "CreateCase")) return reactor;
   auto log = std::make_shared<CallLog>("CreateCase", CallerName(*context));
   cases_->Create(request->case_(), log->user(),
                  FinishWithCase(reactor, response, log));
@@ -207,9 +232,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::GetCaseRequest* request, Case* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Denied(context, reactor, "GetCase")) return reactor;
   CallLog log("GetCase", CallerName(*context));
   log.set_object(request->id());
-  absl::StatusOr<Case> c = cases_->Get(request->id());
+  absl::StatusOr<Case> c = cases_->GetForUser(request->id(), log.user());
   if (c.ok()) *response = *std::move(c);
   log.Finish(c.status());
   reactor->Finish(ToGrpcStatus(c.status()));
@@ -220,6 +246,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::UpdateCaseRequest* request, Case* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Denied(context, reactor, "UpdateCase")) return reactor;
   auto log = std::make_shared<CallLog>("UpdateCase", CallerName(*context));
   log->set_object(request->id());
   cases_->Update(*request, log->user(), FinishWithCase(reactor, response, log));
@@ -231,8 +258,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
     const pwx::v1::ListCasesRequest* request,
     pwx::v1::ListCasesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Denied(context, reactor, "ListCases")) return reactor;
   CallLog log("ListCases", CallerName(*context));
-  absl::StatusOr<pwx::v1::ListCasesResponse> r = cases_->List(*request);
+  absl::StatusOr<pwx::v1::ListCasesResponse> r =
+      cases_->ListForUser(*request, log.user());
   if (r.ok()) *response = *std::move(r);
   log.Finish(r.status());
   reactor->Finish(ToGrpcStatus(r.status()));
@@ -243,6 +272,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(
     grpc::CallbackServerContext* context,
     const pwx::v1::AddNoteRequest* request, Case* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Denied(context, reactor, "AddNote")) return reactor;
   auto log = std::make_shared<CallLog>("AddNote", CallerName(*context));
   log->set_object(request->case_id());
   cases_->AddNote(*request, log->user(),
@@ -253,14 +283,20 @@ grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(
 grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest>*
 CaseServiceImpl::UploadAttachment(grpc::CallbackServerContext* context,
                                   Case* response) {
-  return new UploadReactor(cases_, context, response);
+  return new UploadReactor(
+      cases_, context, response,
+      authz_->Check(CallerName(*context), Permission::kCases,
+                    "UploadAttachment"));
 }
 
 grpc::ServerWriteReactor<pwx::v1::DownloadAttachmentResponse>*
 CaseServiceImpl::DownloadAttachment(
     grpc::CallbackServerContext* context,
     const pwx::v1::DownloadAttachmentRequest* request) {
-  return new DownloadReactor(cases_, context, *request);
+  return new DownloadReactor(
+      cases_, context, *request,
+      authz_->Check(CallerName(*context), Permission::kCases,
+                    "DownloadAttachment"));
 }
 
 }  // namespace pwx::server

@@ -6,14 +6,17 @@
 #include <grpcpp/grpcpp.h>
 
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "server/authorizer.h"
 #include "server/case_manager.h"
 
 namespace pwx::server {
 
-// Thread-safe. `cases` must outlive the service.
+// Thread-safe. `cases` and `authz` must outlive the service. Every call
+// needs the inspector role.
 class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
  public:
-  explicit CaseServiceImpl(CaseManager* cases) : cases_(cases) {}
+  CaseServiceImpl(CaseManager* cases, const Authorizer* authz)
+      : cases_(cases), authz_(authz) {}
 
   grpc::ServerUnaryReactor* CreateCase(
       grpc::CallbackServerContext* context,
@@ -41,7 +44,13 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
       const pwx::v1::DownloadAttachmentRequest* request) override;
 
  private:
+  // Finishes `reactor` with PERMISSION_DENIED and returns true unless the
+  // caller may use cases.
+  bool Denied(grpc::CallbackServerContext* context,
+              grpc::ServerUnaryReactor* reactor, absl::string_view call) const;
+
   CaseManager* const cases_;
+  const Authorizer* const authz_;
 };
 
 }  // namespace pwx::server

@@ -11,10 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/admin_service.h"
+#include "server/authorizer.h"
 #include "server/case_manager.h"
 #include "server/case_service.h"
 #include "server/config.h"
 #include "server/tls_check.h"
+#include "server/user_service.h"
 #include "storage/rocks_store.h"
 
 namespace pwx::server {
@@ -61,15 +63,23 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
 
+  absl::StatusOr<std::unique_ptr<Authorizer>> authz =
+      Authorizer::Open(node->store_.get(), config.authority_id(),
+                       std::set<std::string>(config.admin_users().begin(),
+                                             config.admin_users().end()));
+  if (!authz.ok()) return authz.status();
+  node->authz_ = *std::move(authz);
+
   CaseManagerOptions case_options;
   case_options.authority_id = config.authority_id();
   case_options.max_attachment_bytes = config.attachments().max_bytes();
   node->cases_ = std::make_unique<CaseManager>(std::move(case_options),
                                                node->store_.get());
-  node->case_service_ = std::make_unique<CaseServiceImpl>(node->cases_.get());
-  node->admin_service_ = std::make_unique<AdminServiceImpl>(
-      node->store_.get(), std::set<std::string>(config.admin_users().begin(),
-                                                config.admin_users().end()));
+  node->case_service_ =
+      std::make_unique<CaseServiceImpl>(node->cases_.get(), node->authz_.get());
+  node->admin_service_ = std::make_unique<AdminServiceImpl>(node->store_.get(),
+                                                            node->authz_.get());
+  node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
 
   grpc::SslServerCredentialsOptions tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
@@ -83,6 +93,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                            grpc::SslServerCredentials(tls), &node->api_port_);
   builder.RegisterService(node->case_service_.get());
   builder.RegisterService(node->admin_service_.get());
+  builder.RegisterService(node->user_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
   node->server_ = builder.BuildAndStart();
@@ -108,9 +119,11 @@ void Node::Shutdown(absl::Duration grace) {
   }
   // Services first (a running backup finishes), then the writer drains and
   // the database closes.
+  user_service_.reset();
   admin_service_.reset();
   case_service_.reset();
   cases_.reset();
+  authz_.reset();
   store_.reset();
   spdlog::info("node stopped; database closed");
 }

@@ -20,8 +20,10 @@ class RocksStore;
 namespace pwx::server {
 
 class AdminServiceImpl;
+class Authorizer;
 class CaseManager;
 class CaseServiceImpl;
+class UserServiceImpl;
 
 struct NodeOptions {
   // Validated configuration with defaults applied. The *_file keys are not
@@ -60,9 +62,11 @@ class Node {
   Node() = default;
 
   std::unique_ptr<storage::RocksStore> store_;
+  std::unique_ptr<Authorizer> authz_;
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<UserServiceImpl> user_service_;
   std::unique_ptr<grpc::Server> server_;
   int api_port_ = 0;
   bool stopped_ = false;

@@ -192,6 +192,93 @@ grpc::Status FakeAdminService::CreateBackup(
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The x509_common_name of the caller's certificate, or "" without one.
+std::string PeerName(const grpc::ServerContext& context) {
+  for (const grpc::string_ref& name :
+       context.auth_context()->FindPropertyValues("x509_common_name")) {
+    return std::string(name.data(), name.size());
+  }
+  return "";
+}
+
+void Stamp(const grpc::ServerContext& context, pwx::v1::User* user) {
+  user->set_updated_by(PeerName(context));
+  user->mutable_updated_at()->set_seconds(FakeUserService::kUpdatedAtSeconds);
+  user->mutable_updated_at()->set_nanos(0);
+}
+
+}  // namespace
+
+void FakeUserService::AddUser(const pwx::v1::User& user) {
+  absl::MutexLock lock(&mutex_);
+  users_[user.name()] = user;
+}
+
+void FakeUserService::FailWith(const grpc::Status& status) {
+  absl::MutexLock lock(&mutex_);
+  failure_ = status;
+}
+
+FakeUserService::Seen FakeUserService::seen() const {
+  absl::MutexLock lock(&mutex_);
+  return seen_;
+}
+
+grpc::Status FakeUserService::GrantRole(
+    grpc::ServerContext* context, const pwx::v1::GrantRoleRequest* request,
+    pwx::v1::User* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.grants.push_back(*request);
+  if (failure_.has_value()) return *failure_;
+  pwx::v1::User& user = users_[request->name()];
+  user.set_name(request->name());
+  if (std::find(user.roles().begin(), user.roles().end(), request->role()) ==
+      user.roles().end()) {
+    user.add_roles(request->role());
+  }
+  Stamp(*context, &user);
+  *response = user;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeUserService::RevokeRole(
+    grpc::ServerContext* context, const pwx::v1::RevokeRoleRequest* request,
+    pwx::v1::User* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.revokes.push_back(*request);
+  if (failure_.has_value()) return *failure_;
+  auto it = users_.find(request->name());
+  if (it == users_.end()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "user " + request->name() + " not found");
+  }
+  pwx::v1::User& user = it->second;
+  google::protobuf::RepeatedField<int> kept;
+  for (int role : user.roles()) {
+    if (request->role() != pwx::v1::ROLE_UNSPECIFIED &&
+        role != request->role()) {
+      kept.Add(role);
+    }
+  }
+  *user.mutable_roles() = kept;
+  Stamp(*context, &user);
+  *response = user;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeUserService::ListUsers(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::ListUsersRequest* /*request*/,
+    pwx::v1::ListUsersResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  ++seen_.lists;
+  if (failure_.has_value()) return *failure_;
+  for (const auto& [name, user] : users_) *response->add_users() = user;
+  return grpc::Status::OK;
+}
+
 std::unique_ptr<FakeNode> FakeNode::Start() {
   std::unique_ptr<FakeNode> node(new FakeNode());
   const TestCa ca = TestCa::Create("pwx client test");
@@ -212,6 +299,7 @@ std::unique_ptr<FakeNode> FakeNode::Start() {
                            &port);
   builder.RegisterService(&node->cases_);
   builder.RegisterService(&node->admin_);
+  builder.RegisterService(&node->users_);
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
     std::fprintf(stderr, "fake node: cannot listen on 127.0.0.1:0\n");

@@ -1,10 +1,12 @@
-// An in-process stand-in for a pwx node's API port: CaseService and
-// AdminService fakes that record what the CLI sent and answer with canned
-// data, served over mutual TLS with certificates made at test time.
+// An in-process stand-in for a pwx node's API port: CaseService,
+// AdminService and UserService fakes that record what the CLI sent and
+// answer with canned data, served over mutual TLS with certificates made at
+// test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "grpcpp/server.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/user_service.grpc.pb.h"
 
 namespace pwx::testing {
 
@@ -104,6 +107,42 @@ class FakeAdminService final : public pwx::v1::AdminService::Service {
   std::vector<pwx::v1::CreateBackupRequest> seen_ ABSL_GUARDED_BY(mutex_);
 };
 
+// Keeps users in memory: GrantRole and RevokeRole change them (stamping the
+// caller's CN and a fixed time), ListUsers returns them by name. Thread-safe.
+class FakeUserService final : public pwx::v1::UserService::Service {
+ public:
+  // What the fake saw; tests read it after the CLI returned.
+  struct Seen {
+    std::vector<pwx::v1::GrantRoleRequest> grants;
+    std::vector<pwx::v1::RevokeRoleRequest> revokes;
+    int lists = 0;
+  };
+
+  // Updated at by GrantRole and RevokeRole.
+  static constexpr int64_t kUpdatedAtSeconds = 1767225600;  // 2026-01-01
+
+  void AddUser(const pwx::v1::User& user);
+  // Every call fails with `status` from now on.
+  void FailWith(const grpc::Status& status);
+  Seen seen() const;
+
+  grpc::Status GrantRole(grpc::ServerContext* context,
+                         const pwx::v1::GrantRoleRequest* request,
+                         pwx::v1::User* response) override;
+  grpc::Status RevokeRole(grpc::ServerContext* context,
+                          const pwx::v1::RevokeRoleRequest* request,
+                          pwx::v1::User* response) override;
+  grpc::Status ListUsers(grpc::ServerContext* context,
+                         const pwx::v1::ListUsersRequest* request,
+                         pwx::v1::ListUsersResponse* response) override;
+
+ private:
+  mutable absl::Mutex mutex_;
+  std::map<std::string, pwx::v1::User> users_ ABSL_GUARDED_BY(mutex_);
+  std::optional<grpc::Status> failure_ ABSL_GUARDED_BY(mutex_);
+  Seen seen_ ABSL_GUARDED_BY(mutex_);
+};
+
 // The fakes served on 127.0.0.1 with a node certificate for FR-DGT, plus the
 // PEM files a user "alice" of the same CA connects with.
 class FakeNode {
@@ -122,12 +161,14 @@ class FakeNode {
 
   FakeCaseService& cases() { return cases_; }
   FakeAdminService& admin() { return admin_; }
+  FakeUserService& users() { return users_; }
 
  private:
   FakeNode() = default;
 
   FakeCaseService cases_;
   FakeAdminService admin_;
+  FakeUserService users_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

@@ -225,6 +225,27 @@ LOG="$T/server.log"
 start_server "$DATA" "$LOG"
 ok "pwx-server started with flags only, listening on port $PORT (from --port-file)"
 
+# ---- roles ---------------------------------------------------------------------
+pwx_as bob case list
+expect_failure_with_code "a user without a role is refused" PERMISSION_DENIED
+ok "bob, holding no role yet, gets PERMISSION_DENIED for case list"
+pwx_as bob user grant bob inspector
+expect_failure_with_code "a user cannot grant themselves a role" PERMISSION_DENIED
+ok "bob cannot grant himself a role"
+pwx_as alice user grant alice inspector
+expect_rc "the bootstrap admin grants roles" 0
+pwx_as alice user grant bob inspector
+expect_rc "the bootstrap admin grants bob the inspector role" 0
+pwx_as bob case list
+expect_rc "bob lists cases once he is an inspector" 0
+pwx_as alice user revoke bob inspector
+expect_rc "the bootstrap admin revokes a role" 0
+pwx_as bob case list
+expect_failure_with_code "a revoked role is refused at once, without a restart" PERMISSION_DENIED
+pwx_as alice user grant bob inspector
+expect_rc "the role is granted again" 0
+ok "roles: grant, use, revoke (refused at once) and grant again"
+
 # ---- create --------------------------------------------------------------------
 pwx_as alice --output json case create \
   --title "E2E: posted workers at a Lyon building site" \

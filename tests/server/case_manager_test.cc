@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "pwx/v1/audit.pb.h"
+#include "server/domain/digest.h"
+#include "storage/audit_log.h"
 #include "storage/memory_store.h"
 
 namespace pwx::server {
@@ -73,9 +76,45 @@ class CaseManagerTest : public ::testing::Test {
     return r.ok() ? r->cases_size() : 0;
   }
 
+  // Every entry of the audit log, parsed, in log order.
+  std::vector<pwx::v1::AuditEntry> AuditEntries() {
+    storage::AuditLog log(kv_.get());
+    absl::StatusOr<uint64_t> size = log.Size();
+    EXPECT_TRUE(size.ok()) << size.status();
+    absl::StatusOr<std::vector<std::string>> bytes =
+        log.Entries(0, size.value_or(0));
+    EXPECT_TRUE(bytes.ok()) << bytes.status();
+    std::vector<pwx::v1::AuditEntry> entries;
+    if (!bytes.ok()) return {};
+    for (const std::string& b : *bytes) {
+      EXPECT_TRUE(entries.emplace_back().ParseFromString(b));
+    }
+    return entries;
+  }
+
+  // Waits until every write queued so far is committed: the store commits
+  // in queue order, so a blocking write queued now finishes after them.
+  void Flush() { ASSERT_TRUE(kv_->Write(storage::WriteBatch()).ok()); }
+
+  // The hash an audit entry of a change holds: of the case as stored.
+  std::string StoredHash(const std::string& id) {
+    absl::StatusOr<std::optional<storage::StoredCase>> stored =
+        storage::CaseStore(kv_.get()).Get(id);
+    EXPECT_TRUE(stored.ok() && stored->has_value());
+    return stored.ok() && stored->has_value()
+               ? domain::Sha256Hex((*stored)->bytes)
+               : "";
+  }
+
   std::unique_ptr<storage::KvStore> kv_;
   std::unique_ptr<CaseManager> cases_;
 };
+
+// An audit entry's action, user and object.
+MATCHER_P3(AuditIs, action, user, object_id, "") {
+  return arg.action() == action && arg.user() == user &&
+         arg.object_id() == object_id && arg.authority() == "FR-DGT";
+}
 
 TEST_F(CaseManagerTest, CreateAssignsIdVersionOwnerAndAuditFields) {
   absl::StatusOr<Case> c = Create(Draft("Acme"));
@@ -289,6 +328,163 @@ TEST_F(CaseManagerTest, UnknownAttachmentIsNotFoundAndBadHashInvalid) {
       cases_->FindAttachment(c.id(), std::string(64, 'a')).status()));
   EXPECT_TRUE(
       absl::IsInvalidArgument(cases_->FindAttachment(c.id(), "abc").status()));
+}
+
+TEST_F(CaseManagerTest, EveryChangeLeavesExactlyOneAuditEntry) {
+  Case c = *Create(Draft("Acme"));
+  std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_THAT(entries[0], AuditIs("case.create", "alice", c.id()));
+  EXPECT_EQ(entries[0].content_sha256(), StoredHash(c.id()));
+  EXPECT_EQ(entries[0].time().seconds(), c.created_at().seconds());
+
+  Case patch;
+  patch.set_title("renamed");
+  ASSERT_TRUE(Update(c.id(), 1, patch, {"title"}).ok());
+  entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_THAT(entries[1], AuditIs("case.update", "bob", c.id()));
+  EXPECT_EQ(entries[1].content_sha256(), StoredHash(c.id()));
+
+  pwx::v1::AddNoteRequest note;
+  note.set_case_id(c.id());
+  note.set_text("called the employer");
+  ASSERT_TRUE(Await([&](CaseCallback done) {
+                cases_->AddNote(note, "carol", done);
+              }).ok());
+  entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_THAT(entries[2], AuditIs("case.note", "carol", c.id()));
+  EXPECT_EQ(entries[2].content_sha256(), StoredHash(c.id()));
+
+  pwx::v1::AttachmentHeader header;
+  header.set_case_id(c.id());
+  header.set_file_name("contract.pdf");
+  ASSERT_TRUE(Await([&](CaseCallback done) {
+                cases_->AddAttachment(header, "pdf bytes", "dave", done);
+              }).ok());
+  entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_THAT(entries[3], AuditIs("case.attach", "dave", c.id()));
+  EXPECT_EQ(entries[3].content_sha256(), StoredHash(c.id()));
+}
+
+TEST_F(CaseManagerTest, RefusedCallsLeaveNoAuditEntry) {
+  EXPECT_FALSE(Create(Draft("Acme", "XX")).ok());
+  EXPECT_TRUE(AuditEntries().empty());
+  Case c = *Create(Draft("Acme"));
+  Case patch;
+  patch.set_title("first");
+  ASSERT_TRUE(Update(c.id(), 1, patch, {"title"}).ok());
+  ASSERT_EQ(AuditEntries().size(), 2u);
+
+  EXPECT_TRUE(absl::IsAborted(Update(c.id(), 1, patch, {"title"}).status()));
+  patch.set_sector_nace("C41.20");
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      Update(c.id(), 2, patch, {"sector_nace"}).status()));
+  EXPECT_TRUE(absl::IsNotFound(
+      Update("FR-DGT-2026-000099", 1, patch, {"title"}).status()));
+  pwx::v1::AttachmentHeader header;
+  header.set_case_id(c.id());
+  header.set_file_name("big.bin");
+  EXPECT_TRUE(absl::IsResourceExhausted(
+      Await([&](CaseCallback done) {
+        cases_->AddAttachment(header, std::string(1001, 'x'), "alice", done);
+      }).status()));
+  pwx::v1::AddNoteRequest note;
+  note.set_case_id(c.id());
+  EXPECT_FALSE(Await([&](CaseCallback done) {
+                 cases_->AddNote(note, "alice", done);
+               }).ok());
+  EXPECT_EQ(AuditEntries().size(), 2u);
+}
+
+TEST_F(CaseManagerTest, ConcurrentChangesLeaveOneEntryEach) {
+  Case c = *Create(Draft("Acme"));
+  constexpr int kThreads = 8;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      pwx::v1::AddNoteRequest note;
+      note.set_case_id(c.id());
+      note.set_text("note " + std::to_string(i));
+      EXPECT_TRUE(Await([&](CaseCallback done) {
+                    cases_->AddNote(note, "alice", done);
+                  }).ok());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  // Retried attempts must not leave entries of their own.
+  std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 1u + kThreads);
+  EXPECT_THAT(entries.back(), AuditIs("case.note", "alice", c.id()));
+  EXPECT_EQ(entries.back().content_sha256(), StoredHash(c.id()));
+}
+
+TEST_F(CaseManagerTest, ReadsForUsersAreAuditedWithoutPersonalData) {
+  Case draft = Draft("Acme");
+  pwx::v1::PostedWorker* worker = draft.add_workers();
+  worker->set_full_name("Jan Kowalski");
+  worker->set_date_of_birth("1980-04-02");
+  worker->set_a1_certificate_number("A1-77-123");
+  worker->mutable_posting_period()->set_start_date("2026-02-01");
+  Case c = *Create(draft);
+  ASSERT_EQ(AuditEntries().size(), 1u);
+
+  // The node's own reads log nothing.
+  ASSERT_TRUE(cases_->Get(c.id()).ok());
+  ASSERT_TRUE(cases_->List({}).ok());
+  Flush();
+  EXPECT_EQ(AuditEntries().size(), 1u);
+
+  absl::StatusOr<Case> read = cases_->GetForUser(c.id(), "erin");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->workers(0).full_name(), "Jan Kowalski");
+  EXPECT_TRUE(absl::IsNotFound(
+      cases_->GetForUser("FR-DGT-2026-000099", "erin").status()));
+  absl::StatusOr<pwx::v1::ListCasesResponse> list =
+      cases_->ListForUser({}, "frank");
+  ASSERT_TRUE(list.ok());
+  Flush();
+
+  std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_THAT(entries[1], AuditIs("case.read", "erin", c.id()));
+  EXPECT_EQ(entries[1].content_sha256(), StoredHash(c.id()));
+  EXPECT_THAT(entries[2], AuditIs("case.list", "frank", ""));
+  EXPECT_EQ(entries[2].count(), 1u);
+  EXPECT_EQ(entries[2].content_sha256(),
+            domain::Sha256Hex(list->SerializeAsString()));
+
+  storage::AuditLog log(kv_.get());
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    absl::StatusOr<std::string> bytes = log.Entry(i);
+    ASSERT_TRUE(bytes.ok());
+    for (const char* personal : {"Jan Kowalski", "A1-77-123", "1980-04-02"}) {
+      EXPECT_EQ(bytes->find(personal), std::string::npos)
+          << "entry " << i << " holds " << personal;
+    }
+  }
+}
+
+TEST_F(CaseManagerTest, AttachmentDownloadIsAudited) {
+  Case c = *Create(Draft("Acme"));
+  pwx::v1::AttachmentHeader header;
+  header.set_case_id(c.id());
+  header.set_file_name("contract.pdf");
+  Case with = *Await([&](CaseCallback done) {
+    cases_->AddAttachment(header, "pdf bytes", "alice", done);
+  });
+  const std::string sha = with.attachments(0).sha256();
+  ASSERT_TRUE(cases_->FindAttachmentForUser(c.id(), sha, "gina").ok());
+  EXPECT_TRUE(absl::IsNotFound(
+      cases_->FindAttachmentForUser(c.id(), std::string(64, 'a'), "gina")
+          .status()));
+  Flush();
+  std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_THAT(entries[2], AuditIs("case.attachment.read", "gina", c.id()));
+  EXPECT_EQ(entries[2].content_sha256(), sha);
 }
 
 }  // namespace

@@ -5,13 +5,17 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/audit_trail.h"
+#include "server/domain/digest.h"
 #include "server/rpc_util.h"
 
 namespace pwx::server {
 
-AdminServiceImpl::AdminServiceImpl(storage::RocksStore* store,
+AdminServiceImpl::AdminServiceImpl(std::string authority_id,
+                                   storage::RocksStore* store,
                                    const Authorizer* authz)
-    : store_(store), authz_(authz) {}
+    : authority_id_(std::move(authority_id)), store_(store), authz_(authz) {}
 
 AdminServiceImpl::~AdminServiceImpl() {
   std::vector<std::thread> jobs;
@@ -51,6 +55,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CreateBackup(
           response->set_backup_id(info->backup_id);
           response->set_size_bytes(info->size_bytes);
           response->set_directory(directory);
+          // The content hash is of the response: backup id, size and
+          // directory, which identify the backup made.
+          AppendAuditAsync(
+              store_,
+              AuditEntryBytes(ToProtoTime(absl::Now()), authority_id_,
+                              log->user(), "node.backup", directory,
+                              domain::Sha256Hex(response->SerializeAsString())),
+              "node.backup", log->user(), directory);
         }
         log->Finish(info.status());
         reactor->Finish(ToGrpcStatus(info.status()));

@@ -21,8 +21,10 @@ namespace pwx::server {
 // while), never on gRPC's; the destructor waits for running ones.
 class AdminServiceImpl final : public pwx::v1::AdminService::CallbackService {
  public:
-  // `store` and `authz` must outlive the service.
-  AdminServiceImpl(storage::RocksStore* store, const Authorizer* authz);
+  // `store` and `authz` must outlive the service. Successful backups are
+  // recorded in the audit log as entries of `authority_id`.
+  AdminServiceImpl(std::string authority_id, storage::RocksStore* store,
+                   const Authorizer* authz);
   ~AdminServiceImpl() override;
 
   grpc::ServerUnaryReactor* CreateBackup(
@@ -31,6 +33,7 @@ class AdminServiceImpl final : public pwx::v1::AdminService::CallbackService {
       pwx::v1::CreateBackupResponse* response) override;
 
  private:
+  const std::string authority_id_;
   storage::RocksStore* const store_;
   const Authorizer* const authz_;
   absl::Mutex mu_;

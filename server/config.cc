@@ -108,6 +108,15 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (config->shutdown_grace_seconds() == 0) {
     config->set_shutdown_grace_seconds(10);
   }
+  pwx::v1::AuditConfig* audit = config->mutable_audit();
+  if (audit->sign_every_entries() == 0) audit->set_sign_every_entries(1000);
+  if (audit->sign_interval_ms() == 0) audit->set_sign_interval_ms(1000);
+  // Only both: one file set without the other is an error for
+  // ValidateConfig, not a silent mix of two key pairs.
+  if (audit->signing_cert_file().empty() && audit->signing_key_file().empty()) {
+    audit->set_signing_cert_file(config->api().cert_file());
+    audit->set_signing_key_file(config->api().key_file());
+  }
 }
 
 absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
@@ -153,6 +162,21 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   }
   if (config.attachments().max_bytes() > (uint64_t{1} << 30)) {
     return Invalid("attachments.max_bytes", "must be at most 1 GiB");
+  }
+  const pwx::v1::AuditConfig& audit = config.audit();
+  if (audit.sign_every_entries() > 10'000'000) {
+    return Invalid("audit.sign_every_entries", "must be at most 10000000");
+  }
+  if (audit.sign_interval_ms() < 10 || audit.sign_interval_ms() > 86'400'000) {
+    return Invalid("audit.sign_interval_ms",
+                   absl::StrCat(audit.sign_interval_ms(),
+                                " is not between 10 and 86400000 (a day)"));
+  }
+  if (audit.signing_cert_file().empty() != audit.signing_key_file().empty()) {
+    return Invalid(audit.signing_cert_file().empty() ? "audit.signing_cert_file"
+                                                     : "audit.signing_key_file",
+                   "is required when the other of audit.signing_cert_file "
+                   "and audit.signing_key_file is set");
   }
   return absl::OkStatus();
 }

@@ -20,9 +20,11 @@ class RocksStore;
 namespace pwx::server {
 
 class AdminServiceImpl;
+class AuditServiceImpl;
 class Authorizer;
 class CaseManager;
 class CaseServiceImpl;
+class TreeHeadSigner;
 class UserServiceImpl;
 
 struct NodeOptions {
@@ -32,6 +34,11 @@ struct NodeOptions {
   std::string api_cert_pem;
   std::string api_key_pem;
   std::string api_client_ca_pem;
+  // The certificate and ECDSA P-256 key that sign audit tree heads
+  // (audit.signing_cert_file, audit.signing_key_file). Default: empty, which
+  // means api_cert_pem and api_key_pem.
+  std::string signing_cert_pem;
+  std::string signing_key_pem;
 };
 
 // Reads the PEM files named by `config` into NodeOptions; the error names
@@ -63,10 +70,12 @@ class Node {
 
   std::unique_ptr<storage::RocksStore> store_;
   std::unique_ptr<Authorizer> authz_;
+  std::unique_ptr<TreeHeadSigner> signer_;
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<UserServiceImpl> user_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   int api_port_ = 0;
   bool stopped_ = false;

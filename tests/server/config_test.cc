@@ -30,6 +30,26 @@ TEST(ConfigTest, ParsesAndFillsDefaults) {
   EXPECT_EQ(c->attachments().max_bytes(), 16u << 20);
   EXPECT_EQ(c->log().format(), "text");
   EXPECT_EQ(c->shutdown_grace_seconds(), 10u);
+  EXPECT_EQ(c->audit().sign_every_entries(), 1000u);
+  EXPECT_EQ(c->audit().sign_interval_ms(), 1000u);
+  EXPECT_EQ(c->audit().signing_cert_file(), "node.pem");
+  EXPECT_EQ(c->audit().signing_key_file(), "node.key");
+}
+
+TEST(ConfigTest, AuditSettingsAreValidatedByName) {
+  pwx::v1::ServerConfig c = *ParseConfig(kGood, "x");
+  c.mutable_audit()->set_signing_cert_file("signer.pem");
+  ApplyDefaults(&c);
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("audit.signing_key_file"));
+  c = *ParseConfig(kGood, "x");
+  c.mutable_audit()->set_sign_interval_ms(5);
+  ApplyDefaults(&c);
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("audit.sign_interval_ms"));
+  c = *ParseConfig(kGood, "x");
+  c.mutable_audit()->set_sign_every_entries(20000000);
+  ApplyDefaults(&c);
+  EXPECT_THAT(ValidateConfig(c).message(),
+              HasSubstr("audit.sign_every_entries"));
 }
 
 TEST(ConfigTest, UnknownKeyIsNamedWithPosition) {

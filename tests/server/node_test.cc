@@ -13,11 +13,12 @@
 #include <string>
 
 #include "pwx/v1/admin_service.grpc.pb.h"
+#include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
-#include "server/config.h"
 #include "storage/case_store.h"
 #include "storage/rocks_store.h"
+#include "tests/server/node_fixture.h"
 #include "tests/testing/test_pki.h"
 
 namespace pwx::server {
@@ -25,111 +26,6 @@ namespace {
 
 using pwx::v1::Case;
 using ::testing::HasSubstr;
-
-class NodeTest : public ::testing::Test {
- protected:
-  NodeTest()
-      : ca_(testing::TestCa::Create("FR-DGT")),
-        node_keys_(ca_.IssueNode("FR-DGT")),
-        dir_(testing::MakeTempDir("node_test")) {}
-
-  void SetUp() override {
-    StartNode();
-    ASSERT_TRUE(Grant("alice", pwx::v1::ROLE_INSPECTOR).ok());
-  }
-
-  // Grants `role` to `name` as alice, the bootstrap admin.
-  grpc::Status Grant(const std::string& name, pwx::v1::Role role) {
-    testing::KeyPair alice = ca_.IssueUser("alice");
-    auto stub = pwx::v1::UserService::NewStub(Channel(&alice));
-    grpc::ClientContext context;
-    pwx::v1::GrantRoleRequest request;
-    request.set_name(name);
-    request.set_role(role);
-    pwx::v1::User user;
-    return stub->GrantRole(&context, request, &user);
-  }
-
-  void StartNode(uint64_t max_attachment = 1 << 20) {
-    pwx::v1::ServerConfig config;
-    config.set_authority_id("FR-DGT");
-    config.set_data_dir(dir_ + "/data");
-    config.mutable_api()->set_listen("127.0.0.1:0");
-    config.mutable_api()->set_cert_file("unused");
-    config.mutable_api()->set_key_file("unused");
-    config.mutable_api()->set_client_ca_file("unused");
-    config.mutable_attachments()->set_max_bytes(max_attachment);
-    config.add_admin_users("alice");
-    ApplyDefaults(&config);
-    ASSERT_TRUE(ValidateConfig(config).ok());
-    NodeOptions options;
-    options.config = config;
-    options.api_cert_pem = node_keys_.cert_pem;
-    options.api_key_pem = node_keys_.key_pem;
-    options.api_client_ca_pem = ca_.cert_pem();
-    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = *std::move(node);
-  }
-
-  void RestartNode() {
-    node_->Shutdown(absl::Seconds(5));
-    node_.reset();
-    StartNode();
-  }
-
-  // A channel presenting `user` (or no client certificate when null).
-  std::shared_ptr<grpc::Channel> Channel(const testing::KeyPair* user) {
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = ca_.cert_pem();
-    if (user != nullptr) {
-      tls.pem_cert_chain = user->cert_pem;
-      tls.pem_private_key = user->key_pem;
-    }
-    return grpc::CreateChannel("localhost:" + std::to_string(node_->api_port()),
-                               grpc::SslCredentials(tls));
-  }
-
-  std::unique_ptr<pwx::v1::CaseService::Stub> CaseStub(
-      const std::string& user) {
-    users_.push_back(std::make_unique<testing::KeyPair>(ca_.IssueUser(user)));
-    return pwx::v1::CaseService::NewStub(Channel(users_.back().get()));
-  }
-
-  static Case Draft() {
-    Case c;
-    c.mutable_undertaking()->set_name("Demo Bau");
-    c.mutable_undertaking()->set_country_of_establishment("PL");
-    pwx::v1::PostedWorker* w = c.add_workers();
-    w->set_full_name("Jan Kowalski");
-    w->mutable_posting_period()->set_start_date("2026-01-05");
-    return c;
-  }
-
-  static grpc::Status CreateCase(pwx::v1::CaseService::Stub& stub,
-                                 const Case& draft, Case* out) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(30));
-    pwx::v1::CreateCaseRequest request;
-    *request.mutable_case_() = draft;
-    return stub.CreateCase(&context, request, out);
-  }
-
-  static int CountCases(pwx::v1::CaseService::Stub& stub) {
-    grpc::ClientContext context;
-    pwx::v1::ListCasesResponse response;
-    grpc::Status s = stub.ListCases(&context, {}, &response);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return response.cases_size();
-  }
-
-  testing::TestCa ca_;
-  testing::KeyPair node_keys_;
-  std::string dir_;
-  std::unique_ptr<Node> node_;
-  std::vector<std::unique_ptr<testing::KeyPair>> users_;
-};
 
 TEST_F(NodeTest, CreateAndGetRecordTheCertificateUser) {
   auto stub = CaseStub("alice");
@@ -447,18 +343,73 @@ TEST_F(NodeTest, RoleMatrix) {
          return pwx::v1::UserService::NewStub(ch.shared_from_this())
              ->ListUsers(c.get(), {}, &out);
        }},
+      {"GetTreeHead",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::GetTreeHeadResponse out;
+         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
+             ->GetTreeHead(c.get(), {}, &out);
+       }},
+      {"ListEntries",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::ListEntriesResponse out;
+         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
+             ->ListEntries(c.get(), {}, &out);
+       }},
+      {"GetInclusionProof",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::GetInclusionProofRequest r;
+         r.set_tree_size(1);
+         pwx::v1::InclusionProof out;
+         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
+             ->GetInclusionProof(c.get(), r, &out);
+       }},
+      {"GetConsistencyProof",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::GetConsistencyProofRequest r;
+         r.set_from_size(1);
+         r.set_to_size(1);
+         pwx::v1::ConsistencyProof out;
+         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
+             ->GetConsistencyProof(c.get(), r, &out);
+       }},
+      {"ExportLog",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         auto reader = pwx::v1::AuditService::NewStub(ch.shared_from_this())
+                           ->ExportLog(c.get(), {});
+         pwx::v1::LogExportRecord record;
+         while (reader->Read(&record)) {
+         }
+         return reader->Finish();
+       }},
+      {"GetAccessLog",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::GetAccessLogRequest r;
+         r.set_case_id(id);
+         pwx::v1::GetAccessLogResponse out;
+         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
+             ->GetAccessLog(c.get(), r, &out);
+       }},
   };
   // Which RPCs each user may call: inspectors the case calls, coordinators
-  // and admins backups and users, auditors none of these yet.
+  // and admins backups and users, auditors the audit log only.
   const std::set<std::string> kCaseRpcs = {
       "CreateCase", "GetCase",          "UpdateCase",        "ListCases",
       "AddNote",    "UploadAttachment", "DownloadAttachment"};
   const std::set<std::string> kAdminRpcs = {"CreateBackup", "GrantRole",
                                             "RevokeRole", "ListUsers"};
+  const std::set<std::string> kAuditRpcs = {
+      "GetTreeHead",         "ListEntries", "GetInclusionProof",
+      "GetConsistencyProof", "ExportLog",   "GetAccessLog"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"ines", kCaseRpcs},
       {"colin", kAdminRpcs},
-      {"aude", {}},
+      {"aude", kAuditRpcs},
       {"nobody", {}},
       {"alice", [&] {
          std::set<std::string> all = kCaseRpcs;

@@ -1,0 +1,134 @@
+// The in-process node the server tests talk to: mTLS API port on
+// 127.0.0.1:0, RocksDB in a temp directory, certificates generated at test
+// time; alice is the bootstrap admin and an inspector.
+#ifndef PWX_TESTS_SERVER_NODE_FIXTURE_H_
+#define PWX_TESTS_SERVER_NODE_FIXTURE_H_
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/user_service.grpc.pb.h"
+#include "server/config.h"
+#include "server/node.h"
+#include "tests/testing/test_pki.h"
+
+namespace pwx::server {
+
+using pwx::v1::Case;
+
+class NodeTest : public ::testing::Test {
+ protected:
+  NodeTest()
+      : ca_(testing::TestCa::Create("FR-DGT")),
+        node_keys_(ca_.IssueNode("FR-DGT")),
+        dir_(testing::MakeTempDir("node_test")) {}
+
+  void SetUp() override {
+    StartNode();
+    ASSERT_TRUE(Grant("alice", pwx::v1::ROLE_INSPECTOR).ok());
+  }
+
+  // Grants `role` to `name` as alice, the bootstrap admin.
+  grpc::Status Grant(const std::string& name, pwx::v1::Role role) {
+    testing::KeyPair alice = ca_.IssueUser("alice");
+    auto stub = pwx::v1::UserService::NewStub(Channel(&alice));
+    grpc::ClientContext context;
+    pwx::v1::GrantRoleRequest request;
+    request.set_name(name);
+    request.set_role(role);
+    pwx::v1::User user;
+    return stub->GrantRole(&context, request, &user);
+  }
+
+  void StartNode(uint64_t max_attachment = 1 << 20) {
+    pwx::v1::ServerConfig config;
+    config.set_authority_id("FR-DGT");
+    config.set_data_dir(dir_ + "/data");
+    config.mutable_api()->set_listen("127.0.0.1:0");
+    config.mutable_api()->set_cert_file("unused");
+    config.mutable_api()->set_key_file("unused");
+    config.mutable_api()->set_client_ca_file("unused");
+    config.mutable_attachments()->set_max_bytes(max_attachment);
+    config.add_admin_users("alice");
+    // Heads soon after a change, so tests wait little.
+    config.mutable_audit()->set_sign_interval_ms(50);
+    ApplyDefaults(&config);
+    ASSERT_TRUE(ValidateConfig(config).ok());
+    NodeOptions options;
+    options.config = config;
+    options.api_cert_pem = node_keys_.cert_pem;
+    options.api_key_pem = node_keys_.key_pem;
+    options.api_client_ca_pem = ca_.cert_pem();
+    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+  }
+
+  void RestartNode() {
+    node_->Shutdown(absl::Seconds(5));
+    node_.reset();
+    StartNode();
+  }
+
+  // A channel presenting `user` (or no client certificate when null).
+  std::shared_ptr<grpc::Channel> Channel(const testing::KeyPair* user) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ca_.cert_pem();
+    if (user != nullptr) {
+      tls.pem_cert_chain = user->cert_pem;
+      tls.pem_private_key = user->key_pem;
+    }
+    return grpc::CreateChannel("localhost:" + std::to_string(node_->api_port()),
+                               grpc::SslCredentials(tls));
+  }
+
+  std::unique_ptr<pwx::v1::CaseService::Stub> CaseStub(
+      const std::string& user) {
+    users_.push_back(std::make_unique<testing::KeyPair>(ca_.IssueUser(user)));
+    return pwx::v1::CaseService::NewStub(Channel(users_.back().get()));
+  }
+
+  static Case Draft() {
+    Case c;
+    c.mutable_undertaking()->set_name("Demo Bau");
+    c.mutable_undertaking()->set_country_of_establishment("PL");
+    pwx::v1::PostedWorker* w = c.add_workers();
+    w->set_full_name("Jan Kowalski");
+    w->mutable_posting_period()->set_start_date("2026-01-05");
+    return c;
+  }
+
+  static grpc::Status CreateCase(pwx::v1::CaseService::Stub& stub,
+                                 const Case& draft, Case* out) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(30));
+    pwx::v1::CreateCaseRequest request;
+    *request.mutable_case_() = draft;
+    return stub.CreateCase(&context, request, out);
+  }
+
+  static int CountCases(pwx::v1::CaseService::Stub& stub) {
+    grpc::ClientContext context;
+    pwx::v1::ListCasesResponse response;
+    grpc::Status s = stub.ListCases(&context, {}, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response.cases_size();
+  }
+
+  testing::TestCa ca_;
+  testing::KeyPair node_keys_;
+  std::string dir_;
+  std::unique_ptr<Node> node_;
+  std::vector<std::unique_ptr<testing::KeyPair>> users_;
+};
+
+}  // namespace pwx::server
+
+#endif  // PWX_TESTS_SERVER_NODE_FIXTURE_H_

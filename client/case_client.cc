@@ -251,4 +251,113 @@ absl::StatusOr<pwx::v1::ListUsersResponse> UserClient::ListUsers() const {
   return response;
 }
 
+AuditClient::AuditClient(std::shared_ptr<grpc::Channel> channel,
+                         absl::Duration timeout)
+    : stub_(pwx::v1::AuditService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+absl::StatusOr<pwx::v1::GetTreeHeadResponse> AuditClient::GetTreeHead() const {
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::GetTreeHeadResponse response;
+  absl::Status status = FromGrpcStatus(
+      stub_->GetTreeHead(&context, pwx::v1::GetTreeHeadRequest(), &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::ListEntriesResponse> AuditClient::ListEntries(
+    const pwx::v1::ListEntriesRequest& request) const {
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::ListEntriesResponse response;
+  absl::Status status =
+      FromGrpcStatus(stub_->ListEntries(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::ListEntriesResponse> AuditClient::ListAllEntries(
+    pwx::v1::ListEntriesRequest request) const {
+  pwx::v1::ListEntriesResponse all;
+  while (true) {
+    absl::StatusOr<pwx::v1::ListEntriesResponse> page = ListEntries(request);
+    if (!page.ok()) return page.status();
+    for (pwx::v1::LoggedEntry& entry : *page->mutable_entries()) {
+      *all.add_entries() = std::move(entry);
+    }
+    all.set_next_index(page->next_index());
+    if (page->done()) {
+      all.set_done(true);
+      return all;
+    }
+    if (page->next_index() <= request.from_index()) {
+      return absl::InternalError(absl::StrCat(
+          "server did not advance past entry ", request.from_index(),
+          " (next_index ", page->next_index(), "); stopping"));
+    }
+    request.set_from_index(page->next_index());
+  }
+}
+
+absl::StatusOr<pwx::v1::InclusionProof> AuditClient::GetInclusionProof(
+    uint64_t index, uint64_t tree_size) const {
+  pwx::v1::GetInclusionProofRequest request;
+  request.set_index(index);
+  request.set_tree_size(tree_size);
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::InclusionProof response;
+  absl::Status status =
+      FromGrpcStatus(stub_->GetInclusionProof(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::ConsistencyProof> AuditClient::GetConsistencyProof(
+    uint64_t from_size, uint64_t to_size) const {
+  pwx::v1::GetConsistencyProofRequest request;
+  request.set_from_size(from_size);
+  request.set_to_size(to_size);
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::ConsistencyProof response;
+  absl::Status status =
+      FromGrpcStatus(stub_->GetConsistencyProof(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::Status AuditClient::ExportLog(
+    const std::function<absl::Status(const pwx::v1::LogExportRecord&)>& sink)
+    const {
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<pwx::v1::LogExportRecord>> reader =
+      stub_->ExportLog(&context, pwx::v1::ExportLogRequest());
+  pwx::v1::LogExportRecord record;
+  absl::Status sink_status;
+  while (sink_status.ok() && reader->Read(&record)) {
+    sink_status = sink(record);
+  }
+  if (!sink_status.ok()) {
+    context.TryCancel();
+    reader->Finish();
+    return sink_status;
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::StatusOr<pwx::v1::GetAccessLogResponse> AuditClient::GetAccessLog(
+    const std::string& case_id) const {
+  pwx::v1::GetAccessLogRequest request;
+  request.set_case_id(case_id);
+  grpc::ClientContext context;
+  ApplyDeadline(timeout_, &context);
+  pwx::v1::GetAccessLogResponse response;
+  absl::Status status =
+      FromGrpcStatus(stub_->GetAccessLog(&context, request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace pwx::client

@@ -1,9 +1,10 @@
-// Typed wrappers over the CaseService, AdminService and UserService stubs
-// that speak absl::Status and apply a per-call deadline.
+// Typed wrappers over the CaseService, AdminService, UserService and
+// AuditService stubs that speak absl::Status and apply a per-call deadline.
 #ifndef PWX_CLIENT_CASE_CLIENT_H_
 #define PWX_CLIENT_CASE_CLIENT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
+#include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 
@@ -107,6 +109,42 @@ class UserClient {
 
  private:
   std::unique_ptr<pwx::v1::UserService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+// Calls AuditService on one channel; same deadline rule and thread safety as
+// CaseClient, except ExportLog, which has no deadline: a large log takes as
+// long as it takes, and the user can interrupt it. The server allows these
+// calls to auditors (PERMISSION_DENIED otherwise).
+class AuditClient {
+ public:
+  AuditClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  absl::StatusOr<pwx::v1::GetTreeHeadResponse> GetTreeHead() const;
+  // One page.
+  absl::StatusOr<pwx::v1::ListEntriesResponse> ListEntries(
+      const pwx::v1::ListEntriesRequest& request) const;
+  // Every page from request.from_index on, merged into one response with
+  // done set. Fails with INTERNAL if the server does not advance next_index,
+  // rather than looping forever.
+  absl::StatusOr<pwx::v1::ListEntriesResponse> ListAllEntries(
+      pwx::v1::ListEntriesRequest request) const;
+  // tree_size 0 means the latest signed head's size.
+  absl::StatusOr<pwx::v1::InclusionProof> GetInclusionProof(
+      uint64_t index, uint64_t tree_size) const;
+  // to_size 0 means the latest signed head's size.
+  absl::StatusOr<pwx::v1::ConsistencyProof> GetConsistencyProof(
+      uint64_t from_size, uint64_t to_size) const;
+  // Streams the export records into `sink` in the order the server sends
+  // them. A non-OK status from `sink` cancels the export and is returned.
+  absl::Status ExportLog(
+      const std::function<absl::Status(const pwx::v1::LogExportRecord&)>& sink)
+      const;
+  absl::StatusOr<pwx::v1::GetAccessLogResponse> GetAccessLog(
+      const std::string& case_id) const;
+
+ private:
+  std::unique_ptr<pwx::v1::AuditService::Stub> stub_;
   absl::Duration timeout_;
 };
 

@@ -1,7 +1,10 @@
 #include "client/cli.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <string>
 #include <utility>
 
@@ -125,6 +128,8 @@ int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
   internal::AddCaseCommands(app, &command);
   internal::AddBackupCommands(app, &command);
   internal::AddUserCommands(app, &command);
+  internal::AddAuditCommands(app, &command);
+  internal::AddAccessLogCommand(app, &command);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -147,6 +152,9 @@ int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
   }
   CommandEnv env{
       .out = out,
+      .err = err,
+      // Only the process's own stderr can be a terminal; tests pass streams.
+      .err_is_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
       .format = *format,
       .timeout = flags.timeout_seconds == 0
                      ? absl::InfiniteDuration()

@@ -21,6 +21,10 @@ namespace pwx::client::internal {
 // What a parsed command runs with.
 struct CommandEnv {
   std::ostream& out;
+  // Where progress bars go: the error stream.
+  std::ostream& err;
+  // True when `err` is a terminal, so a progress bar may redraw itself.
+  bool err_is_terminal = false;
   OutputFormat format;
   // Deadline of each RPC; absl::InfiniteDuration() for none.
   absl::Duration timeout;
@@ -46,6 +50,17 @@ void AddBackupCommands(CLI::App& app, Command* selected);
 
 // Adds `user grant|revoke|list` to `app`, like AddCaseCommands().
 void AddUserCommands(CLI::App& app, Command* selected);
+
+// Adds `audit head|entries|proof|export|verify` to `app`, like
+// AddCaseCommands().
+void AddAuditCommands(CLI::App& app, Command* selected);
+
+// Adds `proof inclusion|consistency` under `audit`; part of
+// AddAuditCommands().
+void AddAuditProofCommands(CLI::App& audit, Command* selected);
+
+// Adds the top-level `access-log` to `app`, like AddCaseCommands().
+void AddAccessLogCommand(CLI::App& app, Command* selected);
 
 }  // namespace pwx::client::internal
 

@@ -323,4 +323,22 @@ void PrintUserList(const pwx::v1::ListUsersResponse& list, OutputFormat format,
   table.Print("", out);
 }
 
+std::string CleanText(std::string_view text) { return Clean(text); }
+
+std::string FormatTime(const google::protobuf::Timestamp& timestamp) {
+  return FormatTimestamp(timestamp);
+}
+
+void PrintTable(std::vector<std::string> header,
+                std::vector<std::vector<std::string>> rows, std::ostream& out) {
+  TextTable table(std::move(header));
+  for (std::vector<std::string>& row : rows) table.AddRow(std::move(row));
+  table.Print("", out);
+}
+
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& pairs,
+                 std::ostream& out) {
+  PrintKeyValues(pairs, out);
+}
+
 }  // namespace pwx::client

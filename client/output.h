@@ -6,9 +6,12 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "pwx/v1/admin_service.pb.h"
 #include "pwx/v1/case.pb.h"
 #include "pwx/v1/case_service.pb.h"
@@ -50,6 +53,22 @@ void PrintUser(const pwx::v1::User& user, OutputFormat format,
 // last, when.
 void PrintUserList(const pwx::v1::ListUsersResponse& list, OutputFormat format,
                    std::ostream& out);
+
+// Building blocks for the printers of other commands (audit):
+
+// `text` with control characters replaced by spaces, safe for a terminal.
+std::string CleanText(std::string_view text);
+
+// "2026-01-01 12:00:00 UTC"; "" for the zero timestamp.
+std::string FormatTime(const google::protobuf::Timestamp& timestamp);
+
+// `header` and `rows` in columns two spaces apart; cells are cleaned.
+void PrintTable(std::vector<std::string> header,
+                std::vector<std::vector<std::string>> rows, std::ostream& out);
+
+// "key:  value" lines with the values aligned; values are cleaned.
+void PrintFields(const std::vector<std::pair<std::string, std::string>>& pairs,
+                 std::ostream& out);
 
 }  // namespace pwx::client
 

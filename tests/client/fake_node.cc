@@ -279,6 +279,165 @@ grpc::Status FakeUserService::ListUsers(
   return grpc::Status::OK;
 }
 
+void FakeAuditService::SetExport(
+    std::vector<pwx::v1::LogExportRecord> records) {
+  absl::MutexLock lock(&mutex_);
+  entries_.clear();
+  tree_ = domain::MemoryMerkleTree();
+  latest_.reset();
+  for (const pwx::v1::LogExportRecord& record : records) {
+    if (record.has_entry()) {
+      entries_.push_back(record.entry());
+      tree_.AppendEntry(record.entry().entry_bytes());
+    }
+    if (record.has_tree_head()) latest_ = record.tree_head();
+    if (record.has_certificate()) certificate_pem_ = record.certificate().pem();
+  }
+  records_ = std::move(records);
+}
+
+void FakeAuditService::CorruptProofs() {
+  absl::MutexLock lock(&mutex_);
+  corrupt_proofs_ = true;
+}
+
+FakeAuditService::Seen FakeAuditService::seen() const {
+  absl::MutexLock lock(&mutex_);
+  return seen_;
+}
+
+grpc::Status FakeAuditService::GetTreeHead(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::GetTreeHeadRequest* /*request*/,
+    pwx::v1::GetTreeHeadResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  if (latest_.has_value()) *response->mutable_latest() = *latest_;
+  response->set_current_size(entries_.size());
+  response->set_signer_certificate_pem(certificate_pem_);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAuditService::ListEntries(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::ListEntriesRequest* request,
+    pwx::v1::ListEntriesResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.lists.push_back(*request);
+  const uint64_t end =
+      request->to_index() == 0
+          ? entries_.size()
+          : std::min<uint64_t>(request->to_index(), entries_.size());
+  const int page_size = request->page_size() == 0 ? 100 : request->page_size();
+  uint64_t i = request->from_index();
+  for (; i < end && response->entries_size() < page_size; ++i) {
+    const pwx::v1::AuditEntry& e = entries_[i].entry();
+    if ((!request->user().empty() && e.user() != request->user()) ||
+        (!request->action().empty() && e.action() != request->action()) ||
+        (!request->object_id().empty() &&
+         e.object_id() != request->object_id())) {
+      continue;
+    }
+    *response->add_entries() = entries_[i];
+  }
+  response->set_next_index(i);
+  response->set_done(i >= end);
+  return grpc::Status::OK;
+}
+
+namespace {
+
+std::string Bytes(const domain::Hash& hash) {
+  return std::string(domain::HashBytes(hash));
+}
+
+void Corrupt(std::string* hash) {
+  if (!hash->empty()) (*hash)[0] = static_cast<char>((*hash)[0] ^ 0x01);
+}
+
+}  // namespace
+
+grpc::Status FakeAuditService::GetInclusionProof(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::GetInclusionProofRequest* request,
+    pwx::v1::InclusionProof* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.inclusions.push_back(*request);
+  const uint64_t size = request->tree_size() == 0 && latest_.has_value()
+                            ? latest_->tree_size()
+                            : request->tree_size();
+  absl::StatusOr<std::vector<domain::Hash>> path =
+      domain::InclusionProof(tree_, request->index(), size);
+  if (!path.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        std::string(path.status().message()));
+  }
+  response->set_index(request->index());
+  response->set_tree_size(size);
+  response->set_leaf_hash(Bytes(*tree_.Subtree(0, request->index())));
+  for (const domain::Hash& hash : *path) response->add_hashes(Bytes(hash));
+  response->set_root_hash(Bytes(*domain::RootAt(tree_, size)));
+  if (corrupt_proofs_ && response->hashes_size() > 0) {
+    Corrupt(response->mutable_hashes(0));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAuditService::GetConsistencyProof(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::GetConsistencyProofRequest* request,
+    pwx::v1::ConsistencyProof* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.consistencies.push_back(*request);
+  const uint64_t size = request->to_size() == 0 && latest_.has_value()
+                            ? latest_->tree_size()
+                            : request->to_size();
+  absl::StatusOr<std::vector<domain::Hash>> path =
+      domain::ConsistencyProof(tree_, request->from_size(), size);
+  if (!path.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        std::string(path.status().message()));
+  }
+  response->set_from_size(request->from_size());
+  response->set_to_size(size);
+  for (const domain::Hash& hash : *path) response->add_hashes(Bytes(hash));
+  response->set_from_root(Bytes(*domain::RootAt(tree_, request->from_size())));
+  response->set_to_root(Bytes(*domain::RootAt(tree_, size)));
+  if (corrupt_proofs_ && response->hashes_size() > 0) {
+    Corrupt(response->mutable_hashes(0));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAuditService::ExportLog(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::ExportLogRequest* /*request*/,
+    grpc::ServerWriter<pwx::v1::LogExportRecord>* writer) {
+  std::vector<pwx::v1::LogExportRecord> records;
+  {
+    absl::MutexLock lock(&mutex_);
+    ++seen_.exports;
+    records = records_;
+  }
+  for (const pwx::v1::LogExportRecord& record : records) {
+    if (!writer->Write(record)) return grpc::Status::CANCELLED;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAuditService::GetAccessLog(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::GetAccessLogRequest* request,
+    pwx::v1::GetAccessLogResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.access_logs.push_back(*request);
+  for (const pwx::v1::LoggedEntry& entry : entries_) {
+    if (entry.entry().object_id() == request->case_id()) {
+      *response->add_entries() = entry;
+    }
+  }
+  return grpc::Status::OK;
+}
+
 std::unique_ptr<FakeNode> FakeNode::Start() {
   std::unique_ptr<FakeNode> node(new FakeNode());
   const TestCa ca = TestCa::Create("pwx client test");
@@ -300,6 +459,7 @@ std::unique_ptr<FakeNode> FakeNode::Start() {
   builder.RegisterService(&node->cases_);
   builder.RegisterService(&node->admin_);
   builder.RegisterService(&node->users_);
+  builder.RegisterService(&node->audit_);
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
     std::fprintf(stderr, "fake node: cannot listen on 127.0.0.1:0\n");

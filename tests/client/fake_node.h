@@ -1,7 +1,7 @@
 // An in-process stand-in for a pwx node's API port: CaseService,
-// AdminService and UserService fakes that record what the CLI sent and
-// answer with canned data, served over mutual TLS with certificates made at
-// test time.
+// AdminService, UserService and AuditService fakes that record what the CLI
+// sent and answer with canned data, served over mutual TLS with certificates
+// made at test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
@@ -17,8 +17,10 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
+#include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
+#include "server/domain/merkle.h"
 
 namespace pwx::testing {
 
@@ -143,6 +145,58 @@ class FakeUserService final : public pwx::v1::UserService::Service {
   Seen seen_ ABSL_GUARDED_BY(mutex_);
 };
 
+// Serves an audit log taken from export records (see AuditExportBuilder):
+// entries, the last signed head and its certificate; proofs are computed
+// with the domain Merkle code. Thread-safe.
+class FakeAuditService final : public pwx::v1::AuditService::Service {
+ public:
+  struct Seen {
+    std::vector<pwx::v1::ListEntriesRequest> lists;
+    std::vector<pwx::v1::GetInclusionProofRequest> inclusions;
+    std::vector<pwx::v1::GetConsistencyProofRequest> consistencies;
+    std::vector<pwx::v1::GetAccessLogRequest> access_logs;
+    int exports = 0;
+  };
+
+  // The log: what ExportLog streams, and where the entries, the latest head
+  // and the certificate come from.
+  void SetExport(std::vector<pwx::v1::LogExportRecord> records);
+  // From now on every proof has one hash altered.
+  void CorruptProofs();
+  Seen seen() const;
+
+  grpc::Status GetTreeHead(grpc::ServerContext* context,
+                           const pwx::v1::GetTreeHeadRequest* request,
+                           pwx::v1::GetTreeHeadResponse* response) override;
+  grpc::Status ListEntries(grpc::ServerContext* context,
+                           const pwx::v1::ListEntriesRequest* request,
+                           pwx::v1::ListEntriesResponse* response) override;
+  grpc::Status GetInclusionProof(
+      grpc::ServerContext* context,
+      const pwx::v1::GetInclusionProofRequest* request,
+      pwx::v1::InclusionProof* response) override;
+  grpc::Status GetConsistencyProof(
+      grpc::ServerContext* context,
+      const pwx::v1::GetConsistencyProofRequest* request,
+      pwx::v1::ConsistencyProof* response) override;
+  grpc::Status ExportLog(
+      grpc::ServerContext* context, const pwx::v1::ExportLogRequest* request,
+      grpc::ServerWriter<pwx::v1::LogExportRecord>* writer) override;
+  grpc::Status GetAccessLog(grpc::ServerContext* context,
+                            const pwx::v1::GetAccessLogRequest* request,
+                            pwx::v1::GetAccessLogResponse* response) override;
+
+ private:
+  mutable absl::Mutex mutex_;
+  std::vector<pwx::v1::LogExportRecord> records_ ABSL_GUARDED_BY(mutex_);
+  std::vector<pwx::v1::LoggedEntry> entries_ ABSL_GUARDED_BY(mutex_);
+  domain::MemoryMerkleTree tree_ ABSL_GUARDED_BY(mutex_);
+  std::optional<pwx::v1::SignedTreeHead> latest_ ABSL_GUARDED_BY(mutex_);
+  std::string certificate_pem_ ABSL_GUARDED_BY(mutex_);
+  bool corrupt_proofs_ ABSL_GUARDED_BY(mutex_) = false;
+  Seen seen_ ABSL_GUARDED_BY(mutex_);
+};
+
 // The fakes served on 127.0.0.1 with a node certificate for FR-DGT, plus the
 // PEM files a user "alice" of the same CA connects with.
 class FakeNode {
@@ -162,6 +216,7 @@ class FakeNode {
   FakeCaseService& cases() { return cases_; }
   FakeAdminService& admin() { return admin_; }
   FakeUserService& users() { return users_; }
+  FakeAuditService& audit() { return audit_; }
 
  private:
   FakeNode() = default;
@@ -169,6 +224,7 @@ class FakeNode {
   FakeCaseService cases_;
   FakeAdminService admin_;
   FakeUserService users_;
+  FakeAuditService audit_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

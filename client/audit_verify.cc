@@ -1,0 +1,377 @@
+#include "client/audit_verify.h"
+
+#include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/absl_view.h"
+#include "google/protobuf/io/zero_copy_stream_impl.h"
+#include "google/protobuf/util/delimited_message_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "pwx/v1/audit.pb.h"
+#include "server/domain/digest.h"
+#include "server/domain/merkle.h"
+#include "server/domain/signing.h"
+
+namespace pwx::client {
+namespace {
+
+// How often, in entries, progress is reported.
+constexpr uint64_t kProgressEvery = 4096;
+// Read buffer of the export file.
+constexpr int kReadBlockBytes = 1 << 20;
+
+bool SameTime(const pwx::v1::AuditEntry& a, const pwx::v1::AuditEntry& b) {
+  return a.has_time() == b.has_time() &&
+         a.time().seconds() == b.time().seconds() &&
+         a.time().nanos() == b.time().nanos();
+}
+
+// Field-by-field equality: MessageDifferencer is reflective and would
+// dominate the cost of verifying a large export. Unknown fields (written by
+// a newer node) take the slow, exact path.
+bool SameEntry(const pwx::v1::AuditEntry& a, const pwx::v1::AuditEntry& b) {
+  if (!a.GetReflection()->GetUnknownFields(a).empty() ||
+      !b.GetReflection()->GetUnknownFields(b).empty()) {
+    return google::protobuf::util::MessageDifferencer::Equals(a, b);
+  }
+  return SameTime(a, b) && a.user() == b.user() && a.action() == b.action() &&
+         a.object_id() == b.object_id() &&
+         a.content_sha256() == b.content_sha256() &&
+         a.authority() == b.authority() && a.count() == b.count();
+}
+
+absl::Time HeadTime(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) +
+         absl::Nanoseconds(timestamp.nanos());
+}
+
+// Checks the records of one export in file order; Check* return false after
+// recording the first problem in result().
+class ExportVerifier {
+ public:
+  explicit ExportVerifier(const VerifyProgress& progress)
+      : progress_(progress) {}
+
+  bool CheckRecord(const pwx::v1::LogExportRecord& record) {
+    ++records_;
+    if (!have_header_ && !record.has_header()) {
+      return Fail("not a pwx audit export: the first record is not a header");
+    }
+    switch (record.record_case()) {
+      case pwx::v1::LogExportRecord::kHeader:
+        return CheckHeader(record.header());
+      case pwx::v1::LogExportRecord::kCertificate:
+        return CheckCertificate(record.certificate());
+      case pwx::v1::LogExportRecord::kEntry:
+        return CheckEntry(record.entry());
+      case pwx::v1::LogExportRecord::kTreeHead:
+        return CheckHead(record.tree_head());
+      case pwx::v1::LogExportRecord::RECORD_NOT_SET:
+        break;
+    }
+    return Fail(absl::StrCat("record ", records_,
+                             " is empty or of a kind this pwx does not know"));
+  }
+
+  // A record that cannot be parsed, after the records so far.
+  void FailUnreadable() {
+    Fail(absl::StrCat("file is truncated or corrupt: record ", records_ + 1,
+                      " cannot be read (after ", range_.size(), " entries)"));
+  }
+
+  // The end of the file: the export must be complete.
+  bool CheckEnd() {
+    if (!have_header_) return Fail("not a pwx audit export: the file is empty");
+    if (range_.size() != head_size_) {
+      return Fail(absl::StrCat(
+          "file ends after entry ", range_.size() - 1,
+          " with no signed tree head covering it (the last head covers ",
+          head_size_, " entries): the export is truncated"));
+    }
+    if (range_.size() != entry_count_) {
+      return Fail(absl::StrCat("header announces ", entry_count_,
+                               " entries but the file holds ", range_.size(),
+                               ": the export is truncated or extended"));
+    }
+    if (progress_) progress_(range_.size(), entry_count_);
+    result_.ok = true;
+    result_.entries = range_.size();
+    return true;
+  }
+
+  AuditVerifyResult& result() { return result_; }
+
+ private:
+  bool Fail(std::string message,
+            std::optional<uint64_t> entry_index = std::nullopt) {
+    result_.ok = false;
+    result_.entries = verified_entries_;
+    result_.error = std::move(message);
+    result_.entry_index = entry_index;
+    return false;
+  }
+
+  bool CheckHeader(const pwx::v1::ExportHeader& header) {
+    if (have_header_) {
+      return Fail(absl::StrCat("record ", records_, " is a second header"));
+    }
+    if (header.format() != kExportFormat) {
+      return Fail(absl::StrCat("not a pwx audit export: header format is '",
+                               header.format(), "', expected '", kExportFormat,
+                               "'"));
+    }
+    if (header.version() != kExportVersion) {
+      return Fail(absl::StrCat("export version ", header.version(),
+                               " is not supported; this pwx reads version ",
+                               kExportVersion));
+    }
+    if (header.authority_id().empty()) {
+      return Fail("export header names no authority");
+    }
+    have_header_ = true;
+    entry_count_ = header.entry_count();
+    result_.authority = header.authority_id();
+    return true;
+  }
+
+  bool CheckCertificate(const pwx::v1::SignerCertificate& certificate) {
+    absl::StatusOr<std::string> sha256 = CertificateSha256(certificate.pem());
+    if (!sha256.ok()) {
+      return Fail(absl::StrCat("certificate ", certificate.sha256(),
+                               " cannot be read: ", sha256.status().message()));
+    }
+    if (*sha256 != certificate.sha256()) {
+      return Fail(absl::StrCat("certificate record claims sha256 ",
+                               certificate.sha256(), " but its DER hashes to ",
+                               *sha256));
+    }
+    absl::StatusOr<std::unique_ptr<domain::Verifier>> verifier =
+        domain::Verifier::FromCertificatePem(certificate.pem());
+    if (!verifier.ok()) {
+      return Fail(absl::StrCat(
+          "certificate ", *sha256,
+          " holds no usable public key: ", verifier.status().message()));
+    }
+    verifiers_[*sha256] = *std::move(verifier);
+    return true;
+  }
+
+  bool CheckEntry(const pwx::v1::LoggedEntry& logged) {
+    const uint64_t expected = range_.size();
+    if (logged.index() != expected) {
+      const uint64_t found = logged.index();
+      return Fail(
+          found < expected
+              ? absl::StrCat("entry ", found,
+                             " appears again or out of order where entry ",
+                             expected, " was expected")
+              : absl::StrCat("entry ", expected,
+                             " is missing or out of order: entry ", found,
+                             " is in its place"),
+          std::min(found, expected));
+    }
+    if (!decoded_.ParseFromString(logged.entry_bytes())) {
+      return Fail(absl::StrCat("entry ", expected,
+                               ": entry_bytes is not a valid AuditEntry"),
+                  expected);
+    }
+    if (!SameEntry(decoded_, logged.entry())) {
+      return Fail(absl::StrCat("entry ", expected,
+                               ": the decoded entry differs from the logged "
+                               "entry bytes"),
+                  expected);
+    }
+    range_.Append(domain::LeafHash(logged.entry_bytes()));
+    verified_entries_ = range_.size();
+    if (progress_ && range_.size() % kProgressEvery == 0) {
+      progress_(range_.size(), entry_count_);
+    }
+    return true;
+  }
+
+  bool CheckHead(const pwx::v1::SignedTreeHead& head) {
+    const uint64_t size = head.tree_size();
+    if (result_.tree_heads > 0 && size <= head_size_) {
+      return Fail(absl::StrCat("tree head for size ", size,
+                               " comes after the head for size ", head_size_,
+                               ": heads must grow"));
+    }
+    if (size != range_.size()) {
+      return Fail(absl::StrCat("tree head for size ", size,
+                               " is out of place: it follows ", range_.size(),
+                               " entries"));
+    }
+    if (head.authority_id() != result_.authority) {
+      return Fail(absl::StrCat("tree head for size ", size,
+                               " is for authority '", head.authority_id(),
+                               "', the export for '", result_.authority, "'"));
+    }
+    const domain::Hash root = range_.Root();
+    if (head.root_hash() != ToStd(domain::HashBytes(root))) {
+      return Fail(absl::StrCat("entries in (", head_size_, ", ", size,
+                               "]: root mismatch at size ", size));
+    }
+    auto verifier = verifiers_.find(head.signer_certificate_sha256());
+    if (verifier == verifiers_.end()) {
+      return Fail(absl::StrCat("tree head for size ", size,
+                               " names signing certificate '",
+                               head.signer_certificate_sha256(),
+                               "', which the export does not carry"));
+    }
+    const std::string signed_bytes = domain::TreeHeadSigningInput(
+        head.authority_id(), size, head.root_hash(),
+        HeadTime(head.timestamp()));
+    if (!verifier->second->Verify(signed_bytes, head.signature()).ok()) {
+      return Fail(absl::StrCat(
+          "tree head for size ", size,
+          ": signature does not verify with certificate ",
+          head.signer_certificate_sha256(),
+          " (the head's size, root, time or signature was altered)"));
+    }
+    head_size_ = size;
+    ++result_.tree_heads;
+    result_.root_hex = domain::HashToHex(root);
+    return true;
+  }
+
+  static std::string_view ToStd(absl::string_view view) {
+    return std::string_view(view.data(), view.size());
+  }
+
+  const VerifyProgress& progress_;
+  AuditVerifyResult result_;
+  bool have_header_ = false;
+  uint64_t entry_count_ = 0;
+  uint64_t records_ = 0;
+  uint64_t head_size_ = 0;
+  uint64_t verified_entries_ = 0;
+  domain::CompactRange range_;
+  pwx::v1::AuditEntry decoded_;
+  absl::flat_hash_map<std::string, std::unique_ptr<domain::Verifier>>
+      verifiers_;
+};
+
+}  // namespace
+
+AuditVerifyResult VerifyAuditExport(
+    google::protobuf::io::ZeroCopyInputStream& input,
+    const VerifyProgress& progress) {
+  ExportVerifier verifier(progress);
+  pwx::v1::LogExportRecord record;
+  while (true) {
+    bool clean_eof = false;
+    // ParseDelimitedFromZeroCopyStream merges into the message.
+    record.Clear();
+    if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(
+            &record, &input, &clean_eof)) {
+      if (clean_eof) {
+        verifier.CheckEnd();
+      } else {
+        verifier.FailUnreadable();
+      }
+      break;
+    }
+    if (!verifier.CheckRecord(record)) break;
+  }
+  return std::move(verifier.result());
+}
+
+absl::StatusOr<AuditVerifyResult> VerifyAuditExportFile(
+    const std::string& path, const VerifyProgress& progress) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    std::string message =
+        absl::StrCat("cannot open ", path, ": ", std::strerror(error));
+    if (error == ENOENT) return absl::NotFoundError(message);
+    if (error == EACCES || error == EPERM) {
+      return absl::PermissionDeniedError(message);
+    }
+    return absl::InternalError(message);
+  }
+  google::protobuf::io::FileInputStream input(fd, kReadBlockBytes);
+  input.SetCloseOnDelete(true);
+  AuditVerifyResult result = VerifyAuditExport(input, progress);
+  if (input.GetErrno() != 0) {
+    return absl::InternalError(absl::StrCat("cannot read ", path, ": ",
+                                            std::strerror(input.GetErrno())));
+  }
+  return result;
+}
+
+absl::StatusOr<std::string> CertificateSha256(std::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  if (bio == nullptr) return absl::ResourceExhaustedError("out of memory");
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError("no PEM certificate found");
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert.get(), &der);
+  if (length <= 0) {
+    return absl::InvalidArgumentError("certificate cannot be DER-encoded");
+  }
+  std::string hex = domain::Sha256Hex(absl::string_view(
+      reinterpret_cast<const char*>(der), static_cast<size_t>(length)));
+  OPENSSL_free(der);
+  return hex;
+}
+
+absl::Status VerifyTreeHeadSignature(const pwx::v1::SignedTreeHead& head,
+                                     std::string_view certificate_pem) {
+  absl::StatusOr<std::string> sha256 = CertificateSha256(certificate_pem);
+  if (!sha256.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "the signer certificate cannot be read: ", sha256.status().message()));
+  }
+  if (*sha256 != head.signer_certificate_sha256()) {
+    return absl::DataLossError(
+        absl::StrCat("tree head for size ", head.tree_size(),
+                     " names certificate ", head.signer_certificate_sha256(),
+                     " but the certificate sent is ", *sha256));
+  }
+  absl::StatusOr<std::unique_ptr<domain::Verifier>> verifier =
+      domain::Verifier::FromCertificatePem(ToAbsl(certificate_pem));
+  if (!verifier.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the signer certificate holds no usable public key: ",
+                     verifier.status().message()));
+  }
+  const std::string signed_bytes = domain::TreeHeadSigningInput(
+      head.authority_id(), head.tree_size(), head.root_hash(),
+      HeadTime(head.timestamp()));
+  if (!(*verifier)->Verify(signed_bytes, head.signature()).ok()) {
+    return absl::DataLossError(
+        absl::StrCat("tree head for size ", head.tree_size(),
+                     ": signature does not verify with certificate ", *sha256));
+  }
+  return absl::OkStatus();
+}
+
+std::string BytesToHex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (char ch : bytes) {
+    const auto byte = static_cast<unsigned char>(ch);
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0x0f]);
+  }
+  return hex;
+}
+
+}  // namespace pwx::client

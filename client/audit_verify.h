@@ -1,0 +1,89 @@
+// Offline verification of an audit log export (`pwx audit export FILE`):
+// no server, no network. Recomputes the RFC 6962 tree from the exported
+// entry bytes and checks every signed tree head against it.
+#ifndef PWX_CLIENT_AUDIT_VERIFY_H_
+#define PWX_CLIENT_AUDIT_VERIFY_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/io/zero_copy_stream.h"
+#include "pwx/v1/audit_service.pb.h"
+
+namespace pwx::client {
+
+// The format name and version an export header must carry.
+inline constexpr char kExportFormat[] = "pwx-audit-export";
+inline constexpr uint32_t kExportVersion = 1;
+
+// What verifying an export found.
+struct AuditVerifyResult {
+  // True when every check passed.
+  bool ok = false;
+  // Entries whose index, decoding and leaf hash were checked, and (when ok)
+  // all covered by a verified head.
+  uint64_t entries = 0;
+  // Signed tree heads whose root, authority and signature were verified.
+  uint64_t tree_heads = 0;
+  // The header's authority and the last verified head's root (lower-case
+  // hex); empty until known.
+  std::string authority;
+  std::string root_hex;
+  // The first problem, one line; empty when ok.
+  std::string error;
+  // The index of the entry the problem is in, when it is known exactly.
+  std::optional<uint64_t> entry_index;
+};
+
+// Called with (entries checked so far, entries the header announces) every
+// few thousand entries and once at the end, e.g. to draw a progress bar.
+using VerifyProgress = std::function<void(uint64_t done, uint64_t total)>;
+
+// Verifies the export read from `input` (delimited LogExportRecord messages,
+// see proto/pwx/v1/audit_service.proto), stopping at the first problem:
+//  - the header is first, with format "pwx-audit-export" and version 1, and
+//    its entry_count equals the number of entries;
+//  - entries are numbered 0, 1, 2, ... (a gap, duplicate or reordering is
+//    reported with the index);
+//  - each entry's decoded `entry` equals the parse of its entry_bytes (a
+//    changed byte in either is reported with the entry's index);
+//  - each signed tree head comes right after the entry that completes it, in
+//    increasing size, names the header's authority, has the root the
+//    entries give, and is signed by the certificate it names, which the
+//    export carries and whose DER has that SHA-256;
+//  - the last head covers the last entry (anything else is truncation).
+// An entry whose bytes and decoded form were altered consistently can only
+// be located to the entries between two heads; the error says which.
+// Streams: memory does not grow with the number of entries. Returns a
+// non-OK status only when `input` cannot be read; problems with the content
+// are in the result. Not thread-safe with respect to `input`.
+AuditVerifyResult VerifyAuditExport(
+    google::protobuf::io::ZeroCopyInputStream& input,
+    const VerifyProgress& progress = nullptr);
+
+// VerifyAuditExport() over the file at `path`. NOT_FOUND or
+// PERMISSION_DENIED naming `path` when it cannot be opened.
+absl::StatusOr<AuditVerifyResult> VerifyAuditExportFile(
+    const std::string& path, const VerifyProgress& progress = nullptr);
+
+// Lower-case hex SHA-256 of the DER encoding of the first certificate in
+// `pem`; INVALID_ARGUMENT when `pem` holds no certificate. Thread-safe.
+absl::StatusOr<std::string> CertificateSha256(std::string_view pem);
+
+// Checks that `head` is signed by the certificate `certificate_pem` and that
+// the certificate is the one the head names (signer_certificate_sha256).
+// DATA_LOSS saying which check failed otherwise. Thread-safe.
+absl::Status VerifyTreeHeadSignature(const pwx::v1::SignedTreeHead& head,
+                                     std::string_view certificate_pem);
+
+// Lower-case hex of arbitrary bytes.
+std::string BytesToHex(std::string_view bytes);
+
+}  // namespace pwx::client
+
+#endif  // PWX_CLIENT_AUDIT_VERIFY_H_

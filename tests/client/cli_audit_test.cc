@@ -1,0 +1,270 @@
+// `pwx audit ...` and `pwx access-log` against a FakeAuditService serving a
+// log built in the test.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client/audit_verify.h"
+#include "nlohmann/json.hpp"
+#include "tests/client/audit_export_builder.h"
+#include "tests/client/cli_fixture.h"
+#include "tests/testing/test_pki.h"
+
+namespace pwx::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+constexpr uint64_t kEntries = 300;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+class CliAuditTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    records_ = builder().Build(kEntries, 100);
+    audit().SetExport(records_);
+  }
+
+  static const AuditExportBuilder& builder() {
+    static const AuditExportBuilder* const builder = new AuditExportBuilder();
+    return *builder;
+  }
+
+  FakeAuditService& audit() { return node_->audit(); }
+
+  std::string LatestRootHex() const {
+    return client::BytesToHex(records_.back().tree_head().root_hash());
+  }
+
+  std::vector<pwx::v1::LogExportRecord> records_;
+};
+
+TEST_F(CliAuditTest, HeadPrintsTheVerifiedSignedHead) {
+  const CliResult result = Run({"audit", "head"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("authority:     FR-DGT\n"));
+  EXPECT_THAT(result.out, HasSubstr("tree size:     300\n"));
+  EXPECT_THAT(result.out, HasSubstr("root hash:     " + LatestRootHex()));
+  EXPECT_THAT(result.out,
+              HasSubstr("signature:     verified with the signer certificate"));
+  EXPECT_THAT(result.err, IsEmpty());
+}
+
+TEST_F(CliAuditTest, HeadJsonIsTheResponse) {
+  const CliResult result = Run({"--output", "json", "audit", "head"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["latest"]["treeSize"], "300");
+  EXPECT_EQ(json["currentSize"], "300");
+}
+
+TEST_F(CliAuditTest, HeadWithABadSignatureFails) {
+  records_.back().mutable_tree_head()->mutable_signature()->back() ^= 0x01;
+  audit().SetExport(records_);
+
+  const CliResult result = Run({"audit", "head"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, StartsWith("pwx: DATA_LOSS: tree head for size 300"));
+}
+
+TEST_F(CliAuditTest, EntriesPrintsOnePageWithAHint) {
+  const CliResult result = Run({"audit", "entries", "--from", "10"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("INDEX  TIME"));
+  EXPECT_THAT(result.out, HasSubstr("\n10     2026-01-01 00:00:10 UTC  bob"));
+  EXPECT_THAT(result.out, HasSubstr("add --from=110 for the next page"));
+  ASSERT_THAT(audit().seen().lists, SizeIs(1));
+  EXPECT_THAT(audit().seen().lists[0], EqualsProto("from_index: 10"));
+}
+
+TEST_F(CliAuditTest, EntriesAllWithFiltersFetchesEveryPage) {
+  const CliResult result =
+      Run({"--output", "json", "audit", "entries", "--all", "--user", "alice",
+           "--action", "case.read", "--to", "250"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json json = nlohmann::json::parse(result.out);
+  // alice is index % 3 == 0, case.read index % 4 == 0: every 12th below 250.
+  EXPECT_EQ(json["entries"].size(), 21u);
+  EXPECT_EQ(json["done"], true);
+  ASSERT_THAT(audit().seen().lists, SizeIs(1));
+  EXPECT_THAT(audit().seen().lists[0],
+              EqualsProto("to_index: 250 user: 'alice' action: 'case.read' "
+                          "page_size: 1000"));
+}
+
+TEST_F(CliAuditTest, InclusionProofIsVerifiedAgainstTheSignedHead) {
+  const CliResult result = Run({"audit", "proof", "inclusion", "--index", "7"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("entry 7 is in the tree of 300 entries"));
+  EXPECT_THAT(result.out, HasSubstr("root hash:  " + LatestRootHex()));
+  EXPECT_THAT(result.out, HasSubstr("verified: the path leads from entry 7"));
+  EXPECT_THAT(result.out,
+              HasSubstr("the root is the latest signed tree head's (FR-DGT"));
+}
+
+TEST_F(CliAuditTest, InclusionProofAtAnOlderSizeSaysSo) {
+  const CliResult result = Run({"--output", "json", "audit", "proof",
+                                "inclusion", "--index", "7", "--size", "50"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["treeSize"], "50");
+  EXPECT_EQ(json["index"], "7");
+}
+
+TEST_F(CliAuditTest, WrongInclusionProofFailsWithDataLoss) {
+  audit().CorruptProofs();
+
+  const CliResult result = Run({"audit", "proof", "inclusion", "--index", "7"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err,
+              StartsWith("pwx: DATA_LOSS: inclusion proof of entry 7 in the "
+                         "tree of size 300 does not verify"));
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(CliAuditTest, ConsistencyProofIsVerified) {
+  const CliResult result =
+      Run({"audit", "proof", "consistency", "--from", "100"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out,
+              StartsWith("the tree of 300 entries extends the tree of 100"));
+  EXPECT_THAT(result.out, HasSubstr("verified: the old tree is a prefix"));
+  EXPECT_THAT(result.out, HasSubstr("latest signed tree head's"));
+
+  audit().CorruptProofs();
+  const CliResult bad = Run({"audit", "proof", "consistency", "--from", "100"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, StartsWith("pwx: DATA_LOSS: consistency proof"));
+}
+
+TEST_F(CliAuditTest, ExportWritesExactlyTheStreamedRecords) {
+  const std::string path = node_->dir() + "/log.pwxa";
+
+  const CliResult result = Run({"audit", "export", path});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(ReadAll(path), SerializeExport(records_));
+  EXPECT_THAT(result.out,
+              StartsWith("wrote " + path + ": 300 entries, 3 signed tree"));
+  EXPECT_THAT(result.err, IsEmpty());
+
+  const CliResult again = Run({"audit", "export", path});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("exists; pass --force"));
+  EXPECT_EQ(Run({"audit", "export", "--force", path}).exit_code, 0);
+}
+
+TEST_F(CliAuditTest, VerifyNeedsNoConnectionSettings) {
+  const std::string path =
+      WriteFile(node_->dir(), "log.pwxa", SerializeExport(records_));
+  env_.clear();
+
+  const CliResult result = Run({"audit", "verify", path});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "OK: 300 entries, 3 signed tree heads verified "
+            "(authority FR-DGT, root " +
+                LatestRootHex() + ")\n");
+  EXPECT_THAT(result.err, IsEmpty());
+}
+
+TEST_F(CliAuditTest, VerifyReportsTheTamperedEntry) {
+  records_[2 + 5].mutable_entry()->mutable_entry()->set_user("mallory");
+  const std::string path =
+      WriteFile(node_->dir(), "log.pwxa", SerializeExport(records_));
+  env_.clear();
+
+  const CliResult result = Run({"audit", "verify", path});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.err,
+            "pwx: DATA_LOSS: entry 5: the decoded entry differs from the "
+            "logged entry bytes\n");
+
+  const CliResult json = Run({"--output", "json", "audit", "verify", path});
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json document = nlohmann::json::parse(json.out);
+  EXPECT_EQ(document["ok"], false);
+  EXPECT_EQ(document["entries"], 5);
+  EXPECT_EQ(document["entry_index"], 5);
+  EXPECT_THAT(document["error"].get<std::string>(), HasSubstr("entry 5"));
+}
+
+TEST_F(CliAuditTest, VerifyJsonOnAGoodFile) {
+  const std::string path =
+      WriteFile(node_->dir(), "log.pwxa", SerializeExport(records_));
+
+  const CliResult result = Run({"--output", "json", "audit", "verify", path});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json document = nlohmann::json::parse(result.out);
+  EXPECT_EQ(document["ok"], true);
+  EXPECT_EQ(document["entries"], kEntries);
+  EXPECT_EQ(document["tree_heads"], 3);
+  EXPECT_TRUE(document["entry_index"].is_null());
+}
+
+TEST_F(CliAuditTest, AccessLogListsTheCasesEntries) {
+  const CliResult result = Run({"access-log", "--case", "FR-DGT-2026-100007"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("TIME                     USER   ACTION\n"
+                                     "2026-01-01 00:00:57 UTC  alice  "
+                                     "case.update\n"));
+  ASSERT_THAT(audit().seen().access_logs, SizeIs(1));
+  EXPECT_THAT(audit().seen().access_logs[0],
+              EqualsProto("case_id: 'FR-DGT-2026-100007'"));
+
+  const CliResult json =
+      Run({"--output", "json", "access-log", "--case", "FR-DGT-2026-100007"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_FALSE(nlohmann::json::parse(json.out)["entries"].empty());
+}
+
+TEST_F(CliAuditTest, HelpExplainsWhatEachCommandProves) {
+  const CliResult audit_help = Run({"audit", "--help"});
+  EXPECT_EQ(audit_help.exit_code, 0);
+  EXPECT_THAT(audit_help.out,
+              HasSubstr("consistency proof shows a later tree"));
+  const CliResult verify_help = Run({"audit", "verify", "--help"});
+  EXPECT_THAT(verify_help.out, HasSubstr("needs no node"));
+  const CliResult inclusion_help =
+      Run({"audit", "proof", "inclusion", "--help"});
+  EXPECT_THAT(inclusion_help.out, HasSubstr("committed to the entry"));
+}
+
+TEST_F(CliAuditTest, ProofArgumentsAreChecked) {
+  EXPECT_EQ(Run({"audit", "proof", "inclusion"}).exit_code, 2);
+  EXPECT_EQ(Run({"audit", "proof", "inclusion", "--index", "9", "--size", "9"})
+                .exit_code,
+            2);
+  EXPECT_EQ(Run({"audit", "proof", "consistency", "--from", "9", "--to", "3"})
+                .exit_code,
+            2);
+}
+
+}  // namespace
+}  // namespace pwx::testing

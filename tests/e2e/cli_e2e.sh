@@ -213,6 +213,7 @@ PKI="$T/pki"
   bash "$PKI_SH" authority --out "$PKI" --id "$ID" --name "Direction générale du travail"
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name alice
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name bob
+  bash "$PKI_SH" user --out "$PKI" --id "$ID" --name aude
   bash "$PKI_SH" authority --out "$PKI" --id PL-PIP
   bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name mallory
 } >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
@@ -415,6 +416,43 @@ pwx_as alice case download "$CASE_ID" "$SHA" --output-file "$T/downloaded-2"
 expect_rc "case download after restart" 0
 cmp -s "$T/a1-scan.pdf" "$T/downloaded-2" || fail "the attachment survives kill -9" "content differs"
 ok "after kill -9 and a restart on the same data dir $CASE_ID is there at version $VERSION_BEFORE, note and attachment intact"
+
+# ---- audit: signed heads, export, offline verification, access log ------------
+pwx_as alice user grant aude auditor
+expect_rc "the bootstrap admin grants aude the auditor role" 0
+pwx_as alice audit head
+expect_failure_with_code "an inspector may not read the audit log" PERMISSION_DENIED
+for ((i = 0; i < 60; i++)); do
+  pwx_as aude --output json audit head
+  [[ $RC -eq 0 && "$(json_uint treeSize)" -gt 0 ]] 2>/dev/null && break
+  sleep 0.5
+done
+[[ $RC -eq 0 && "$(json_uint treeSize)" -gt 0 ]] 2>/dev/null ||
+  fail "the node signs a tree head" "no signed head after 30 s: $ERR"
+ok "the node signed a tree head of $(json_uint treeSize) entries; aude (auditor) reads it, alice (inspector) may not"
+pwx_as aude access-log --case "$CASE_ID"
+expect_rc "access-log of the case" 0
+grep -q "case.create" <<<"$FLAT" && grep -q "case.read" <<<"$FLAT" && grep -q alice <<<"$FLAT" ||
+  fail "the access log shows who created and read the case" "$FLAT"
+ok "access-log --case $CASE_ID shows alice's create and reads"
+pwx_as aude audit proof inclusion --index 0
+expect_rc "an inclusion proof from the node verifies locally" 0
+pwx_as aude audit export "$T/audit.pwxlog"
+expect_rc "audit export" 0
+run "$CLI_BIN" audit verify "$T/audit.pwxlog"
+expect_rc "audit verify of the export, with no server" 0
+grep -q "^OK" <<<"$FLAT" || fail "audit verify says OK" "$FLAT"
+ok "audit export, then offline verify: $FLAT"
+SIZE="$(wc -c <"$T/audit.pwxlog")"
+cp "$T/audit.pwxlog" "$T/tampered.pwxlog"
+# Flip one byte in the middle of the file, inside some entry.
+OFFSET=$((SIZE / 2))
+BYTE="$(od -An -tu1 -j "$OFFSET" -N1 "$T/tampered.pwxlog" | tr -d ' ')"
+printf "$(printf '\\%03o' $(((BYTE + 1) % 256)))" |
+  dd of="$T/tampered.pwxlog" bs=1 seek="$OFFSET" conv=notrunc status=none
+run "$CLI_BIN" audit verify "$T/tampered.pwxlog"
+expect_failure_with_code "one changed byte fails verification" DATA_LOSS
+ok "one byte changed at offset $OFFSET: audit verify fails: $ERR"
 
 # ---- clean shutdown -------------------------------------------------------------
 stop_server_expect_clean "SIGTERM stops pwx-server with exit status 0 within ${STOP_TIMEOUT_S}s"

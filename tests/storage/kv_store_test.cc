@@ -25,27 +25,6 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 using std::string_literals::operator""s;
 
-struct MemoryStoreFactory {
-  std::unique_ptr<KvStore> Open() { return NewMemoryStore(); }
-};
-
-struct RocksStoreFactory {
-  std::unique_ptr<KvStore> Open() {
-    absl::StatusOr<std::unique_ptr<RocksStore>> store =
-        RocksStore::Open({.path = dir.Sub("db")});
-    EXPECT_OK(store);
-    return store.ok() ? *std::move(store) : nullptr;
-  }
-  ScopedTempDir dir;
-};
-
-struct StoreName {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Rocks";
-  }
-};
-
 template <typename Factory>
 class KvStoreTest : public ::testing::Test {
  protected:

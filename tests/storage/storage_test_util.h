@@ -6,14 +6,19 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "storage/kv_store.h"
+#include "storage/memory_store.h"
+#include "storage/rocks_store.h"
 
 #define PWX_STATUS_CONCAT_INNER(a, b) a##b
 #define PWX_STATUS_CONCAT(a, b) PWX_STATUS_CONCAT_INNER(a, b)
@@ -76,6 +81,30 @@ class ScopedTempDir {
 
  private:
   std::string path_;
+};
+
+// Factories for typed tests that run against both stores; a Rocks store
+// lives in a temporary directory removed with the factory.
+struct MemoryStoreFactory {
+  std::unique_ptr<KvStore> Open() { return NewMemoryStore(); }
+};
+
+struct RocksStoreFactory {
+  std::unique_ptr<KvStore> Open() {
+    absl::StatusOr<std::unique_ptr<RocksStore>> store =
+        RocksStore::Open({.path = dir.Sub("db")});
+    EXPECT_OK(store);
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  ScopedTempDir dir;
+};
+
+// Names the typed test instances "Memory" and "Rocks".
+struct StoreName {
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, MemoryStoreFactory> ? "Memory" : "Rocks";
+  }
 };
 
 }  // namespace pwx::storage

@@ -18,6 +18,18 @@ void ApplyDeadline(absl::Duration timeout, grpc::ClientContext* context) {
                         absl::ToChronoMilliseconds(timeout));
 }
 
+// Runs one unary call under `timeout` and converts its status; `rpc` calls
+// the stub with the context and the response to fill.
+template <typename Response, typename Rpc>
+absl::StatusOr<Response> CallUnary(absl::Duration timeout, Rpc rpc) {
+  grpc::ClientContext context;
+  ApplyDeadline(timeout, &context);
+  Response response;
+  absl::Status status = FromGrpcStatus(rpc(&context, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -39,47 +51,36 @@ absl::StatusOr<pwx::v1::Case> CaseClient::CreateCase(
     const pwx::v1::Case& c) const {
   pwx::v1::CreateCaseRequest request;
   *request.mutable_case_() = c;
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  pwx::v1::Case response;
-  absl::Status status =
-      FromGrpcStatus(stub_->CreateCase(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::Case>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Case* response) {
+        return stub_->CreateCase(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::Case> CaseClient::GetCase(const std::string& id) const {
   pwx::v1::GetCaseRequest request;
   request.set_id(id);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  pwx::v1::Case response;
-  absl::Status status =
-      FromGrpcStatus(stub_->GetCase(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::Case>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Case* response) {
+        return stub_->GetCase(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::Case> CaseClient::UpdateCase(
     const pwx::v1::UpdateCaseRequest& request) const {
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  pwx::v1::Case response;
-  absl::Status status =
-      FromGrpcStatus(stub_->UpdateCase(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::Case>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Case* response) {
+        return stub_->UpdateCase(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::ListCasesResponse> CaseClient::ListCases(
     const pwx::v1::ListCasesRequest& request) const {
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  pwx::v1::ListCasesResponse response;
-  absl::Status status =
-      FromGrpcStatus(stub_->ListCases(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::ListCasesResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::ListCasesResponse* response) {
+        return stub_->ListCases(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::ListCasesResponse> CaseClient::ListAllCases(
@@ -107,13 +108,10 @@ absl::StatusOr<pwx::v1::Case> CaseClient::AddNote(
   pwx::v1::AddNoteRequest request;
   request.set_case_id(case_id);
   request.set_text(text);
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  pwx::v1::Case response;
-  absl::Status status =
-      FromGrpcStatus(stub_->AddNote(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::Case>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Case* response) {
+        return stub_->AddNote(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::Case> CaseClient::UploadAttachment(
@@ -199,13 +197,11 @@ absl::StatusOr<pwx::v1::CreateBackupResponse> AdminClient::CreateBackup(
     const std::string& directory) const {
   pwx::v1::CreateBackupRequest request;
   request.set_directory(directory);
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::CreateBackupResponse response;
-  absl::Status status =
-      FromGrpcStatus(stub_->CreateBackup(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::CreateBackupResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::CreateBackupResponse* response) {
+        return stub_->CreateBackup(context, request, response);
+      });
 }
 
 UserClient::UserClient(std::shared_ptr<grpc::Channel> channel,
@@ -218,13 +214,10 @@ absl::StatusOr<pwx::v1::User> UserClient::GrantRole(const std::string& name,
   pwx::v1::GrantRoleRequest request;
   request.set_name(name);
   request.set_role(role);
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::User response;
-  absl::Status status =
-      FromGrpcStatus(stub_->GrantRole(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::User>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::User* response) {
+        return stub_->GrantRole(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::User> UserClient::RevokeRole(const std::string& name,
@@ -232,23 +225,18 @@ absl::StatusOr<pwx::v1::User> UserClient::RevokeRole(const std::string& name,
   pwx::v1::RevokeRoleRequest request;
   request.set_name(name);
   request.set_role(role);
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::User response;
-  absl::Status status =
-      FromGrpcStatus(stub_->RevokeRole(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::User>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::User* response) {
+        return stub_->RevokeRole(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::ListUsersResponse> UserClient::ListUsers() const {
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::ListUsersResponse response;
-  absl::Status status = FromGrpcStatus(
-      stub_->ListUsers(&context, pwx::v1::ListUsersRequest(), &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::ListUsersResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::ListUsersResponse* response) {
+        return stub_->ListUsers(context, pwx::v1::ListUsersRequest(), response);
+      });
 }
 
 AuditClient::AuditClient(std::shared_ptr<grpc::Channel> channel,
@@ -257,24 +245,21 @@ AuditClient::AuditClient(std::shared_ptr<grpc::Channel> channel,
       timeout_(timeout) {}
 
 absl::StatusOr<pwx::v1::GetTreeHeadResponse> AuditClient::GetTreeHead() const {
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::GetTreeHeadResponse response;
-  absl::Status status = FromGrpcStatus(
-      stub_->GetTreeHead(&context, pwx::v1::GetTreeHeadRequest(), &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::GetTreeHeadResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::GetTreeHeadResponse* response) {
+        return stub_->GetTreeHead(context, pwx::v1::GetTreeHeadRequest(),
+                                  response);
+      });
 }
 
 absl::StatusOr<pwx::v1::ListEntriesResponse> AuditClient::ListEntries(
     const pwx::v1::ListEntriesRequest& request) const {
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::ListEntriesResponse response;
-  absl::Status status =
-      FromGrpcStatus(stub_->ListEntries(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::ListEntriesResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::ListEntriesResponse* response) {
+        return stub_->ListEntries(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::ListEntriesResponse> AuditClient::ListAllEntries(
@@ -305,13 +290,11 @@ absl::StatusOr<pwx::v1::InclusionProof> AuditClient::GetInclusionProof(
   pwx::v1::GetInclusionProofRequest request;
   request.set_index(index);
   request.set_tree_size(tree_size);
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::InclusionProof response;
-  absl::Status status =
-      FromGrpcStatus(stub_->GetInclusionProof(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::InclusionProof>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::InclusionProof* response) {
+        return stub_->GetInclusionProof(context, request, response);
+      });
 }
 
 absl::StatusOr<pwx::v1::ConsistencyProof> AuditClient::GetConsistencyProof(
@@ -319,13 +302,11 @@ absl::StatusOr<pwx::v1::ConsistencyProof> AuditClient::GetConsistencyProof(
   pwx::v1::GetConsistencyProofRequest request;
   request.set_from_size(from_size);
   request.set_to_size(to_size);
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::ConsistencyProof response;
-  absl::Status status =
-      FromGrpcStatus(stub_->GetConsistencyProof(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::ConsistencyProof>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::ConsistencyProof* response) {
+        return stub_->GetConsistencyProof(context, request, response);
+      });
 }
 
 absl::Status AuditClient::ExportLog(
@@ -351,13 +332,11 @@ absl::StatusOr<pwx::v1::GetAccessLogResponse> AuditClient::GetAccessLog(
     const std::string& case_id) const {
   pwx::v1::GetAccessLogRequest request;
   request.set_case_id(case_id);
-  grpc::ClientContext context;
-  ApplyDeadline(timeout_, &context);
-  pwx::v1::GetAccessLogResponse response;
-  absl::Status status =
-      FromGrpcStatus(stub_->GetAccessLog(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return CallUnary<pwx::v1::GetAccessLogResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::GetAccessLogResponse* response) {
+        return stub_->GetAccessLog(context, request, response);
+      });
 }
 
 }  // namespace pwx::client

@@ -33,9 +33,10 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
 
 void AppendAuditAsync(storage::KvStore* kv, std::string entry_bytes,
                       absl::string_view action, const std::string& user,
-                      const std::string& object_id) {
+                      const std::string& object_id, absl::Duration max_delay) {
   storage::WriteBatch batch;
   batch.AppendAudit(std::move(entry_bytes));
+  batch.set_max_delay(max_delay);
   kv->WriteAsync(std::move(batch), [action = std::string(action), user,
                                     object_id](absl::Status s) {
     if (!s.ok()) {

@@ -23,13 +23,18 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
                             const std::string& object_id,
                             std::string content_sha256, uint64_t count = 0);
 
+// The default of audit.read_entry_delay_ms.
+inline constexpr absl::Duration kDefaultReadEntryDelay =
+    absl::Milliseconds(100);
+
 // Appends `entry_bytes` in a batch of its own without waiting for the fsync:
-// it becomes durable with the next group commit. The caller has already
-// answered, so a failure can only be logged (ids and codes, no personal
-// data). Thread-safe.
+// it joins the next group commit, or gets one of its own after `max_delay`.
+// The caller has already answered, so a failure can only be logged (ids and
+// codes, no personal data). Thread-safe.
 void AppendAuditAsync(storage::KvStore* kv, std::string entry_bytes,
                       absl::string_view action, const std::string& user,
-                      const std::string& object_id);
+                      const std::string& object_id,
+                      absl::Duration max_delay = absl::ZeroDuration());
 
 }  // namespace pwx::server
 

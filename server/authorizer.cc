@@ -135,7 +135,7 @@ absl::Status Authorizer::Check(const std::string& user, Permission permission,
   AppendAuditAsync(kv_,
                    AuditEntryBytes(ToProtoTime(clock_()), authority_id_, user,
                                    "denied", call_name, ""),
-                   "denied", user, call_name);
+                   "denied", user, call_name, kDefaultReadEntryDelay);
   std::vector<std::string> held;
   for (int role : view.roles()) held.push_back(RoleName(Role(role)));
   std::vector<std::string> needed;

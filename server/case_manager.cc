@@ -63,7 +63,7 @@ void CaseManager::AuditRead(const std::string& user, absl::string_view action,
   AppendAuditAsync(kv_,
                    AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
                                    std::move(content_sha256), count),
-                   action, user, object_id);
+                   action, user, object_id, options_.read_entry_delay);
 }
 
 absl::StatusOr<uint64_t> CaseManager::NextSequence(int year) {

@@ -30,6 +30,8 @@ struct CaseManagerOptions {
   uint64_t max_attachment_bytes = uint64_t{16} << 20;
   // The clock stamped into created_at/updated_at. Default: absl::Now.
   std::function<absl::Time()> clock;
+  // Longest wait of a read's audit entry for a shared commit. Default: 100 ms.
+  absl::Duration read_entry_delay = absl::Milliseconds(100);
 };
 
 // Audit: every change (Create, Update, AddNote, AddAttachment) appends

@@ -111,6 +111,7 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   pwx::v1::AuditConfig* audit = config->mutable_audit();
   if (audit->sign_every_entries() == 0) audit->set_sign_every_entries(1000);
   if (audit->sign_interval_ms() == 0) audit->set_sign_interval_ms(1000);
+  if (audit->read_entry_delay_ms() == 0) audit->set_read_entry_delay_ms(100);
   // Only both: one file set without the other is an error for
   // ValidateConfig, not a silent mix of two key pairs.
   if (audit->signing_cert_file().empty() && audit->signing_key_file().empty()) {
@@ -171,6 +172,9 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
     return Invalid("audit.sign_interval_ms",
                    absl::StrCat(audit.sign_interval_ms(),
                                 " is not between 10 and 86400000 (a day)"));
+  }
+  if (audit.read_entry_delay_ms() > 10'000) {
+    return Invalid("audit.read_entry_delay_ms", "must be at most 10000");
   }
   if (audit.signing_cert_file().empty() != audit.signing_key_file().empty()) {
     return Invalid(audit.signing_cert_file().empty() ? "audit.signing_cert_file"

@@ -118,6 +118,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   CaseManagerOptions case_options;
   case_options.authority_id = config.authority_id();
   case_options.max_attachment_bytes = config.attachments().max_bytes();
+  case_options.read_entry_delay =
+      absl::Milliseconds(config.audit().read_entry_delay_ms());
   node->cases_ = std::make_unique<CaseManager>(std::move(case_options),
                                                node->store_.get());
   node->case_service_ =

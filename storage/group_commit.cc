@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "storage/audit_tree.h"
 
 namespace pwx::storage {
@@ -73,7 +74,8 @@ GroupCommitter::~GroupCommitter() {
 void GroupCommitter::Submit(WriteBatch batch, WriteCallback done) {
   {
     absl::MutexLock lock(&mu_);
-    queue_.push_back(Pending{std::move(batch), std::move(done)});
+    const absl::Time deadline = absl::Now() + batch.max_delay();
+    queue_.push_back(Pending{std::move(batch), std::move(done), deadline});
   }
   work_ready_.Signal();
 }
@@ -83,7 +85,16 @@ void GroupCommitter::Run() {
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      while (queue_.empty() && !stopping_) work_ready_.Wait(&mu_);
+      while (!stopping_) {
+        absl::Time wake;
+        if (queue_.empty()) {
+          work_ready_.Wait(&mu_);
+        } else if (DueLocked(absl::Now(), &wake)) {
+          break;
+        } else {
+          work_ready_.WaitWithDeadline(&mu_, wake);
+        }
+      }
       // Stops only once the queue is drained, so nothing submitted before
       // (or by a callback during) shutdown is lost.
       if (queue_.empty()) return;
@@ -96,6 +107,15 @@ void GroupCommitter::Run() {
     CommitGroup(group);
     group.clear();
   }
+}
+
+bool GroupCommitter::DueLocked(absl::Time now, absl::Time* wake) const {
+  if (queue_.size() >= max_group_size_) return true;
+  absl::Time earliest = absl::InfiniteFuture();
+  for (const Pending& p : queue_) earliest = std::min(earliest, p.deadline);
+  if (earliest <= now) return true;
+  *wake = earliest;
+  return false;
 }
 
 void GroupCommitter::CommitGroup(std::deque<Pending>& group) {

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/domain/merkle.h"
 #include "storage/kv_store.h"
 #include "storage/write_batch.h"
@@ -67,16 +68,27 @@ class GroupCommitter {
   // writer thread. No Submit() may race with destruction.
   ~GroupCommitter();
 
-  // Queues `batch`; `done` runs once on the writer thread with OK when the
-  // batch is durable, ABORTED naming the column and key when a precondition
-  // failed, or the error of the lookup or commit.
+  // Queues `batch`; a batch with a max_delay() waits up to that long for
+  // other batches to share its commit (at shutdown it waits no more). `done`
+  // runs once on the writer thread with OK when the batch is durable, ABORTED
+  // naming the column and key when a precondition failed, or the error of the
+  // lookup or commit.
   void Submit(WriteBatch batch, WriteCallback done);
 
  private:
   struct Pending {
     WriteBatch batch;
     WriteCallback done;
+    // When the batch must be in a commit at the latest: its submission time
+    // plus its max_delay().
+    absl::Time deadline;
   };
+
+  // Whether the queue must be committed now: it holds a batch that may not
+  // wait, a full group, or a batch whose delay ran out. Otherwise sets
+  // `*wake` to the earliest deadline.
+  bool DueLocked(absl::Time now, absl::Time* wake) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   void Run();
   void CommitGroup(std::deque<Pending>& group);

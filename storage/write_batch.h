@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/time/time.h"
+
 namespace pwx::storage {
 
 // Column families. The numeric values are stable: they name the column
@@ -63,6 +65,12 @@ class WriteBatch {
   // appends nothing.
   void AppendAudit(std::string entry_bytes);
 
+  // Lets the batch wait up to `delay` for other writes to share its commit
+  // (one fsync), instead of starting a commit of its own. For writes nobody
+  // waits on, such as the audit entries of reads. Default: zero.
+  void set_max_delay(absl::Duration delay) { max_delay_ = delay; }
+  absl::Duration max_delay() const { return max_delay_; }
+
   const std::vector<Op>& ops() const { return ops_; }
   const std::vector<Precondition>& preconditions() const {
     return preconditions_;
@@ -80,6 +88,7 @@ class WriteBatch {
   std::vector<Precondition> preconditions_;
   std::vector<std::string> audit_entries_;
   size_t byte_size_ = 0;
+  absl::Duration max_delay_ = absl::ZeroDuration();
 };
 
 }  // namespace pwx::storage

@@ -212,6 +212,45 @@ TEST(GroupCommitterTest, DestructorCommitsEverythingQueued) {
   EXPECT_THAT(db.group_sizes(), Each(Le(4u)));
 }
 
+WriteBatch DelayedBatch(const std::string& key, absl::Duration delay) {
+  WriteBatch batch = PutBatch(key, "read entry");
+  batch.set_max_delay(delay);
+  return batch;
+}
+
+TEST(GroupCommitterTest, DelayedBatchRidesWithTheNextWrite) {
+  FakeDb db;
+  Results results(2);
+  GroupCommitter committer(16, db.Lookup(), db.Commit());
+  // An hour: only the next write (or shutdown) can carry it.
+  committer.Submit(DelayedBatch("read", absl::Hours(1)), results.Slot(0));
+  committer.Submit(PutBatch("change", "v"), results.Slot(1));
+  for (const auto& s : results.Wait(2)) EXPECT_OK(*s);
+  EXPECT_THAT(db.group_sizes(), ElementsAre(2));
+  EXPECT_EQ(db.Value(Column::kCases, "read"), "read entry");
+}
+
+TEST(GroupCommitterTest, DelayedBatchAloneIsCommittedWhenItsDelayEnds) {
+  FakeDb db;
+  Results results(1);
+  GroupCommitter committer(16, db.Lookup(), db.Commit());
+  committer.Submit(DelayedBatch("read", absl::Milliseconds(20)),
+                   results.Slot(0));
+  for (const auto& s : results.Wait(1)) EXPECT_OK(*s);
+  EXPECT_THAT(db.group_sizes(), ElementsAre(1));
+}
+
+TEST(GroupCommitterTest, ShutdownDoesNotWaitForDelayedBatches) {
+  FakeDb db;
+  Results results(1);
+  {
+    GroupCommitter committer(16, db.Lookup(), db.Commit());
+    committer.Submit(DelayedBatch("read", absl::Hours(1)), results.Slot(0));
+  }
+  for (const auto& s : results.Wait(1)) EXPECT_OK(*s);
+  EXPECT_EQ(db.Value(Column::kCases, "read"), "read entry");
+}
+
 TEST(GroupCommitterTest, CommitErrorReachesAcceptedBatchesOnly) {
   FakeDb db(/*hold_first_commit=*/true);
   db.Set(Column::kCases, "k", "v1");

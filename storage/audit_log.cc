@@ -36,7 +36,11 @@ absl::StatusOr<std::string> AuditLog::Entry(uint64_t index) const {
   absl::StatusOr<std::optional<std::string>> entry =
       kv_->Get(Column::kAuditLeaves, AuditLeafKey(index));
   if (!entry.ok()) return entry.status();
-  if (entry->has_value()) return **std::move(entry);
+  if (entry->has_value()) {
+    absl::StatusOr<AuditLeafView> view = DecodeAuditLeaf(index, **entry);
+    if (!view.ok()) return view.status();
+    return std::string(view->entry);
+  }
   // Entries are never deleted: a missing one is past the end, unless the
   // size says otherwise.
   absl::StatusOr<uint64_t> size = Size();
@@ -64,7 +68,9 @@ absl::StatusOr<std::vector<std::string>> AuditLog::Entries(uint64_t from,
   uint64_t want = from;
   for (it->Seek(AuditLeafKey(from)); it->Valid() && want < to; it->Next()) {
     if (it->key() != AuditLeafKey(want)) break;
-    entries.emplace_back(it->value());
+    absl::StatusOr<AuditLeafView> view = DecodeAuditLeaf(want, it->value());
+    if (!view.ok()) return view.status();
+    entries.emplace_back(view->entry);
     ++want;
   }
   if (absl::Status s = it->status(); !s.ok()) return s;

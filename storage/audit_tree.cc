@@ -1,5 +1,6 @@
 #include "storage/audit_tree.h"
 
+#include <bit>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,39 @@ std::string AuditNodeKey(uint64_t level, uint64_t index) {
   return KeyBuilder().Uint64(level).Uint64(index).Build();
 }
 
+bool IsWriterOwned(Column column, std::string_view key) {
+  return column == Column::kAuditLeaves || column == Column::kAuditTree ||
+         (column == Column::kMeta && key == kAuditSizeKey);
+}
+
+int CompletedLevels(uint64_t index) { return std::countr_one(index); }
+
+std::string EncodeAuditLeaf(std::span<const domain::Hash> subtrees,
+                            std::string_view entry) {
+  std::string record;
+  record.reserve(1 + subtrees.size() * sizeof(domain::Hash) + entry.size());
+  record.push_back(static_cast<char>(subtrees.size()));
+  for (const domain::Hash& hash : subtrees) {
+    record.append(ToStd(domain::HashBytes(hash)));
+  }
+  record.append(entry);
+  return record;
+}
+
+absl::StatusOr<AuditLeafView> DecodeAuditLeaf(uint64_t index,
+                                              std::string_view record) {
+  const size_t n =
+      record.empty() ? 0 : static_cast<unsigned char>(record.front());
+  const size_t hashes = n * sizeof(domain::Hash);
+  if (record.empty() || record.size() - 1 < hashes ||
+      n != static_cast<size_t>(CompletedLevels(index))) {
+    return absl::DataLossError(absl::StrCat(
+        "audit log entry ", index, " is malformed (", record.size(), " bytes)"));
+  }
+  return AuditLeafView{.entry = record.substr(1 + hashes),
+                       .subtrees = record.substr(1, hashes)};
+}
+
 absl::StatusOr<uint64_t> ReadAuditSize(const ValueReader& read) {
   absl::StatusOr<std::optional<std::string>> value =
       read(Column::kMeta, kAuditSizeKey);
@@ -42,33 +76,26 @@ absl::StatusOr<uint64_t> ReadAuditSize(const ValueReader& read) {
 
 absl::StatusOr<domain::Hash> AuditTreeReader::Subtree(uint64_t level,
                                                       uint64_t index) const {
-  if (level == 0) {
-    // Leaf hashes are not stored: hashing the entry costs less than writing
-    // a third key per append.
-    absl::StatusOr<std::optional<std::string>> entry =
-        read_(Column::kAuditLeaves, AuditLeafKey(index));
-    if (!entry.ok()) return entry.status();
-    if (!entry->has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("audit log has no entry ", index));
-    }
-    return domain::LeafHash(**entry);
-  }
-  absl::StatusOr<std::optional<std::string>> value =
-      read_(Column::kAuditTree, AuditNodeKey(level, index));
-  if (!value.ok()) return value.status();
-  if (!value->has_value()) {
+  // The subtree's last leaf must be a uint64_t.
+  if (level >= 64 || (level > 0 && index >= (uint64_t{1} << (64 - level)))) {
     return absl::NotFoundError(absl::StrCat(
         "audit tree has no subtree at level ", level, " index ", index));
   }
-  absl::StatusOr<domain::Hash> hash =
-      domain::HashFromBytes("audit_tree", ToAbsl(**value));
-  if (!hash.ok()) {
-    return absl::DataLossError(absl::StrCat("audit tree subtree at level ",
-                                            level, " index ", index, ": ",
-                                            hash.status().message()));
+  const uint64_t leaf = ((index + 1) << level) - 1;
+  absl::StatusOr<std::optional<std::string>> record =
+      read_(Column::kAuditLeaves, AuditLeafKey(leaf));
+  if (!record.ok()) return record.status();
+  if (!record->has_value()) {
+    return absl::NotFoundError(absl::StrCat(
+        "audit tree has no subtree at level ", level, " index ", index));
   }
-  return *hash;
+  absl::StatusOr<AuditLeafView> view = DecodeAuditLeaf(leaf, **record);
+  if (!view.ok()) return view.status();
+  if (level == 0) return domain::LeafHash(ToAbsl(view->entry));
+  constexpr size_t kHashSize = sizeof(domain::Hash);
+  return *domain::HashFromBytes(
+      "audit_leaves",
+      ToAbsl(view->subtrees.substr((level - 1) * kHashSize, kHashSize)));
 }
 
 absl::StatusOr<domain::CompactRange> LoadAuditFrontier(
@@ -88,15 +115,17 @@ absl::StatusOr<domain::CompactRange> LoadAuditFrontier(
 }
 
 void AppendAuditEntries(std::span<const std::string> entries,
+                        std::span<const domain::Hash> leaf_hashes,
                         domain::CompactRange* frontier, WriteBatch* out) {
-  for (const std::string& entry : entries) {
-    out->Put(Column::kAuditLeaves, AuditLeafKey(frontier->size()), entry);
-    for (const domain::SubtreeNode& node :
-         frontier->Append(domain::LeafHash(entry))) {
-      if (node.level == 0) continue;
-      out->Put(Column::kAuditTree, AuditNodeKey(node.level, node.index),
-               ToStd(domain::HashBytes(node.hash)));
+  std::vector<domain::Hash> subtrees;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const uint64_t index = frontier->size();
+    subtrees.clear();
+    for (const domain::SubtreeNode& node : frontier->Append(leaf_hashes[i])) {
+      if (node.level > 0) subtrees.push_back(node.hash);
     }
+    out->Put(Column::kAuditLeaves, AuditLeafKey(index),
+             EncodeAuditLeaf(subtrees, entries[i]));
   }
 }
 

@@ -2,18 +2,23 @@
 // extends it. The hashing and the proofs are domain code (merkle.h); this
 // file only knows keys and encodings.
 //
-// Layout:
-//   audit_leaves  Uint64(index)  -> entry bytes (a pwx.v1.AuditEntry)
-//   audit_tree    Uint64(level) Uint64(index)
-//                                -> the 32-byte hash of the complete subtree
-//                                   (level, index), for level >= 1 only: a
-//                                   leaf hash is the hash of its entry
+// Layout (schema 2):
+//   audit_leaves  Uint64(index)  -> a leaf record: one byte n, then the
+//                                   32-byte hashes of the n complete subtrees
+//                                   whose last leaf is this one (levels 1 to
+//                                   n, lowest first; n = trailing one bits of
+//                                   index), then the entry bytes (a
+//                                   pwx.v1.AuditEntry)
 //   meta          "audit_size"   -> Uint64(number of entries)
+// So one append writes one key, and any subtree hash is one read: the
+// subtree (level, index) is stored with leaf ((index + 1) << level) - 1. A
+// leaf's own hash is the hash of its entry. Schema 1 kept the subtree hashes
+// in the audit_tree column, one key each; RocksStore migrates it on open.
 //
-// All three change only in the group commit that appends entries (see
+// All of it changes only in the group commit that appends entries (see
 // GroupCommitter), in the same atomic write as the batches they belong to,
 // so a reader that reads the size first finds every entry and subtree below
-// it.
+// it. Batches from callers may not write these keys (IsWriterOwned).
 #ifndef PWX_STORAGE_AUDIT_TREE_H_
 #define PWX_STORAGE_AUDIT_TREE_H_
 
@@ -36,8 +41,30 @@ inline constexpr std::string_view kAuditSizeKey = "audit_size";
 // The kAuditLeaves key of entry `index`.
 std::string AuditLeafKey(uint64_t index);
 
-// The kAuditTree key of the complete subtree (level, index).
+// The kAuditTree key of the complete subtree (level, index) in schema 1.
 std::string AuditNodeKey(uint64_t level, uint64_t index);
+
+// True for the keys only the writer may write: the audit columns and the
+// log's size. Batches handed to a KvStore that write them are refused.
+bool IsWriterOwned(Column column, std::string_view key);
+
+// The number of subtrees that appending leaf `index` completes above it:
+// the trailing one bits of `index`.
+int CompletedLevels(uint64_t index);
+
+// A leaf record: `subtrees` must hold CompletedLevels(index) hashes.
+std::string EncodeAuditLeaf(std::span<const domain::Hash> subtrees,
+                            std::string_view entry);
+
+// The parts of a leaf record, viewing `record`.
+struct AuditLeafView {
+  std::string_view entry;
+  // The hashes of levels 1..n, 32 bytes each.
+  std::string_view subtrees;
+};
+// DATA_LOSS when `record` is shorter than its hashes.
+absl::StatusOr<AuditLeafView> DecodeAuditLeaf(uint64_t index,
+                                              std::string_view record);
 
 // Returns the committed value of (column, key), std::nullopt when absent.
 using ValueReader = std::function<absl::StatusOr<std::optional<std::string>>(
@@ -47,8 +74,8 @@ using ValueReader = std::function<absl::StatusOr<std::optional<std::string>>(
 // DATA_LOSS when the stored size is malformed.
 absl::StatusOr<uint64_t> ReadAuditSize(const ValueReader& read);
 
-// Subtree hashes read from kAuditTree (level >= 1) or hashed from the entry
-// in kAuditLeaves (level 0), one read each. Thread-safe when `read` is.
+// Subtree hashes read from the leaf records (level 0: the entry, hashed),
+// one read each. Thread-safe when `read` is.
 class AuditTreeReader final : public domain::SubtreeHashReader {
  public:
   explicit AuditTreeReader(ValueReader read) : read_(std::move(read)) {}
@@ -66,11 +93,11 @@ class AuditTreeReader final : public domain::SubtreeHashReader {
 // reads. DATA_LOSS when a frontier subtree the size promises is missing.
 absl::StatusOr<domain::CompactRange> LoadAuditFrontier(const ValueReader& read);
 
-// Appends `entries` to the tree whose right edge is `frontier`, in order,
-// and adds to `out` the writes that store them: each entry and each subtree
-// above the leaves it completes (at most 1 + log2(n) writes per entry, 2 on
-// average). The caller writes the new size once with PutAuditSize().
+// Appends `entries`, whose leaf hashes are `leaf_hashes`, to the tree whose
+// right edge is `frontier`, in order, and adds to `out` one leaf record per
+// entry. The caller writes the new size once with PutAuditSize().
 void AppendAuditEntries(std::span<const std::string> entries,
+                        std::span<const domain::Hash> leaf_hashes,
                         domain::CompactRange* frontier, WriteBatch* out);
 
 // Adds to `out` the write of the log's size.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,10 +16,11 @@
 namespace pwx::storage {
 namespace {
 
-// Values that the batches accepted so far in a group will leave behind, per
-// column; std::nullopt for a deleted key.
+// The last op of the batches accepted so far in a group on each key, per
+// column: what they will leave behind. Views into the group's batches, which
+// outlive it, so that no value is copied on the writer's thread.
 using Overlay =
-    std::array<std::map<std::string, std::optional<std::string>, std::less<>>,
+    std::array<std::map<std::string_view, const WriteBatch::Op*>,
                kColumnCount>;
 
 size_t Index(Column column) { return static_cast<size_t>(column); }
@@ -31,10 +33,17 @@ absl::string_view Name(Column column) {
 }
 
 // INVALID_ARGUMENT when any op or precondition of `batch` names an unknown
-// column, so that stores can index by column without checking.
+// column, so that stores can index by column without checking, or when an op
+// writes a key only the writer may write: the audit log is append-only, and
+// only through WriteBatch::AppendAudit.
 absl::Status CheckColumns(const WriteBatch& batch) {
   for (const WriteBatch::Op& op : batch.ops()) {
     if (absl::Status s = CheckColumn(op.column); !s.ok()) return s;
+    if (IsWriterOwned(op.column, op.key)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Name(op.column), "/", absl::CEscape(op.key),
+          ": the audit log is written only by appending entries"));
+    }
   }
   for (const WriteBatch::Precondition& p : batch.preconditions()) {
     if (absl::Status s = CheckColumn(p.column); !s.ok()) return s;
@@ -134,11 +143,12 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     if (!results[i].ok()) continue;
     for (const WriteBatch::Precondition& p : batch.preconditions()) {
       std::optional<std::string> committed;
-      const std::optional<std::string>* current;
+      std::optional<std::string_view> current;
       const auto& pending = overlay[Index(p.column)];
-      auto it = pending.find(p.key);
-      if (it != pending.end()) {
-        current = &it->second;
+      if (auto it = pending.find(p.key); it != pending.end()) {
+        if (it->second->kind == WriteBatch::OpKind::kPut) {
+          current = it->second->value;
+        }
       } else {
         absl::StatusOr<std::optional<std::string>> value =
             lookup_(p.column, p.key);
@@ -147,9 +157,10 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
           break;
         }
         committed = *std::move(value);
-        current = &committed;
+        if (committed.has_value()) current = *committed;
       }
-      if (*current != p.expected) {
+      if (current.has_value() != p.expected.has_value() ||
+          (current.has_value() && *current != *p.expected)) {
         results[i] = absl::AbortedError(
             absl::StrCat("precondition failed: ", Name(p.column), "/",
                          absl::CEscape(p.key), " changed"));
@@ -161,14 +172,12 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     accepted.push_back(&batch);
     if (!batch.audit_entries().empty()) {
       any_ops = true;
-      AppendAuditEntries(batch.audit_entries(), &audit_frontier_,
-                         &audit_writes);
+      AppendAuditEntries(batch.audit_entries(), batch.audit_leaf_hashes(),
+                         &audit_frontier_, &audit_writes);
     }
     for (const WriteBatch::Op& op : batch.ops()) {
       any_ops = true;
-      std::optional<std::string> value;
-      if (op.kind == WriteBatch::OpKind::kPut) value = op.value;
-      overlay[Index(op.column)].insert_or_assign(op.key, std::move(value));
+      overlay[Index(op.column)].insert_or_assign(op.key, &op);
     }
   }
 

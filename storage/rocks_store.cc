@@ -29,6 +29,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/audit_tree.h"
 #include "storage/group_commit.h"
+#include "storage/key_codec.h"
 
 namespace pwx::storage {
 namespace {
@@ -173,6 +174,8 @@ struct ExistingDb {
   // True when pwx created the database but stopped before writing its meta
   // (a crash during the first Open): only pwx's column families, all empty.
   bool needs_meta = false;
+  // The schema version found (kSchemaVersion for a new database).
+  uint32_t version = kSchemaVersion;
 };
 
 // Checks, without changing anything, that `path` holds a pwx database this
@@ -223,11 +226,12 @@ absl::StatusOr<ExistingDb> InspectDb(const std::string& path) {
           absl::StrCat(path, " was written by a newer pwx (schema ", *v,
                        "); this build reads schema ", kSchemaVersion));
     }
-    // Older schemas would be migrated here; version 1 is the first.
+    // Older schemas are migrated once the database is open for writing.
     if (*v < 1) {
       return absl::DataLossError(
           absl::StrCat(path, ": meta/schema_version is ", *v));
     }
+    existing.version = *v;
     return existing;
   }
 
@@ -467,6 +471,88 @@ absl::Status WriteMeta(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
   return FromRocks(s, path);
 }
 
+// The meta key recording how many leaf records a schema 1 -> 2 migration has
+// rewritten, so that a migration cut short resumes where it stopped.
+constexpr std::string_view kAuditMigratedKey = "audit_v2_migrated";
+// Leaf records rewritten per synced batch.
+constexpr uint64_t kMigrationChunk = 4096;
+
+// Schema 1 -> 2: moves each audit subtree hash from its own audit_tree key
+// into the record of the subtree's last leaf (audit_tree.h), in chunks that
+// each commit with the progress marker, then sets schema version 2.
+absl::Status MigrateAuditToV2(rocksdb::DB* db, const Columns& columns,
+                              absl::string_view path) {
+  auto read = [&](Column column, std::string_view key) {
+    return ReadValue(db, columns, column, key, path);
+  };
+  absl::StatusOr<uint64_t> size = ReadAuditSize(read);
+  if (!size.ok()) return size.status();
+  absl::StatusOr<std::optional<std::string>> marker =
+      read(Column::kMeta, kAuditMigratedKey);
+  if (!marker.ok()) return marker.status();
+  uint64_t done = 0;
+  if (marker->has_value()) {
+    KeyReader reader(**marker);
+    absl::StatusOr<uint64_t> v = reader.Uint64();
+    if (!v.ok() || !reader.done() || *v > *size) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": meta/", std::string(kAuditMigratedKey), " is malformed"));
+    }
+    done = *v;
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  rocksdb::ColumnFamilyHandle* leaves = columns[Index(Column::kAuditLeaves)];
+  rocksdb::ColumnFamilyHandle* tree = columns[Index(Column::kAuditTree)];
+  rocksdb::ColumnFamilyHandle* meta = columns[Index(Column::kMeta)];
+  while (done < *size) {
+    const uint64_t end = std::min(*size, done + kMigrationChunk);
+    rocksdb::WriteBatch batch;
+    std::vector<domain::Hash> subtrees;
+    for (uint64_t i = done; i < end; ++i) {
+      absl::StatusOr<std::optional<std::string>> entry =
+          read(Column::kAuditLeaves, AuditLeafKey(i));
+      if (!entry.ok()) return entry.status();
+      if (!entry->has_value()) {
+        return absl::DataLossError(
+            absl::StrCat(path, ": audit log entry ", i, " is missing"));
+      }
+      subtrees.clear();
+      for (int level = 1; level <= CompletedLevels(i); ++level) {
+        const std::string key = AuditNodeKey(level, i >> level);
+        absl::StatusOr<std::optional<std::string>> node =
+            read(Column::kAuditTree, key);
+        if (!node.ok()) return node.status();
+        absl::StatusOr<domain::Hash> hash =
+            node->has_value() ? domain::HashFromBytes("audit_tree", **node)
+                              : absl::NotFoundError("missing");
+        if (!hash.ok()) {
+          return absl::DataLossError(absl::StrCat(
+              path, ": audit subtree at level ", level, " index ",
+              i >> level, ": ", hash.status().message()));
+        }
+        subtrees.push_back(*hash);
+        batch.Delete(tree, ToSlice(key));
+      }
+      batch.Put(leaves, ToSlice(AuditLeafKey(i)),
+                ToSlice(EncodeAuditLeaf(subtrees, **entry)));
+    }
+    batch.Put(meta, ToSlice(kAuditMigratedKey),
+              ToSlice(KeyBuilder().Uint64(end).Build()));
+    if (rocksdb::Status s = db->Write(sync, &batch); !s.ok()) {
+      return FromRocks(s, path);
+    }
+    done = end;
+  }
+  rocksdb::WriteBatch finish;
+  rocksdb::Status s = finish.Delete(meta, ToSlice(kAuditMigratedKey));
+  if (s.ok()) {
+    s = finish.Put(meta, ToSlice(kSchemaVersionKey), EncodeSchemaVersion(2));
+  }
+  if (s.ok()) s = db->Write(sync, &finish);
+  return FromRocks(s, path);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
@@ -552,6 +638,10 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
   if (create || existing.needs_meta) {
     absl::Status meta = WriteMeta(db->db, columns[Index(Column::kMeta)], path);
     if (!meta.ok()) return meta;
+  } else if (existing.version < 2) {
+    if (absl::Status s = MigrateAuditToV2(db->db, columns, path); !s.ok()) {
+      return s;
+    }
   }
   absl::StatusOr<domain::CompactRange> audit_frontier = LoadAuditFrontier(
       [&db, &columns, &path](Column column, std::string_view key) {

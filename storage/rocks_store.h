@@ -13,8 +13,9 @@
 namespace pwx::storage {
 
 // The schema version this build writes and understands. Opening a database
-// with a newer version fails rather than misreading it.
-inline constexpr uint32_t kSchemaVersion = 1;
+// with a newer version fails rather than misreading it; an older one is
+// migrated. 2: audit subtree hashes live in the leaf records (audit_tree.h).
+inline constexpr uint32_t kSchemaVersion = 2;
 
 struct RocksStoreOptions {
   // Directory of the database. Required.

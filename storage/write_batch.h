@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "server/domain/merkle.h"
 
 namespace pwx::storage {
 
@@ -25,7 +26,7 @@ enum class Column : uint8_t {
   kOutbox = 6,       // outgoing envelopes (later issues)
   kInbox = 7,        // dedup of received envelopes (later issues)
   kAuditLeaves = 8,  // audit log entries, written by the committer only
-  kAuditTree = 9,    // audit Merkle subtree hashes, ditto (audit_tree.h)
+  kAuditTree = 9,    // schema 1 audit subtree hashes; empty since schema 2
 };
 inline constexpr int kColumnCount = 10;
 
@@ -62,7 +63,8 @@ class WriteBatch {
   // Appends one entry (serialized pwx.v1.AuditEntry) to the audit log when
   // the batch commits. The writer gives the batch's entries the next leaf
   // indices in commit order, in the order appended; a batch that is refused
-  // appends nothing.
+  // appends nothing. The entry's leaf hash is computed here, on the
+  // caller's thread, to keep it off the writer's.
   void AppendAudit(std::string entry_bytes);
 
   // Lets the batch wait up to `delay` for other writes to share its commit
@@ -78,6 +80,10 @@ class WriteBatch {
   const std::vector<std::string>& audit_entries() const {
     return audit_entries_;
   }
+  // RFC 6962 leaf hashes of audit_entries(), in the same order.
+  const std::vector<domain::Hash>& audit_leaf_hashes() const {
+    return audit_leaf_hashes_;
+  }
   // True when committing the batch would write nothing.
   bool empty() const { return ops_.empty() && audit_entries_.empty(); }
   // Bytes of keys and values, for batching limits.
@@ -87,6 +93,7 @@ class WriteBatch {
   std::vector<Op> ops_;
   std::vector<Precondition> preconditions_;
   std::vector<std::string> audit_entries_;
+  std::vector<domain::Hash> audit_leaf_hashes_;
   size_t byte_size_ = 0;
   absl::Duration max_delay_ = absl::ZeroDuration();
 };

@@ -240,6 +240,40 @@ TYPED_TEST(AuditLogTest, ConcurrentWritersGetContiguousIndicesOnce) {
   this->ExpectMatchesMirror();
 }
 
+// The log is append-only for everyone but the writer: a batch that writes
+// its keys directly is refused whole, naming the key, and changes nothing.
+TYPED_TEST(AuditLogTest, BatchesCannotWriteTheLogDirectly) {
+  this->Append({"a", "b", "c"});
+  const std::vector<std::pair<Column, std::string>> owned = {
+      {Column::kAuditLeaves, AuditLeafKey(1)},
+      {Column::kAuditLeaves, AuditLeafKey(7)},
+      {Column::kAuditTree, AuditNodeKey(1, 0)},
+      {Column::kMeta, std::string(kAuditSizeKey)},
+  };
+  for (const auto& [column, key] : owned) {
+    for (bool del : {false, true}) {
+      WriteBatch batch;
+      batch.Put(Column::kCases, "c1", "a case");
+      if (del) {
+        batch.Delete(column, key);
+      } else {
+        batch.Put(column, key, "forged");
+      }
+      absl::Status s = this->store_->Write(std::move(batch));
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+      EXPECT_THAT(std::string(s.message()),
+                  ::testing::HasSubstr(
+                      "the audit log is written only by appending entries"));
+      EXPECT_EQ(*this->store_->Get(Column::kCases, "c1"), std::nullopt);
+    }
+  }
+  // Other meta keys stay writable.
+  WriteBatch batch;
+  batch.Put(Column::kMeta, "counter", "1");
+  EXPECT_OK(this->store_->Write(std::move(batch)));
+  this->ExpectMatchesMirror();
+}
+
 // What only the RocksDB store can show: the frontier survives a restart.
 class RocksAuditLogTest : public AuditLogTest<RocksStoreFactory> {};
 
@@ -258,12 +292,11 @@ TEST_F(RocksAuditLogTest, ReopeningContinuesTheLogWithTheSameRoot) {
 
 TEST_F(RocksAuditLogTest, SizeWithoutItsSubtreesIsRefusedOnOpen) {
   Append({EntryBytes(0), EntryBytes(1), EntryBytes(2)});
-  // Claim a fourth entry whose subtrees were never written.
-  WriteBatch batch;
-  batch.Put(Column::kMeta, kAuditSizeKey, std::string("\0\0\0\0\0\0\0\4", 8));
-  ASSERT_OK(store_->Write(std::move(batch)));
   log_.reset();
   store_.reset();
+  // Claim a fourth entry that was never written.
+  RawPwxDb(factory_.dir.Sub("db"))
+      .Put(Column::kMeta, kAuditSizeKey, std::string("\0\0\0\0\0\0\0\4", 8));
   absl::StatusOr<std::unique_ptr<RocksStore>> reopened =
       RocksStore::Open({.path = factory_.dir.Sub("db")});
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss)
@@ -321,7 +354,9 @@ TEST(AuditGroupCommitTest, FailedCommitRollsTheFrontierBack) {
     return it->second;
   };
   EXPECT_EQ(*ReadAuditSize(read), 1u);
-  EXPECT_EQ(**read(Column::kAuditLeaves, AuditLeafKey(0)), "kept-0");
+  EXPECT_EQ(DecodeAuditLeaf(0, **read(Column::kAuditLeaves, AuditLeafKey(0)))
+                ->entry,
+            "kept-0");
   EXPECT_EQ(*read(Column::kAuditLeaves, AuditLeafKey(1)), std::nullopt);
   domain::MemoryMerkleTree expected;
   expected.AppendEntry("kept-0");
@@ -329,6 +364,94 @@ TEST(AuditGroupCommitTest, FailedCommitRollsTheFrontierBack) {
   absl::StatusOr<domain::CompactRange> frontier = LoadAuditFrontier(read);
   ASSERT_OK(frontier);
   EXPECT_EQ(frontier->Root(), expected.Root());
+}
+
+}  // namespace
+}  // namespace pwx::storage
+
+namespace pwx::storage {
+namespace {
+
+// Rewrites the audit log of the closed database at `path` into schema 1's
+// layout: bare entries in audit_leaves, subtree hashes in audit_tree.
+void RewriteAsSchema1(const std::string& path, uint64_t from, uint64_t size) {
+  RawPwxDb db(path);
+  for (uint64_t i = from; i < size; ++i) {
+    const std::string key = AuditLeafKey(i);
+    std::optional<std::string> record = db.Get(Column::kAuditLeaves, key);
+    ASSERT_TRUE(record.has_value()) << i;
+    absl::StatusOr<AuditLeafView> view = DecodeAuditLeaf(i, *record);
+    ASSERT_OK(view);
+    for (int level = 1; level <= CompletedLevels(i); ++level) {
+      db.Put(Column::kAuditTree, AuditNodeKey(level, i >> level),
+             view->subtrees.substr((level - 1) * 32, 32));
+    }
+    db.Put(Column::kAuditLeaves, key, std::string(view->entry));
+  }
+  db.Put(Column::kMeta, "schema_version", std::string("\0\0\0\x01", 4));
+  if (from > 0) {
+    // A migration that stopped after rewriting [0, from).
+    db.Put(Column::kMeta, "audit_v2_migrated",
+           std::string(AuditLeafKey(from)));
+  }
+}
+
+class AuditMigrationTest : public AuditLogTest<RocksStoreFactory> {
+ protected:
+  void AppendMany(int n) {
+    std::vector<std::string> entries;
+    for (int i = 0; i < n; ++i) entries.push_back("entry-" + std::to_string(i));
+    this->Append(entries);
+  }
+  void Close() {
+    log_.reset();
+    store_.reset();
+  }
+};
+
+TEST_F(AuditMigrationTest, Schema1LogIsMigratedWithTheSameEntriesAndRoots) {
+  AppendMany(37);
+  Close();
+  RewriteAsSchema1(factory_.dir.Sub("db"), 0, 37);
+  Reopen();
+  ExpectMatchesMirror();
+  for (uint64_t i = 0; i < 37; ++i) {
+    absl::StatusOr<std::vector<domain::Hash>> proof =
+        log_->InclusionProof(i, 37);
+    ASSERT_OK(proof);
+    EXPECT_EQ(*proof, *domain::InclusionProof(expected_, i, 37)) << i;
+  }
+  AppendMany(5);
+  ExpectMatchesMirror();
+  Close();
+  RawPwxDb db(factory_.dir.Sub("db"));
+  EXPECT_EQ(db.Get(Column::kMeta, "schema_version"),
+            std::string("\0\0\0\x02", 4));
+  EXPECT_EQ(db.Get(Column::kMeta, "audit_v2_migrated"), std::nullopt);
+  EXPECT_THAT(db.Keys(Column::kAuditTree), ::testing::IsEmpty());
+}
+
+// A migration cut short by a crash resumes after the last chunk it
+// committed (4096 records per chunk).
+TEST_F(AuditMigrationTest, InterruptedMigrationResumes) {
+  AppendMany(5000);
+  Close();
+  RewriteAsSchema1(factory_.dir.Sub("db"), 4096, 5000);
+  Reopen();
+  ExpectMatchesMirror();
+}
+
+TEST_F(AuditMigrationTest, Schema1LogMissingASubtreeIsDataLoss) {
+  AppendMany(8);
+  Close();
+  RewriteAsSchema1(factory_.dir.Sub("db"), 0, 8);
+  RawPwxDb(factory_.dir.Sub("db")).Delete(Column::kAuditTree,
+                                          AuditNodeKey(2, 1));
+  absl::StatusOr<std::unique_ptr<RocksStore>> store =
+      RocksStore::Open({.path = factory_.dir.Sub("db")});
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(store.status().message()),
+              ::testing::HasSubstr("audit subtree at level 2 index 1"));
 }
 
 }  // namespace

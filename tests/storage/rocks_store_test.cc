@@ -91,19 +91,19 @@ TEST_F(RocksStoreTest, DataSurvivesCloseAndReopen) {
     std::unique_ptr<RocksStore> store = OpenOk(path_);
     ASSERT_NE(store, nullptr);
     Put(*store, Column::kCases, "c1", "case one");
-    Put(*store, Column::kAuditTree, "\0node"s, "\xffhash"s);
+    Put(*store, Column::kPlans, "\0plan"s, "\xffplan"s);
   }
   std::unique_ptr<RocksStore> store = OpenOk(path_);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(Get(*store, Column::kCases, "c1"), "case one");
-  EXPECT_EQ(Get(*store, Column::kAuditTree, "\0node"s), "\xffhash"s);
+  EXPECT_EQ(Get(*store, Column::kPlans, "\0plan"s), "\xffplan"s);
 }
 
 TEST_F(RocksStoreTest, NewDatabaseCarriesFormatAndSchemaVersion) {
   std::unique_ptr<RocksStore> store = OpenOk(path_);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(Get(*store, Column::kMeta, "format"), "pwx");
-  EXPECT_EQ(Get(*store, Column::kMeta, "schema_version"), "\0\0\0\x01"s);
+  EXPECT_EQ(Get(*store, Column::kMeta, "schema_version"), "\0\0\0\x02"s);
   store.reset();
   std::vector<std::string> expected = {"default"};
   for (int i = 0; i < kColumnCount; ++i) {
@@ -117,15 +117,15 @@ TEST_F(RocksStoreTest, NewerSchemaIsRefusedWithBothVersions) {
   {
     std::unique_ptr<RocksStore> store = OpenOk(path_);
     ASSERT_NE(store, nullptr);
-    Put(*store, Column::kMeta, "schema_version", "\0\0\0\x02"s);
+    Put(*store, Column::kMeta, "schema_version", "\0\0\0\x03"s);
   }
   absl::StatusOr<std::unique_ptr<RocksStore>> store =
       RocksStore::Open({.path = path_});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(store.status().message(),
             path_ +
-                " was written by a newer pwx (schema 2); "
-                "this build reads schema 1");
+                " was written by a newer pwx (schema 3); "
+                "this build reads schema 2");
 }
 
 TEST_F(RocksStoreTest, RocksDbWithoutFormatMarkerIsRefusedUntouched) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -16,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "storage/kv_store.h"
 #include "storage/memory_store.h"
 #include "storage/rocks_store.h"
@@ -97,6 +99,71 @@ struct RocksStoreFactory {
     return store.ok() ? *std::move(store) : nullptr;
   }
   ScopedTempDir dir;
+};
+
+// A closed pwx database opened with plain RocksDB, to damage it or to write
+// an older schema's layout, as no pwx code path may.
+class RawPwxDb {
+ public:
+  explicit RawPwxDb(const std::string& path) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
+    for (int i = 0; i < kColumnCount; ++i) {
+      descriptors.emplace_back(std::string(ColumnName(static_cast<Column>(i))),
+                               rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path,
+                                          descriptors, &handles_, &db_);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  RawPwxDb(const RawPwxDb&) = delete;
+  RawPwxDb& operator=(const RawPwxDb&) = delete;
+  ~RawPwxDb() {
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      EXPECT_TRUE(db_->DestroyColumnFamilyHandle(h).ok());
+    }
+    delete db_;
+  }
+
+  void Put(Column column, std::string_view key, std::string_view value) {
+    rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), Handle(column),
+                                 Slice(key), Slice(value));
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  void Delete(Column column, std::string_view key) {
+    rocksdb::Status s =
+        db_->Delete(rocksdb::WriteOptions(), Handle(column), Slice(key));
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  std::optional<std::string> Get(Column column, std::string_view key) {
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), Handle(column), Slice(key), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return value;
+  }
+  // Every key of `column`, in order.
+  std::vector<std::string> Keys(Column column) {
+    std::vector<std::string> keys;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), Handle(column)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      keys.push_back(it->key().ToString());
+    }
+    return keys;
+  }
+
+ private:
+  static rocksdb::Slice Slice(std::string_view s) {
+    return {s.data(), s.size()};
+  }
+  rocksdb::ColumnFamilyHandle* Handle(Column column) {
+    return handles_[static_cast<size_t>(column) + 1];
+  }
+
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
 // Names the typed test instances "Memory" and "Rocks".

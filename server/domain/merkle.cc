@@ -1,55 +1,16 @@
 #include "server/domain/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
-#include <cstdlib>
-#include <initializer_list>
-#include <memory>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "server/domain/digest.h"
 
 namespace pwx::domain {
 namespace {
 
 constexpr char kLeafPrefix = 0x00;
 constexpr char kNodePrefix = 0x01;
-
-// Fetched once: the implicit fetch inside SHA256() or EVP_sha256() costs
-// three times as much as hashing a 65-byte node.
-const EVP_MD* Sha256Md() {
-  static const EVP_MD* const md = [] {
-    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    return fetched != nullptr ? fetched : EVP_sha256();
-  }();
-  return md;
-}
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// SHA-256 of the concatenation of `parts`.
-Hash Sha256(std::initializer_list<absl::string_view> parts) {
-  // One context per thread, reused: allocating one per hash would double the
-  // cost of a node hash.
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  Hash out{};
-  unsigned int length = 0;
-  bool ok =
-      ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), Sha256Md(), nullptr) == 1;
-  for (absl::string_view part : parts) {
-    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
-  }
-  ok = ok && EVP_DigestFinal_ex(ctx.get(), out.data(), &length) == 1 &&
-       length == kHashSize;
-  // Only a libcrypto without SHA-256 or out of memory fails here. A log that
-  // cannot hash must not carry on with a made-up hash, and the hash functions
-  // are too basic to make every caller handle a status.
-  if (!ok) std::abort();
-  return out;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

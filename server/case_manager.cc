@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -151,6 +152,52 @@ absl::StatusOr<Case> CaseManager::GetForUser(const std::string& id,
   return std::move((*stored)->record);
 }
 
+absl::StatusOr<CaseManager::Shareable> CaseManager::ShareableCopy(
+    const std::string& id, const std::string& user) const {
+  if (absl::Status s = domain::ValidateCaseId("id", id); !s.ok()) return s;
+  absl::StatusOr<std::optional<storage::StoredCase>> stored = cases_.Get(id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return NotFound(id);
+  if (absl::Status s = CheckOwned((*stored)->record); !s.ok()) return s;
+  Shareable shareable;
+  *shareable.event.mutable_case_() = std::move((*stored)->record);
+  shareable.event.set_shared_by(user);
+  shareable.content_sha256 = domain::Sha256Hex((*stored)->bytes);
+  return shareable;
+}
+
+absl::StatusOr<std::string> CaseManager::PutSharedCopy(
+    const Case& copy, const std::string& sender,
+    storage::WriteBatch* batch) const {
+  if (absl::Status s = domain::ValidateCaseId("case.id", copy.id()); !s.ok()) {
+    return s;
+  }
+  if (copy.owner_authority() != sender ||
+      !absl::StartsWith(copy.id(), absl::StrCat(sender, "-"))) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        sender, " shared case ", copy.id(), " owned by ",
+        copy.owner_authority().empty() ? "nobody" : copy.owner_authority(),
+        ": a node shares only its own cases"));
+  }
+  if (copy.version() == 0) {
+    return absl::InvalidArgumentError("case.version: must be at least 1");
+  }
+  absl::StatusOr<std::optional<storage::StoredCase>> stored =
+      cases_.Get(copy.id());
+  if (!stored.ok()) return stored.status();
+  const storage::StoredCase* previous =
+      stored->has_value() ? &**stored : nullptr;
+  return domain::Sha256Hex(cases_.Put(copy, previous, batch));
+}
+
+absl::Status CaseManager::CheckOwned(const Case& c) const {
+  if (c.owner_authority() == options_.authority_id) return absl::OkStatus();
+  // A peer shared it: only the owner changes it, by sharing it again.
+  return absl::FailedPreconditionError(
+      absl::StrCat("case ", c.id(), " belongs to ", c.owner_authority(),
+                   ": this node holds a read-only copy shared by it"));
+}
+
 void CaseManager::Mutate(std::string id, std::string action, Change change,
                          std::string user, CaseCallback done,
                          int attempts_left) {
@@ -161,6 +208,10 @@ void CaseManager::Mutate(std::string id, std::string action, Change change,
   }
   if (!stored->has_value()) {
     done(NotFound(id));
+    return;
+  }
+  if (absl::Status s = CheckOwned((*stored)->record); !s.ok()) {
+    done(s);
     return;
   }
   auto next = std::make_shared<Case>((*stored)->record);
@@ -329,6 +380,7 @@ absl::Status CaseManager::CheckAttachmentHeader(
   }
   absl::StatusOr<Case> c = Get(header.case_id());
   if (!c.ok()) return c.status();
+  if (absl::Status s = CheckOwned(*c); !s.ok()) return s;
   if (static_cast<size_t>(c->attachments_size()) >= domain::kMaxAttachments) {
     return absl::FailedPreconditionError(
         absl::StrCat("case ", c->id(), " has the maximum of ",

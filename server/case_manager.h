@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "pwx/v1/case_service.pb.h"
+#include "pwx/v1/federation.pb.h"
 #include "storage/case_store.h"
 #include "storage/kv_store.h"
 
@@ -109,6 +110,26 @@ class CaseManager {
   absl::StatusOr<std::string> AttachmentChunk(const std::string& sha256,
                                               uint64_t index) const;
 
+  // Federation. The case `id` of this node, as a CaseShared event by `user`
+  // for a peer, with the hash of the stored record (for the audit entry of
+  // the share). FAILED_PRECONDITION for a copy a peer shared: only the
+  // owner shares a case.
+  struct Shareable {
+    pwx::v1::CaseShared event;
+    std::string content_sha256;
+  };
+  absl::StatusOr<Shareable> ShareableCopy(const std::string& id,
+                                          const std::string& user) const;
+
+  // Adds to `batch` the writes that store `copy`, a case that the peer
+  // `sender` shares with this node, replacing its earlier copy (with a
+  // precondition on it). PERMISSION_DENIED unless the case is the sender's
+  // (its id and owner name the sender); INVALID_ARGUMENT for a malformed
+  // case. Returns the hash of the stored record.
+  absl::StatusOr<std::string> PutSharedCopy(const pwx::v1::Case& copy,
+                                            const std::string& sender,
+                                            storage::WriteBatch* batch) const;
+
   uint64_t max_attachment_bytes() const {
     return options_.max_attachment_bytes;
   }
@@ -126,6 +147,10 @@ class CaseManager {
               std::string user, CaseCallback done, int attempts_left);
 
   void Insert(pwx::v1::Case record, CaseCallback done, int attempts_left);
+
+  // FAILED_PRECONDITION unless this node's authority owns `c`: copies that
+  // peers shared are read-only.
+  absl::Status CheckOwned(const pwx::v1::Case& c) const;
 
   // The next free sequence number for ids of `year`.
   absl::StatusOr<uint64_t> NextSequence(int year);

@@ -487,5 +487,100 @@ TEST_F(CaseManagerTest, AttachmentDownloadIsAudited) {
   EXPECT_EQ(entries[2].content_sha256(), sha);
 }
 
+// Federation: a peer's case arrives as a read-only copy.
+class SharedCopyTest : public CaseManagerTest {
+ protected:
+  // A case as PL-PIP's node holds it.
+  static Case PeerCase(uint64_t version) {
+    Case c = Draft("Budimex", "PL");
+    c.set_id("PL-PIP-2026-000007");
+    c.set_owner_authority("PL-PIP");
+    c.set_version(version);
+    c.set_status(pwx::v1::CASE_STATUS_OPEN);
+    return c;
+  }
+
+  absl::Status Store(const Case& copy, const std::string& sender) {
+    storage::WriteBatch batch;
+    absl::StatusOr<std::string> hash =
+        cases_->PutSharedCopy(copy, sender, &batch);
+    if (!hash.ok()) return hash.status();
+    return kv_->Write(std::move(batch));
+  }
+};
+
+TEST_F(SharedCopyTest, CopyIsStoredAndReplacedByALaterShare) {
+  ASSERT_TRUE(Store(PeerCase(1), "PL-PIP").ok());
+  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->version(), 1u);
+  ASSERT_TRUE(Store(PeerCase(3), "PL-PIP").ok());
+  absl::StatusOr<Case> got = cases_->Get("PL-PIP-2026-000007");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->version(), 3u);
+  EXPECT_EQ(got->owner_authority(), "PL-PIP");
+}
+
+TEST_F(SharedCopyTest, CopyOfAnotherAuthoritysCaseIsRefused) {
+  Case forged = PeerCase(1);
+  forged.set_owner_authority("DE-ZOLL");
+  EXPECT_EQ(Store(forged, "PL-PIP").code(),
+            absl::StatusCode::kPermissionDenied);
+  // Nor may a peer overwrite one of this node's own cases.
+  absl::StatusOr<Case> own = Create(Draft("Acme"));
+  ASSERT_TRUE(own.ok()) << own.status();
+  Case takeover = *own;
+  takeover.set_owner_authority("PL-PIP");
+  absl::Status s = Store(takeover, "PL-PIP");
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("shares only its own"));
+  EXPECT_EQ(cases_->Get(own->id())->owner_authority(), "FR-DGT");
+  Case unversioned = PeerCase(0);
+  EXPECT_EQ(Store(unversioned, "PL-PIP").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SharedCopyTest, CopyIsReadOnlyHere) {
+  ASSERT_TRUE(Store(PeerCase(2), "PL-PIP").ok());
+  const size_t entries = AuditEntries().size();
+  Case patch;
+  patch.set_title("Changed here");
+  absl::StatusOr<Case> updated =
+      Update("PL-PIP-2026-000007", 2, patch, {"title"});
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(updated.status().message()),
+              HasSubstr("read-only copy"));
+  pwx::v1::AddNoteRequest note;
+  note.set_case_id("PL-PIP-2026-000007");
+  note.set_text("seen");
+  EXPECT_EQ(Await([&](CaseCallback done) {
+              cases_->AddNote(note, "alice", done);
+            }).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  pwx::v1::AttachmentHeader header;
+  header.set_case_id("PL-PIP-2026-000007");
+  header.set_file_name("a1.pdf");
+  EXPECT_EQ(cases_->CheckAttachmentHeader(header).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(cases_->ShareableCopy("PL-PIP-2026-000007", "alice").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
+  EXPECT_EQ(AuditEntries().size(), entries);
+}
+
+TEST_F(SharedCopyTest, ShareableCopyCarriesTheStoredCase) {
+  absl::StatusOr<Case> own = Create(Draft("Acme"));
+  ASSERT_TRUE(own.ok()) << own.status();
+  absl::StatusOr<CaseManager::Shareable> shareable =
+      cases_->ShareableCopy(own->id(), "alice");
+  ASSERT_TRUE(shareable.ok()) << shareable.status();
+  EXPECT_EQ(shareable->event.case_().id(), own->id());
+  EXPECT_EQ(shareable->event.case_().version(), own->version());
+  EXPECT_EQ(shareable->event.shared_by(), "alice");
+  EXPECT_EQ(shareable->content_sha256, StoredHash(own->id()));
+  EXPECT_EQ(cases_->ShareableCopy("FR-DGT-2026-999999", "alice")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace pwx::server

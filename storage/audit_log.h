@@ -5,6 +5,7 @@
 #define PWX_STORAGE_AUDIT_LOG_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@
 
 namespace pwx::storage {
 
-// Thread-safe: stateless over a thread-safe KvStore. Every size argument
+// Thread-safe: reads a thread-safe KvStore, and keeps the hashes of the
+// complete subtrees high in the tree that it read (they never change). Every size argument
 // must be at most Size() (the committed size), else OUT_OF_RANGE naming the
 // committed size; every proof reads O(log n) keys.
 class AuditLog {
@@ -24,6 +26,7 @@ class AuditLog {
   explicit AuditLog(const KvStore* kv);
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
+  ~AuditLog();
 
   // The number of committed entries. One read.
   absl::StatusOr<uint64_t> Size() const;
@@ -57,8 +60,16 @@ class AuditLog {
   // otherwise.
   absl::Status CheckSize(const char* what, uint64_t size) const;
 
+  class SubtreeCache;
+
   const KvStore* const kv_;
   const AuditTreeReader tree_;
+  const std::unique_ptr<SubtreeCache> cache_;
+
+  // Runs `compute`, a root or proof over a domain::SubtreeHashReader, with
+  // the subtrees it reads fetched beforehand in one batch.
+  template <typename Compute>
+  auto Prefetched(Compute compute) const -> decltype(compute(tree_));
 };
 
 }  // namespace pwx::storage

@@ -74,6 +74,22 @@ absl::StatusOr<uint64_t> ReadAuditSize(const ValueReader& read) {
   return *size;
 }
 
+absl::StatusOr<domain::Hash> SubtreeFromLeafRecord(uint64_t leaf,
+                                                   uint64_t level,
+                                                   std::string_view record) {
+  absl::StatusOr<AuditLeafView> view = DecodeAuditLeaf(leaf, record);
+  if (!view.ok()) return view.status();
+  if (level == 0) return domain::LeafHash(ToAbsl(view->entry));
+  constexpr size_t kHashSize = sizeof(domain::Hash);
+  if (level * kHashSize > view->subtrees.size()) {
+    return absl::NotFoundError(absl::StrCat("audit tree has no subtree at level ",
+                                            level, " ending at leaf ", leaf));
+  }
+  return *domain::HashFromBytes(
+      "audit_leaves",
+      ToAbsl(view->subtrees.substr((level - 1) * kHashSize, kHashSize)));
+}
+
 absl::StatusOr<domain::Hash> AuditTreeReader::Subtree(uint64_t level,
                                                       uint64_t index) const {
   // The subtree's last leaf must be a uint64_t.
@@ -89,13 +105,7 @@ absl::StatusOr<domain::Hash> AuditTreeReader::Subtree(uint64_t level,
     return absl::NotFoundError(absl::StrCat(
         "audit tree has no subtree at level ", level, " index ", index));
   }
-  absl::StatusOr<AuditLeafView> view = DecodeAuditLeaf(leaf, **record);
-  if (!view.ok()) return view.status();
-  if (level == 0) return domain::LeafHash(ToAbsl(view->entry));
-  constexpr size_t kHashSize = sizeof(domain::Hash);
-  return *domain::HashFromBytes(
-      "audit_leaves",
-      ToAbsl(view->subtrees.substr((level - 1) * kHashSize, kHashSize)));
+  return SubtreeFromLeafRecord(leaf, level, **record);
 }
 
 absl::StatusOr<domain::CompactRange> LoadAuditFrontier(

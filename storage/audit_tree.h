@@ -74,6 +74,13 @@ using ValueReader = std::function<absl::StatusOr<std::optional<std::string>>(
 // DATA_LOSS when the stored size is malformed.
 absl::StatusOr<uint64_t> ReadAuditSize(const ValueReader& read);
 
+// The hash of subtree `level` stored in the record of leaf `leaf` (its last
+// leaf): the entry's hash for level 0. NOT_FOUND when the record holds no
+// such level; DATA_LOSS when it is malformed.
+absl::StatusOr<domain::Hash> SubtreeFromLeafRecord(uint64_t leaf,
+                                                   uint64_t level,
+                                                   std::string_view record);
+
 // Subtree hashes read from the leaf records (level 0: the entry, hashed),
 // one read each. Thread-safe when `read` is.
 class AuditTreeReader final : public domain::SubtreeHashReader {

@@ -45,4 +45,16 @@ absl::Status KvStore::Write(WriteBatch batch) {
   return result;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> KvStore::MultiGet(
+    Column column, std::span<const std::string> keys) const {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  for (const std::string& key : keys) {
+    absl::StatusOr<std::optional<std::string>> value = Get(column, key);
+    if (!value.ok()) return value.status();
+    values.push_back(*std::move(value));
+  }
+  return values;
+}
+
 }  // namespace pwx::storage

@@ -240,6 +240,30 @@ TYPED_TEST(AuditLogTest, ConcurrentWritersGetContiguousIndicesOnce) {
   this->ExpectMatchesMirror();
 }
 
+// Subtrees high in the tree are cached once read; proofs stay right as the
+// log grows past them.
+TYPED_TEST(AuditLogTest, ProofsStayRightAsTheLogGrowsPastCachedSubtrees) {
+  std::vector<std::string> entries;
+  for (int i = 0; i < 1200; ++i) entries.push_back("e" + std::to_string(i));
+  this->Append({entries.begin(), entries.begin() + 600});
+  for (uint64_t index : {0, 255, 256, 511, 599}) {
+    EXPECT_EQ(*this->log_->InclusionProof(index, 600),
+              *domain::InclusionProof(this->expected_, index, 600));
+  }
+  this->Append({entries.begin() + 600, entries.end()});
+  for (uint64_t size : {600, 768, 1024, 1200}) {
+    for (uint64_t index : {0, 300, 599, 1023}) {
+      if (index >= size) continue;
+      EXPECT_EQ(*this->log_->InclusionProof(index, size),
+                *domain::InclusionProof(this->expected_, index, size))
+          << index << " in " << size;
+    }
+    EXPECT_EQ(*this->log_->ConsistencyProof(600, size),
+              *domain::ConsistencyProof(this->expected_, 600, size));
+    EXPECT_EQ(*this->log_->Root(size), *domain::RootAt(this->expected_, size));
+  }
+}
+
 // The log is append-only for everyone but the writer: a batch that writes
 // its keys directly is refused whole, naming the key, and changes nothing.
 TYPED_TEST(AuditLogTest, BatchesCannotWriteTheLogDirectly) {

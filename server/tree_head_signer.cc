@@ -160,6 +160,7 @@ void TreeHeadSigner::Run() {
 }
 
 absl::Status TreeHeadSigner::SignIfDue(bool force) {
+  absl::MutexLock signing(&sign_mu_);
   absl::StatusOr<uint64_t> size = log_.Size();
   if (!size.ok()) return size.status();
   uint64_t signed_size = 0;
@@ -174,18 +175,38 @@ absl::Status TreeHeadSigner::SignIfDue(bool force) {
                    *size - signed_size >= options_.sign_every_entries ||
                    absl::Now() - last_signed >= options_.sign_interval;
   if (!due) return absl::OkStatus();
+  return SignLocked(*size).status();
+}
 
-  absl::StatusOr<domain::Hash> root = log_.Root(*size);
+absl::StatusOr<pwx::v1::SignedTreeHead> TreeHeadSigner::HeadCovering(
+    uint64_t size) {
+  absl::MutexLock signing(&sign_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (latest_.has_value() && latest_->tree_size() >= size) return *latest_;
+  }
+  absl::StatusOr<uint64_t> current = log_.Size();
+  if (!current.ok()) return current.status();
+  if (*current < size) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "size: ", size, " is beyond the audit log of ", *current, " entries"));
+  }
+  return SignLocked(*current);
+}
+
+absl::StatusOr<pwx::v1::SignedTreeHead> TreeHeadSigner::SignLocked(
+    uint64_t size) {
+  absl::StatusOr<domain::Hash> root = log_.Root(size);
   if (!root.ok()) return root.status();
   const absl::Time now = HeadTime();
   pwx::v1::SignedTreeHead head;
   head.set_authority_id(options_.authority_id);
-  head.set_tree_size(*size);
+  head.set_tree_size(size);
   head.set_root_hash(std::string(domain::HashBytes(*root)));
   *head.mutable_timestamp() = ToProtoTime(now);
   absl::StatusOr<std::string> signature =
       signer_->Sign(domain::TreeHeadSigningInput(
-          options_.authority_id, *size, domain::HashBytes(*root), now));
+          options_.authority_id, size, domain::HashBytes(*root), now));
   if (!signature.ok()) return signature.status();
   head.set_signature(*std::move(signature));
   head.set_signer_certificate_sha256(certificate_.sha256());
@@ -193,12 +214,12 @@ absl::Status TreeHeadSigner::SignIfDue(bool force) {
   storage::WriteBatch batch;
   storage::TreeHeadStore::Put(head, &batch);
   if (absl::Status s = kv_->Write(std::move(batch)); !s.ok()) return s;
-  spdlog::debug("audit: signed the tree head of {} entries of {}", *size,
+  spdlog::debug("audit: signed the tree head of {} entries of {}", size,
                 options_.authority_id);
   absl::MutexLock lock(&mu_);
-  latest_ = std::move(head);
+  latest_ = head;
   last_signed_ = now;
-  return absl::OkStatus();
+  return head;
 }
 
 }  // namespace pwx::server

@@ -74,6 +74,13 @@ class TreeHeadSigner {
   // before the first.
   std::optional<pwx::v1::SignedTreeHead> Latest() const;
 
+  // A stored signed head of at least `size` entries: the latest if it
+  // covers them, else one of the log's current size signed now. For
+  // receipts, which must cover the entries just committed. OUT_OF_RANGE
+  // when the log has fewer than `size` entries. Blocks for one durable
+  // write: never call it on the store's writer thread.
+  absl::StatusOr<pwx::v1::SignedTreeHead> HeadCovering(uint64_t size);
+
  private:
   TreeHeadSigner(storage::KvStore* kv, TreeHeadSignerOptions options,
                  std::unique_ptr<domain::Signer> signer,
@@ -82,9 +89,11 @@ class TreeHeadSigner {
   void Run();
   // Signs and stores a head of the current size when the log grew by
   // sign_every_entries, or when `force` or sign_interval has passed and the
-  // log grew at all. Called only by the thread, or by Stop once the thread
-  // has ended.
+  // log grew at all.
   absl::Status SignIfDue(bool force);
+  // Signs and stores the head of the first `size` entries.
+  absl::StatusOr<pwx::v1::SignedTreeHead> SignLocked(uint64_t size)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sign_mu_);
 
   storage::KvStore* const kv_;
   const TreeHeadSignerOptions options_;
@@ -92,6 +101,8 @@ class TreeHeadSigner {
   const pwx::v1::SignerCertificate certificate_;
   const storage::AuditLog log_;
 
+  // Held while a head is signed and stored, so heads are stored in order.
+  absl::Mutex sign_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

@@ -111,6 +111,28 @@ TEST_F(TreeHeadSignerTest, SignsAfterEnoughEntries) {
   EXPECT_EQ(head->signer_certificate_sha256(), sha->sha256());
 }
 
+TEST_F(TreeHeadSignerTest, HeadCoveringSignsOnlyWhenTheLatestFallsShort) {
+  std::unique_ptr<TreeHeadSigner> signer = Open(1000, absl::Hours(1));
+  ASSERT_NE(signer, nullptr);
+  Append(3);
+  absl::StatusOr<pwx::v1::SignedTreeHead> head = signer->HeadCovering(2);
+  ASSERT_TRUE(head.ok()) << head.status();
+  EXPECT_EQ(head->tree_size(), 3u);  // the current size, not just 2
+  ExpectValid(*head);
+  EXPECT_EQ(signer->Latest()->tree_size(), 3u);
+  // Covered already: the same head, not a new signature.
+  absl::StatusOr<pwx::v1::SignedTreeHead> again = signer->HeadCovering(3);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->signature(), head->signature());
+  Append(2);
+  absl::StatusOr<pwx::v1::SignedTreeHead> later = signer->HeadCovering(4);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->tree_size(), 5u);
+  ExpectValid(*later);
+  EXPECT_EQ(signer->HeadCovering(6).status().code(),
+            absl::StatusCode::kOutOfRange);
+}
+
 TEST_F(TreeHeadSignerTest, SignsAfterTheIntervalAndNotWhenIdle) {
   std::unique_ptr<TreeHeadSigner> signer = Open(1000, absl::Milliseconds(50));
   ASSERT_NE(signer, nullptr);

@@ -332,11 +332,21 @@ absl::StatusOr<pwx::v1::GetAccessLogResponse> AuditClient::GetAccessLog(
     const std::string& case_id) const {
   pwx::v1::GetAccessLogRequest request;
   request.set_case_id(case_id);
-  return CallUnary<pwx::v1::GetAccessLogResponse>(
-      timeout_, [&](grpc::ClientContext* context,
-                    pwx::v1::GetAccessLogResponse* response) {
-        return stub_->GetAccessLog(context, request, response);
-      });
+  pwx::v1::GetAccessLogResponse all;
+  do {
+    absl::StatusOr<pwx::v1::GetAccessLogResponse> page =
+        CallUnary<pwx::v1::GetAccessLogResponse>(
+            timeout_, [&](grpc::ClientContext* context,
+                          pwx::v1::GetAccessLogResponse* response) {
+              return stub_->GetAccessLog(context, request, response);
+            });
+    if (!page.ok()) return page.status();
+    for (pwx::v1::LoggedEntry& e : *page->mutable_entries()) {
+      *all.add_entries() = std::move(e);
+    }
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return all;
 }
 
 }  // namespace pwx::client

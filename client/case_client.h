@@ -140,6 +140,7 @@ class AuditClient {
   absl::Status ExportLog(
       const std::function<absl::Status(const pwx::v1::LogExportRecord&)>& sink)
       const;
+  // Every page of the case's access log, as one response.
   absl::StatusOr<pwx::v1::GetAccessLogResponse> GetAccessLog(
       const std::string& case_id) const;
 

@@ -365,10 +365,11 @@ void AddAccessLogCommand(CLI::App& app, Command* selected) {
       "Who read or changed a case's data, and when, from the audit log "
       "(auditors)");
   command->footer(
-      "Lists the audit log entries whose object is the case, oldest first:\n"
-      "reads of its personal data (case.read, case.attachment.read) and\n"
-      "changes (case.create, case.update, case.note, case.attach). To prove\n"
-      "an entry is in the signed log, use `pwx audit proof inclusion`.");
+      "Lists the audit log entries about the case, oldest first: reads of\n"
+      "its personal data (case.read, case.attachment.read, and case.list\n"
+      "pages that showed it) and changes (case.create, case.update,\n"
+      "case.note, case.attach). To prove an entry is in the signed log, use\n"
+      "`pwx audit proof inclusion`.");
   auto case_id = std::make_shared<std::string>();
   command
       ->add_option("--case", *case_id, "The case id, e.g. FR-DGT-2026-000001")
@@ -391,9 +392,11 @@ void AddAccessLogCommand(CLI::App& app, Command* selected) {
       }
       std::vector<std::vector<std::string>> rows;
       for (const pwx::v1::LoggedEntry& e : log->entries()) {
-        rows.push_back({EntryTime(e), e.entry().user(), e.entry().action()});
+        rows.push_back({absl::StrCat(e.index()), EntryTime(e),
+                        e.entry().user(), e.entry().action()});
       }
-      PrintTable({"TIME", "USER", "ACTION"}, std::move(rows), env.out);
+      PrintTable({"INDEX", "TIME", "USER", "ACTION"}, std::move(rows),
+                 env.out);
       return absl::OkStatus();
     };
   });

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
@@ -21,6 +22,8 @@ constexpr int32_t kDefaultPageSize = 100;
 constexpr int32_t kMaxPageSize = 1000;
 // Entries read per scan of the store.
 constexpr uint64_t kChunk = 256;
+constexpr uint32_t kDefaultAccessLogPage = 1000;
+constexpr uint32_t kMaxAccessLogPage = 10000;
 
 std::string Bytes(const domain::Hash& hash) {
   return std::string(domain::HashBytes(hash));
@@ -407,23 +410,36 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessLog(
     return Done(reactor, log,
                 absl::InvalidArgumentError("case_id: is required"));
   }
-  absl::StatusOr<uint64_t> size = log_.Size();
-  if (!size.ok()) return Done(reactor, log, size.status());
-  // A full scan of the log, O(size) on a gRPC thread: fine for the logs of
-  // today. An index by object id (written by the committer with each entry)
-  // replaces it when logs grow to millions of entries.
-  for (uint64_t next = 0; next < *size;) {
-    absl::StatusOr<std::vector<std::string>> entries =
-        log_.Entries(next, std::min(*size, next + kChunk));
-    if (!entries.ok()) return Done(reactor, log, entries.status());
-    for (std::string& bytes : *entries) {
-      absl::StatusOr<pwx::v1::LoggedEntry> logged =
-          Logged(next++, std::move(bytes));
-      if (!logged.ok()) return Done(reactor, log, logged.status());
-      if (logged->entry().object_id() == request->case_id()) {
-        *response->add_entries() = *std::move(logged);
-      }
-    }
+  uint32_t page_size = request->page_size();
+  if (page_size == 0) page_size = kDefaultAccessLogPage;
+  if (page_size > kMaxAccessLogPage) {
+    return Done(reactor, log,
+                absl::InvalidArgumentError(absl::StrCat(
+                    "page_size: at most ", kMaxAccessLogPage, ", got ",
+                    page_size)));
+  }
+  uint64_t from = 0;
+  if (!request->page_token().empty() &&
+      !absl::SimpleAtoi(request->page_token(), &from)) {
+    return Done(reactor, log,
+                absl::InvalidArgumentError(
+                    "page_token: not a token this service issued"));
+  }
+  // One more than a page tells whether another page follows.
+  absl::StatusOr<std::vector<uint64_t>> indices =
+      log_.ObjectEntries(request->case_id(), from, page_size + 1);
+  if (!indices.ok()) return Done(reactor, log, indices.status());
+  for (size_t i = 0; i < indices->size() && i < page_size; ++i) {
+    const uint64_t index = (*indices)[i];
+    absl::StatusOr<std::string> bytes = log_.Entry(index);
+    if (!bytes.ok()) return Done(reactor, log, bytes.status());
+    absl::StatusOr<pwx::v1::LoggedEntry> logged =
+        Logged(index, *std::move(bytes));
+    if (!logged.ok()) return Done(reactor, log, logged.status());
+    *response->add_entries() = *std::move(logged);
+  }
+  if (indices->size() > page_size) {
+    response->set_next_page_token(absl::StrCat((*indices)[page_size]));
   }
   return Done(reactor, log, absl::OkStatus());
 }

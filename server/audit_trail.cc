@@ -19,7 +19,8 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
                             const std::string& authority,
                             const std::string& user, absl::string_view action,
                             const std::string& object_id,
-                            std::string content_sha256, uint64_t count) {
+                            std::string content_sha256, uint64_t count,
+                            const std::vector<std::string>& object_ids) {
   pwx::v1::AuditEntry entry;
   *entry.mutable_time() = time;
   entry.set_user(user);
@@ -28,6 +29,7 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
   entry.set_content_sha256(std::move(content_sha256));
   entry.set_authority(authority);
   entry.set_count(count);
+  for (const std::string& id : object_ids) entry.add_object_ids(id);
   return entry.SerializeAsString();
 }
 

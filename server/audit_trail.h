@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -21,7 +22,8 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
                             const std::string& authority,
                             const std::string& user, absl::string_view action,
                             const std::string& object_id,
-                            std::string content_sha256, uint64_t count = 0);
+                            std::string content_sha256, uint64_t count = 0,
+                            const std::vector<std::string>& object_ids = {});
 
 // The default of audit.read_entry_delay_ms.
 inline constexpr absl::Duration kDefaultReadEntryDelay =

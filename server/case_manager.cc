@@ -53,17 +53,21 @@ absl::Time CaseManager::Now() const {
 std::string CaseManager::AuditEntryBytes(
     const google::protobuf::Timestamp& time, const std::string& user,
     absl::string_view action, const std::string& object_id,
-    std::string content_sha256, uint64_t count) const {
+    std::string content_sha256, uint64_t count,
+    const std::vector<std::string>& object_ids) const {
   return server::AuditEntryBytes(time, options_.authority_id, user, action,
-                                 object_id, std::move(content_sha256), count);
+                                 object_id, std::move(content_sha256), count,
+                                 object_ids);
 }
 
 void CaseManager::AuditRead(const std::string& user, absl::string_view action,
                             const std::string& object_id,
-                            std::string content_sha256, uint64_t count) {
+                            std::string content_sha256, uint64_t count,
+                            const std::vector<std::string>& object_ids) {
   AppendAuditAsync(kv_,
                    AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
-                                   std::move(content_sha256), count),
+                                   std::move(content_sha256), count,
+                                   object_ids),
                    action, user, object_id, options_.read_entry_delay);
 }
 
@@ -330,9 +334,12 @@ absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::ListForUser(
     const pwx::v1::ListCasesRequest& request, const std::string& user) {
   absl::StatusOr<pwx::v1::ListCasesResponse> response = List(request);
   if (!response.ok()) return response;
+  std::vector<std::string> ids;
+  ids.reserve(static_cast<size_t>(response->cases_size()));
+  for (const Case& c : response->cases()) ids.push_back(c.id());
   AuditRead(user, kActionList, "",
             domain::Sha256Hex(response->SerializeAsString()),
-            static_cast<uint64_t>(response->cases_size()));
+            static_cast<uint64_t>(response->cases_size()), ids);
   return response;
 }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -75,8 +76,8 @@ class CaseManager {
       const pwx::v1::ListCasesRequest& request) const;
 
   // List() on behalf of `user`: when it succeeds, queues one "case.list"
-  // audit entry with the number of cases returned and the hash of the
-  // serialized response, without waiting for it.
+  // audit entry with the number of cases returned, their ids and the hash
+  // of the serialized response, without waiting for it.
   absl::StatusOr<pwx::v1::ListCasesResponse> ListForUser(
       const pwx::v1::ListCasesRequest& request, const std::string& user);
 
@@ -162,13 +163,16 @@ class CaseManager {
                               const std::string& user, absl::string_view action,
                               const std::string& object_id,
                               std::string content_sha256,
-                              uint64_t count = 0) const;
+                              uint64_t count = 0,
+                              const std::vector<std::string>& object_ids = {})
+      const;
 
   // Submits a batch holding only a read's audit entry and does not wait for
   // it; a failure to store it is logged.
   void AuditRead(const std::string& user, absl::string_view action,
                  const std::string& object_id, std::string content_sha256,
-                 uint64_t count = 0);
+                 uint64_t count = 0,
+                 const std::vector<std::string>& object_ids = {});
 
   const CaseManagerOptions options_;
   storage::KvStore* const kv_;

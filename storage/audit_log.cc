@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/key_codec.h"
 
 namespace pwx::storage {
 namespace {
@@ -200,6 +201,26 @@ absl::StatusOr<std::vector<std::string>> AuditLog::Entries(uint64_t from,
         absl::StrCat("audit log entry ", want, " is missing"));
   }
   return entries;
+}
+
+absl::StatusOr<std::vector<uint64_t>> AuditLog::ObjectEntries(
+    const std::string& object_id, uint64_t from, size_t limit) const {
+  const std::string prefix = AuditObjectPrefix(object_id);
+  std::vector<uint64_t> indices;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kIndex);
+  for (it->Seek(AuditObjectKey(object_id, from));
+       it->Valid() && indices.size() < limit && it->key().starts_with(prefix);
+       it->Next()) {
+    KeyReader reader(it->key().substr(prefix.size()));
+    absl::StatusOr<uint64_t> index = reader.Uint64();
+    if (!index.ok() || !reader.done()) {
+      return absl::DataLossError(absl::StrCat(
+          "audit object index of ", object_id, " has a malformed key"));
+    }
+    indices.push_back(*index);
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return indices;
 }
 
 absl::StatusOr<domain::Hash> AuditLog::Root(uint64_t size) const {

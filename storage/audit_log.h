@@ -40,6 +40,12 @@ class AuditLog {
   absl::StatusOr<std::vector<std::string>> Entries(uint64_t from,
                                                    uint64_t to) const;
 
+  // The indices of the entries indexed under `object_id` (their object_id
+  // or one of their object_ids), in log order, starting at index `from`, at
+  // most `limit` of them: one range scan.
+  absl::StatusOr<std::vector<uint64_t>> ObjectEntries(
+      const std::string& object_id, uint64_t from, size_t limit) const;
+
   // The root of the tree of the first `size` entries (EmptyRoot() for 0):
   // popcount(size) reads.
   absl::StatusOr<domain::Hash> Root(uint64_t size) const;

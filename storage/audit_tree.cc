@@ -7,6 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "storage/key_codec.h"
 
 namespace pwx::storage {
@@ -26,9 +28,58 @@ std::string AuditNodeKey(uint64_t level, uint64_t index) {
   return KeyBuilder().Uint64(level).Uint64(index).Build();
 }
 
+std::string AuditObjectKey(std::string_view object_id, uint64_t index) {
+  return KeyBuilder().String("audit_obj").String(object_id).Uint64(index).Build();
+}
+
+std::string AuditObjectPrefix(std::string_view object_id) {
+  return KeyBuilder().String("audit_obj").String(object_id).Build();
+}
+
+std::string_view AuditObjectIndexPrefix() {
+  static const std::string* const prefix =
+      new std::string(KeyBuilder().String("audit_obj").Build());
+  return *prefix;
+}
+
+std::vector<std::string> AuditObjectIds(std::string_view entry) {
+  // pwx.v1.AuditEntry: string object_id = 4; repeated string object_ids = 8.
+  constexpr uint32_t kObjectId = 4;
+  constexpr uint32_t kObjectIds = 8;
+  std::vector<std::string> ids;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(entry.data()),
+      static_cast<int>(entry.size()));
+  while (uint32_t tag = in.ReadTag()) {
+    const uint32_t field = google::protobuf::internal::WireFormatLite::
+        GetTagFieldNumber(tag);
+    const auto type =
+        google::protobuf::internal::WireFormatLite::GetTagWireType(tag);
+    if ((field == kObjectId || field == kObjectIds) &&
+        type == google::protobuf::internal::WireFormatLite::
+                    WIRETYPE_LENGTH_DELIMITED) {
+      std::string id;
+      uint32_t length = 0;
+      if (!in.ReadVarint32(&length) ||
+          !in.ReadString(&id, static_cast<int>(length))) {
+        return {};
+      }
+      if (!id.empty()) ids.push_back(std::move(id));
+      continue;
+    }
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) {
+      return {};
+    }
+  }
+  // ReadTag also gives 0 for a malformed tag: only the end is the end.
+  if (in.CurrentPosition() != static_cast<int>(entry.size())) return {};
+  return ids;
+}
+
 bool IsWriterOwned(Column column, std::string_view key) {
   return column == Column::kAuditLeaves || column == Column::kAuditTree ||
-         (column == Column::kMeta && key == kAuditSizeKey);
+         (column == Column::kMeta && key == kAuditSizeKey) ||
+         (column == Column::kIndex && key.starts_with(AuditObjectIndexPrefix()));
 }
 
 int CompletedLevels(uint64_t index) { return std::countr_one(index); }
@@ -126,6 +177,7 @@ absl::StatusOr<domain::CompactRange> LoadAuditFrontier(
 
 void AppendAuditEntries(std::span<const std::string> entries,
                         std::span<const domain::Hash> leaf_hashes,
+                        std::span<const std::vector<std::string>> object_ids,
                         domain::CompactRange* frontier, WriteBatch* out) {
   std::vector<domain::Hash> subtrees;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -136,6 +188,9 @@ void AppendAuditEntries(std::span<const std::string> entries,
     }
     out->Put(Column::kAuditLeaves, AuditLeafKey(index),
              EncodeAuditLeaf(subtrees, entries[i]));
+    for (const std::string& id : object_ids[i]) {
+      out->Put(Column::kIndex, AuditObjectKey(id, index), "");
+    }
   }
 }
 

@@ -10,6 +10,10 @@
 //                                   index), then the entry bytes (a
 //                                   pwx.v1.AuditEntry)
 //   meta          "audit_size"   -> Uint64(number of entries)
+//   index         String("audit_obj") String(object id) Uint64(index) -> ""
+//                                   for the entry's object_id and each of its
+//                                   object_ids, so an object's entries are
+//                                   one range scan, in log order
 // So one append writes one key, and any subtree hash is one read: the
 // subtree (level, index) is stored with leaf ((index + 1) << level) - 1. A
 // leaf's own hash is the hash of its entry. Schema 1 kept the subtree hashes
@@ -28,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "server/domain/merkle.h"
@@ -40,6 +45,19 @@ inline constexpr std::string_view kAuditSizeKey = "audit_size";
 
 // The kAuditLeaves key of entry `index`.
 std::string AuditLeafKey(uint64_t index);
+
+// The kIndex key that lists entry `index` under `object_id`, and the prefix
+// of every such key (of every object: kAuditObjectPrefix(""), which the
+// writer alone writes).
+std::string AuditObjectKey(std::string_view object_id, uint64_t index);
+std::string AuditObjectPrefix(std::string_view object_id);
+std::string_view AuditObjectIndexPrefix();
+
+// The object ids an entry is indexed under: the object_id and object_ids
+// fields of a serialized pwx.v1.AuditEntry, read straight off the wire
+// (without parsing the whole message), empty ones skipped. Bytes that are
+// not an AuditEntry give none.
+std::vector<std::string> AuditObjectIds(std::string_view entry);
 
 // The kAuditTree key of the complete subtree (level, index) in schema 1.
 std::string AuditNodeKey(uint64_t level, uint64_t index);
@@ -100,11 +118,13 @@ class AuditTreeReader final : public domain::SubtreeHashReader {
 // reads. DATA_LOSS when a frontier subtree the size promises is missing.
 absl::StatusOr<domain::CompactRange> LoadAuditFrontier(const ValueReader& read);
 
-// Appends `entries`, whose leaf hashes are `leaf_hashes`, to the tree whose
-// right edge is `frontier`, in order, and adds to `out` one leaf record per
-// entry. The caller writes the new size once with PutAuditSize().
+// Appends `entries`, whose leaf hashes are `leaf_hashes` and whose object
+// ids are `object_ids`, to the tree whose right edge is `frontier`, in
+// order, and adds to `out` one leaf record per entry and its object index
+// keys. The caller writes the new size once with PutAuditSize().
 void AppendAuditEntries(std::span<const std::string> entries,
                         std::span<const domain::Hash> leaf_hashes,
+                        std::span<const std::vector<std::string>> object_ids,
                         domain::CompactRange* frontier, WriteBatch* out);
 
 // Adds to `out` the write of the log's size.

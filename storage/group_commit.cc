@@ -173,7 +173,8 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     if (!batch.audit_entries().empty()) {
       any_ops = true;
       AppendAuditEntries(batch.audit_entries(), batch.audit_leaf_hashes(),
-                         &audit_frontier_, &audit_writes);
+                         batch.audit_object_ids(), &audit_frontier_,
+                         &audit_writes);
     }
     for (const WriteBatch::Op& op : batch.ops()) {
       any_ops = true;

@@ -231,12 +231,17 @@ TEST_F(CliAuditTest, AccessLogListsTheCasesEntries) {
   const CliResult result = Run({"access-log", "--case", "FR-DGT-2026-100007"});
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, StartsWith("TIME                     USER   ACTION\n"
-                                     "2026-01-01 00:00:57 UTC  alice  "
-                                     "case.update\n"));
-  ASSERT_THAT(audit().seen().access_logs, SizeIs(1));
+  // Entries 57, 157 and 257 name the case; the fake serves pages of two.
+  EXPECT_EQ(result.out,
+            "INDEX  TIME                     USER   ACTION\n"
+            "57     2026-01-01 00:00:57 UTC  alice  case.update\n"
+            "157    2026-01-01 00:02:37 UTC  bob    case.update\n"
+            "257    2026-01-01 00:04:17 UTC  node   case.update\n");
+  ASSERT_THAT(audit().seen().access_logs, SizeIs(2));
   EXPECT_THAT(audit().seen().access_logs[0],
               EqualsProto("case_id: 'FR-DGT-2026-100007'"));
+  EXPECT_THAT(audit().seen().access_logs[1],
+              EqualsProto("case_id: 'FR-DGT-2026-100007' page_token: '2'"));
 
   const CliResult json =
       Run({"--output", "json", "access-log", "--case", "FR-DGT-2026-100007"});

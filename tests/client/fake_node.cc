@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -430,10 +432,22 @@ grpc::Status FakeAuditService::GetAccessLog(
     pwx::v1::GetAccessLogResponse* response) {
   absl::MutexLock lock(&mutex_);
   seen_.access_logs.push_back(*request);
+  // Pages of two, so that clients must follow next_page_token.
+  constexpr int kPage = 2;
+  int skip = 0;
+  if (!request->page_token().empty() &&
+      !absl::SimpleAtoi(request->page_token(), &skip)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_token");
+  }
+  int matched = 0;
   for (const pwx::v1::LoggedEntry& entry : entries_) {
-    if (entry.entry().object_id() == request->case_id()) {
-      *response->add_entries() = entry;
+    if (entry.entry().object_id() != request->case_id()) continue;
+    if (matched++ < skip) continue;
+    if (response->entries_size() == kPage) {
+      response->set_next_page_token(absl::StrCat(skip + kPage));
+      break;
     }
+    *response->add_entries() = entry;
   }
   return grpc::Status::OK;
 }

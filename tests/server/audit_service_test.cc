@@ -341,6 +341,69 @@ TEST_F(AuditServiceTest, AccessLogListsTheCreateAndTheReads) {
   }
 }
 
+// A list page that showed the case counts as a view of it; paging follows
+// the index of the case's entries.
+TEST_F(AuditServiceTest, AccessLogShowsListViewsAndPages) {
+  std::vector<Case> created = CreateCases(2);
+  auto stub = CaseStub("alice");
+  {
+    auto context = Context();
+    pwx::v1::ListCasesRequest list;
+    list.set_page_size(1);  // shows the first case only
+    pwx::v1::ListCasesResponse page;
+    ASSERT_TRUE(stub->ListCases(context.get(), list, &page).ok());
+    ASSERT_EQ(page.cases_size(), 1);
+    ASSERT_EQ(page.cases(0).id(), created[0].id());
+  }
+  auto access_log = [&](const std::string& id, uint32_t page_size,
+                        const std::string& token,
+                        pwx::v1::GetAccessLogResponse* response) {
+    auto context = Context();
+    pwx::v1::GetAccessLogRequest request;
+    request.set_case_id(id);
+    request.set_page_size(page_size);
+    request.set_page_token(token);
+    response->Clear();
+    return audit_->GetAccessLog(context.get(), request, response);
+  };
+  pwx::v1::GetAccessLogResponse first;
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (absl::Now() < deadline) {
+    ASSERT_TRUE(access_log(created[0].id(), 0, "", &first).ok());
+    if (first.entries_size() >= 2) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(first.entries_size(), 2);
+  EXPECT_EQ(first.entries(0).entry().action(), "case.create");
+  EXPECT_EQ(first.entries(1).entry().action(), "case.list");
+  EXPECT_THAT(first.entries(1).entry().object_ids(),
+              ::testing::ElementsAre(created[0].id()));
+  EXPECT_TRUE(first.next_page_token().empty());
+  // The second case was not on the page.
+  pwx::v1::GetAccessLogResponse second;
+  ASSERT_TRUE(access_log(created[1].id(), 0, "", &second).ok());
+  ASSERT_EQ(second.entries_size(), 1);
+  EXPECT_EQ(second.entries(0).entry().action(), "case.create");
+  // One entry per page.
+  pwx::v1::GetAccessLogResponse page;
+  ASSERT_TRUE(access_log(created[0].id(), 1, "", &page).ok());
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).index(), first.entries(0).index());
+  ASSERT_FALSE(page.next_page_token().empty());
+  const std::string token = page.next_page_token();
+  ASSERT_TRUE(access_log(created[0].id(), 1, token, &page).ok());
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).index(), first.entries(1).index());
+  EXPECT_TRUE(page.next_page_token().empty());
+  // Bad paging arguments name the field.
+  grpc::Status s = access_log(created[0].id(), 10001, "", &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_size"));
+  s = access_log(created[0].id(), 0, "x", &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
+}
+
 TEST_F(AuditServiceTest, InspectorIsDenied) {
   ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
   auto ines = AuditStub("ines");

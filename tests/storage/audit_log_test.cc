@@ -19,6 +19,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pwx/v1/audit.pb.h"
 #include "server/domain/merkle.h"
 #include "storage/group_commit.h"
 #include "storage/memory_store.h"
@@ -29,6 +30,8 @@ namespace pwx::storage {
 namespace {
 
 using ::testing::ElementsAreArray;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 std::string EntryBytes(int i) { return absl::StrCat("entry-", i); }
 
@@ -264,6 +267,51 @@ TYPED_TEST(AuditLogTest, ProofsStayRightAsTheLogGrowsPastCachedSubtrees) {
   }
 }
 
+// A serialized AuditEntry about `object_id` and `object_ids`.
+std::string ObjectEntry(int n, const std::string& object_id,
+                        const std::vector<std::string>& object_ids = {}) {
+  pwx::v1::AuditEntry entry;
+  entry.set_user("user" + std::to_string(n));
+  entry.set_action("case.read");
+  entry.set_object_id(object_id);
+  for (const std::string& id : object_ids) entry.add_object_ids(id);
+  entry.set_content_sha256(std::string(64, 'a'));
+  return entry.SerializeAsString();
+}
+
+TEST(AuditObjectIdsTest, ReadsObjectIdAndObjectIdsOffTheWire) {
+  EXPECT_THAT(AuditObjectIds(ObjectEntry(1, "C-1", {"C-2", "C-3"})),
+              ElementsAre("C-1", "C-2", "C-3"));
+  EXPECT_THAT(AuditObjectIds(ObjectEntry(1, "", {"C-2"})), ElementsAre("C-2"));
+  EXPECT_THAT(AuditObjectIds(ObjectEntry(1, "")), IsEmpty());
+  EXPECT_THAT(AuditObjectIds("kept-0"), IsEmpty());
+  const std::string whole = ObjectEntry(1, "C-1");
+  EXPECT_THAT(AuditObjectIds(whole.substr(0, whole.size() - 3)), IsEmpty());
+}
+
+// Entries are indexed by object in the commit that appends them; an object
+// that is a prefix of another gets only its own.
+TYPED_TEST(AuditLogTest, ObjectIndexFindsAnObjectsEntriesInOrder) {
+  this->Append({ObjectEntry(0, "FR-1"), ObjectEntry(1, "FR-10"),
+                ObjectEntry(2, "", {"FR-10", "FR-1"})});
+  this->Append({ObjectEntry(3, "FR-2"), ObjectEntry(4, "FR-1")});
+  EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 0, 100),
+              ElementsAre(0u, 2u, 4u));
+  EXPECT_THAT(*this->log_->ObjectEntries("FR-10", 0, 100),
+              ElementsAre(1u, 2u));
+  EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 1, 1), ElementsAre(2u));
+  EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 3, 100), ElementsAre(4u));
+  EXPECT_THAT(*this->log_->ObjectEntries("FR-3", 0, 100), IsEmpty());
+  // A refused batch indexes nothing.
+  WriteBatch refused;
+  refused.Require(Column::kCases, "c", std::string("absent"));
+  refused.AppendAudit(ObjectEntry(5, "FR-3"));
+  EXPECT_EQ(this->store_->Write(std::move(refused)).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_THAT(*this->log_->ObjectEntries("FR-3", 0, 100), IsEmpty());
+  this->ExpectMatchesMirror();
+}
+
 // The log is append-only for everyone but the writer: a batch that writes
 // its keys directly is refused whole, naming the key, and changes nothing.
 TYPED_TEST(AuditLogTest, BatchesCannotWriteTheLogDirectly) {
@@ -273,6 +321,8 @@ TYPED_TEST(AuditLogTest, BatchesCannotWriteTheLogDirectly) {
       {Column::kAuditLeaves, AuditLeafKey(7)},
       {Column::kAuditTree, AuditNodeKey(1, 0)},
       {Column::kMeta, std::string(kAuditSizeKey)},
+      {Column::kIndex, AuditObjectKey("c1", 0)},
+      {Column::kIndex, AuditObjectKey("forged", 9)},
   };
   for (const auto& [column, key] : owned) {
     for (bool del : {false, true}) {
@@ -411,6 +461,9 @@ void RewriteAsSchema1(const std::string& path, uint64_t from, uint64_t size) {
              view->subtrees.substr((level - 1) * 32, 32));
     }
     db.Put(Column::kAuditLeaves, key, std::string(view->entry));
+    for (const std::string& id : AuditObjectIds(view->entry)) {
+      db.Delete(Column::kIndex, AuditObjectKey(id, i));
+    }
   }
   db.Put(Column::kMeta, "schema_version", std::string("\0\0\0\x01", 4));
   if (from > 0) {
@@ -434,7 +487,8 @@ class AuditMigrationTest : public AuditLogTest<RocksStoreFactory> {
 };
 
 TEST_F(AuditMigrationTest, Schema1LogIsMigratedWithTheSameEntriesAndRoots) {
-  AppendMany(37);
+  Append({ObjectEntry(0, "FR-1"), ObjectEntry(1, "", {"FR-2", "FR-1"})});
+  AppendMany(35);
   Close();
   RewriteAsSchema1(factory_.dir.Sub("db"), 0, 37);
   Reopen();
@@ -447,12 +501,14 @@ TEST_F(AuditMigrationTest, Schema1LogIsMigratedWithTheSameEntriesAndRoots) {
   }
   AppendMany(5);
   ExpectMatchesMirror();
+  EXPECT_THAT(*log_->ObjectEntries("FR-1", 0, 10), ElementsAre(0u, 1u));
+  EXPECT_THAT(*log_->ObjectEntries("FR-2", 0, 10), ElementsAre(1u));
   Close();
   RawPwxDb db(factory_.dir.Sub("db"));
   EXPECT_EQ(db.Get(Column::kMeta, "schema_version"),
             std::string("\0\0\0\x02", 4));
   EXPECT_EQ(db.Get(Column::kMeta, "audit_v2_migrated"), std::nullopt);
-  EXPECT_THAT(db.Keys(Column::kAuditTree), ::testing::IsEmpty());
+  EXPECT_THAT(db.Keys(Column::kAuditTree), IsEmpty());
 }
 
 // A migration cut short by a crash resumes after the last chunk it

@@ -1,0 +1,296 @@
+#include "storage/federation_store.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "storage/key_codec.h"
+
+namespace pwx::storage {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+std::string PeerKey(const std::string& authority) {
+  return KeyBuilder().String("peer").String(authority).Build();
+}
+std::string PeerHeadKey(const std::string& authority) {
+  return KeyBuilder().String("peer_head").String(authority).Build();
+}
+std::string StampedKey(const std::string& authority) {
+  return KeyBuilder().String("outbox_seq").String(authority).Build();
+}
+std::string OutboxPrefix(std::string_view kind, const std::string& peer) {
+  return KeyBuilder().String(kind).String(peer).Build();
+}
+std::string OutboxKey(std::string_view kind, const std::string& peer,
+                      uint64_t n) {
+  return KeyBuilder().String(kind).String(peer).Uint64(n).Build();
+}
+std::string LastAppliedKey(const std::string& sender) {
+  return KeyBuilder().String("last").String(sender).Build();
+}
+std::string ReceivedKey(const std::string& message_id) {
+  return KeyBuilder().String("msg").String(message_id).Build();
+}
+std::string EncodeUint64(uint64_t v) { return KeyBuilder().Uint64(v).Build(); }
+
+absl::StatusOr<uint64_t> ReadUint64(const KvStore& kv, Column column,
+                                    const std::string& key,
+                                    std::string_view what) {
+  absl::StatusOr<std::optional<std::string>> value = kv.Get(column, key);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return 0;
+  KeyReader reader(**value);
+  absl::StatusOr<uint64_t> v = reader.Uint64();
+  if (!v.ok() || !reader.done()) {
+    return absl::DataLossError(absl::StrCat(std::string(what), " is malformed"));
+  }
+  return *v;
+}
+
+template <typename Message>
+absl::StatusOr<Message> Parse(std::string_view bytes, std::string_view what) {
+  Message message;
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("stored ", std::string(what), " does not parse"));
+  }
+  return message;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FederationStore>> FederationStore::Open(
+    KvStore* kv) {
+  // The pending keys of every peer share one counter: continue after the
+  // highest (a scan of the pending items, which are few).
+  const std::string prefix = KeyBuilder().String("pending").Build();
+  uint64_t next = 1;
+  std::unique_ptr<Iterator> it = kv->NewIterator(Column::kOutbox);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    KeyReader reader(it->key());
+    if (!reader.String().ok() || !reader.String().ok()) {
+      return absl::DataLossError("outbox: malformed pending key");
+    }
+    absl::StatusOr<uint64_t> key = reader.Uint64();
+    if (!key.ok()) return absl::DataLossError("outbox: malformed pending key");
+    next = std::max(next, *key + 1);
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return std::unique_ptr<FederationStore>(new FederationStore(kv, next));
+}
+
+absl::StatusOr<std::vector<pwx::v1::Peer>> FederationStore::Peers() const {
+  const std::string prefix = KeyBuilder().String("peer").Build();
+  std::vector<pwx::v1::Peer> peers;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kMeta);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    absl::StatusOr<pwx::v1::Peer> peer = Parse<pwx::v1::Peer>(it->value(), "peer");
+    if (!peer.ok()) return peer.status();
+    peers.push_back(*std::move(peer));
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return peers;
+}
+
+void FederationStore::PutPeer(const pwx::v1::Peer& peer,
+                              const std::optional<std::string>& previous,
+                              WriteBatch* batch) const {
+  const std::string key = PeerKey(peer.card().authority_id());
+  batch->Require(Column::kMeta, key, previous);
+  batch->Put(Column::kMeta, key, peer.SerializeAsString());
+}
+
+absl::StatusOr<std::optional<std::string>> FederationStore::PeerBytes(
+    const std::string& authority) const {
+  return kv_->Get(Column::kMeta, PeerKey(authority));
+}
+
+absl::StatusOr<uint64_t> FederationStore::DropPeer(
+    const std::string& authority, const std::string& previous,
+    WriteBatch* batch) const {
+  const std::string key = PeerKey(authority);
+  batch->Require(Column::kMeta, key, previous);
+  batch->Delete(Column::kMeta, key);
+  batch->Delete(Column::kMeta, StampedKey(authority));
+  batch->Delete(Column::kMeta, PeerHeadKey(authority));
+  uint64_t dropped = 0;
+  for (std::string_view kind : {"pending", "queued"}) {
+    const std::string prefix = OutboxPrefix(kind, authority);
+    std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      batch->Delete(Column::kOutbox, it->key());
+      ++dropped;
+    }
+    if (absl::Status s = it->status(); !s.ok()) return s;
+  }
+  return dropped;
+}
+
+void FederationStore::Enqueue(const std::string& peer,
+                              const pwx::v1::OutboxItem& item,
+                              WriteBatch* batch) {
+  batch->Put(Column::kOutbox, OutboxKey("pending", peer, next_key_++),
+             item.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Scan(
+    const std::string& prefix, uint64_t from, size_t limit) const {
+  std::vector<OutboxEntry> entries;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
+  for (it->Seek(prefix + EncodeUint64(from));
+       it->Valid() && it->key().starts_with(prefix) && entries.size() < limit;
+       it->Next()) {
+    KeyReader reader(it->key().substr(prefix.size()));
+    absl::StatusOr<uint64_t> key = reader.Uint64();
+    if (!key.ok() || !reader.done()) {
+      return absl::DataLossError("outbox: malformed key");
+    }
+    absl::StatusOr<pwx::v1::OutboxItem> item =
+        Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
+    if (!item.ok()) return item.status();
+    entries.push_back({*key, *std::move(item)});
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return entries;
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Pending(
+    const std::string& peer, size_t limit) const {
+  return Scan(OutboxPrefix("pending", peer), 0, limit);
+}
+
+absl::StatusOr<uint64_t> FederationStore::LastStamped(
+    const std::string& peer) const {
+  return ReadUint64(*kv_, Column::kMeta, StampedKey(peer),
+                    "meta/outbox_seq of " + peer);
+}
+
+void FederationStore::Stamp(const std::string& peer, uint64_t key,
+                            const pwx::v1::OutboxItem& stamped,
+                            uint64_t previous_last, WriteBatch* batch) const {
+  batch->Require(Column::kMeta, StampedKey(peer),
+                 previous_last == 0
+                     ? std::nullopt
+                     : std::optional<std::string>(EncodeUint64(previous_last)));
+  batch->Put(Column::kMeta, StampedKey(peer), EncodeUint64(stamped.sequence()));
+  batch->Delete(Column::kOutbox, OutboxKey("pending", peer, key));
+  batch->Put(Column::kOutbox, OutboxKey("queued", peer, stamped.sequence()),
+             stamped.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Queued(
+    const std::string& peer, uint64_t from, size_t limit) const {
+  return Scan(OutboxPrefix("queued", peer), from, limit);
+}
+
+void FederationStore::Ack(const std::string& peer, uint64_t first,
+                          uint64_t last,
+                          const pwx::v1::DeliverResponse& receipts,
+                          WriteBatch* batch) const {
+  for (uint64_t seq = first; seq <= last; ++seq) {
+    batch->Delete(Column::kOutbox, OutboxKey("queued", peer, seq));
+  }
+  batch->Put(Column::kOutbox, OutboxKey("receipts", peer, first),
+             receipts.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<pwx::v1::DeliverResponse>>
+FederationStore::Receipts(const std::string& peer) const {
+  const std::string prefix = OutboxPrefix("receipts", peer);
+  std::vector<pwx::v1::DeliverResponse> all;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    absl::StatusOr<pwx::v1::DeliverResponse> r =
+        Parse<pwx::v1::DeliverResponse>(it->value(), "receipts");
+    if (!r.ok()) return r.status();
+    all.push_back(*std::move(r));
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return all;
+}
+
+absl::StatusOr<OutboxStats> FederationStore::Stats(
+    const std::string& peer) const {
+  OutboxStats stats;
+  for (std::string_view kind : {"pending", "queued"}) {
+    const std::string prefix = OutboxPrefix(kind, peer);
+    std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      if (kind == "pending") {
+        ++stats.pending;
+      } else {
+        ++stats.queued;
+      }
+      absl::StatusOr<pwx::v1::OutboxItem> item =
+          Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
+      if (!item.ok()) return item.status();
+      stats.oldest = std::min(
+          stats.oldest, absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(
+                            item->queued())));
+    }
+    if (absl::Status s = it->status(); !s.ok()) return s;
+  }
+  return stats;
+}
+
+absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>>
+FederationStore::PeerHead(const std::string& peer) const {
+  absl::StatusOr<std::optional<std::string>> bytes =
+      kv_->Get(Column::kMeta, PeerHeadKey(peer));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  absl::StatusOr<pwx::v1::SignedTreeHead> head =
+      Parse<pwx::v1::SignedTreeHead>(**bytes, "peer tree head");
+  if (!head.ok()) return head.status();
+  return *std::move(head);
+}
+
+void FederationStore::PutPeerHead(const std::string& peer,
+                                  const pwx::v1::SignedTreeHead& head,
+                                  WriteBatch* batch) const {
+  batch->Put(Column::kMeta, PeerHeadKey(peer), head.SerializeAsString());
+}
+
+absl::StatusOr<uint64_t> FederationStore::LastApplied(
+    const std::string& sender) const {
+  return ReadUint64(*kv_, Column::kInbox, LastAppliedKey(sender),
+                    "inbox/last of " + sender);
+}
+
+void FederationStore::PutLastApplied(const std::string& sender,
+                                     uint64_t previous, uint64_t last,
+                                     WriteBatch* batch) const {
+  batch->Require(Column::kInbox, LastAppliedKey(sender),
+                 previous == 0
+                     ? std::nullopt
+                     : std::optional<std::string>(EncodeUint64(previous)));
+  batch->Put(Column::kInbox, LastAppliedKey(sender), EncodeUint64(last));
+}
+
+absl::StatusOr<std::optional<pwx::v1::Receipt>> FederationStore::Received(
+    const std::string& message_id) const {
+  absl::StatusOr<std::optional<std::string>> bytes =
+      kv_->Get(Column::kInbox, ReceivedKey(message_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  absl::StatusOr<pwx::v1::Receipt> receipt =
+      Parse<pwx::v1::Receipt>(**bytes, "receipt");
+  if (!receipt.ok()) return receipt.status();
+  return *std::move(receipt);
+}
+
+void FederationStore::PutReceived(const pwx::v1::Receipt& receipt,
+                                  WriteBatch* batch) const {
+  batch->Put(Column::kInbox, ReceivedKey(receipt.message_id()),
+             receipt.SerializeAsString());
+}
+
+}  // namespace pwx::storage

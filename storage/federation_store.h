@@ -1,0 +1,135 @@
+// What federation keeps on disk: the peer registry, the outbox, the receipts
+// peers sent, the heads of peers' logs, and the inbox's dedup records.
+//
+// Layout:
+//   meta    String("peer") String(authority)            -> pwx.v1.Peer
+//   meta    String("peer_head") String(authority)       -> pwx.v1.SignedTreeHead
+//   meta    String("outbox_seq") String(authority)      -> Uint64(last stamped)
+//   outbox  String("pending") String(peer) Uint64(key)  -> pwx.v1.OutboxItem
+//   outbox  String("queued") String(peer) Uint64(seq)   -> pwx.v1.OutboxItem
+//   outbox  String("receipts") String(peer) Uint64(seq) -> pwx.v1.DeliverResponse
+//                                          (the signed batch whose first
+//                                          receipt is seq: evidence)
+//   inbox   String("last") String(sender)               -> Uint64(last applied)
+//   inbox   String("msg") String(message id)            -> pwx.v1.Receipt
+//
+// An item is queued "pending" in the batch of the change it reports, keyed
+// by a node-wide counter; only the peer's dispatcher stamps pending items
+// with sequence numbers (moving them to "queued"), so concurrent changes
+// never wait for one another and a refused change leaves no gap.
+#ifndef PWX_STORAGE_FEDERATION_STORE_H_
+#define PWX_STORAGE_FEDERATION_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "pwx/v1/federation.pb.h"
+#include "storage/kv_store.h"
+
+namespace pwx::storage {
+
+// An item in the outbox with its key (pending) or sequence (queued).
+struct OutboxEntry {
+  uint64_t key = 0;
+  pwx::v1::OutboxItem item;
+};
+
+// How much is waiting for one peer.
+struct OutboxStats {
+  uint64_t pending = 0;
+  uint64_t queued = 0;
+  // When the oldest waiting item was queued; InfiniteFuture() when none.
+  absl::Time oldest = absl::InfiniteFuture();
+};
+
+// Thread-safe over a thread-safe KvStore.
+class FederationStore {
+ public:
+  // Finds the highest pending key, so new keys follow it. `kv` must outlive
+  // the store.
+  static absl::StatusOr<std::unique_ptr<FederationStore>> Open(KvStore* kv);
+
+  // ---- Peer registry ----
+  absl::StatusOr<std::vector<pwx::v1::Peer>> Peers() const;
+  // Adds to `batch` the write of `peer`, requiring that the stored record is
+  // still `previous` (std::nullopt: that there is none).
+  void PutPeer(const pwx::v1::Peer& peer,
+               const std::optional<std::string>& previous,
+               WriteBatch* batch) const;
+  absl::StatusOr<std::optional<std::string>> PeerBytes(
+      const std::string& authority) const;
+  // Removes the peer, its outbox (pending and queued) and its counter;
+  // returns how many items were dropped.
+  absl::StatusOr<uint64_t> DropPeer(const std::string& authority,
+                                    const std::string& previous,
+                                    WriteBatch* batch) const;
+
+  // ---- Outbox ----
+  // Adds `item` to the pending items for `peer`, in the caller's batch.
+  void Enqueue(const std::string& peer, const pwx::v1::OutboxItem& item,
+               WriteBatch* batch);
+  // Pending items for `peer`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<OutboxEntry>> Pending(const std::string& peer,
+                                                   size_t limit) const;
+  // The last sequence number stamped for `peer` (0 for none).
+  absl::StatusOr<uint64_t> LastStamped(const std::string& peer) const;
+  // Adds to `batch`: the pending item `key` becomes queued item
+  // `stamped.sequence()` (with its sealed envelope); the counter moves from
+  // `previous_last` (required) to the stamped sequence.
+  void Stamp(const std::string& peer, uint64_t key,
+             const pwx::v1::OutboxItem& stamped, uint64_t previous_last,
+             WriteBatch* batch) const;
+  // Queued items for `peer` from sequence `from`, in order, at most `limit`.
+  absl::StatusOr<std::vector<OutboxEntry>> Queued(const std::string& peer,
+                                                  uint64_t from,
+                                                  size_t limit) const;
+  // Adds to `batch`: removes queued items [first, last] and keeps the
+  // signed receipts as evidence.
+  void Ack(const std::string& peer, uint64_t first, uint64_t last,
+           const pwx::v1::DeliverResponse& receipts, WriteBatch* batch) const;
+  // Receipts kept for `peer`, oldest first.
+  absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> Receipts(
+      const std::string& peer) const;
+  absl::StatusOr<OutboxStats> Stats(const std::string& peer) const;
+
+  // The latest head of `peer`'s log this node holds, from its receipts.
+  absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> PeerHead(
+      const std::string& peer) const;
+  void PutPeerHead(const std::string& peer,
+                   const pwx::v1::SignedTreeHead& head,
+                   WriteBatch* batch) const;
+
+  // ---- Inbox ----
+  // The last sequence applied from `sender` (0 for none).
+  absl::StatusOr<uint64_t> LastApplied(const std::string& sender) const;
+  // Adds to `batch` the move of the last applied sequence from `previous`
+  // (required: two deliveries cannot both apply) to `last`.
+  void PutLastApplied(const std::string& sender, uint64_t previous,
+                      uint64_t last, WriteBatch* batch) const;
+  // The receipt of an applied message, for a redelivery.
+  absl::StatusOr<std::optional<pwx::v1::Receipt>> Received(
+      const std::string& message_id) const;
+  void PutReceived(const pwx::v1::Receipt& receipt, WriteBatch* batch) const;
+
+ private:
+  FederationStore(KvStore* kv, uint64_t next_key)
+      : kv_(kv), next_key_(next_key) {}
+
+  absl::StatusOr<std::vector<OutboxEntry>> Scan(const std::string& prefix,
+                                                uint64_t from,
+                                                size_t limit) const;
+
+  KvStore* const kv_;
+  std::atomic<uint64_t> next_key_;
+};
+
+}  // namespace pwx::storage
+
+#endif  // PWX_STORAGE_FEDERATION_STORE_H_

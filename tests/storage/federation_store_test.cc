@@ -1,0 +1,200 @@
+// The federation layout against both stores: the transactional outbox,
+// stamping, receipts, the inbox's dedup and ordering records, the registry.
+#include "storage/federation_store.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace pwx::storage {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+pwx::v1::OutboxItem Item(const std::string& case_id, int64_t queued_s) {
+  pwx::v1::OutboxItem item;
+  item.mutable_event()->mutable_case_shared()->mutable_case_()->set_id(case_id);
+  item.mutable_queued()->set_seconds(queued_s);
+  item.set_queued_by("alice");
+  return item;
+}
+
+std::vector<std::string> CaseIds(const std::vector<OutboxEntry>& entries) {
+  std::vector<std::string> ids;
+  for (const OutboxEntry& e : entries) {
+    ids.push_back(e.item.event().case_shared().case_().id());
+  }
+  return ids;
+}
+
+template <typename Factory>
+class FederationStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    fed_.reset();
+    kv_.reset();
+    kv_ = factory_.Open();
+    ASSERT_NE(kv_, nullptr);
+    absl::StatusOr<std::unique_ptr<FederationStore>> fed =
+        FederationStore::Open(kv_.get());
+    ASSERT_OK(fed);
+    fed_ = *std::move(fed);
+  }
+  absl::Status Enqueue(const std::string& peer, const pwx::v1::OutboxItem& item,
+                       bool refuse = false) {
+    WriteBatch batch;
+    if (refuse) batch.Require(Column::kCases, "c", std::string("absent"));
+    batch.Put(Column::kCases, "change", item.event().case_shared().case_().id());
+    fed_->Enqueue(peer, item, &batch);
+    return kv_->Write(std::move(batch));
+  }
+  // Stamps the oldest pending item of `peer` with the next sequence.
+  absl::Status StampNext(const std::string& peer) {
+    absl::StatusOr<std::vector<OutboxEntry>> pending = fed_->Pending(peer, 1);
+    if (!pending.ok()) return pending.status();
+    if (pending->empty()) return absl::NotFoundError("nothing pending");
+    absl::StatusOr<uint64_t> last = fed_->LastStamped(peer);
+    if (!last.ok()) return last.status();
+    pwx::v1::OutboxItem stamped = pending->front().item;
+    stamped.set_sequence(*last + 1);
+    WriteBatch batch;
+    fed_->Stamp(peer, pending->front().key, stamped, *last, &batch);
+    return kv_->Write(std::move(batch));
+  }
+
+  Factory factory_;
+  std::unique_ptr<KvStore> kv_;
+  std::unique_ptr<FederationStore> fed_;
+};
+
+using Factories = ::testing::Types<MemoryStoreFactory, RocksStoreFactory>;
+TYPED_TEST_SUITE(FederationStoreTest, Factories, StoreName);
+
+TYPED_TEST(FederationStoreTest, ItemsQueueWithTheirChangeOrNotAtAll) {
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-1", 10)));
+  EXPECT_EQ(this->Enqueue("PL-PIP", Item("C-2", 11), /*refuse=*/true).code(),
+            absl::StatusCode::kAborted);
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-3", 12)));
+  ASSERT_OK(this->Enqueue("DE-ZOLL", Item("C-4", 13)));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)),
+              ElementsAre("C-1", "C-3"));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("DE-ZOLL", 10)), ElementsAre("C-4"));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 1)), ElementsAre("C-1"));
+}
+
+TYPED_TEST(FederationStoreTest, StampingGivesConsecutiveSequencesOnce) {
+  for (const char* id : {"C-1", "C-2", "C-3"}) {
+    ASSERT_OK(this->Enqueue("PL-PIP", Item(id, 10)));
+  }
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  EXPECT_EQ(*this->fed_->LastStamped("PL-PIP"), 2u);
+  std::vector<OutboxEntry> queued = *this->fed_->Queued("PL-PIP", 1, 10);
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(queued[0].key, 1u);
+  EXPECT_EQ(queued[1].key, 2u);
+  EXPECT_THAT(CaseIds(queued), ElementsAre("C-1", "C-2"));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)), ElementsAre("C-3"));
+  // A stamp that read a stale counter is refused: no sequence twice.
+  pwx::v1::OutboxItem stale = this->fed_->Pending("PL-PIP", 1)->front().item;
+  stale.set_sequence(2);
+  WriteBatch batch;
+  this->fed_->Stamp("PL-PIP", this->fed_->Pending("PL-PIP", 1)->front().key,
+                    stale, 1, &batch);
+  EXPECT_EQ(this->kv_->Write(std::move(batch)).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 2, 10)), ElementsAre("C-2"));
+}
+
+TYPED_TEST(FederationStoreTest, AckKeepsTheReceiptsAndStatsFollow) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(this->Enqueue("PL-PIP", Item("C-" + std::to_string(i), 100 + i)));
+  }
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  OutboxStats stats = *this->fed_->Stats("PL-PIP");
+  EXPECT_EQ(stats.pending, 1u);
+  EXPECT_EQ(stats.queued, 2u);
+  EXPECT_EQ(stats.oldest, absl::FromUnixSeconds(100));
+  pwx::v1::DeliverResponse receipts;
+  receipts.add_receipts()->set_sequence(1);
+  receipts.add_receipts()->set_sequence(2);
+  WriteBatch batch;
+  this->fed_->Ack("PL-PIP", 1, 2, receipts, &batch);
+  ASSERT_OK(this->kv_->Write(std::move(batch)));
+  EXPECT_THAT(*this->fed_->Queued("PL-PIP", 1, 10), IsEmpty());
+  std::vector<pwx::v1::DeliverResponse> kept = *this->fed_->Receipts("PL-PIP");
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].receipts_size(), 2);
+  stats = *this->fed_->Stats("PL-PIP");
+  EXPECT_EQ(stats.queued, 0u);
+  EXPECT_EQ(stats.oldest, absl::FromUnixSeconds(102));
+}
+
+TYPED_TEST(FederationStoreTest, InboxAppliesEachSequenceOnce) {
+  EXPECT_EQ(*this->fed_->LastApplied("FR-DGT"), 0u);
+  WriteBatch first;
+  this->fed_->PutLastApplied("FR-DGT", 0, 2, &first);
+  pwx::v1::Receipt receipt;
+  receipt.set_message_id("FR-DGT/PL-PIP/1");
+  receipt.set_sequence(1);
+  this->fed_->PutReceived(receipt, &first);
+  // A concurrent delivery that read the same last sequence.
+  WriteBatch second;
+  this->fed_->PutLastApplied("FR-DGT", 0, 1, &second);
+  ASSERT_OK(this->kv_->Write(std::move(first)));
+  EXPECT_EQ(this->kv_->Write(std::move(second)).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(*this->fed_->LastApplied("FR-DGT"), 2u);
+  std::optional<pwx::v1::Receipt> found =
+      *this->fed_->Received("FR-DGT/PL-PIP/1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->sequence(), 1u);
+  EXPECT_EQ(*this->fed_->Received("FR-DGT/PL-PIP/2"), std::nullopt);
+}
+
+TYPED_TEST(FederationStoreTest, RegistryAddsListsAndDropsWithTheOutbox) {
+  pwx::v1::Peer peer;
+  peer.mutable_card()->set_authority_id("PL-PIP");
+  peer.set_state(pwx::v1::Peer::ACTIVE);
+  WriteBatch add;
+  this->fed_->PutPeer(peer, std::nullopt, &add);
+  ASSERT_OK(this->kv_->Write(std::move(add)));
+  WriteBatch again;
+  this->fed_->PutPeer(peer, std::nullopt, &again);
+  EXPECT_EQ(this->kv_->Write(std::move(again)).code(),
+            absl::StatusCode::kAborted);
+  ASSERT_EQ(this->fed_->Peers()->size(), 1u);
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-1", 10)));
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-2", 10)));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  const std::string stored = **this->fed_->PeerBytes("PL-PIP");
+  WriteBatch drop;
+  EXPECT_EQ(*this->fed_->DropPeer("PL-PIP", stored, &drop), 2u);
+  ASSERT_OK(this->kv_->Write(std::move(drop)));
+  EXPECT_THAT(*this->fed_->Peers(), IsEmpty());
+  EXPECT_THAT(*this->fed_->Pending("PL-PIP", 10), IsEmpty());
+  EXPECT_THAT(*this->fed_->Queued("PL-PIP", 0, 10), IsEmpty());
+  EXPECT_EQ(*this->fed_->LastStamped("PL-PIP"), 0u);
+}
+
+class RocksFederationStoreTest
+    : public FederationStoreTest<RocksStoreFactory> {};
+
+TEST_F(RocksFederationStoreTest, PendingKeysContinueAfterAReopen) {
+  ASSERT_OK(Enqueue("PL-PIP", Item("C-1", 10)));
+  ASSERT_OK(Enqueue("PL-PIP", Item("C-2", 10)));
+  Reopen();
+  ASSERT_OK(Enqueue("PL-PIP", Item("C-3", 10)));
+  EXPECT_THAT(CaseIds(*fed_->Pending("PL-PIP", 10)),
+              ElementsAre("C-1", "C-2", "C-3"));
+}
+
+}  // namespace
+}  // namespace pwx::storage

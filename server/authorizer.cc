@@ -49,6 +49,7 @@ std::vector<Role> RolesFor(Permission permission) {
       return {pwx::v1::ROLE_INSPECTOR};
     case Permission::kUsers:
     case Permission::kBackup:
+    case Permission::kPeers:
       return {pwx::v1::ROLE_COORDINATOR, pwx::v1::ROLE_ADMIN};
     case Permission::kAudit:
       return {pwx::v1::ROLE_AUDITOR};

@@ -28,6 +28,7 @@ enum class Permission {
   kUsers,   // grant, revoke, list users
   kBackup,  // node backups
   kAudit,   // the audit log (read-only)
+  kPeers,   // the peer registry: federation with other nodes
 };
 
 // The roles that grant `permission`, for messages and documentation.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/domain/fields.h"
 #include "server/rpc_util.h"
 #include "storage/case_store.h"
 
@@ -239,6 +240,35 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
   if (c.ok()) *response = *std::move(c);
   log.Finish(c.status());
   reactor->Finish(ToGrpcStatus(c.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ShareCase(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::ShareCaseRequest* request,
+    pwx::v1::ShareCaseResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (Denied(context, reactor, "ShareCase")) return reactor;
+  auto log = std::make_shared<CallLog>("ShareCase", CallerName(*context));
+  log->set_object(request->id());
+  auto finish = [reactor, response,
+                 log](absl::StatusOr<pwx::v1::ShareCaseResponse> r) {
+    if (r.ok()) *response = *std::move(r);
+    log->Finish(r.status());
+    reactor->Finish(ToGrpcStatus(r.status()));
+  };
+  if (federation_ == nullptr) {
+    finish(absl::FailedPreconditionError(
+        "this node does not federate: set federation.listen in its config"));
+    return reactor;
+  }
+  if (absl::Status s = domain::ValidateAuthorityId("with", request->with());
+      !s.ok()) {
+    finish(s);
+    return reactor;
+  }
+  federation_->ShareCase(request->id(), request->with(), log->user(),
+                         std::move(finish));
   return reactor;
 }
 

@@ -8,15 +8,18 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "server/authorizer.h"
 #include "server/case_manager.h"
+#include "server/federation.h"
 
 namespace pwx::server {
 
-// Thread-safe. `cases` and `authz` must outlive the service. Every call
-// needs the inspector role.
+// Thread-safe. `cases`, `authz` and `federation` must outlive the service;
+// `federation` may be null (the node does not federate: ShareCase is then
+// FAILED_PRECONDITION). Every call needs the inspector role.
 class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
  public:
-  CaseServiceImpl(CaseManager* cases, const Authorizer* authz)
-      : cases_(cases), authz_(authz) {}
+  CaseServiceImpl(CaseManager* cases, const Authorizer* authz,
+                  Federation* federation = nullptr)
+      : cases_(cases), authz_(authz), federation_(federation) {}
 
   grpc::ServerUnaryReactor* CreateCase(
       grpc::CallbackServerContext* context,
@@ -42,6 +45,10 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
   DownloadAttachment(
       grpc::CallbackServerContext* context,
       const pwx::v1::DownloadAttachmentRequest* request) override;
+  grpc::ServerUnaryReactor* ShareCase(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::ShareCaseRequest* request,
+      pwx::v1::ShareCaseResponse* response) override;
 
  private:
   // Finishes `reactor` with PERMISSION_DENIED and returns true unless the
@@ -51,6 +58,7 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
 
   CaseManager* const cases_;
   const Authorizer* const authz_;
+  Federation* const federation_;
 };
 
 }  // namespace pwx::server

@@ -118,6 +118,17 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
     audit->set_signing_cert_file(config->api().cert_file());
     audit->set_signing_key_file(config->api().key_file());
   }
+  pwx::v1::FederationConfig* fed = config->mutable_federation();
+  if (fed->advertise().empty()) fed->set_advertise(fed->listen());
+  if (fed->cert_file().empty() && fed->key_file().empty()) {
+    fed->set_cert_file(config->api().cert_file());
+    fed->set_key_file(config->api().key_file());
+  }
+  if (fed->ca_file().empty()) fed->set_ca_file(config->api().client_ca_file());
+  if (fed->max_batch() == 0) fed->set_max_batch(256);
+  if (fed->retry_initial_ms() == 0) fed->set_retry_initial_ms(200);
+  if (fed->retry_max_ms() == 0) fed->set_retry_max_ms(60000);
+  if (fed->max_message_bytes() == 0) fed->set_max_message_bytes(4 << 20);
 }
 
 absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
@@ -175,6 +186,37 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   }
   if (audit.read_entry_delay_ms() > 10'000) {
     return Invalid("audit.read_entry_delay_ms", "must be at most 10000");
+  }
+  const pwx::v1::FederationConfig& fed = config.federation();
+  if (!fed.listen().empty() || !fed.advertise().empty()) {
+    for (auto [key, value] : {std::pair{"federation.listen", &fed.listen()},
+                              std::pair{"federation.advertise",
+                                        &fed.advertise()}}) {
+      std::vector<absl::string_view> parts =
+          absl::StrSplit(*value, absl::ByString(":"));
+      if (parts.size() < 2 || parts.back().empty() || parts.front().empty()) {
+        return Invalid(key, absl::StrCat("'", *value, "' is not host:port"));
+      }
+    }
+  }
+  if (fed.cert_file().empty() != fed.key_file().empty()) {
+    return Invalid(fed.cert_file().empty() ? "federation.cert_file"
+                                           : "federation.key_file",
+                   "is required when the other of federation.cert_file and "
+                   "federation.key_file is set");
+  }
+  if (fed.max_batch() > 10000) {
+    return Invalid("federation.max_batch", "must be at most 10000");
+  }
+  if (fed.retry_initial_ms() > fed.retry_max_ms()) {
+    return Invalid("federation.retry_initial_ms",
+                   absl::StrCat(fed.retry_initial_ms(),
+                                " is more than federation.retry_max_ms ",
+                                fed.retry_max_ms()));
+  }
+  if (fed.max_message_bytes() < 65536 || fed.max_message_bytes() > (64 << 20)) {
+    return Invalid("federation.max_message_bytes",
+                   "must be from 65536 to 67108864");
   }
   if (audit.signing_cert_file().empty() != audit.signing_key_file().empty()) {
     return Invalid(audit.signing_cert_file().empty() ? "audit.signing_cert_file"

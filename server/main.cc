@@ -32,6 +32,8 @@ struct Overrides {
   std::optional<std::string> api_client_ca;
   std::optional<std::string> log_format;
   std::optional<std::string> log_level;
+  std::optional<std::string> federation_listen;
+  std::optional<std::string> federation_advertise;
   std::vector<std::string> admin_users;
 };
 
@@ -44,6 +46,12 @@ void Apply(const Overrides& o, pwx::v1::ServerConfig* c) {
   if (o.api_client_ca) c->mutable_api()->set_client_ca_file(*o.api_client_ca);
   if (o.log_format) c->mutable_log()->set_format(*o.log_format);
   if (o.log_level) c->mutable_log()->set_level(*o.log_level);
+  if (o.federation_listen) {
+    c->mutable_federation()->set_listen(*o.federation_listen);
+  }
+  if (o.federation_advertise) {
+    c->mutable_federation()->set_advertise(*o.federation_advertise);
+  }
   for (const std::string& u : o.admin_users) c->add_admin_users(u);
 }
 
@@ -52,8 +60,17 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// Writes `port` to `path` whole under a temporary name, so a reader never
+// sees half.
+void WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::rename(tmp.c_str(), path.c_str());
+}
+
 int Serve(const std::string& config_path, const Overrides& overrides,
-          const std::string& port_file) {
+          const std::string& port_file,
+          const std::string& federation_port_file) {
   pwx::v1::ServerConfig config;
   if (!config_path.empty()) {
     absl::StatusOr<pwx::v1::ServerConfig> loaded =
@@ -87,11 +104,9 @@ int Serve(const std::string& config_path, const Overrides& overrides,
     spdlog::error("cannot start: {}", std::string(node.status().message()));
     return Fail(node.status());
   }
-  if (!port_file.empty()) {
-    // Written whole under a temporary name, so a reader never sees half.
-    const std::string tmp = port_file + ".tmp";
-    std::ofstream(tmp) << (*node)->api_port() << "\n";
-    std::rename(tmp.c_str(), port_file.c_str());
+  if (!port_file.empty()) WritePortFile(port_file, (*node)->api_port());
+  if (!federation_port_file.empty() && (*node)->federation_port() != 0) {
+    WritePortFile(federation_port_file, (*node)->federation_port());
   }
 
   int signal_number = 0;
@@ -131,6 +146,14 @@ int main(int argc, char** argv) {
                  "Adds to admin_users (repeatable)");
   app.add_option("--port-file", port_file,
                  "Write the bound API port to this file once listening");
+  std::string federation_port_file;
+  app.add_option("--federation-listen", o.federation_listen,
+                 "Overrides federation.listen");
+  app.add_option("--federation-advertise", o.federation_advertise,
+                 "Overrides federation.advertise");
+  app.add_option("--federation-port-file", federation_port_file,
+                 "Write the bound federation port to this file once "
+                 "listening");
 
   CLI::App* restore = app.add_subcommand(
       "restore", "Restore the latest backup into an empty data directory");
@@ -159,5 +182,5 @@ int main(int argc, char** argv) {
               << restore_dir << "\n";
     return 0;
   }
-  return Serve(config_path, o, port_file);
+  return Serve(config_path, o, port_file, federation_port_file);
 }

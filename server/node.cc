@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/admin_service.h"
@@ -17,9 +19,14 @@
 #include "server/case_manager.h"
 #include "server/case_service.h"
 #include "server/config.h"
+#include "server/domain/signing.h"
+#include "server/federation.h"
+#include "server/peer_registry.h"
+#include "server/peer_service.h"
 #include "server/tls_check.h"
 #include "server/tree_head_signer.h"
 #include "server/user_service.h"
+#include "storage/federation_store.h"
 #include "storage/rocks_store.h"
 
 namespace pwx::server {
@@ -47,6 +54,27 @@ absl::StatusOr<NodeOptions> LoadNodeOptions(pwx::v1::ServerConfig config) {
         "audit.signing_key_file", config.audit().signing_key_file());
     if (!signing_key.ok()) return signing_key.status();
     options.signing_key_pem = *std::move(signing_key);
+  }
+  if (!config.federation().listen().empty()) {
+    const pwx::v1::FederationConfig& fed = config.federation();
+    for (auto [key, path, out] :
+         {std::tuple{"federation.cert_file", &fed.cert_file(),
+                     &options.federation_cert_pem},
+          std::tuple{"federation.key_file", &fed.key_file(),
+                     &options.federation_key_pem},
+          std::tuple{"federation.ca_file", &fed.ca_file(),
+                     &options.federation_ca_pem}}) {
+      if (path->empty()) continue;
+      absl::StatusOr<std::string> pem = ReadFileForKey(key, *path);
+      if (!pem.ok()) return pem.status();
+      *out = *std::move(pem);
+    }
+    for (int i = 0; i < fed.crl_files_size(); ++i) {
+      absl::StatusOr<std::string> crl = ReadFileForKey(
+          absl::StrCat("federation.crl_files[", i, "]"), fed.crl_files(i));
+      if (!crl.ok()) return crl.status();
+      options.crl_pems.push_back(*std::move(crl));
+    }
   }
   options.config = std::move(config);
   options.api_cert_pem = *std::move(cert);
@@ -122,8 +150,109 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       absl::Milliseconds(config.audit().read_entry_delay_ms());
   node->cases_ = std::make_unique<CaseManager>(std::move(case_options),
                                                node->store_.get());
-  node->case_service_ =
-      std::make_unique<CaseServiceImpl>(node->cases_.get(), node->authz_.get());
+  absl::StatusOr<std::unique_ptr<storage::FederationStore>> fed_store =
+      storage::FederationStore::Open(node->store_.get());
+  if (!fed_store.ok()) return fed_store.status();
+  node->fed_store_ = *std::move(fed_store);
+  absl::StatusOr<std::unique_ptr<PeerRegistry>> peers =
+      PeerRegistry::Open(node->store_.get(), node->fed_store_.get(),
+                         config.authority_id(), options.crl_pems);
+  if (!peers.ok()) return peers.status();
+  node->peers_ = *std::move(peers);
+
+  const bool federates = !config.federation().listen().empty();
+  pwx::v1::IdentityCard identity;
+  identity.set_authority_id(config.authority_id());
+  identity.set_authority_name(config.authority_name());
+  if (federates) {
+    if (options.federation_cert_pem.empty() &&
+        options.federation_key_pem.empty()) {
+      options.federation_cert_pem = options.api_cert_pem;
+      options.federation_key_pem = options.api_key_pem;
+    }
+    if (options.federation_ca_pem.empty()) {
+      options.federation_ca_pem = options.api_client_ca_pem;
+    }
+    if (absl::Status s =
+            CheckKeyPair("federation.cert_file", options.federation_cert_pem,
+                         "federation.key_file", options.federation_key_pem);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckCertificates("federation.ca_file",
+                                           options.federation_ca_pem);
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<std::string> own =
+        CertificateAuthority(options.federation_cert_pem);
+    if (!own.ok() || *own != config.authority_id()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "federation.cert_file: its SAN URI must be pwx://authority/",
+          config.authority_id(), " (peers identify the node by it)"));
+    }
+    absl::StatusOr<std::unique_ptr<domain::Signer>> node_signer =
+        domain::Signer::FromPem(options.signing_key_pem);
+    if (!node_signer.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "audit.signing_key_file: ", node_signer.status().message()));
+    }
+    node->node_signer_ = *std::move(node_signer);
+    identity.set_ca_certificate_pem(options.federation_ca_pem);
+    absl::StatusOr<pwx::v1::SignerCertificate> signing_cert =
+        SignerCertificateOf(options.signing_cert_pem);
+    if (!signing_cert.ok()) return signing_cert.status();
+    identity.set_signing_certificate_pem(signing_cert->pem());
+
+    FederationOptions fed_options;
+    fed_options.authority_id = config.authority_id();
+    fed_options.cert_pem = options.federation_cert_pem;
+    fed_options.key_pem = options.federation_key_pem;
+    fed_options.max_batch = config.federation().max_batch();
+    fed_options.retry_initial =
+        absl::Milliseconds(config.federation().retry_initial_ms());
+    fed_options.retry_max =
+        absl::Milliseconds(config.federation().retry_max_ms());
+    node->federation_ = std::make_unique<Federation>(
+        std::move(fed_options), node->store_.get(), node->fed_store_.get(),
+        node->peers_.get(), node->cases_.get(), node->signer_.get(),
+        node->node_signer_.get());
+    // Peers only, on a server of their own: they never see the API. The
+    // client certificate is required here and checked by the application
+    // against the peer registry (PeerRegistry::Authenticate), so that peers
+    // come and go without a restart and every refusal says why. gRPC's
+    // defaults allow TLS 1.2 and 1.3 with AEAD cipher suites only.
+    grpc::SslServerCredentialsOptions fed_tls(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+    fed_tls.pem_key_cert_pairs.push_back(
+        {options.federation_key_pem, options.federation_cert_pem});
+    grpc::ServerBuilder fed_builder;
+    fed_builder.AddListeningPort(config.federation().listen(),
+                                 grpc::SslServerCredentials(fed_tls),
+                                 &node->federation_port_);
+    fed_builder.RegisterService(node->federation_.get());
+    fed_builder.SetMaxReceiveMessageSize(
+        static_cast<int>(config.federation().max_message_bytes()));
+    node->federation_server_ = fed_builder.BuildAndStart();
+    if (node->federation_server_ == nullptr || node->federation_port_ == 0) {
+      return absl::UnavailableError(absl::StrCat(
+          "federation.listen: cannot listen on ", config.federation().listen(),
+          " (address in use?)"));
+    }
+    spdlog::info("node {} serving peers on port {}", config.authority_id(),
+                 node->federation_port_);
+    identity.set_federation_endpoint(
+        absl::EndsWith(config.federation().advertise(), ":0")
+            ? absl::StrCat(config.federation().advertise().substr(
+                               0, config.federation().advertise().size() - 1),
+                           node->federation_port_)
+            : config.federation().advertise());
+  }
+  node->peer_service_ = std::make_unique<PeerServiceImpl>(
+      std::move(identity), node->authz_.get(), node->peers_.get(),
+      node->federation_.get());
+  node->case_service_ = std::make_unique<CaseServiceImpl>(
+      node->cases_.get(), node->authz_.get(), node->federation_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
@@ -145,6 +274,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->admin_service_.get());
   builder.RegisterService(node->user_service_.get());
   builder.RegisterService(node->audit_service_.get());
+  builder.RegisterService(node->peer_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
   node->server_ = builder.BuildAndStart();
@@ -155,6 +285,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   spdlog::info("node {} serving the API on port {} (data in {})",
                config.authority_id(), node->api_port_, config.data_dir());
+
   return node;
 }
 
@@ -163,15 +294,25 @@ Node::~Node() { Shutdown(absl::ZeroDuration()); }
 void Node::Shutdown(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
+  if (federation_server_ != nullptr) {
+    federation_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+    federation_server_->Wait();
+  }
   if (server_ != nullptr) {
     if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }
+  // Dispatchers stop before the services and the store they use.
+  if (federation_ != nullptr) federation_->Stop();
   // Services first (a running backup finishes), then the final tree head
   // covers every entry written, then the writer drains and the database
   // closes.
   audit_service_.reset();
+  peer_service_.reset();
+  federation_.reset();
+  peers_.reset();
+  fed_store_.reset();
   user_service_.reset();
   admin_service_.reset();
   case_service_.reset();

@@ -8,12 +8,17 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pwx/v1/config.pb.h"
 
+namespace pwx::domain {
+class Signer;
+}
 namespace pwx::storage {
+class FederationStore;
 class RocksStore;
 }
 
@@ -24,6 +29,9 @@ class AuditServiceImpl;
 class Authorizer;
 class CaseManager;
 class CaseServiceImpl;
+class Federation;
+class PeerRegistry;
+class PeerServiceImpl;
 class TreeHeadSigner;
 class UserServiceImpl;
 
@@ -39,6 +47,13 @@ struct NodeOptions {
   // means api_cert_pem and api_key_pem.
   std::string signing_cert_pem;
   std::string signing_key_pem;
+  // The federation listener's certificate chain and key (also presented to
+  // peers by the dispatchers), the CA that issued them (for the identity
+  // card) and the peers' CRLs. Default: the API's pair and client CA.
+  std::string federation_cert_pem;
+  std::string federation_key_pem;
+  std::string federation_ca_pem;
+  std::vector<std::string> crl_pems;
 };
 
 // Reads the PEM files named by `config` into NodeOptions; the error names
@@ -60,6 +75,8 @@ class Node {
 
   // The API port actually bound (useful with port 0).
   int api_port() const { return api_port_; }
+  // The federation port bound; 0 when the node does not federate.
+  int federation_port() const { return federation_port_; }
 
   // Stops accepting calls, lets in-flight calls finish for up to `grace`,
   // cancels the rest, then flushes and closes the database. Idempotent.
@@ -72,12 +89,19 @@ class Node {
   std::unique_ptr<Authorizer> authz_;
   std::unique_ptr<TreeHeadSigner> signer_;
   std::unique_ptr<CaseManager> cases_;
+  std::unique_ptr<storage::FederationStore> fed_store_;
+  std::unique_ptr<PeerRegistry> peers_;
+  std::unique_ptr<domain::Signer> node_signer_;
+  std::unique_ptr<Federation> federation_;
+  std::unique_ptr<PeerServiceImpl> peer_service_;
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<UserServiceImpl> user_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> federation_server_;
   int api_port_ = 0;
+  int federation_port_ = 0;
   bool stopped_ = false;
 };
 

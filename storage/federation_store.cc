@@ -110,6 +110,12 @@ absl::StatusOr<std::optional<std::string>> FederationStore::PeerBytes(
   return kv_->Get(Column::kMeta, PeerKey(authority));
 }
 
+void FederationStore::RequirePeer(const std::string& authority,
+                                  const std::string& bytes,
+                                  WriteBatch* batch) const {
+  batch->Require(Column::kMeta, PeerKey(authority), bytes);
+}
+
 absl::StatusOr<uint64_t> FederationStore::DropPeer(
     const std::string& authority, const std::string& previous,
     WriteBatch* batch) const {
@@ -171,17 +177,21 @@ absl::StatusOr<uint64_t> FederationStore::LastStamped(
                     "meta/outbox_seq of " + peer);
 }
 
-void FederationStore::Stamp(const std::string& peer, uint64_t key,
-                            const pwx::v1::OutboxItem& stamped,
+void FederationStore::Stamp(const std::string& peer,
+                            const std::vector<OutboxEntry>& stamped,
                             uint64_t previous_last, WriteBatch* batch) const {
+  if (stamped.empty()) return;
   batch->Require(Column::kMeta, StampedKey(peer),
                  previous_last == 0
                      ? std::nullopt
                      : std::optional<std::string>(EncodeUint64(previous_last)));
-  batch->Put(Column::kMeta, StampedKey(peer), EncodeUint64(stamped.sequence()));
-  batch->Delete(Column::kOutbox, OutboxKey("pending", peer, key));
-  batch->Put(Column::kOutbox, OutboxKey("queued", peer, stamped.sequence()),
-             stamped.SerializeAsString());
+  for (const OutboxEntry& e : stamped) {
+    batch->Delete(Column::kOutbox, OutboxKey("pending", peer, e.key));
+    batch->Put(Column::kOutbox, OutboxKey("queued", peer, e.item.sequence()),
+               e.item.SerializeAsString());
+  }
+  batch->Put(Column::kMeta, StampedKey(peer),
+             EncodeUint64(stamped.back().item.sequence()));
 }
 
 absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Queued(

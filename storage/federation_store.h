@@ -65,6 +65,10 @@ class FederationStore {
                WriteBatch* batch) const;
   absl::StatusOr<std::optional<std::string>> PeerBytes(
       const std::string& authority) const;
+  // Adds to `batch` a precondition that the peer's record is still `bytes`
+  // (so nothing is queued for a peer removed meanwhile).
+  void RequirePeer(const std::string& authority, const std::string& bytes,
+                   WriteBatch* batch) const;
   // Removes the peer, its outbox (pending and queued) and its counter;
   // returns how many items were dropped.
   absl::StatusOr<uint64_t> DropPeer(const std::string& authority,
@@ -80,12 +84,12 @@ class FederationStore {
                                                    size_t limit) const;
   // The last sequence number stamped for `peer` (0 for none).
   absl::StatusOr<uint64_t> LastStamped(const std::string& peer) const;
-  // Adds to `batch`: the pending item `key` becomes queued item
-  // `stamped.sequence()` (with its sealed envelope); the counter moves from
-  // `previous_last` (required) to the stamped sequence.
-  void Stamp(const std::string& peer, uint64_t key,
-             const pwx::v1::OutboxItem& stamped, uint64_t previous_last,
-             WriteBatch* batch) const;
+  // Adds to `batch`: each pending item (by its key) becomes queued item
+  // `item.sequence()` (with its sealed envelope); the counter moves from
+  // `previous_last` (required) to the last stamped sequence. `stamped` must
+  // hold consecutive sequences from previous_last + 1.
+  void Stamp(const std::string& peer, const std::vector<OutboxEntry>& stamped,
+             uint64_t previous_last, WriteBatch* batch) const;
   // Queued items for `peer` from sequence `from`, in order, at most `limit`.
   absl::StatusOr<std::vector<OutboxEntry>> Queued(const std::string& peer,
                                                   uint64_t from,

@@ -15,6 +15,7 @@
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/peer_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "storage/case_store.h"
 #include "storage/rocks_store.h"
@@ -395,14 +396,76 @@ TEST_F(NodeTest, RoleMatrix) {
          return pwx::v1::AuditService::NewStub(ch.shared_from_this())
              ->GetAccessLog(c.get(), r, &out);
        }},
+      {"ShareCase",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::ShareCaseRequest r;
+         r.set_id(id);
+         r.set_with("PL-PIP");
+         pwx::v1::ShareCaseResponse out;
+         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
+             ->ShareCase(c.get(), r, &out);
+       }},
+      {"ExportIdentity",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::IdentityCard out;
+         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
+             ->ExportIdentity(c.get(), {}, &out);
+       }},
+      {"AddPeer",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::AddPeerRequest r;
+         pwx::v1::Peer out;
+         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
+             ->AddPeer(c.get(), r, &out);
+       }},
+      {"ListPeers",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::ListPeersResponse out;
+         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
+             ->ListPeers(c.get(), {}, &out);
+       }},
+      {"SuspendPeer",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::PeerRequest r;
+         r.set_authority_id("PL-PIP");
+         pwx::v1::Peer out;
+         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
+             ->SuspendPeer(c.get(), r, &out);
+       }},
+      {"ResumePeer",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::PeerRequest r;
+         r.set_authority_id("PL-PIP");
+         pwx::v1::Peer out;
+         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
+             ->ResumePeer(c.get(), r, &out);
+       }},
+      {"RemovePeer",
+       [&](grpc::Channel& ch) {
+         auto c = ctx();
+         pwx::v1::PeerRequest r;
+         r.set_authority_id("PL-PIP");
+         pwx::v1::RemovePeerResponse out;
+         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
+             ->RemovePeer(c.get(), r, &out);
+       }},
   };
   // Which RPCs each user may call: inspectors the case calls, coordinators
-  // and admins backups and users, auditors the audit log only.
+  // and admins backups, users and peers, auditors the audit log only.
   const std::set<std::string> kCaseRpcs = {
-      "CreateCase", "GetCase",          "UpdateCase",        "ListCases",
-      "AddNote",    "UploadAttachment", "DownloadAttachment"};
-  const std::set<std::string> kAdminRpcs = {"CreateBackup", "GrantRole",
-                                            "RevokeRole", "ListUsers"};
+      "CreateCase",       "GetCase",           "UpdateCase", "ListCases",
+      "AddNote",          "UploadAttachment",  "DownloadAttachment",
+      "ShareCase"};
+  const std::set<std::string> kAdminRpcs = {
+      "CreateBackup", "GrantRole",   "RevokeRole",  "ListUsers",
+      "ExportIdentity", "AddPeer",   "ListPeers",   "SuspendPeer",
+      "ResumePeer",   "RemovePeer"};
   const std::set<std::string> kAuditRpcs = {
       "GetTreeHead",         "ListEntries", "GetInclusionProof",
       "GetConsistencyProof", "ExportLog",   "GetAccessLog"};

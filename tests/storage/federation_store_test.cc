@@ -61,10 +61,10 @@ class FederationStoreTest : public ::testing::Test {
     if (pending->empty()) return absl::NotFoundError("nothing pending");
     absl::StatusOr<uint64_t> last = fed_->LastStamped(peer);
     if (!last.ok()) return last.status();
-    pwx::v1::OutboxItem stamped = pending->front().item;
-    stamped.set_sequence(*last + 1);
+    OutboxEntry stamped = pending->front();
+    stamped.item.set_sequence(*last + 1);
     WriteBatch batch;
-    fed_->Stamp(peer, pending->front().key, stamped, *last, &batch);
+    fed_->Stamp(peer, {stamped}, *last, &batch);
     return kv_->Write(std::move(batch));
   }
 
@@ -102,14 +102,29 @@ TYPED_TEST(FederationStoreTest, StampingGivesConsecutiveSequencesOnce) {
   EXPECT_THAT(CaseIds(queued), ElementsAre("C-1", "C-2"));
   EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)), ElementsAre("C-3"));
   // A stamp that read a stale counter is refused: no sequence twice.
-  pwx::v1::OutboxItem stale = this->fed_->Pending("PL-PIP", 1)->front().item;
-  stale.set_sequence(2);
+  OutboxEntry stale = this->fed_->Pending("PL-PIP", 1)->front();
+  stale.item.set_sequence(2);
   WriteBatch batch;
-  this->fed_->Stamp("PL-PIP", this->fed_->Pending("PL-PIP", 1)->front().key,
-                    stale, 1, &batch);
+  this->fed_->Stamp("PL-PIP", {stale}, 1, &batch);
   EXPECT_EQ(this->kv_->Write(std::move(batch)).code(),
             absl::StatusCode::kAborted);
   EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 2, 10)), ElementsAre("C-2"));
+}
+
+TYPED_TEST(FederationStoreTest, OneStampNumbersSeveralItems) {
+  for (const char* id : {"C-1", "C-2", "C-3"}) {
+    ASSERT_OK(this->Enqueue("PL-PIP", Item(id, 10)));
+  }
+  std::vector<OutboxEntry> pending = *this->fed_->Pending("PL-PIP", 2);
+  pending[0].item.set_sequence(1);
+  pending[1].item.set_sequence(2);
+  WriteBatch batch;
+  this->fed_->Stamp("PL-PIP", pending, 0, &batch);
+  ASSERT_OK(this->kv_->Write(std::move(batch)));
+  EXPECT_EQ(*this->fed_->LastStamped("PL-PIP"), 2u);
+  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 0, 10)),
+              ElementsAre("C-1", "C-2"));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)), ElementsAre("C-3"));
 }
 
 TYPED_TEST(FederationStoreTest, AckKeepsTheReceiptsAndStatsFollow) {

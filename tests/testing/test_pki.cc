@@ -164,11 +164,19 @@ void Sign(X509* cert, EVP_PKEY* signer) {
 
 KeyPair IssueLeaf(const KeyPair& ca, std::string_view common_name,
                   const std::string& extended_key_usage,
-                  const std::string& subject_alt_name) {
+                  const std::string& subject_alt_name, bool expired = false) {
   X509Ptr ca_cert = CertFromPem(ca.cert_pem);
   PkeyPtr ca_key = KeyFromPem(ca.key_pem);
   PkeyPtr key = NewP256Key();
   X509Ptr cert = NewCert(key.get(), common_name, ca_cert.get());
+  if (expired) {
+    Check(X509_gmtime_adj(X509_getm_notBefore(cert.get()),
+                          -2 * kOneHourSeconds) != nullptr,
+          "X509_gmtime_adj");
+    Check(X509_gmtime_adj(X509_getm_notAfter(cert.get()), -kOneHourSeconds) !=
+              nullptr,
+          "X509_gmtime_adj");
+  }
   AddExtension(cert.get(), ca_cert.get(), NID_basic_constraints,
                "critical,CA:FALSE");
   AddExtension(cert.get(), ca_cert.get(), NID_key_usage,
@@ -207,6 +215,56 @@ KeyPair TestCa::IssueNode(std::string_view authority_id) const {
   const std::string id(authority_id);
   return IssueLeaf(ca_, authority_id, "serverAuth,clientAuth",
                    "URI:pwx://authority/" + id + ",DNS:localhost,IP:127.0.0.1");
+}
+
+KeyPair TestCa::IssueNodeWith(std::string_view common_name,
+                              std::string_view san_authority,
+                              bool expired) const {
+  const std::string san =
+      san_authority.empty()
+          ? std::string("DNS:localhost,IP:127.0.0.1")
+          : "URI:pwx://authority/" + std::string(san_authority) +
+                ",DNS:localhost,IP:127.0.0.1";
+  return IssueLeaf(ca_, common_name, "serverAuth,clientAuth", san, expired);
+}
+
+std::string TestCa::Crl(const std::vector<std::string>& revoked) const {
+  X509Ptr ca_cert = CertFromPem(ca_.cert_pem);
+  PkeyPtr ca_key = KeyFromPem(ca_.key_pem);
+  std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(X509_CRL_new(),
+                                                          X509_CRL_free);
+  Check(crl != nullptr, "X509_CRL_new");
+  Check(X509_CRL_set_version(crl.get(), 1) == 1, "X509_CRL_set_version");
+  Check(X509_CRL_set_issuer_name(crl.get(),
+                                 X509_get_subject_name(ca_cert.get())) == 1,
+        "X509_CRL_set_issuer_name");
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> now(
+      X509_gmtime_adj(nullptr, -kOneHourSeconds), ASN1_TIME_free);
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> next(
+      X509_gmtime_adj(nullptr, 30L * 24 * kOneHourSeconds), ASN1_TIME_free);
+  Check(X509_CRL_set1_lastUpdate(crl.get(), now.get()) == 1, "lastUpdate");
+  Check(X509_CRL_set1_nextUpdate(crl.get(), next.get()) == 1, "nextUpdate");
+  for (const std::string& pem : revoked) {
+    X509Ptr cert = CertFromPem(pem);
+    X509_REVOKED* entry = X509_REVOKED_new();
+    Check(entry != nullptr, "X509_REVOKED_new");
+    Check(X509_REVOKED_set_serialNumber(entry,
+                                        X509_get_serialNumber(cert.get())) == 1,
+          "X509_REVOKED_set_serialNumber");
+    Check(X509_REVOKED_set_revocationDate(entry, now.get()) == 1,
+          "X509_REVOKED_set_revocationDate");
+    Check(X509_CRL_add0_revoked(crl.get(), entry) == 1,
+          "X509_CRL_add0_revoked");
+  }
+  X509_CRL_sort(crl.get());
+  Check(X509_CRL_sign(crl.get(), ca_key.get(), EVP_sha256()) > 0,
+        "X509_CRL_sign");
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  Check(PEM_write_bio_X509_CRL(bio.get(), crl.get()) == 1,
+        "PEM_write_bio_X509_CRL");
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
 }
 
 KeyPair TestCa::IssueUser(std::string_view common_name) const {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pwx::testing {
 
@@ -24,6 +25,12 @@ class TestCa {
   // "pwx://authority/<authority_id>", DNS "localhost", IP 127.0.0.1,
   // extended key usage serverAuth and clientAuth.
   KeyPair IssueNode(std::string_view authority_id) const;
+  // A node certificate as above but naming `san_authority` in its SAN URI
+  // (none when empty), and, when `expired`, valid only until an hour ago.
+  KeyPair IssueNodeWith(std::string_view common_name,
+                        std::string_view san_authority, bool expired) const;
+  // A PEM CRL signed by this CA that revokes `revoked` (certificate PEMs).
+  std::string Crl(const std::vector<std::string>& revoked) const;
   // A user certificate: CN = common_name, extended key usage clientAuth.
   KeyPair IssueUser(std::string_view common_name) const;
 

@@ -1,0 +1,395 @@
+#include "server/peer_registry.h"
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "server/audit_trail.h"
+#include "server/domain/digest.h"
+#include "server/domain/fields.h"
+
+namespace pwx::server {
+namespace {
+
+constexpr absl::string_view kUriPrefix = "pwx://authority/";
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct StoreFree {
+  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
+};
+struct StoreCtxFree {
+  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
+};
+struct CrlFree {
+  void operator()(X509_CRL* c) const { X509_CRL_free(c); }
+};
+struct StackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+// Every certificate in `pem`, in order.
+std::vector<X509Ptr> ParseCertificates(absl::string_view pem) {
+  std::vector<X509Ptr> certs;
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return certs;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    certs.emplace_back(cert);
+  }
+  BIO_free(bio);
+  return certs;
+}
+
+std::vector<std::unique_ptr<X509_CRL, CrlFree>> ParseCrls(
+    absl::string_view pem) {
+  std::vector<std::unique_ptr<X509_CRL, CrlFree>> crls;
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return crls;
+  while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr)) {
+    crls.emplace_back(crl);
+  }
+  BIO_free(bio);
+  return crls;
+}
+
+absl::Status BadCard(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("card.", field, ": ", what));
+}
+
+std::string Describe(const pwx::v1::Peer& peer) {
+  return absl::StrCat(peer.card().authority_id(), " (",
+                      peer.card().federation_endpoint(), ")");
+}
+
+}  // namespace
+
+absl::Status ValidateIdentityCard(const pwx::v1::IdentityCard& card) {
+  if (absl::Status s =
+          domain::ValidateAuthorityId("card.authority_id", card.authority_id());
+      !s.ok()) {
+    return s;
+  }
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(card.federation_endpoint(), ':');
+  uint32_t port = 0;
+  if (parts.size() < 2 || parts.front().empty() ||
+      !absl::SimpleAtoi(parts.back(), &port) || port == 0 || port > 65535) {
+    return BadCard("federation_endpoint",
+                   absl::StrCat("'", card.federation_endpoint(),
+                                "' is not host:port"));
+  }
+  std::vector<X509Ptr> ca = ParseCertificates(card.ca_certificate_pem());
+  if (ca.empty()) return BadCard("ca_certificate_pem", "holds no certificate");
+  if (X509_check_ca(ca.front().get()) == 0) {
+    return BadCard("ca_certificate_pem", "is not a CA certificate");
+  }
+  if (absl::StatusOr<std::unique_ptr<domain::Verifier>> key =
+          domain::Verifier::FromCertificatePem(card.signing_certificate_pem());
+      !key.ok()) {
+    return BadCard("signing_certificate_pem", key.status().message());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CertificateAuthority(absl::string_view cert_pem) {
+  std::vector<X509Ptr> certs = ParseCertificates(cert_pem);
+  if (certs.empty()) {
+    return absl::UnauthenticatedError("the peer presented no certificate");
+  }
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(
+      certs.front().get(), NID_subject_alt_name, nullptr, nullptr));
+  std::vector<std::string> authorities;
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+    absl::string_view text(reinterpret_cast<const char*>(uri->data),
+                           static_cast<size_t>(uri->length));
+    if (absl::StartsWith(text, kUriPrefix)) {
+      authorities.emplace_back(text.substr(kUriPrefix.size()));
+    }
+  }
+  GENERAL_NAMES_free(names);
+  if (authorities.size() != 1) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the peer's certificate names ", authorities.size(),
+        " authorities in SAN URIs ", kUriPrefix, "ID; exactly one is needed"));
+  }
+  return authorities.front();
+}
+
+PeerRegistry::PeerRegistry(storage::KvStore* kv, storage::FederationStore* fed,
+                           std::string self_authority,
+                           std::vector<std::string> crl_pems)
+    : kv_(kv),
+      fed_(fed),
+      self_(std::move(self_authority)),
+      crl_pems_(std::move(crl_pems)) {}
+
+absl::StatusOr<std::unique_ptr<PeerRegistry>> PeerRegistry::Open(
+    storage::KvStore* kv, storage::FederationStore* fed,
+    std::string self_authority, std::vector<std::string> crl_pems) {
+  for (size_t i = 0; i < crl_pems.size(); ++i) {
+    if (ParseCrls(crl_pems[i]).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "federation.crl_files[", i, "]: holds no PEM revocation list"));
+    }
+  }
+  std::unique_ptr<PeerRegistry> registry(new PeerRegistry(
+      kv, fed, std::move(self_authority), std::move(crl_pems)));
+  absl::StatusOr<std::vector<pwx::v1::Peer>> peers = fed->Peers();
+  if (!peers.ok()) return peers.status();
+  for (pwx::v1::Peer& peer : *peers) {
+    std::string bytes = peer.SerializeAsString();
+    absl::StatusOr<std::shared_ptr<const PeerInfo>> info =
+        registry->Load(std::move(peer), std::move(bytes));
+    if (!info.ok()) return info.status();
+    absl::MutexLock lock(&registry->mu_);
+    registry->peers_[(*info)->authority()] = *std::move(info);
+  }
+  return registry;
+}
+
+absl::StatusOr<std::shared_ptr<const PeerInfo>> PeerRegistry::Load(
+    pwx::v1::Peer peer, std::string bytes) const {
+  absl::StatusOr<std::unique_ptr<domain::Verifier>> key =
+      domain::Verifier::FromCertificatePem(peer.card().signing_certificate_pem());
+  if (!key.ok()) {
+    return absl::DataLossError(absl::StrCat("stored peer ",
+                                            peer.card().authority_id(), ": ",
+                                            key.status().message()));
+  }
+  auto info = std::make_shared<PeerInfo>();
+  info->peer = std::move(peer);
+  info->stored_bytes = std::move(bytes);
+  info->signing_key = *std::move(key);
+  return std::shared_ptr<const PeerInfo>(std::move(info));
+}
+
+void PeerRegistry::Write(std::shared_ptr<const PeerInfo> next,
+                         const std::optional<std::string>& previous,
+                         absl::string_view action, const std::string& by,
+                         PeerCallback done) {
+  storage::WriteBatch batch;
+  fed_->PutPeer(next->peer, previous, &batch);
+  batch.AppendAudit(AuditEntryBytes(ToProtoTime(absl::Now()), self_, by,
+                                    action, next->authority(),
+                                    domain::Sha256Hex(next->stored_bytes)));
+  kv_->WriteAsync(std::move(batch), [this, next, done = std::move(done)](
+                                        absl::Status s) {
+    if (absl::IsAborted(s)) {
+      done(absl::AbortedError(absl::StrCat(
+          "peer ", next->authority(), " was changed meanwhile; try again")));
+      return;
+    }
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      peers_[next->authority()] = next;
+    }
+    Changed(next->authority());
+    done(next->peer);
+  });
+}
+
+void PeerRegistry::Add(const pwx::v1::IdentityCard& card, const std::string& by,
+                       PeerCallback done) {
+  if (absl::Status s = ValidateIdentityCard(card); !s.ok()) {
+    done(s);
+    return;
+  }
+  if (card.authority_id() == self_) {
+    done(absl::InvalidArgumentError(absl::StrCat(
+        "card.authority_id: ", self_, " is this node's own authority")));
+    return;
+  }
+  if (Find(card.authority_id()) != nullptr) {
+    done(absl::AlreadyExistsError(absl::StrCat(
+        card.authority_id(), " is a peer already; remove it first to replace "
+                             "its card")));
+    return;
+  }
+  pwx::v1::Peer peer;
+  *peer.mutable_card() = card;
+  peer.set_state(pwx::v1::Peer::ACTIVE);
+  *peer.mutable_added() = ToProtoTime(absl::Now());
+  peer.set_added_by(by);
+  std::string bytes = peer.SerializeAsString();
+  absl::StatusOr<std::shared_ptr<const PeerInfo>> info =
+      Load(std::move(peer), std::move(bytes));
+  if (!info.ok()) {
+    done(info.status());
+    return;
+  }
+  Write(*std::move(info), std::nullopt, "peer.add", by, std::move(done));
+}
+
+void PeerRegistry::SetState(const std::string& authority,
+                            pwx::v1::Peer::State state, const std::string& by,
+                            PeerCallback done) {
+  std::shared_ptr<const PeerInfo> current = Find(authority);
+  if (current == nullptr) {
+    done(absl::NotFoundError(absl::StrCat(authority, " is not a peer")));
+    return;
+  }
+  auto next = std::make_shared<PeerInfo>(*current);
+  next->peer.set_state(state);
+  next->stored_bytes = next->peer.SerializeAsString();
+  Write(std::move(next), current->stored_bytes,
+        state == pwx::v1::Peer::SUSPENDED ? "peer.suspend" : "peer.resume", by,
+        std::move(done));
+}
+
+void PeerRegistry::Remove(const std::string& authority, const std::string& by,
+                          std::function<void(absl::StatusOr<uint64_t>)> done) {
+  std::shared_ptr<const PeerInfo> current = Find(authority);
+  if (current == nullptr) {
+    done(absl::NotFoundError(absl::StrCat(authority, " is not a peer")));
+    return;
+  }
+  storage::WriteBatch batch;
+  absl::StatusOr<uint64_t> dropped =
+      fed_->DropPeer(authority, current->stored_bytes, &batch);
+  if (!dropped.ok()) {
+    done(dropped.status());
+    return;
+  }
+  batch.AppendAudit(AuditEntryBytes(
+      ToProtoTime(absl::Now()), self_, by, "peer.remove", authority,
+      domain::Sha256Hex(current->stored_bytes), *dropped));
+  kv_->WriteAsync(std::move(batch), [this, authority, dropped = *dropped,
+                                     done = std::move(done)](absl::Status s) {
+    if (absl::IsAborted(s)) {
+      done(absl::AbortedError(absl::StrCat(
+          "peer ", authority, " was changed meanwhile; try again")));
+      return;
+    }
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      peers_.erase(authority);
+    }
+    Changed(authority);
+    done(dropped);
+  });
+}
+
+std::vector<pwx::v1::Peer> PeerRegistry::List() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<pwx::v1::Peer> peers;
+  for (const auto& [id, info] : peers_) peers.push_back(info->peer);
+  return peers;
+}
+
+std::shared_ptr<const PeerInfo> PeerRegistry::Find(
+    const std::string& authority) const {
+  absl::MutexLock lock(&mu_);
+  auto it = peers_.find(authority);
+  return it == peers_.end() ? nullptr : it->second;
+}
+
+void PeerRegistry::OnChange(std::function<void(const std::string&)> listener) {
+  absl::MutexLock lock(&mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void PeerRegistry::Changed(const std::string& authority) {
+  std::vector<std::function<void(const std::string&)>> listeners;
+  {
+    absl::MutexLock lock(&mu_);
+    listeners = listeners_;
+  }
+  for (const auto& listener : listeners) listener(authority);
+}
+
+absl::StatusOr<std::string> PeerRegistry::Authenticate(
+    absl::string_view cert_pem) const {
+  absl::StatusOr<std::string> authority = CertificateAuthority(cert_pem);
+  if (!authority.ok()) return authority.status();
+  std::shared_ptr<const PeerInfo> peer = Find(*authority);
+  if (peer == nullptr) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the peer's certificate is of ", *authority,
+        ", which is not a peer of this node"));
+  }
+  std::vector<X509Ptr> chain = ParseCertificates(cert_pem);
+  std::vector<X509Ptr> ca =
+      ParseCertificates(peer->peer.card().ca_certificate_pem());
+  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
+  if (store == nullptr || ctx == nullptr || untrusted == nullptr ||
+      ca.empty()) {
+    return absl::InternalError("cannot set up certificate verification");
+  }
+  X509_STORE_add_cert(store.get(), ca.front().get());
+  for (size_t i = 1; i < chain.size(); ++i) {
+    sk_X509_push(untrusted.get(), X509_dup(chain[i].get()));
+  }
+  // Check revocation when a configured CRL is of this peer's CA.
+  bool has_crl = false;
+  for (const std::string& pem : crl_pems_) {
+    for (auto& crl : ParseCrls(pem)) {
+      if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()),
+                        X509_get_subject_name(ca.front().get())) == 0) {
+        X509_STORE_add_crl(store.get(), crl.get());
+        has_crl = true;
+      }
+    }
+  }
+  if (has_crl) X509_STORE_set_flags(store.get(), X509_V_FLAG_CRL_CHECK);
+  X509_STORE_CTX_init(ctx.get(), store.get(), chain.front().get(),
+                      untrusted.get());
+  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_CLIENT);
+  if (X509_verify_cert(ctx.get()) != 1) {
+    const int error = X509_STORE_CTX_get_error(ctx.get());
+    std::string why;
+    switch (error) {
+      case X509_V_ERR_CERT_HAS_EXPIRED:
+        why = "has expired";
+        break;
+      case X509_V_ERR_CERT_NOT_YET_VALID:
+        why = "is not valid yet";
+        break;
+      case X509_V_ERR_CERT_REVOKED:
+        why = "is revoked (listed in a federation.crl_files CRL)";
+        break;
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+      case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        why = "is not issued by the CA on its identity card (unknown CA)";
+        break;
+      default:
+        why = absl::StrCat("does not verify: ",
+                           X509_verify_cert_error_string(error));
+    }
+    return absl::UnauthenticatedError(
+        absl::StrCat("the certificate of ", *authority, " ", why));
+  }
+  if (!peer->active()) {
+    return absl::UnavailableError(absl::StrCat(
+        "peer ", Describe(peer->peer), " is suspended on this node"));
+  }
+  return *authority;
+}
+
+}  // namespace pwx::server

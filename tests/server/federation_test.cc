@@ -1,0 +1,552 @@
+// Nodes federating on loopback in one process: identity cards, the peer
+// registry, a case shared across, a peer down and back, and every refusal of
+// a delivery (unknown CA, expired or revoked certificate, impostor, unknown
+// or suspended peer, bad signature, truncated, oversized, replayed, gap).
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <functional>
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pwx/v1/audit_service.grpc.pb.h"
+#include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/federation.grpc.pb.h"
+#include "pwx/v1/peer_service.grpc.pb.h"
+#include "pwx/v1/user_service.grpc.pb.h"
+#include "server/config.h"
+#include "server/domain/envelope.h"
+#include "server/node.h"
+#include "tests/testing/test_pki.h"
+
+namespace pwx::server {
+namespace {
+
+using pwx::v1::Case;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kPatience = absl::Seconds(60);
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return c;
+}
+
+// Polls `done` until it holds or the patience runs out.
+bool Eventually(const std::function<bool()>& done) {
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return done();
+}
+
+// One authority: its CA, node key pair, data directory, running node, and
+// its user alice (bootstrap admin, inspector, auditor).
+class TestNode {
+ public:
+  explicit TestNode(std::string id)
+      : id_(std::move(id)),
+        ca_(testing::TestCa::Create(id_)),
+        keys_(ca_.IssueNode(id_)),
+        alice_(ca_.IssueUser("alice")),
+        dir_(testing::MakeTempDir("federation_" + id_)) {}
+
+  void Start(std::vector<std::string> crl_pems = {}) {
+    pwx::v1::ServerConfig config;
+    config.set_authority_id(id_);
+    config.set_data_dir(dir_ + "/data");
+    config.mutable_api()->set_listen("127.0.0.1:0");
+    config.mutable_api()->set_cert_file("unused");
+    config.mutable_api()->set_key_file("unused");
+    config.mutable_api()->set_client_ca_file("unused");
+    config.add_admin_users("alice");
+    config.mutable_audit()->set_sign_interval_ms(50);
+    // Keep the port across restarts, so peers' cards stay right.
+    config.mutable_federation()->set_listen(
+        absl::StrCat("127.0.0.1:", federation_port_));
+    config.mutable_federation()->set_retry_initial_ms(20);
+    config.mutable_federation()->set_retry_max_ms(200);
+    config.mutable_federation()->set_max_message_bytes(1 << 20);
+    ApplyDefaults(&config);
+    ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
+    NodeOptions options;
+    options.config = config;
+    options.api_cert_pem = keys_.cert_pem;
+    options.api_key_pem = keys_.key_pem;
+    options.api_client_ca_pem = ca_.cert_pem();
+    options.crl_pems = std::move(crl_pems);
+    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+    ASSERT_TRUE(node.ok()) << node.status();
+    node_ = *std::move(node);
+    federation_port_ = node_->federation_port();
+    if (!granted_) {
+      for (pwx::v1::Role role : {pwx::v1::ROLE_INSPECTOR,
+                                 pwx::v1::ROLE_AUDITOR}) {
+        auto users = pwx::v1::UserService::NewStub(Api());
+        pwx::v1::GrantRoleRequest grant;
+        grant.set_name("alice");
+        grant.set_role(role);
+        pwx::v1::User user;
+        ASSERT_TRUE(users->GrantRole(Context().get(), grant, &user).ok());
+      }
+      granted_ = true;
+    }
+  }
+
+  void Stop() {
+    node_->Shutdown(absl::Seconds(5));
+    node_.reset();
+  }
+
+  std::shared_ptr<grpc::Channel> Api() {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ca_.cert_pem();
+    tls.pem_cert_chain = alice_.cert_pem;
+    tls.pem_private_key = alice_.key_pem;
+    return grpc::CreateChannel(
+        absl::StrCat("localhost:", node_->api_port()),
+        grpc::SslCredentials(tls));
+  }
+  std::unique_ptr<pwx::v1::CaseService::Stub> Cases() {
+    return pwx::v1::CaseService::NewStub(Api());
+  }
+  std::unique_ptr<pwx::v1::PeerService::Stub> Peers() {
+    return pwx::v1::PeerService::NewStub(Api());
+  }
+
+  pwx::v1::IdentityCard Card() {
+    pwx::v1::IdentityCard card;
+    grpc::Status s = Peers()->ExportIdentity(Context().get(), {}, &card);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return card;
+  }
+  grpc::Status AddPeer(const pwx::v1::IdentityCard& card) {
+    pwx::v1::AddPeerRequest request;
+    *request.mutable_card() = card;
+    pwx::v1::Peer peer;
+    return Peers()->AddPeer(Context().get(), request, &peer);
+  }
+  pwx::v1::PeerHealth Health(const std::string& peer) {
+    pwx::v1::ListPeersResponse response;
+    grpc::Status s = Peers()->ListPeers(Context().get(), {}, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    for (const pwx::v1::PeerHealth& h : response.peers()) {
+      if (h.peer().card().authority_id() == peer) return h;
+    }
+    return {};
+  }
+
+  Case CreateCase(const std::string& name) {
+    pwx::v1::CreateCaseRequest request;
+    request.mutable_case_()->mutable_undertaking()->set_name(name);
+    request.mutable_case_()->mutable_undertaking()->set_country_of_establishment(
+        "PL");
+    Case created;
+    grpc::Status s = Cases()->CreateCase(Context().get(), request, &created);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return created;
+  }
+  grpc::Status Share(const std::string& id, const std::string& with) {
+    pwx::v1::ShareCaseRequest request;
+    request.set_id(id);
+    request.set_with(with);
+    pwx::v1::ShareCaseResponse response;
+    return Cases()->ShareCase(Context().get(), request, &response);
+  }
+  grpc::Status GetCase(const std::string& id, Case* out) {
+    pwx::v1::GetCaseRequest request;
+    request.set_id(id);
+    return Cases()->GetCase(Context().get(), request, out);
+  }
+  int CountCases() {
+    pwx::v1::ListCasesResponse response;
+    grpc::Status s = Cases()->ListCases(Context().get(), {}, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response.cases_size();
+  }
+  // The actions of the node's audit log, in order.
+  std::vector<std::string> AuditActions() {
+    auto audit = pwx::v1::AuditService::NewStub(Api());
+    pwx::v1::GetTreeHeadResponse head;
+    EXPECT_TRUE(audit->GetTreeHead(Context().get(), {}, &head).ok());
+    pwx::v1::ListEntriesRequest request;
+    request.set_from_index(0);
+    request.set_to_index(head.current_size());
+    pwx::v1::ListEntriesResponse entries;
+    grpc::Status s = audit->ListEntries(Context().get(), request, &entries);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> actions;
+    for (const pwx::v1::LoggedEntry& e : entries.entries()) {
+      actions.push_back(e.entry().action());
+    }
+    return actions;
+  }
+
+  // A raw federation client presenting `keys` (a peer's node certificate).
+  std::unique_ptr<pwx::v1::FederationService::Stub> FederationAs(
+      const testing::KeyPair& keys) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ca_.cert_pem();
+    tls.pem_cert_chain = keys.cert_pem;
+    tls.pem_private_key = keys.key_pem;
+    grpc::ChannelArguments args;
+    args.SetMaxSendMessageSize(-1);
+    return pwx::v1::FederationService::NewStub(grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", node_->federation_port()),
+        grpc::SslCredentials(tls), args));
+  }
+
+  const std::string& id() const { return id_; }
+  const testing::TestCa& ca() const { return ca_; }
+  const testing::KeyPair& keys() const { return keys_; }
+  Node* node() { return node_.get(); }
+
+ private:
+  std::string id_;
+  testing::TestCa ca_;
+  testing::KeyPair keys_;
+  testing::KeyPair alice_;
+  std::string dir_;
+  int federation_port_ = 0;
+  bool granted_ = false;
+  std::unique_ptr<Node> node_;
+};
+
+int Count(const std::vector<std::string>& v, const std::string& x) {
+  return static_cast<int>(std::count(v.begin(), v.end(), x));
+}
+
+class FederationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fr_.Start();
+    pl_.Start();
+    ASSERT_TRUE(fr_.AddPeer(pl_.Card()).ok());
+    ASSERT_TRUE(pl_.AddPeer(fr_.Card()).ok());
+  }
+
+  TestNode fr_{"FR-DGT"};
+  TestNode pl_{"PL-PIP"};
+};
+
+TEST_F(FederationTest, SharedCaseArrivesAsAReadOnlyCopyAndIsReceipted) {
+  Case created = fr_.CreateCase("Budimex");
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  Case copy;
+  ASSERT_TRUE(Eventually([&] { return pl_.GetCase(created.id(), &copy).ok(); }));
+  EXPECT_EQ(copy.owner_authority(), "FR-DGT");
+  EXPECT_EQ(copy.undertaking().name(), "Budimex");
+  // Read-only on PL-PIP.
+  pwx::v1::AddNoteRequest note;
+  note.set_case_id(created.id());
+  note.set_text("seen in Warsaw");
+  Case noted;
+  EXPECT_EQ(pl_.Cases()->AddNote(Context().get(), note, &noted).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // The sender holds the receipt: nothing queued, sequence 1 acknowledged.
+  ASSERT_TRUE(Eventually([&] {
+    pwx::v1::PeerHealth h = fr_.Health("PL-PIP");
+    return h.queued() == 0 && h.acked_sequence() == 1;
+  }));
+  pwx::v1::PeerHealth health = fr_.Health("PL-PIP");
+  EXPECT_EQ(health.last_sequence(), 1u);
+  EXPECT_TRUE(health.last_error().empty()) << health.last_error();
+  EXPECT_TRUE(health.has_last_success());
+  EXPECT_EQ(pl_.Health("FR-DGT").received_sequence(), 1u);
+  // Both logs hold their side of the exchange.
+  EXPECT_EQ(Count(fr_.AuditActions(), "case.share"), 1);
+  EXPECT_EQ(Count(fr_.AuditActions(), "envelope.receipt"), 1);
+  EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 1);
+  // A later share replaces the copy.
+  pwx::v1::UpdateCaseRequest update;
+  update.set_id(created.id());
+  update.set_expected_version(created.version());
+  update.mutable_case_()->set_title("Gros oeuvre");
+  update.mutable_update_mask()->add_paths("title");
+  Case updated;
+  ASSERT_TRUE(fr_.Cases()->UpdateCase(Context().get(), update, &updated).ok());
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  ASSERT_TRUE(Eventually([&] {
+    return pl_.GetCase(created.id(), &copy).ok() && copy.title() == "Gros oeuvre";
+  }));
+}
+
+TEST_F(FederationTest, ShareRefusesUnknownPeersAndForeignCopies) {
+  Case created = fr_.CreateCase("Acme");
+  grpc::Status s = fr_.Share(created.id(), "DE-ZOLL");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("not a peer"));
+  EXPECT_EQ(fr_.Share(created.id(), "nonsense").error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(fr_.Share("FR-DGT-2026-999999", "PL-PIP").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  Case copy;
+  ASSERT_TRUE(Eventually([&] { return pl_.GetCase(created.id(), &copy).ok(); }));
+  // PL-PIP cannot pass FR-DGT's case on.
+  EXPECT_EQ(pl_.Share(created.id(), "FR-DGT").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(FederationTest, PeerDownGetsEverythingOnceAndInOrderWhenBack) {
+  pl_.Stop();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    Case c = fr_.CreateCase("Firm " + std::to_string(i));
+    ids.push_back(c.id());
+    ASSERT_TRUE(fr_.Share(c.id(), "PL-PIP").ok());
+  }
+  ASSERT_TRUE(Eventually([&] {
+    pwx::v1::PeerHealth h = fr_.Health("PL-PIP");
+    return h.queued() == 5 && !h.last_error().empty();
+  }));
+  EXPECT_TRUE(fr_.Health("PL-PIP").has_lag());
+  pl_.Start();
+  ASSERT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
+  for (const std::string& id : ids) {
+    Case copy;
+    EXPECT_TRUE(pl_.GetCase(id, &copy).ok()) << id;
+  }
+  EXPECT_EQ(pl_.Health("FR-DGT").received_sequence(), 5u);
+  EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 5);
+  EXPECT_EQ(fr_.Health("PL-PIP").last_error(), "");
+}
+
+TEST_F(FederationTest, SuspendedPeerWaitsAndRemovedPeerIsForgotten) {
+  pwx::v1::PeerRequest request;
+  request.set_authority_id("PL-PIP");
+  pwx::v1::Peer peer;
+  ASSERT_TRUE(fr_.Peers()->SuspendPeer(Context().get(), request, &peer).ok());
+  EXPECT_EQ(peer.state(), pwx::v1::Peer::SUSPENDED);
+  Case created = fr_.CreateCase("Acme");
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(fr_.Health("PL-PIP").queued(), 1u);
+  ASSERT_TRUE(fr_.Peers()->ResumePeer(Context().get(), request, &peer).ok());
+  ASSERT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
+
+  // Suspended on the receiving side: deliveries wait.
+  request.set_authority_id("FR-DGT");
+  ASSERT_TRUE(pl_.Peers()->SuspendPeer(Context().get(), request, &peer).ok());
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  ASSERT_TRUE(Eventually([&] {
+    return absl::StrContains(fr_.Health("PL-PIP").last_error(), "suspended");
+  }));
+  ASSERT_TRUE(pl_.Peers()->ResumePeer(Context().get(), request, &peer).ok());
+  ASSERT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
+
+  // Removed: its queue is dropped, and it is a stranger again.
+  pl_.Stop();
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  request.set_authority_id("PL-PIP");
+  pwx::v1::RemovePeerResponse removed;
+  ASSERT_TRUE(
+      fr_.Peers()->RemovePeer(Context().get(), request, &removed).ok());
+  EXPECT_EQ(removed.dropped(), 1u);
+  EXPECT_EQ(fr_.Share(created.id(), "PL-PIP").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(fr_.Peers()->RemovePeer(Context().get(), request, &removed)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  std::vector<std::string> actions = fr_.AuditActions();
+  EXPECT_EQ(Count(actions, "peer.suspend"), 1);
+  EXPECT_EQ(Count(actions, "peer.resume"), 1);
+  EXPECT_EQ(Count(actions, "peer.remove"), 1);
+}
+
+TEST_F(FederationTest, RegistryRefusesBadCardsAndSurvivesRestart) {
+  pwx::v1::IdentityCard good = pl_.Card();
+  EXPECT_EQ(fr_.AddPeer(good).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  struct Bad {
+    std::function<void(pwx::v1::IdentityCard*)> change;
+    std::string field;
+  };
+  const std::vector<Bad> bad = {
+      {[](auto* c) { c->set_authority_id("pl-pip"); }, "card.authority_id"},
+      {[](auto* c) { c->set_authority_id("FR-DGT"); }, "card.authority_id"},
+      {[](auto* c) { c->set_federation_endpoint("nowhere"); },
+       "card.federation_endpoint"},
+      {[](auto* c) { c->set_federation_endpoint("host:99999"); },
+       "card.federation_endpoint"},
+      {[](auto* c) { c->set_ca_certificate_pem("garbage"); },
+       "card.ca_certificate_pem"},
+      {[&](auto* c) { c->set_ca_certificate_pem(pl_.keys().cert_pem); },
+       "card.ca_certificate_pem"},
+      {[](auto* c) { c->set_signing_certificate_pem(""); },
+       "card.signing_certificate_pem"},
+  };
+  for (const Bad& b : bad) {
+    pwx::v1::IdentityCard card = good;
+    card.set_authority_id("BE-SPF");
+    b.change(&card);
+    grpc::Status s = fr_.AddPeer(card);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << b.field;
+    EXPECT_THAT(s.error_message(), HasSubstr(b.field)) << s.error_message();
+  }
+  fr_.Stop();
+  fr_.Start();
+  pwx::v1::ListPeersResponse peers;
+  ASSERT_TRUE(fr_.Peers()->ListPeers(Context().get(), {}, &peers).ok());
+  ASSERT_EQ(peers.peers_size(), 1);
+  EXPECT_EQ(peers.peers(0).peer().card().authority_id(), "PL-PIP");
+  EXPECT_EQ(peers.peers(0).peer().added_by(), "alice");
+}
+
+// Deliveries made by hand to PL-PIP's federation port.
+class DeliveryTest : public FederationTest {
+ protected:
+  // An envelope from FR-DGT to PL-PIP sharing a case, signed with `key_pem`
+  // (FR-DGT's node key by default).
+  pwx::v1::Envelope Envelope(uint64_t sequence, std::string sender = "FR-DGT",
+                             const std::string* key_pem = nullptr) {
+    pwx::v1::EnvelopeBody body;
+    body.set_message_id(domain::EnvelopeMessageId(sender, "PL-PIP", sequence));
+    body.set_sender(sender);
+    body.set_recipient("PL-PIP");
+    body.set_sequence(sequence);
+    Case* c = body.mutable_event()->mutable_case_shared()->mutable_case_();
+    c->set_id(absl::StrCat(sender, "-2026-00000", sequence));
+    c->set_owner_authority(sender);
+    c->set_version(1);
+    auto signer =
+        domain::Signer::FromPem(key_pem ? *key_pem : fr_.keys().key_pem);
+    return *domain::SealEnvelope(body, **signer);
+  }
+  grpc::Status Deliver(const testing::KeyPair& as,
+                       std::vector<pwx::v1::Envelope> envelopes,
+                       pwx::v1::DeliverResponse* response = nullptr) {
+    pwx::v1::DeliverRequest request;
+    for (auto& e : envelopes) *request.add_envelopes() = std::move(e);
+    pwx::v1::DeliverResponse ignored;
+    return pl_.FederationAs(as)->Deliver(Context().get(), request,
+                                         response ? response : &ignored);
+  }
+  // Nothing of a refused delivery was stored.
+  void ExpectNothingStored() {
+    EXPECT_EQ(pl_.CountCases(), 0);
+    EXPECT_EQ(pl_.Health("FR-DGT").received_sequence(), 0u);
+    EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 0);
+  }
+};
+
+TEST_F(DeliveryTest, ReplayedEnvelopeIsReceiptedAgainButAppliedOnce) {
+  pwx::v1::DeliverResponse first;
+  ASSERT_TRUE(Deliver(fr_.keys(), {Envelope(1)}, &first).ok());
+  ASSERT_EQ(first.receipts_size(), 1);
+  EXPECT_FALSE(first.receipts(0).duplicate());
+  EXPECT_GE(first.tree_head().tree_size(), first.receipts(0).audit_index() + 1);
+  pwx::v1::DeliverResponse again;
+  ASSERT_TRUE(Deliver(fr_.keys(), {Envelope(1), Envelope(2)}, &again).ok());
+  ASSERT_EQ(again.receipts_size(), 2);
+  EXPECT_TRUE(again.receipts(0).duplicate());
+  EXPECT_EQ(again.receipts(0).audit_index(), first.receipts(0).audit_index());
+  EXPECT_FALSE(again.receipts(1).duplicate());
+  EXPECT_EQ(pl_.CountCases(), 2);
+  EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 2);
+}
+
+TEST_F(DeliveryTest, GapsAndRepeatsWithinARequestAreRefused) {
+  grpc::Status s = Deliver(fr_.keys(), {Envelope(2)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("expected 1"));
+  s = Deliver(fr_.keys(), {Envelope(1), Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Deliver(fr_.keys(), {}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ExpectNothingStored();
+}
+
+TEST_F(DeliveryTest, BadSignatureTruncatedAndOversizedAreRefused) {
+  pwx::v1::Envelope flipped = Envelope(1);
+  (*flipped.mutable_signature())[8] ^= 0x01;
+  EXPECT_EQ(Deliver(fr_.keys(), {flipped}).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Signed by a key other than FR-DGT's signing key.
+  testing::KeyPair other = fr_.ca().IssueNode("FR-DGT");
+  EXPECT_EQ(Deliver(fr_.keys(), {Envelope(1, "FR-DGT", &other.key_pem)})
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  pwx::v1::Envelope truncated = Envelope(1);
+  truncated.set_body(truncated.body().substr(0, truncated.body().size() / 2));
+  EXPECT_EQ(Deliver(fr_.keys(), {truncated}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  pwx::v1::Envelope oversized = Envelope(1);
+  oversized.set_body(std::string(2 << 20, 'x'));
+  EXPECT_EQ(Deliver(fr_.keys(), {oversized}).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ExpectNothingStored();
+}
+
+TEST_F(DeliveryTest, CertificatesThatAreNotTheSendersAreRefused) {
+  // An impostor: BE-SPF, a real peer of PL-PIP, sends FR-DGT's envelope.
+  TestNode be("BE-SPF");
+  be.Start();
+  ASSERT_TRUE(pl_.AddPeer(be.Card()).ok());
+  grpc::Status s = Deliver(be.keys(), {Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("envelope.body.sender"));
+  // A certificate naming FR-DGT from a CA that is not FR-DGT's.
+  testing::TestCa rogue = testing::TestCa::Create("rogue");
+  s = Deliver(rogue.IssueNode("FR-DGT"), {Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("unknown CA"));
+  // An authority that is no peer of PL-PIP.
+  testing::TestCa de = testing::TestCa::Create("DE-ZOLL");
+  s = Deliver(de.IssueNode("DE-ZOLL"), {Envelope(1, "DE-ZOLL")});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("not a peer"));
+  // FR-DGT's CA, but expired, or without the authority URI.
+  s = Deliver(fr_.ca().IssueNodeWith("FR-DGT", "FR-DGT", /*expired=*/true),
+              {Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("expired"));
+  s = Deliver(fr_.ca().IssueNodeWith("FR-DGT", "", false), {Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ExpectNothingStored();
+}
+
+TEST_F(DeliveryTest, RevokedCertificateIsRefused) {
+  testing::KeyPair revoked = fr_.ca().IssueNode("FR-DGT");
+  pl_.Stop();
+  pl_.Start({fr_.ca().Crl({revoked.cert_pem})});
+  grpc::Status s = Deliver(revoked, {Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("revoked"));
+  ExpectNothingStored();
+  // FR-DGT's own certificate is not listed: it still delivers.
+  EXPECT_TRUE(Deliver(fr_.keys(), {Envelope(1)}).ok());
+}
+
+TEST(ThreeNodesTest, OneNodeSharesWithTwoPeers) {
+  TestNode fr("FR-DGT"), pl("PL-PIP"), be("BE-SPF");
+  fr.Start();
+  pl.Start();
+  be.Start();
+  for (TestNode* peer : {&pl, &be}) {
+    ASSERT_TRUE(fr.AddPeer(peer->Card()).ok());
+    ASSERT_TRUE(peer->AddPeer(fr.Card()).ok());
+  }
+  Case created = fr.CreateCase("Strabag");
+  ASSERT_TRUE(fr.Share(created.id(), "PL-PIP").ok());
+  ASSERT_TRUE(fr.Share(created.id(), "BE-SPF").ok());
+  for (TestNode* peer : {&pl, &be}) {
+    Case copy;
+    EXPECT_TRUE(
+        Eventually([&] { return peer->GetCase(created.id(), &copy).ok(); }))
+        << peer->id();
+  }
+}
+
+}  // namespace
+}  // namespace pwx::server

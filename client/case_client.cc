@@ -204,6 +204,80 @@ absl::StatusOr<pwx::v1::CreateBackupResponse> AdminClient::CreateBackup(
       });
 }
 
+absl::StatusOr<pwx::v1::ShareCaseResponse> CaseClient::ShareCase(
+    const std::string& id, const std::string& with) const {
+  pwx::v1::ShareCaseRequest request;
+  request.set_id(id);
+  request.set_with(with);
+  return CallUnary<pwx::v1::ShareCaseResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::ShareCaseResponse* response) {
+        return stub_->ShareCase(context, request, response);
+      });
+}
+
+PeerClient::PeerClient(std::shared_ptr<grpc::Channel> channel,
+                       absl::Duration timeout)
+    : stub_(pwx::v1::PeerService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+absl::StatusOr<pwx::v1::IdentityCard> PeerClient::ExportIdentity() const {
+  return CallUnary<pwx::v1::IdentityCard>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::IdentityCard* response) {
+        return stub_->ExportIdentity(context, {}, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::Peer> PeerClient::AddPeer(
+    const pwx::v1::IdentityCard& card) const {
+  pwx::v1::AddPeerRequest request;
+  *request.mutable_card() = card;
+  return CallUnary<pwx::v1::Peer>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Peer* response) {
+        return stub_->AddPeer(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::ListPeersResponse> PeerClient::ListPeers() const {
+  return CallUnary<pwx::v1::ListPeersResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::ListPeersResponse* response) {
+        return stub_->ListPeers(context, {}, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::Peer> PeerClient::SuspendPeer(
+    const std::string& id) const {
+  pwx::v1::PeerRequest request;
+  request.set_authority_id(id);
+  return CallUnary<pwx::v1::Peer>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Peer* response) {
+        return stub_->SuspendPeer(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::Peer> PeerClient::ResumePeer(
+    const std::string& id) const {
+  pwx::v1::PeerRequest request;
+  request.set_authority_id(id);
+  return CallUnary<pwx::v1::Peer>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Peer* response) {
+        return stub_->ResumePeer(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::RemovePeerResponse> PeerClient::RemovePeer(
+    const std::string& id) const {
+  pwx::v1::PeerRequest request;
+  request.set_authority_id(id);
+  return CallUnary<pwx::v1::RemovePeerResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::RemovePeerResponse* response) {
+        return stub_->RemovePeer(context, request, response);
+      });
+}
+
 UserClient::UserClient(std::shared_ptr<grpc::Channel> channel,
                        absl::Duration timeout)
     : stub_(pwx::v1::UserService::NewStub(std::move(channel))),

@@ -19,6 +19,7 @@
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/peer_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 
 namespace pwx::client {
@@ -68,6 +69,9 @@ class CaseClient {
   absl::StatusOr<pwx::v1::AttachmentMeta> DownloadAttachment(
       const std::string& case_id, const std::string& sha256,
       const DownloadSink& sink) const;
+  // Queues a read-only copy of case `id` for the peer authority `with`.
+  absl::StatusOr<pwx::v1::ShareCaseResponse> ShareCase(
+      const std::string& id, const std::string& with) const;
 
  private:
   void SetDeadline(grpc::ClientContext* context) const;
@@ -109,6 +113,26 @@ class UserClient {
 
  private:
   std::unique_ptr<pwx::v1::UserService::Stub> stub_;
+  absl::Duration timeout_;
+};
+
+// Calls PeerService on one channel; same deadline rule and thread safety as
+// CaseClient. The server allows these calls to coordinators and admins only.
+class PeerClient {
+ public:
+  PeerClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
+
+  absl::StatusOr<pwx::v1::IdentityCard> ExportIdentity() const;
+  absl::StatusOr<pwx::v1::Peer> AddPeer(
+      const pwx::v1::IdentityCard& card) const;
+  absl::StatusOr<pwx::v1::ListPeersResponse> ListPeers() const;
+  absl::StatusOr<pwx::v1::Peer> SuspendPeer(const std::string& id) const;
+  absl::StatusOr<pwx::v1::Peer> ResumePeer(const std::string& id) const;
+  absl::StatusOr<pwx::v1::RemovePeerResponse> RemovePeer(
+      const std::string& id) const;
+
+ private:
+  std::unique_ptr<pwx::v1::PeerService::Stub> stub_;
   absl::Duration timeout_;
 };
 

@@ -22,6 +22,8 @@
 #include "client/cli_internal.h"
 #include "client/output.h"
 #include "client/staged_file.h"
+#include "server/domain/case_rules.h"
+#include "server/domain/fields.h"
 
 namespace pwx::client::internal {
 namespace {
@@ -524,6 +526,51 @@ void AddDownload(CLI::App* cases, Command* selected) {
   });
 }
 
+// --- case share ------------------------------------------------------------
+
+void AddShare(CLI::App* cases, Command* selected) {
+  CLI::App* command = cases->add_subcommand(
+      "share",
+      "Send a read-only copy of a case of this node to a peer authority");
+  command->footer(
+      "The copy is queued durably with its audit entry and delivered in\n"
+      "order whenever the peer is reachable; `pwx peer list` shows the\n"
+      "progress. Share again to send a later version. Only the node that\n"
+      "owns a case shares it.");
+  auto id = std::make_shared<std::string>();
+  auto with = std::make_shared<std::string>();
+  command->add_option("ID", *id, "Case id, e.g. FR-DGT-2026-000001")
+      ->required();
+  command
+      ->add_option("--with", *with,
+                   "The peer's authority id, e.g. PL-PIP (see `pwx peer list`)")
+      ->required();
+  command->callback([selected, id, with] {
+    *selected = [id, with](CommandEnv& env) -> absl::Status {
+      if (absl::Status s = domain::ValidateCaseId("ID", *id); !s.ok()) {
+        return UsageError(s.message());
+      }
+      if (absl::Status s = domain::ValidateAuthorityId("--with", *with);
+          !s.ok()) {
+        return UsageError(s.message());
+      }
+      absl::StatusOr<CaseClient> client = ConnectCases(env);
+      if (!client.ok()) return client.status();
+      absl::StatusOr<pwx::v1::ShareCaseResponse> shared =
+          client->ShareCase(*id, *with);
+      if (!shared.ok()) return shared.status();
+      if (env.format == OutputFormat::kJson) {
+        env.out << ToJson(*shared);
+      } else {
+        env.out << "case " << CleanText(*id) << " (version "
+                << shared->version() << ") queued for " << CleanText(*with)
+                << "\n";
+      }
+      return absl::OkStatus();
+    };
+  });
+}
+
 }  // namespace
 
 void AddCaseCommands(CLI::App& app, Command* selected) {
@@ -536,6 +583,7 @@ void AddCaseCommands(CLI::App& app, Command* selected) {
   AddNote(cases, selected);
   AddAttach(cases, selected);
   AddDownload(cases, selected);
+  AddShare(cases, selected);
 }
 
 }  // namespace pwx::client::internal

@@ -59,6 +59,10 @@ void AddAuditCommands(CLI::App& app, Command* selected);
 // AddAuditCommands().
 void AddAuditProofCommands(CLI::App& audit, Command* selected);
 
+// Adds `admin identity export` and `peer add|list|suspend|resume|remove` to
+// `app`, like AddCaseCommands().
+void AddPeerCommands(CLI::App& app, Command* selected);
+
 // Adds the top-level `access-log` to `app`, like AddCaseCommands().
 void AddAccessLogCommand(CLI::App& app, Command* selected);
 

@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# One pwx node on this machine in one command: installs the build
-# dependencies, builds pwx-server and pwx, makes a PKI, starts the node for
-# FR-DGT on 127.0.0.1:7443 and files a demo case. Safe to run again: it reuses
-# the PKI, the data and a node that is already running. Run with --help.
+# Two federated pwx nodes on this machine in one command: installs the build
+# dependencies, builds pwx-server and pwx, makes a PKI per authority, starts
+# FR-DGT (API 127.0.0.1:7443, peers 7444) and PL-PIP (API 127.0.0.1:7543,
+# peers 7544), makes them peers of each other by exchanging identity cards,
+# files a demo case on FR-DGT and shares it with PL-PIP. Safe to run again:
+# it reuses the PKIs, the data, the peers and nodes already running. Run
+# with --help.
 set -euo pipefail
 
 readonly PROG="quickstart.sh"
-readonly AUTHORITY_ID="FR-DGT"
-readonly AUTHORITY_NAME="Direction générale du travail"
-readonly USER_NAME="alice"
-readonly LISTEN="127.0.0.1:7443"
-readonly SERVER_ADDR="localhost:7443"  # "localhost" is in the node certificate
 readonly START_TIMEOUT_S=30
 readonly STOP_TIMEOUT_S=15
+readonly SHARE_TIMEOUT_S=30
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO
@@ -21,23 +20,39 @@ readonly SERVER_BIN="$BUILD_DIR/server/pwx-server"
 readonly CLIENT_DIR="$BUILD_DIR/client"
 readonly CLIENT_BIN="$CLIENT_DIR/pwx"
 
+# The two nodes, by short name: authority id, display name, user, API listen
+# address, the address the CLI dials ("localhost" is in the node
+# certificate), federation listen address.
+declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP")
+declare -A AUTHORITY_NAME=([FR]="Direction générale du travail" [PL]="Państwowa Inspekcja Pracy")
+declare -A USER_OF=([FR]="alice" [PL]="piotr")
+declare -A LISTEN=([FR]="127.0.0.1:7443" [PL]="127.0.0.1:7543")
+declare -A SERVER_ADDR=([FR]="localhost:7443" [PL]="localhost:7543")
+declare -A FED_LISTEN=([FR]="127.0.0.1:7444" [PL]="127.0.0.1:7544")
+readonly NODES=(FR PL)
+
 usage() {
   cat <<'EOF'
-Usage: deploy/quickstart.sh [--dir DIR] [--env | --stop] [--help]
+Usage: deploy/quickstart.sh [--dir DIR] [--env [FR|PL] | --stop] [--help]
 
 Without --env or --stop: installs the build dependencies (deploy/install-deps.sh),
-builds pwx-server and pwx into <repo>/build, creates a PKI for the authority
-FR-DGT and its user alice under DIR/pki, writes DIR/fr-dgt.textproto, starts
-the node on 127.0.0.1:7443 in the background (log DIR/fr-dgt.log, pid
-DIR/fr-dgt.pid) unless it is already running, and files a demo case once.
-Running it again reuses the PKI, the data and the running node.
+builds pwx-server and pwx into <repo>/build, creates the PKIs of FR-DGT (user
+alice) and PL-PIP (user piotr) under DIR/pki, writes DIR/fr-dgt.textproto and
+DIR/pl-pip.textproto, starts both nodes in the background (logs DIR/*.log,
+pids DIR/*.pid) unless they run already, makes them peers of each other
+(identity cards in DIR/cards), files a demo case on FR-DGT once, shares it
+with PL-PIP and shows it arriving there.
 
-  --dir DIR  where the PKI, config, data, log and pid live
-             (default: ./var/quickstart, relative to the current directory)
-  --env      print only the shell exports that point the pwx CLI at the node as
-             alice:  eval "$(deploy/quickstart.sh --env)"
-  --stop     stop the node (SIGTERM, then wait up to 15 s)
-  --help     this text
+  FR-DGT  API 127.0.0.1:7443, federation 127.0.0.1:7444, user alice
+  PL-PIP  API 127.0.0.1:7543, federation 127.0.0.1:7544, user piotr
+
+  --dir DIR     where the PKIs, configs, data, logs and pids live
+                (default: ./var/quickstart, relative to the current directory)
+  --env [FR|PL] print only the shell exports that point the pwx CLI at one
+                node: FR-DGT as alice (the default) or PL-PIP as piotr:
+                  eval "$(deploy/quickstart.sh --env PL)"
+  --stop        stop both nodes (SIGTERM, then wait up to 15 s each)
+  --help        this text
 EOF
 }
 
@@ -52,11 +67,24 @@ say() {
 
 dir="./var/quickstart"
 mode="start"
+env_node="FR"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dir) [[ $# -ge 2 ]] || die "--dir needs a value"; dir="$2"; shift 2 ;;
     --dir=*) dir="${1#*=}"; shift ;;
-    --env) mode="env"; shift ;;
+    --env)
+      mode="env"
+      if [[ $# -ge 2 && ( "$2" == FR || "$2" == PL ) ]]; then
+        env_node="$2"
+        shift
+      fi
+      shift ;;
+    --env=*)
+      mode="env"
+      env_node="${1#*=}"
+      [[ "$env_node" == FR || "$env_node" == PL ]] ||
+        die "--env takes FR or PL, not '$env_node'"
+      shift ;;
     --stop) mode="stop"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "$PROG: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -66,22 +94,27 @@ done
 DIR="$(realpath -m -- "$dir")"
 readonly DIR
 readonly PKI_DIR="$DIR/pki"
-readonly CA_PEM="$PKI_DIR/$AUTHORITY_ID/ca.pem"
-readonly NODE_PEM="$PKI_DIR/$AUTHORITY_ID/node.pem"
-readonly NODE_KEY="$PKI_DIR/$AUTHORITY_ID/node.key"
-readonly USER_PEM="$PKI_DIR/$AUTHORITY_ID/users/$USER_NAME.pem"
-readonly USER_KEY="$PKI_DIR/$AUTHORITY_ID/users/$USER_NAME.key"
-readonly CONFIG="$DIR/fr-dgt.textproto"
-readonly DATA_DIR="$DIR/data/$AUTHORITY_ID"
-readonly LOG_FILE="$DIR/fr-dgt.log"
-readonly PID_FILE="$DIR/fr-dgt.pid"
+readonly CARD_DIR="$DIR/cards"
 
-# Prints the pid from the pid file when that process is alive and is a
-# pwx-server; fails otherwise.
+# Per-node paths; $1 is FR or PL.
+lower() { tr '[:upper:]' '[:lower:]' <<<"$1"; }
+ca_pem() { echo "$PKI_DIR/${AUTHORITY[$1]}/ca.pem"; }
+node_pem() { echo "$PKI_DIR/${AUTHORITY[$1]}/node.pem"; }
+node_key() { echo "$PKI_DIR/${AUTHORITY[$1]}/node.key"; }
+user_pem() { echo "$PKI_DIR/${AUTHORITY[$1]}/users/${USER_OF[$1]}.pem"; }
+user_key() { echo "$PKI_DIR/${AUTHORITY[$1]}/users/${USER_OF[$1]}.key"; }
+config_file() { echo "$DIR/$(lower "${AUTHORITY[$1]}").textproto"; }
+data_dir() { echo "$DIR/data/${AUTHORITY[$1]}"; }
+log_file() { echo "$DIR/$(lower "${AUTHORITY[$1]}").log"; }
+pid_file() { echo "$DIR/$(lower "${AUTHORITY[$1]}").pid"; }
+
+# Prints the pid of node $1 when it is alive and is a pwx-server; fails
+# otherwise.
 running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(tr -dc '0-9' <"$PID_FILE")"
+  local file pid
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  pid="$(tr -dc '0-9' <"$file")"
   [[ -n "$pid" ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   # Guard against a recycled pid belonging to something else.
@@ -89,46 +122,57 @@ running_pid() {
   echo "$pid"
 }
 
+# pwx_cli NODE ARGS...: the CLI against NODE as its user.
 pwx_cli() {
-  "$CLIENT_BIN" --server "$SERVER_ADDR" --ca "$CA_PEM" --cert "$USER_PEM" --key "$USER_KEY" "$@"
+  local node="$1"
+  shift
+  "$CLIENT_BIN" --server "${SERVER_ADDR[$node]}" --ca "$(ca_pem "$node")" \
+    --cert "$(user_pem "$node")" --key "$(user_key "$node")" "$@"
 }
 
 cmd_env() {
-  if [[ ! -f "$CA_PEM" || ! -f "$USER_PEM" ]]; then
+  local node="$env_node"
+  if [[ ! -f "$(ca_pem "$node")" || ! -f "$(user_pem "$node")" ]]; then
     printf '%s: note: no PKI in %s yet; run %q --dir %q first\n' \
       "$PROG" "$PKI_DIR" "$REPO/deploy/quickstart.sh" "$DIR" >&2
   fi
-  printf 'export PWX_SERVER=%q\n' "$SERVER_ADDR"
-  printf 'export PWX_CA=%q\n' "$CA_PEM"
-  printf 'export PWX_CERT=%q\n' "$USER_PEM"
-  printf 'export PWX_KEY=%q\n' "$USER_KEY"
+  printf 'export PWX_SERVER=%q\n' "${SERVER_ADDR[$node]}"
+  printf 'export PWX_CA=%q\n' "$(ca_pem "$node")"
+  printf 'export PWX_CERT=%q\n' "$(user_pem "$node")"
+  printf 'export PWX_KEY=%q\n' "$(user_key "$node")"
   # shellcheck disable=SC2016  # $PATH is expanded by the eval, not here.
   printf 'export PATH=%q"${PATH:+:$PATH}"\n' "$CLIENT_DIR"
 }
 
-cmd_stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    if [[ -f "$PID_FILE" ]]; then
-      rm -f "$PID_FILE"
-      echo "$PROG: nothing was running (removed the stale pid file $PID_FILE)"
+stop_node() {
+  local node="$1" pid file
+  file="$(pid_file "$node")"
+  if ! pid="$(running_pid "$node")"; then
+    if [[ -f "$file" ]]; then
+      rm -f "$file"
+      echo "$PROG: ${AUTHORITY[$node]} was not running (removed the stale pid file $file)"
     else
-      echo "$PROG: nothing was running (no pid file $PID_FILE)"
+      echo "$PROG: ${AUTHORITY[$node]} was not running (no pid file $file)"
     fi
     return 0
   fi
-  say "stopping pwx-server (pid $pid)"
+  say "stopping ${AUTHORITY[$node]} (pid $pid)"
   kill -TERM "$pid"
   local i
   for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
     if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      echo "$PROG: stopped"
+      rm -f "$file"
+      echo "$PROG: stopped ${AUTHORITY[$node]}"
       return 0
     fi
     sleep 0.1
   done
-  die "pwx-server (pid $pid) still running ${STOP_TIMEOUT_S}s after SIGTERM; see $LOG_FILE, or kill -9 $pid"
+  die "${AUTHORITY[$node]} (pid $pid) still running ${STOP_TIMEOUT_S}s after SIGTERM; see $(log_file "$node"), or kill -9 $pid"
+}
+
+cmd_stop() {
+  local node
+  for node in "${NODES[@]}"; do stop_node "$node"; done
 }
 
 # Quotes a string for protobuf text format.
@@ -140,30 +184,35 @@ textproto_quote() {
 }
 
 write_config() {
-  if [[ -f "$CONFIG" ]]; then
-    say "config $CONFIG exists, kept (delete it to regenerate)"
+  local node="$1" config
+  config="$(config_file "$node")"
+  if [[ -f "$config" ]]; then
+    say "config $config exists, kept (delete it to regenerate)"
     return 0
   fi
-  local tmp="$CONFIG.tmp.$$"
+  local tmp="$config.tmp.$$"
   cat >"$tmp" <<EOF
 # pwx-server configuration written by deploy/quickstart.sh
 # (message pwx.v1.ServerConfig; see deploy/pwx-server.example.textproto).
-authority_id: $(textproto_quote "$AUTHORITY_ID")
-authority_name: $(textproto_quote "$AUTHORITY_NAME")
-data_dir: $(textproto_quote "$DATA_DIR")
+authority_id: $(textproto_quote "${AUTHORITY[$node]}")
+authority_name: $(textproto_quote "${AUTHORITY_NAME[$node]}")
+data_dir: $(textproto_quote "$(data_dir "$node")")
 api {
-  listen: $(textproto_quote "$LISTEN")
-  cert_file: $(textproto_quote "$NODE_PEM")
-  key_file: $(textproto_quote "$NODE_KEY")
-  client_ca_file: $(textproto_quote "$CA_PEM")
+  listen: $(textproto_quote "${LISTEN[$node]}")
+  cert_file: $(textproto_quote "$(node_pem "$node")")
+  key_file: $(textproto_quote "$(node_key "$node")")
+  client_ca_file: $(textproto_quote "$(ca_pem "$node")")
 }
-admin_users: $(textproto_quote "$USER_NAME")
+federation {
+  listen: $(textproto_quote "${FED_LISTEN[$node]}")
+}
+admin_users: $(textproto_quote "${USER_OF[$node]}")
 log {
   format: "text"
 }
 EOF
-  mv -f "$tmp" "$CONFIG"
-  say "wrote $CONFIG"
+  mv -f "$tmp" "$config"
+  say "wrote $config"
 }
 
 build() {
@@ -184,68 +233,100 @@ build() {
 }
 
 make_pki() {
-  say "PKI in $PKI_DIR"
-  "$REPO/deploy/pki.sh" authority --out "$PKI_DIR" --id "$AUTHORITY_ID" --name "$AUTHORITY_NAME"
-  "$REPO/deploy/pki.sh" user --out "$PKI_DIR" --id "$AUTHORITY_ID" --name "$USER_NAME"
+  local node="$1"
+  say "PKI of ${AUTHORITY[$node]} in $PKI_DIR/${AUTHORITY[$node]}"
+  "$REPO/deploy/pki.sh" authority --out "$PKI_DIR" --id "${AUTHORITY[$node]}" \
+    --name "${AUTHORITY_NAME[$node]}"
+  "$REPO/deploy/pki.sh" user --out "$PKI_DIR" --id "${AUTHORITY[$node]}" \
+    --name "${USER_OF[$node]}"
 }
 
 start_server() {
-  local pid
-  if pid="$(running_pid)"; then
-    say "pwx-server already running (pid $pid), reused"
+  local node="$1" pid log
+  if pid="$(running_pid "$node")"; then
+    say "${AUTHORITY[$node]} already running (pid $pid), reused"
     return 0
   fi
-  rm -f "$PID_FILE"
-  mkdir -p "$DATA_DIR"
-  say "starting pwx-server on $LISTEN (log $LOG_FILE)"
+  log="$(log_file "$node")"
+  rm -f "$(pid_file "$node")"
+  mkdir -p "$(data_dir "$node")"
+  say "starting ${AUTHORITY[$node]} on ${LISTEN[$node]}, peers on ${FED_LISTEN[$node]} (log $log)"
   {
     echo
     echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) started by deploy/quickstart.sh ----"
-  } >>"$LOG_FILE"
+  } >>"$log"
   # setsid: own session, so the node survives this shell and Ctrl-C in it.
   # In a script the background child is not a process-group leader, so setsid
   # does not fork and $! is the server's pid.
-  setsid nohup "$SERVER_BIN" --config "$CONFIG" >>"$LOG_FILE" 2>&1 </dev/null &
+  setsid nohup "$SERVER_BIN" --config "$(config_file "$node")" >>"$log" 2>&1 </dev/null &
   pid=$!
-  echo "$pid" >"$PID_FILE"
+  echo "$pid" >"$(pid_file "$node")"
 }
 
 wait_ready() {
-  local deadline=$((SECONDS + START_TIMEOUT_S)) pid
+  local node="$1" deadline=$((SECONDS + START_TIMEOUT_S)) pid log
+  log="$(log_file "$node")"
   while :; do
-    # alice is the bootstrap admin (admin_users), so she may list users as
-    # soon as the node answers.
-    if pwx_cli user list >/dev/null 2>&1; then
+    # The user is the bootstrap admin (admin_users), so they may list users
+    # as soon as the node answers.
+    if pwx_cli "$node" user list >/dev/null 2>&1; then
       return 0
     fi
-    if ! pid="$(running_pid)"; then
-      echo "$PROG: pwx-server is not running; last lines of $LOG_FILE:" >&2
-      tail -n 30 "$LOG_FILE" >&2 || true
-      rm -f "$PID_FILE"
+    if ! pid="$(running_pid "$node")"; then
+      echo "$PROG: ${AUTHORITY[$node]} is not running; last lines of $log:" >&2
+      tail -n 30 "$log" >&2 || true
+      rm -f "$(pid_file "$node")"
       exit 1
     fi
     if ((SECONDS >= deadline)); then
-      echo "$PROG: pwx-server (pid $pid) did not answer 'pwx case list' within ${START_TIMEOUT_S}s;" \
-        "last lines of $LOG_FILE:" >&2
-      tail -n 30 "$LOG_FILE" >&2 || true
+      echo "$PROG: ${AUTHORITY[$node]} (pid $pid) did not answer within ${START_TIMEOUT_S}s;" \
+        "last lines of $log:" >&2
+      tail -n 30 "$log" >&2 || true
       echo "$PROG: the last attempt said:" >&2
-      pwx_cli user list >&2 || true
+      pwx_cli "$node" user list >&2 || true
       exit 1
     fi
     sleep 0.5
   done
 }
 
-demo_case() {
-  local found
-  found="$(pwx_cli --output json case list --text "Demo Bau")" ||
-    die "'pwx --output json case list --text \"Demo Bau\"' failed"
-  if grep -Eq "\"$AUTHORITY_ID-[0-9]{4}-[0-9]+\"" <<<"$found"; then
-    say "demo case exists, kept"
+# Makes node $1 a peer of node $2 from $2's identity card, unless it is.
+add_peer() {
+  local node="$1" other="$2" card
+  card="$CARD_DIR/${AUTHORITY[$other]}.card"
+  if pwx_cli "$node" --output json peer list |
+    grep -Eq "\"authorityId\": *\"${AUTHORITY[$other]}\""; then
+    say "${AUTHORITY[$other]} is a peer of ${AUTHORITY[$node]} already, kept"
     return 0
   fi
-  say "creating a demo case"
-  pwx_cli case create \
+  say "${AUTHORITY[$node]} adds ${AUTHORITY[$other]} from its identity card $card"
+  pwx_cli "$node" peer add "$card" >/dev/null
+}
+
+federate() {
+  mkdir -p "$CARD_DIR"
+  local node
+  for node in "${NODES[@]}"; do
+    pwx_cli "$node" admin identity export --force \
+      "$CARD_DIR/${AUTHORITY[$node]}.card" >/dev/null
+  done
+  add_peer FR PL
+  add_peer PL FR
+}
+
+# Prints the id of the demo case on FR-DGT, creating it once.
+demo_case() {
+  local found id
+  found="$(pwx_cli FR --output json case list --text "Demo Bau")" ||
+    die "'pwx --output json case list --text \"Demo Bau\"' failed on FR-DGT"
+  id="$(grep -Eo '"FR-DGT-[0-9]{4}-[0-9]+"' <<<"$found" | head -n 1 | tr -d '"')" || true
+  if [[ -n "$id" ]]; then
+    say "demo case $id exists, kept" >&2
+    echo "$id"
+    return 0
+  fi
+  say "creating a demo case on FR-DGT" >&2
+  found="$(pwx_cli FR --output json case create \
     --title "Demo: posted workers at a Lyon building site" \
     --undertaking-name "Demo Bau Sp. z o.o." \
     --undertaking-reg PL5260001246 \
@@ -254,25 +335,50 @@ demo_case() {
     --recipient-country FR \
     --sector F41.20 \
     --declaration-ref SIPSI-2026-000123 \
-    --worker "name=Jan Kowalski;dob=1988-03-14;nationality=PL;a1=PL-A1-2026-0001;start=2026-01-05;end=2026-06-30;workplace=Lyon" \
-    >/dev/null
+    --worker "name=Jan Kowalski;dob=1988-03-14;nationality=PL;a1=PL-A1-2026-0001;start=2026-01-05;end=2026-06-30;workplace=Lyon")"
+  id="$(grep -Eo '"FR-DGT-[0-9]{4}-[0-9]+"' <<<"$found" | head -n 1 | tr -d '"')" || true
+  [[ -n "$id" ]] || die "could not read the new case's id"
+  echo "$id"
+}
+
+share_demo() {
+  local id="$1" deadline=$((SECONDS + SHARE_TIMEOUT_S))
+  say "FR-DGT: pwx case share $id --with PL-PIP"
+  pwx_cli FR case share "$id" --with PL-PIP
+  say "waiting for $id to arrive on PL-PIP"
+  until pwx_cli PL case get "$id" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "$PROG: $id did not reach PL-PIP within ${SHARE_TIMEOUT_S}s; FR-DGT's peers:" >&2
+      pwx_cli FR peer list >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+  say "PL-PIP: pwx case get $id   (a read-only copy; FR-DGT owns the case)"
+  pwx_cli PL case get "$id"
+  say "FR-DGT: pwx peer list"
+  pwx_cli FR peer list
 }
 
 cmd_start() {
   build
   mkdir -p "$DIR"
-  make_pki
-  write_config
-  start_server
-  wait_ready
-  # Cases need the inspector role; granting it again changes nothing.
-  say "granting alice the inspector role"
-  pwx_cli user grant "$USER_NAME" inspector >/dev/null
-  say "pwx-server is up (pid $(running_pid)) on $LISTEN"
-  demo_case
-
-  say "pwx case list"
-  pwx_cli case list
+  local node
+  for node in "${NODES[@]}"; do
+    make_pki "$node"
+    write_config "$node"
+    start_server "$node"
+  done
+  for node in "${NODES[@]}"; do
+    wait_ready "$node"
+    # Cases need the inspector role; granting it again changes nothing.
+    pwx_cli "$node" user grant "${USER_OF[$node]}" inspector >/dev/null
+    say "${AUTHORITY[$node]} is up (pid $(running_pid "$node")) on ${LISTEN[$node]}"
+  done
+  federate
+  local id
+  id="$(demo_case)"
+  share_demo "$id"
 
   local dir_arg=""
   [[ "$dir" != "./var/quickstart" ]] && dir_arg=" --dir $(printf '%q' "$DIR")"
@@ -280,12 +386,16 @@ cmd_start() {
   [[ "$(pwd -P)" == "$(cd "$REPO" && pwd -P)" ]] || self="$REPO/deploy/quickstart.sh"
   cat <<EOF
 
-The node $AUTHORITY_ID runs on $LISTEN; data in $DATA_DIR, log in $LOG_FILE.
+FR-DGT runs on ${LISTEN[FR]} and PL-PIP on ${LISTEN[PL]}, peers of each other;
+data, logs and identity cards are in $DIR.
 Next, in this shell:
-  eval "\$($self$dir_arg --env)"   # the pwx CLI as $USER_NAME
+  eval "\$($self$dir_arg --env FR)"   # the pwx CLI on FR-DGT, as alice
   pwx case list
-  pwx case get <id>
-  $self$dir_arg --stop             # stop the node
+  pwx case share $id --with PL-PIP
+  pwx peer list
+  eval "\$($self$dir_arg --env PL)"   # the pwx CLI on PL-PIP, as piotr
+  pwx case get $id
+  $self$dir_arg --stop                # stop both nodes
 EOF
 }
 

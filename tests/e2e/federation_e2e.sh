@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# End-to-end test of federation between two pwx-server processes, FR-DGT and
+# PL-PIP, driven through the pwx CLI as their coordinators and inspectors.
+# Registered with ctest as federation_e2e (tests/e2e/CMakeLists.txt):
+#
+#   federation_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH
+#
+# Checks: identity cards exchanged and peers added; a case shared across;
+# the receiver killed (SIGKILL) while shares queue up, then restarted:
+# everything arrives once; the sender killed (SIGKILL) while it delivers a
+# backlog, then restarted: nothing lost, nothing applied twice.
+# Prints "ok - ..." per check; the first failure prints "not ok - ...", the
+# nodes' logs and the failing command's output, and exits 1.
+set -euo pipefail
+
+if [[ $# -ne 3 ]]; then
+  echo "usage: $0 PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH" >&2
+  exit 2
+fi
+SERVER_BIN="$(realpath -- "$1")"
+CLI_BIN="$(realpath -- "$2")"
+PKI_SH="$(realpath -- "$3")"
+readonly SERVER_BIN CLI_BIN PKI_SH
+
+readonly START_TIMEOUT_S=60  # generous: sanitizer builds start slowly
+readonly DELIVERY_TIMEOUT_S=120
+readonly CLI_TIMEOUT_S=30
+readonly BACKLOG=60
+
+T="$(mktemp -d "${TMPDIR:-/tmp}/pwx-fed-e2e.XXXXXX")"
+T="$(cd "$T" && pwd)"
+readonly T
+readonly PKI="$T/pki"
+declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP")
+declare -A USER_OF=([FR]="alice" [PL]="piotr")
+declare -A PID=() API_PORT=() FED_PORT=()
+PASSED=0
+
+cleanup() {
+  local node
+  for node in "${!PID[@]}"; do
+    kill -KILL "${PID[$node]}" 2>/dev/null || true
+    wait "${PID[$node]}" 2>/dev/null || true
+  done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+  PASSED=$((PASSED + 1))
+  echo "ok - $*"
+}
+
+fail() {
+  echo "not ok - $1"
+  echo "#   $2"
+  if [[ -n "${CMD:-}" ]]; then
+    echo "#   last command: $CMD (exit $RC)"
+    sed 's/^/#   out: /' "$T/out" 2>/dev/null | tail -n 30 || true
+    sed 's/^/#   err: /' "$T/err" 2>/dev/null | tail -n 30 || true
+  fi
+  local node
+  for node in FR PL; do
+    if [[ -f "$T/$node.log" ]]; then
+      echo "#   --- last lines of the $node log ---"
+      tail -n 40 "$T/$node.log" | sed 's/^/#   /'
+    fi
+  done
+  echo "federation_e2e: FAILED after $PASSED passed checks"
+  exit 1
+}
+
+# run CMD...: stdout in $T/out (one line in $FLAT), stderr in $ERR, status in
+# $RC; never fails by itself.
+run() {
+  CMD="$(printf "%q " "$@")"
+  RC=0
+  timeout "$CLI_TIMEOUT_S" "$@" >"$T/out" 2>"$T/err" </dev/null || RC=$?
+  ERR="$(cat "$T/err")"
+  FLAT="$(tr -d '\n\r' <"$T/out")"
+}
+
+# pwx NODE ARGS...: the CLI on NODE as its user.
+pwx() {
+  local node="$1" id
+  shift
+  id="${AUTHORITY[$node]}"
+  run "$CLI_BIN" --server "localhost:${API_PORT[$node]}" --ca "$PKI/$id/ca.pem" \
+    --cert "$PKI/$id/users/${USER_OF[$node]}.pem" \
+    --key "$PKI/$id/users/${USER_OF[$node]}.key" "$@"
+}
+
+# json_uint KEY: the first integer value of "KEY" in $FLAT (0 when absent:
+# proto3 JSON leaves zeros out).
+json_uint() {
+  local v
+  v="$(grep -oE "\"$1\" *: *\"?[0-9]+\"?" <<<"$FLAT" | head -n 1 | grep -oE '[0-9]+"?$' | tr -d '"' || true)"
+  echo "${v:-0}"
+}
+
+# read_port FILE: waits for a port number in FILE.
+read_port() {
+  local file="$1" node="$2" i port
+  for ((i = 0; i < START_TIMEOUT_S * 10; i++)); do
+    if [[ -s "$file" ]]; then
+      sleep 0.1
+      port="$(tr -d '[:space:]' <"$file")"
+      if [[ "$port" =~ ^[0-9]+$ && "$port" -gt 0 ]]; then
+        echo "$port"
+        return 0
+      fi
+    fi
+    kill -0 "${PID[$node]}" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# start NODE: starts the node's pwx-server; the federation port stays the
+# same across restarts (peers hold it on its identity card).
+start() {
+  local node="$1" id fed
+  id="${AUTHORITY[$node]}"
+  fed="127.0.0.1:${FED_PORT[$node]:-0}"
+  rm -f "$T/$node.port" "$T/$node.fedport"
+  # One envelope per call and short retries, so a backlog takes many calls and a
+  # restart is noticed quickly.
+  cat >"$T/$node.textproto" <<EOF
+federation {
+  max_batch: 1
+  retry_initial_ms: 50
+  retry_max_ms: 500
+}
+EOF
+  CMD=""
+  "$SERVER_BIN" \
+    --config "$T/$node.textproto" \
+    --authority-id "$id" \
+    --data-dir "$T/data/$id" \
+    --api-listen 127.0.0.1:0 \
+    --port-file "$T/$node.port" \
+    --federation-listen "$fed" \
+    --federation-port-file "$T/$node.fedport" \
+    --api-cert "$PKI/$id/node.pem" \
+    --api-key "$PKI/$id/node.key" \
+    --api-client-ca "$PKI/$id/ca.pem" \
+    --admin-user "${USER_OF[$node]}" \
+    --log-format text \
+    >>"$T/$node.log" 2>&1 </dev/null &
+  PID[$node]=$!
+  API_PORT[$node]="$(read_port "$T/$node.port" "$node")" ||
+    fail "$id starts" "no API port file"
+  FED_PORT[$node]="$(read_port "$T/$node.fedport" "$node")" ||
+    fail "$id starts" "no federation port file"
+}
+
+kill9() {
+  local node="$1"
+  kill -KILL "${PID[$node]}" 2>/dev/null || true
+  wait "${PID[$node]}" 2>/dev/null || true
+  unset "PID[$node]"
+}
+
+# eventually DESCRIPTION COMMAND...: retries COMMAND (a shell function that
+# returns 0 when done) until it succeeds or the delivery timeout passes.
+eventually() {
+  local what="$1" deadline=$((SECONDS + DELIVERY_TIMEOUT_S))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || fail "$what" "not within ${DELIVERY_TIMEOUT_S}s"
+    sleep 0.2
+  done
+}
+
+queued_for() {  # queued_for NODE PEER: sets QUEUED
+  pwx "$1" --output json peer list
+  [[ $RC -eq 0 ]] || fail "pwx peer list works" "exit $RC"
+  QUEUED="$(json_uint queued)"
+}
+
+nothing_queued_fr() { queued_for FR PL-PIP; [[ "$QUEUED" -eq 0 ]]; }
+
+count_cases() {  # count_cases NODE: sets COUNT
+  pwx "$1" --output json case list --all
+  [[ $RC -eq 0 ]] || fail "pwx case list works" "exit $RC"
+  COUNT="$(grep -oE '"id" *: *"FR-DGT-[0-9]{4}-[0-9]{6}"' <<<"$FLAT" | sort -u | grep -c . || true)"
+}
+
+count_receives() {  # count_receives NODE: sets RECEIVED (envelope.receive entries)
+  pwx "$1" --output json audit entries --all --action envelope.receive
+  [[ $RC -eq 0 ]] || fail "pwx audit entries works" "exit $RC"
+  RECEIVED="$(grep -oE '"action" *: *"envelope.receive"' <<<"$FLAT" | grep -c . || true)"
+}
+
+share_new_case() {  # share_new_case N: FR files case N and shares it
+  pwx FR --output json case create --title "Backlog $1" \
+    --undertaking-name "Firm $1" --undertaking-country PL
+  [[ $RC -eq 0 ]] || fail "FR-DGT files a case" "exit $RC"
+  local id
+  id="$(grep -oE 'FR-DGT-[0-9]{4}-[0-9]{6}' <<<"$FLAT" | head -n 1)"
+  pwx FR case share "$id" --with PL-PIP
+  [[ $RC -eq 0 ]] || fail "FR-DGT shares $id" "exit $RC"
+  LAST_ID="$id"
+}
+
+# ----------------------------------------------------------------------------
+{
+  bash "$PKI_SH" authority --out "$PKI" --id FR-DGT
+  bash "$PKI_SH" user --out "$PKI" --id FR-DGT --name alice
+  bash "$PKI_SH" authority --out "$PKI" --id PL-PIP
+  bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name piotr
+} >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
+ok "PKIs of FR-DGT and PL-PIP created with pki.sh"
+
+start FR
+start PL
+for node in FR PL; do
+  for role in inspector auditor; do
+    pwx "$node" user grant "${USER_OF[$node]}" "$role"
+    [[ $RC -eq 0 ]] || fail "roles are granted" "pwx user grant failed"
+  done
+done
+ok "both nodes up (federation ports ${FED_PORT[FR]} and ${FED_PORT[PL]})"
+
+for node in FR PL; do
+  pwx "$node" admin identity export "$T/${AUTHORITY[$node]}.card"
+  [[ $RC -eq 0 ]] || fail "identity cards are exported" "exit $RC"
+done
+pwx FR admin identity export "$T/FR-DGT.card"
+[[ $RC -ne 0 ]] || fail "export refuses to overwrite" "exit 0"
+pwx FR peer add "$T/PL-PIP.card"
+[[ $RC -eq 0 ]] || fail "FR-DGT adds PL-PIP" "exit $RC"
+pwx PL peer add "$T/FR-DGT.card"
+[[ $RC -eq 0 ]] || fail "PL-PIP adds FR-DGT" "exit $RC"
+pwx FR peer add "$T/PL-PIP.card"
+[[ $RC -eq 1 ]] && grep -q ALREADY_EXISTS <<<"$ERR" ||
+  fail "a peer is added once" "exit $RC"
+echo "not a card" >"$T/bad.card"
+pwx FR peer add "$T/bad.card"
+[[ $RC -eq 2 ]] || fail "a file that is not a card is a usage error" "exit $RC"
+ok "identity cards exchanged; peers added once; bad cards refused"
+
+share_new_case 0
+first="$LAST_ID"
+case_on_pl() { pwx PL case get "$first"; [[ $RC -eq 0 ]]; }
+eventually "the shared case reaches PL-PIP" case_on_pl
+grep -q "FR-DGT" <<<"$FLAT" || fail "the copy names its owner" "no FR-DGT in it"
+pwx PL case note "$first" "seen"
+[[ $RC -eq 1 ]] || fail "the copy is read-only" "exit $RC"
+pwx FR case share "$first" --with DE-ZOLL
+[[ $RC -eq 1 ]] && grep -q NOT_FOUND <<<"$ERR" ||
+  fail "sharing with a stranger is NOT_FOUND" "exit $RC"
+eventually "FR-DGT holds PL-PIP's receipt" nothing_queued_fr
+ok "case $first crossed from FR-DGT to PL-PIP, read-only there, receipted"
+
+# The receiver dies; shares queue; it comes back and gets everything once.
+kill9 PL
+for ((i = 1; i <= 10; i++)); do share_new_case "$i"; done
+queued_for FR PL-PIP
+[[ "$QUEUED" -ge 1 ]] || fail "shares queue while PL-PIP is down" "queued=$QUEUED"
+start PL
+eventually "the queue drains once PL-PIP is back" nothing_queued_fr
+count_cases PL
+[[ "$COUNT" -eq 11 ]] || fail "PL-PIP holds all 11 cases" "it holds $COUNT"
+count_receives PL
+[[ "$RECEIVED" -eq 11 ]] || fail "each envelope was applied once" "$RECEIVED receives"
+ok "PL-PIP killed with 10 shares queued, restarted: all 11 applied once"
+
+# The sender dies while delivering a backlog; restarted, it finishes it.
+pwx PL peer suspend FR-DGT
+[[ $RC -eq 0 ]] || fail "PL-PIP suspends FR-DGT" "exit $RC"
+for ((i = 11; i < 11 + BACKLOG; i++)); do share_new_case "$i"; done
+pwx PL peer resume FR-DGT
+[[ $RC -eq 0 ]] || fail "PL-PIP resumes FR-DGT" "exit $RC"
+# Kill FR-DGT once some of the backlog is through and some is not.
+partly_delivered() {
+  pwx PL --output json peer list
+  local received
+  received="$(json_uint receivedSequence)"
+  [[ "$received" -gt 11 ]]
+}
+eventually "delivery of the backlog starts" partly_delivered
+kill9 FR
+pwx PL --output json peer list
+echo "# FR-DGT killed with $(($(json_uint receivedSequence) - 11)) of $BACKLOG delivered"
+start FR
+eventually "the backlog drains after FR-DGT's restart" nothing_queued_fr
+count_cases PL
+[[ "$COUNT" -eq $((11 + BACKLOG)) ]] ||
+  fail "PL-PIP holds every case" "it holds $COUNT of $((11 + BACKLOG))"
+count_receives PL
+[[ "$RECEIVED" -eq $((11 + BACKLOG)) ]] ||
+  fail "nothing was applied twice" "$RECEIVED receives for $((11 + BACKLOG)) envelopes"
+pwx PL --output json peer list
+[[ "$(json_uint receivedSequence)" -eq $((11 + BACKLOG)) ]] ||
+  fail "PL-PIP received sequences 1..$((11 + BACKLOG))" "$(json_uint receivedSequence)"
+ok "FR-DGT killed while delivering $BACKLOG envelopes, restarted: none lost, none twice"
+
+pwx FR peer list
+[[ $RC -eq 0 ]] && grep -q "AUTHORITY" "$T/out" && grep -q "PL-PIP" "$T/out" ||
+  fail "pwx peer list shows PL-PIP in a table" "exit $RC"
+pwx FR peer remove PL-PIP
+[[ $RC -eq 0 ]] && grep -q "removed peer PL-PIP" "$T/out" ||
+  fail "pwx peer remove works" "exit $RC"
+pwx FR case share "$first" --with PL-PIP
+[[ $RC -eq 1 ]] && grep -q NOT_FOUND <<<"$ERR" ||
+  fail "a removed peer is a stranger again" "exit $RC"
+ok "peer list as a table; a removed peer gets nothing more"
+
+echo "federation_e2e: all $PASSED checks passed"

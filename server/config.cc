@@ -125,7 +125,7 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
     fed->set_key_file(config->api().key_file());
   }
   if (fed->ca_file().empty()) fed->set_ca_file(config->api().client_ca_file());
-  if (fed->max_batch() == 0) fed->set_max_batch(256);
+  if (fed->max_batch() == 0) fed->set_max_batch(1000);
   if (fed->retry_initial_ms() == 0) fed->set_retry_initial_ms(200);
   if (fed->retry_max_ms() == 0) fed->set_retry_max_ms(60000);
   if (fed->max_message_bytes() == 0) fed->set_max_message_bytes(4 << 20);

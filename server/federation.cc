@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/audit_trail.h"
@@ -276,10 +277,18 @@ absl::StatusOr<bool> Federation::DeliverQueued(Dispatcher* d,
   absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> known =
       fed_->PeerHead(d->peer);
   if (!known.ok()) return known.status();
+  // Calls stay well below the 4 MiB that receivers accept by default.
+  constexpr size_t kMaxRequestBytes = size_t{2} << 20;
   pwx::v1::DeliverRequest request;
+  size_t bytes = 0;
+  size_t count = 0;
   for (const storage::OutboxEntry& e : *queued) {
+    bytes += e.item.envelope().ByteSizeLong();
+    if (count > 0 && bytes > kMaxRequestBytes) break;
     *request.add_envelopes() = e.item.envelope();
+    ++count;
   }
+  queued->resize(count);
   if (known->has_value()) request.set_known_tree_size((*known)->tree_size());
 
   pwx::v1::DeliverResponse response;
@@ -290,7 +299,20 @@ absl::StatusOr<bool> Federation::DeliverQueued(Dispatcher* d,
     if (stopping_) return absl::CancelledError("stopping");
     d->in_flight = &context;
   }
-  grpc::Status rpc = d->stub->Deliver(&context, request, &response);
+  grpc::Status rpc;
+  absl::Notification answered;
+  d->stub->async()->Deliver(&context, &request, &response,
+                            [&rpc, &answered](grpc::Status s) {
+                              rpc = std::move(s);
+                              answered.Notify();
+                            });
+  // While the peer works, seal the next batch: signing and verifying then
+  // overlap instead of taking turns.
+  if (absl::Status s = StampPending(d->peer); !s.ok()) {
+    spdlog::warn("federation: cannot stamp envelopes for {}: {}", d->peer,
+                 s.ToString());
+  }
+  answered.WaitForNotification();
   {
     absl::MutexLock lock(&mu_);
     d->in_flight = nullptr;
@@ -523,13 +545,31 @@ grpc::ServerUnaryReactor* Federation::Deliver(
   absl::StatusOr<uint64_t> last = fed_->LastApplied(*sender);
   if (!last.ok()) return finish(last.status());
 
+  // Verifying signatures is most of the work: two threads share it.
+  const int n = request->envelopes_size();
+  std::vector<absl::StatusOr<pwx::v1::EnvelopeBody>> opened(
+      static_cast<size_t>(n), absl::UnknownError("not opened"));
+  auto open = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      opened[static_cast<size_t>(i)] =
+          domain::OpenEnvelope(request->envelopes(i), *sender,
+                               options_.authority_id, *peer->signing_key);
+    }
+  };
+  if (n >= 16) {
+    std::thread helper(open, n / 2, n);
+    open(0, n / 2);
+    helper.join();
+  } else {
+    open(0, n);
+  }
+
   storage::WriteBatch batch;
   uint64_t next = *last;
   const google::protobuf::Timestamp now = ToProtoTime(absl::Now());
-  for (int i = 0; i < request->envelopes_size(); ++i) {
-    absl::StatusOr<pwx::v1::EnvelopeBody> body = domain::OpenEnvelope(
-        request->envelopes(i), *sender, options_.authority_id,
-        *peer->signing_key);
+  for (int i = 0; i < n; ++i) {
+    absl::StatusOr<pwx::v1::EnvelopeBody>& body =
+        opened[static_cast<size_t>(i)];
     if (!body.ok()) {
       spdlog::warn("federation: refused envelope {} of a delivery from {}: {}",
                    i, *sender, body.status().ToString());

@@ -53,7 +53,7 @@ struct FederationOptions {
   std::string cert_pem;
   std::string key_pem;
   // Envelopes per Deliver call.
-  size_t max_batch = 256;
+  size_t max_batch = 1000;
   absl::Duration retry_initial = absl::Milliseconds(200);
   absl::Duration retry_max = absl::Seconds(60);
   // Deadline of one Deliver call.

@@ -232,13 +232,11 @@ absl::StatusOr<OutboxStats> FederationStore::Stats(
   for (std::string_view kind : {"pending", "queued"}) {
     const std::string prefix = OutboxPrefix(kind, peer);
     std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
+    uint64_t count = 0;
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
          it->Next()) {
-      if (kind == "pending") {
-        ++stats.pending;
-      } else {
-        ++stats.queued;
-      }
+      if (count++ > 0) continue;
+      // Items of a kind are in queue order: the first is the oldest.
       absl::StatusOr<pwx::v1::OutboxItem> item =
           Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
       if (!item.ok()) return item.status();
@@ -247,6 +245,7 @@ absl::StatusOr<OutboxStats> FederationStore::Stats(
                             item->queued())));
     }
     if (absl::Status s = it->status(); !s.ok()) return s;
+    (kind == "pending" ? stats.pending : stats.queued) = count;
   }
   return stats;
 }

@@ -5,19 +5,22 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <array>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "server/domain/digest.h"
 
 namespace pwx::domain {
 namespace {
 
 struct PkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 struct BioDeleter {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -48,14 +51,55 @@ void AppendBigEndian(uint64_t v, std::string* out) {
   }
 }
 
+struct PkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
+
+// Contexts initialised once for one key and one operation (sign or verify),
+// reused: initialising costs more than an ECDSA verification. Thread-safe.
+class ContextPool {
+ public:
+  using Init = int (*)(EVP_PKEY_CTX*);
+  explicit ContextPool(Init init) : init_(init) {}
+
+  // A ready context for `pkey`, or null when OpenSSL cannot make one.
+  PkeyCtxPtr Take(EVP_PKEY* pkey) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!free_.empty()) {
+        PkeyCtxPtr ctx = std::move(free_.back());
+        free_.pop_back();
+        return ctx;
+      }
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (ctx == nullptr || init_(ctx.get()) != 1) return nullptr;
+    return ctx;
+  }
+  void Give(PkeyCtxPtr ctx) {
+    absl::MutexLock lock(&mu_);
+    if (free_.size() < 16) free_.push_back(std::move(ctx));
+  }
+
+ private:
+  const Init init_;
+  absl::Mutex mu_;
+  std::vector<PkeyCtxPtr> free_ ABSL_GUARDED_BY(mu_);
+};
+
 }  // namespace
 
+// Signatures are over SHA-256(message), computed by digest.h's fast SHA-256
+// and signed as a digest: the same DER ECDSA signature EVP_DigestSign makes.
 struct Signer::Key {
   PkeyPtr pkey;
+  ContextPool contexts{&EVP_PKEY_sign_init};
 };
 
 struct Verifier::Key {
   PkeyPtr pkey;
+  ContextPool contexts{&EVP_PKEY_verify_init};
 };
 
 Signer::Signer(std::unique_ptr<Key> key) : key_(std::move(key)) {}
@@ -78,23 +122,19 @@ absl::StatusOr<std::unique_ptr<Signer>> Signer::FromPem(
 }
 
 absl::StatusOr<std::string> Signer::Sign(absl::string_view message) const {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  const std::array<uint8_t, 32> digest = Sha256({message});
+  PkeyCtxPtr ctx = key_->contexts.Take(key_->pkey.get());
   size_t length = 0;
-  if (ctx == nullptr ||
-      EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
-                         key_->pkey.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &length,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1) {
+  if (ctx == nullptr || EVP_PKEY_sign(ctx.get(), nullptr, &length,
+                                      digest.data(), digest.size()) != 1) {
     return absl::InternalError("ECDSA signing failed to start");
   }
   std::string signature(length, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(&signature[0]),
-                     &length,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1) {
+  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(&signature[0]),
+                    &length, digest.data(), digest.size()) != 1) {
     return absl::InternalError("ECDSA signing failed");
   }
+  key_->contexts.Give(std::move(ctx));
   signature.resize(length);
   return signature;
 }
@@ -139,16 +179,16 @@ absl::StatusOr<std::unique_ptr<Verifier>> Verifier::FromPublicKeyPem(
 
 absl::Status Verifier::Verify(absl::string_view message,
                               absl::string_view signature) const {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (ctx == nullptr || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(),
-                                             nullptr, key_->pkey.get()) != 1) {
+  const std::array<uint8_t, 32> digest = Sha256({message});
+  PkeyCtxPtr ctx = key_->contexts.Take(key_->pkey.get());
+  if (ctx == nullptr) {
     return absl::InternalError("ECDSA verification failed to start");
   }
-  if (EVP_DigestVerify(ctx.get(),
-                       reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(),
-                       reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size()) != 1) {
+  const int verified = EVP_PKEY_verify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+      signature.size(), digest.data(), digest.size());
+  key_->contexts.Give(std::move(ctx));
+  if (verified != 1) {
     return absl::DataLossError(
         "signature does not match the signed data and key");
   }

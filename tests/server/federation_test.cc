@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -416,7 +417,7 @@ class DeliveryTest : public FederationTest {
     body.set_recipient("PL-PIP");
     body.set_sequence(sequence);
     Case* c = body.mutable_event()->mutable_case_shared()->mutable_case_();
-    c->set_id(absl::StrCat(sender, "-2026-00000", sequence));
+    c->set_id(absl::StrFormat("%s-2026-%06d", sender, sequence));
     c->set_owner_authority(sender);
     c->set_version(1);
     auto signer =
@@ -454,6 +455,22 @@ TEST_F(DeliveryTest, ReplayedEnvelopeIsReceiptedAgainButAppliedOnce) {
   EXPECT_FALSE(again.receipts(1).duplicate());
   EXPECT_EQ(pl_.CountCases(), 2);
   EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 2);
+}
+
+// Large requests are opened by two threads; one bad envelope anywhere still
+// refuses the whole request.
+TEST_F(DeliveryTest, OneBadEnvelopeInALargeRequestRefusesItAll) {
+  std::vector<pwx::v1::Envelope> envelopes;
+  for (uint64_t seq = 1; seq <= 40; ++seq) envelopes.push_back(Envelope(seq));
+  (*envelopes[30].mutable_signature())[8] ^= 0x01;
+  grpc::Status s = Deliver(fr_.keys(), envelopes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ExpectNothingStored();
+  (*envelopes[30].mutable_signature())[8] ^= 0x01;
+  pwx::v1::DeliverResponse response;
+  ASSERT_TRUE(Deliver(fr_.keys(), envelopes, &response).ok());
+  EXPECT_EQ(response.receipts_size(), 40);
+  EXPECT_EQ(pl_.CountCases(), 40);
 }
 
 TEST_F(DeliveryTest, GapsAndRepeatsWithinARequestAreRefused) {

@@ -16,6 +16,8 @@ usage() {
 Usage:
   pki.sh authority --out DIR --id ID [--name NAME] [--dns HOST]... [--ip ADDR]... [--force]
   pki.sh user      --out DIR --id ID --name USER [--force]
+  pki.sh revoke    --out DIR --id ID --cert FILE
+  pki.sh crl       --out DIR --id ID [--days N]
   pki.sh --help
 
 authority  Creates the certificate authority of one pwx authority and the
@@ -33,6 +35,14 @@ user       Issues a user (client) certificate signed by ID's CA:
              DIR/ID/users/USER.pem, DIR/ID/users/USER.key  CN=USER, 1 year, clientAuth
            USER: lower-case letters, digits, '.', '_', '-'; at most 64 characters,
            starting with a letter or digit. The CA must exist (run 'authority' first).
+
+revoke     Records that the certificate FILE, issued by ID's CA (a node's or a
+           user's), is revoked, in DIR/ID/ca-db. Run 'crl' afterwards.
+
+crl        Writes DIR/ID/crl.pem, the revocation list of ID's CA signed by it,
+           valid for N days (default 30). Peers put it in their
+           federation.crl_files and restart; a revoked node certificate is
+           then refused on their federation port.
 
 Existing files are kept, never overwritten, unless --force is given (--force on
 'authority' replaces the CA too, which invalidates every certificate it issued).
@@ -335,6 +345,93 @@ setup_work() {
   trap 'rm -rf "$WORK"' EXIT
 }
 
+# write_ca_config FILE DIR: an `openssl ca` configuration over the CA in DIR
+# and its revocation database DIR/ca-db.
+write_ca_config() {
+  local file="$1" dir="$2" days="${3:-30}"
+  mkdir -p "$dir/ca-db" || die "cannot create $dir/ca-db"
+  [[ -f "$dir/ca-db/index.txt" ]] || : >"$dir/ca-db/index.txt"
+  [[ -f "$dir/ca-db/crlnumber" ]] || echo 01 >"$dir/ca-db/crlnumber"
+  cat >"$file" <<EOF
+[ca]
+default_ca = pwx_ca
+
+[pwx_ca]
+database = $dir/ca-db/index.txt
+crlnumber = $dir/ca-db/crlnumber
+certificate = $dir/ca.pem
+private_key = $dir/ca.key
+default_md = sha256
+default_crl_days = $days
+crl_extensions = crl_ext
+
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+EOF
+}
+
+cmd_revoke() {
+  local out="" id="" cert=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
+      --out=*) out="${1#*=}"; shift ;;
+      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
+      --id=*) id="${1#*=}"; shift ;;
+      --cert) need_value "$1" "$#"; cert="$2"; shift 2 ;;
+      --cert=*) cert="${1#*=}"; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage_error "revoke: unknown argument '$1'" ;;
+    esac
+  done
+  [[ -n "$out" ]] || usage_error "revoke: --out DIR is required"
+  [[ -n "$id" ]] || usage_error "revoke: --id ID is required"
+  [[ -n "$cert" ]] || usage_error "revoke: --cert FILE is required"
+  check_id "$id"
+  local dir="$out/$id" out_text
+  [[ -f "$dir/ca.pem" && -f "$dir/ca.key" ]] || die "no CA for $id in $dir"
+  [[ -f "$cert" ]] || die "no such certificate file: $cert"
+  out_text="$(openssl verify -CAfile "$dir/ca.pem" "$cert" 2>&1)" ||
+    die "$cert was not issued by the CA of $id:"$'\n'"$out_text"
+  setup_work "$dir"
+  write_ca_config "$WORK/ca.cnf" "$dir"
+  out_text="$(openssl ca -config "$WORK/ca.cnf" -revoke "$cert" 2>&1)" ||
+    die "openssl ca -revoke failed for $cert:"$'\n'"$out_text"
+  echo "$PROG: revoked $(openssl x509 -in "$cert" -noout -subject -serial | tr '\n' ' ')"
+  echo "$PROG: now write the list: $PROG crl --out $out --id $id"
+}
+
+cmd_crl() {
+  local out="" id="" days=30
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
+      --out=*) out="${1#*=}"; shift ;;
+      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
+      --id=*) id="${1#*=}"; shift ;;
+      --days) need_value "$1" "$#"; days="$2"; shift 2 ;;
+      --days=*) days="${1#*=}"; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage_error "crl: unknown argument '$1'" ;;
+    esac
+  done
+  [[ -n "$out" ]] || usage_error "crl: --out DIR is required"
+  [[ -n "$id" ]] || usage_error "crl: --id ID is required"
+  [[ "$days" =~ ^[1-9][0-9]{0,3}$ ]] || die "--days must be 1 to 9999, not '$days'"
+  check_id "$id"
+  local dir="$out/$id" out_text
+  [[ -f "$dir/ca.pem" && -f "$dir/ca.key" ]] || die "no CA for $id in $dir"
+  setup_work "$dir"
+  write_ca_config "$WORK/ca.cnf" "$dir" "$days"
+  out_text="$(openssl ca -config "$WORK/ca.cnf" -gencrl -out "$WORK/crl.pem" 2>&1)" ||
+    die "openssl ca -gencrl failed:"$'\n'"$out_text"
+  out_text="$(openssl crl -in "$WORK/crl.pem" -CAfile "$dir/ca.pem" -noout 2>&1)" ||
+    die "the new CRL does not verify against $dir/ca.pem:"$'\n'"$out_text"
+  mv -f "$WORK/crl.pem" "$dir/crl.pem"
+  chmod 644 "$dir/crl.pem"
+  echo "$PROG: wrote $dir/crl.pem ($(grep -c . "$dir/ca-db/index.txt") revoked, valid $days days)"
+}
+
 main() {
   command -v openssl >/dev/null 2>&1 ||
     die "openssl not found (Debian: apt-get install openssl, or run deploy/install-deps.sh)"
@@ -344,6 +441,8 @@ main() {
   case "$cmd" in
     authority) cmd_authority "$@" ;;
     user) cmd_user "$@" ;;
+    revoke) cmd_revoke "$@" ;;
+    crl) cmd_crl "$@" ;;
     -h|--help|help) usage ;;
     *) usage_error "unknown command '$cmd'" ;;
   esac

@@ -33,7 +33,7 @@ readonly T
 readonly PKI="$T/pki"
 declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP")
 declare -A USER_OF=([FR]="alice" [PL]="piotr")
-declare -A PID=() API_PORT=() FED_PORT=()
+declare -A PID=() API_PORT=() FED_PORT=() CRL_OF=()
 PASSED=0
 
 cleanup() {
@@ -126,11 +126,14 @@ start() {
   rm -f "$T/$node.port" "$T/$node.fedport"
   # One envelope per call and short retries, so a backlog takes many calls and a
   # restart is noticed quickly.
+  local crl=""
+  [[ -n "${CRL_OF[$node]:-}" ]] && crl="crl_files: \"${CRL_OF[$node]}\""
   cat >"$T/$node.textproto" <<EOF
 federation {
   max_batch: 1
   retry_initial_ms: 50
   retry_max_ms: 500
+  $crl
 }
 EOF
   CMD=""
@@ -296,6 +299,24 @@ pwx PL --output json peer list
 [[ "$(json_uint receivedSequence)" -eq $((11 + BACKLOG)) ]] ||
   fail "PL-PIP received sequences 1..$((11 + BACKLOG))" "$(json_uint receivedSequence)"
 ok "FR-DGT killed while delivering $BACKLOG envelopes, restarted: none lost, none twice"
+
+# FR-DGT's node certificate is revoked (pki.sh revoke + crl); PL-PIP,
+# restarted with the CRL, refuses it.
+{
+  bash "$PKI_SH" revoke --out "$PKI" --id FR-DGT --cert "$PKI/FR-DGT/node.pem"
+  bash "$PKI_SH" crl --out "$PKI" --id FR-DGT
+} >>"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "pki.sh revokes" "pki.sh failed"; }
+CRL_OF[PL]="$PKI/FR-DGT/crl.pem"
+kill9 PL
+start PL
+share_new_case revoked
+refused_as_revoked() {
+  pwx FR --output json peer list
+  grep -q "revoked" <<<"$FLAT"
+}
+eventually "PL-PIP refuses FR-DGT's revoked certificate" refused_as_revoked
+grep -q "revoked" "$T/PL.log" || fail "the refusal is logged" "no 'revoked' in PL-PIP's log"
+ok "a certificate revoked with pki.sh revoke/crl is refused by the peer, and logged"
 
 pwx FR peer list
 [[ $RC -eq 0 ]] && grep -q "AUTHORITY" "$T/out" && grep -q "PL-PIP" "$T/out" ||

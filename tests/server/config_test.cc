@@ -3,6 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace pwx::server {
 namespace {
 
@@ -84,6 +90,47 @@ TEST(ConfigTest, ValidationNamesTheKey) {
   ApplyDefaults(&c);
   c.mutable_api()->set_listen("7443");
   EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("api.listen"));
+}
+
+TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
+  pwx::v1::ServerConfig c = *ParseConfig(kGood, "x");
+  c.mutable_federation()->set_listen("0.0.0.0:7444");
+  ApplyDefaults(&c);
+  ASSERT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+  EXPECT_EQ(c.federation().advertise(), "0.0.0.0:7444");
+  EXPECT_EQ(c.federation().cert_file(), c.api().cert_file());
+  EXPECT_EQ(c.federation().ca_file(), c.api().client_ca_file());
+  EXPECT_EQ(c.federation().max_batch(), 1000u);
+  EXPECT_EQ(c.federation().max_message_bytes(), 4u << 20);
+  const std::vector<std::pair<std::function<void(pwx::v1::FederationConfig*)>,
+                              std::string>>
+      bad = {
+          {[](auto* f) { f->set_listen("7444"); }, "federation.listen"},
+          {[](auto* f) { f->set_advertise(":7444"); }, "federation.advertise"},
+          {[](auto* f) { f->clear_key_file(); }, "federation.key_file"},
+          {[](auto* f) { f->set_max_batch(10001); }, "federation.max_batch"},
+          {[](auto* f) { f->set_retry_initial_ms(70000); },
+           "federation.retry_initial_ms"},
+          {[](auto* f) { f->set_max_message_bytes(1000); },
+           "federation.max_message_bytes"},
+      };
+  for (const auto& [change, key] : bad) {
+    pwx::v1::ServerConfig copy = c;
+    change(copy.mutable_federation());
+    EXPECT_THAT(ValidateConfig(copy).message(), HasSubstr(key)) << key;
+  }
+}
+
+// The commented example in deploy/ is a config the server accepts.
+TEST(ConfigTest, ExampleConfigIsValid) {
+  const char* source = std::getenv("PWX_SOURCE_DIR");
+  if (source == nullptr) GTEST_SKIP() << "PWX_SOURCE_DIR is not set";
+  absl::StatusOr<pwx::v1::ServerConfig> c = LoadConfigFile(
+      std::string(source) + "/deploy/pwx-server.example.textproto");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ApplyDefaults(&*c);
+  EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
+  EXPECT_EQ(c->federation().advertise(), "pwx.travail.example.fr:7444");
 }
 
 TEST(ConfigTest, MissingFileNamesFlag) {

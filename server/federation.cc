@@ -54,10 +54,6 @@ absl::Status VerifyTreeHead(const pwx::v1::SignedTreeHead& head,
   return absl::OkStatus();
 }
 
-absl::StatusOr<domain::Hash> RootOf(const pwx::v1::SignedTreeHead& head) {
-  return domain::HashFromBytes("tree_head.root_hash", head.root_hash());
-}
-
 // A delay around `base`: half to one and a half times, so that peers that
 // failed together do not retry together.
 absl::Duration Jitter(absl::Duration base) {
@@ -362,26 +358,9 @@ absl::StatusOr<bool> Federation::DeliverQueued(Dispatcher* d,
   std::string fork;
   if (known->has_value()) {
     const pwx::v1::SignedTreeHead& old = **known;
-    absl::StatusOr<domain::Hash> old_root = RootOf(old);
-    absl::StatusOr<domain::Hash> new_root = RootOf(head);
-    std::vector<domain::Hash> proof;
-    absl::Status s = old_root.status();
-    if (s.ok()) s = new_root.status();
-    for (const std::string& bytes : response.consistency_proof()) {
-      if (!s.ok()) break;
-      absl::StatusOr<domain::Hash> h =
-          domain::HashFromBytes("consistency_proof", bytes);
-      s = h.status();
-      if (s.ok()) proof.push_back(*h);
-    }
-    if (s.ok() && head.tree_size() < old.tree_size()) {
-      s = absl::DataLossError("its log shrank");
-    }
-    if (s.ok()) {
-      s = domain::VerifyConsistency(old.tree_size(), head.tree_size(),
-                                    *old_root, *new_root, proof);
-    }
-    if (!s.ok()) {
+    if (absl::Status s = domain::CheckConsistentHead(
+            old, head, response.consistency_proof());
+        !s.ok()) {
       consistent = false;
       fork = absl::StrCat("the log of ", d->peer, " at ", head.tree_size(),
                           " entries is not consistent with its head at ",

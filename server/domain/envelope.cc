@@ -1,8 +1,12 @@
 #include "server/domain/envelope.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/domain/merkle.h"
 
 namespace pwx::domain {
 namespace {
@@ -165,6 +169,34 @@ absl::Status VerifyReceipts(const pwx::v1::DeliverResponse& response,
         "receipts: the signature does not verify with the signing "
         "certificate of ",
         receiver));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckConsistentHead(
+    const pwx::v1::SignedTreeHead& old, const pwx::v1::SignedTreeHead& next,
+    const google::protobuf::RepeatedPtrField<std::string>& proof) {
+  if (next.tree_size() < old.tree_size()) {
+    return absl::DataLossError(absl::StrCat("the log shrank from ",
+                                            old.tree_size(), " to ",
+                                            next.tree_size(), " entries"));
+  }
+  absl::StatusOr<Hash> old_root =
+      HashFromBytes("tree_head.root_hash", old.root_hash());
+  if (!old_root.ok()) return absl::DataLossError(old_root.status().message());
+  absl::StatusOr<Hash> new_root =
+      HashFromBytes("tree_head.root_hash", next.root_hash());
+  if (!new_root.ok()) return absl::DataLossError(new_root.status().message());
+  std::vector<Hash> hashes;
+  for (const std::string& bytes : proof) {
+    absl::StatusOr<Hash> h = HashFromBytes("consistency_proof", bytes);
+    if (!h.ok()) return absl::DataLossError(h.status().message());
+    hashes.push_back(*h);
+  }
+  if (absl::Status s = VerifyConsistency(old.tree_size(), next.tree_size(),
+                                         *old_root, *new_root, hashes);
+      !s.ok()) {
+    return absl::DataLossError(s.message());
   }
   return absl::OkStatus();
 }

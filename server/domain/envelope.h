@@ -58,6 +58,15 @@ absl::Status VerifyReceipts(const pwx::v1::DeliverResponse& response,
                             absl::string_view receiver,
                             const Verifier& receiver_key);
 
+// OK when `next`, a peer's new tree head, extends `old`, the head of the
+// same peer held before, as `proof` (RFC 9162 consistency proof, 32-byte
+// hashes) shows. DATA_LOSS when the log shrank or the proof does not lead
+// from the old root to the new one: the peer rewrote its log (a fork).
+// Signatures are not checked here.
+absl::Status CheckConsistentHead(
+    const pwx::v1::SignedTreeHead& old, const pwx::v1::SignedTreeHead& next,
+    const google::protobuf::RepeatedPtrField<std::string>& proof);
+
 }  // namespace pwx::domain
 
 #endif  // PWX_SERVER_DOMAIN_ENVELOPE_H_

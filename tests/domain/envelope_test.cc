@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/domain/merkle.h"
 
 namespace pwx::domain {
 namespace {
@@ -195,6 +196,57 @@ TEST_F(EnvelopeTest, ReceiptsVerifyAndAnyChangeIsCaught) {
             absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(tampered([](R* r) { r->mutable_consistency_proof()->Clear(); }),
             absl::StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace pwx::domain
+
+namespace pwx::domain {
+namespace {
+
+pwx::v1::SignedTreeHead Head(const MemoryMerkleTree& tree, uint64_t size) {
+  pwx::v1::SignedTreeHead head;
+  head.set_tree_size(size);
+  head.set_root_hash(std::string(HashBytes(*RootAt(tree, size))));
+  return head;
+}
+
+google::protobuf::RepeatedPtrField<std::string> Proof(
+    const MemoryMerkleTree& tree, uint64_t from, uint64_t to) {
+  google::protobuf::RepeatedPtrField<std::string> proof;
+  absl::StatusOr<std::vector<Hash>> hashes = ConsistencyProof(tree, from, to);
+  EXPECT_TRUE(hashes.ok()) << hashes.status();
+  if (!hashes.ok()) return proof;
+  for (const Hash& h : *hashes) *proof.Add() = std::string(HashBytes(h));
+  return proof;
+}
+
+// A peer's heads must extend one another; a rewritten log is caught.
+TEST(ConsistentHeadTest, ExtendedLogPassesAndForkedOrShrunkLogFails) {
+  MemoryMerkleTree honest;
+  for (int i = 0; i < 20; ++i) honest.AppendEntry("entry " + std::to_string(i));
+  EXPECT_TRUE(CheckConsistentHead(Head(honest, 7), Head(honest, 20),
+                                  Proof(honest, 7, 20))
+                  .ok());
+  EXPECT_TRUE(CheckConsistentHead(Head(honest, 20), Head(honest, 20),
+                                  Proof(honest, 20, 20))
+                  .ok());
+  // The same first 6 entries, then a different 7th: a fork.
+  MemoryMerkleTree forked;
+  for (int i = 0; i < 20; ++i) {
+    forked.AppendEntry(i == 6 ? std::string("rewritten")
+                              : "entry " + std::to_string(i));
+  }
+  absl::Status s = CheckConsistentHead(Head(honest, 7), Head(forked, 20),
+                                       Proof(forked, 7, 20));
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  s = CheckConsistentHead(Head(honest, 20), Head(honest, 7),
+                          Proof(honest, 7, 7));
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("shrank"));
+  // No proof at all is no evidence of consistency.
+  EXPECT_EQ(CheckConsistentHead(Head(honest, 7), Head(honest, 20), {}).code(),
+            absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

@@ -31,8 +31,8 @@ T="$(mktemp -d "${TMPDIR:-/tmp}/pwx-fed-e2e.XXXXXX")"
 T="$(cd "$T" && pwd)"
 readonly T
 readonly PKI="$T/pki"
-declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP")
-declare -A USER_OF=([FR]="alice" [PL]="piotr")
+declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP" [BE]="BE-SPF")
+declare -A USER_OF=([FR]="alice" [PL]="piotr" [BE]="bea")
 declare -A PID=() API_PORT=() FED_PORT=() CRL_OF=()
 PASSED=0
 
@@ -61,7 +61,7 @@ fail() {
     sed 's/^/#   err: /' "$T/err" 2>/dev/null | tail -n 30 || true
   fi
   local node
-  for node in FR PL; do
+  for node in FR PL BE; do
     if [[ -f "$T/$node.log" ]]; then
       echo "#   --- last lines of the $node log ---"
       tail -n 40 "$T/$node.log" | sed 's/^/#   /'
@@ -176,9 +176,11 @@ eventually() {
   done
 }
 
-queued_for() {  # queued_for NODE PEER: sets QUEUED
+queued_for() {  # queued_for NODE PEER: sets QUEUED, the envelopes waiting for PEER
   pwx "$1" --output json peer list
   [[ $RC -eq 0 ]] || fail "pwx peer list works" "exit $RC"
+  # One peer's object: from its authority id to the next peer's.
+  FLAT="$(sed -E "s/.*(\"authorityId\": *\"$2\")/\1/; s/\"peer\": *\{.*//" <<<"$FLAT")"
   QUEUED="$(json_uint queued)"
 }
 
@@ -213,8 +215,10 @@ share_new_case() {  # share_new_case N: FR files case N and shares it
   bash "$PKI_SH" user --out "$PKI" --id FR-DGT --name alice
   bash "$PKI_SH" authority --out "$PKI" --id PL-PIP
   bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name piotr
+  bash "$PKI_SH" authority --out "$PKI" --id BE-SPF
+  bash "$PKI_SH" user --out "$PKI" --id BE-SPF --name bea
 } >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
-ok "PKIs of FR-DGT and PL-PIP created with pki.sh"
+ok "PKIs of FR-DGT, PL-PIP and BE-SPF created with pki.sh"
 
 start FR
 start PL
@@ -256,6 +260,36 @@ pwx FR case share "$first" --with DE-ZOLL
   fail "sharing with a stranger is NOT_FOUND" "exit $RC"
 eventually "FR-DGT holds PL-PIP's receipt" nothing_queued_fr
 ok "case $first crossed from FR-DGT to PL-PIP, read-only there, receipted"
+
+# The federation port speaks TLS 1.3 (or 1.2 with AEAD ciphers) only.
+fed_tls() {  # fed_tls OPENSSL_ARGS...: a handshake with PL-PIP's peer port
+  CMD="openssl s_client $*"
+  RC=0
+  timeout 10 openssl s_client -connect "127.0.0.1:${FED_PORT[PL]}" \
+    -cert "$PKI/FR-DGT/node.pem" -key "$PKI/FR-DGT/node.key" "$@" \
+    </dev/null >"$T/out" 2>"$T/err" || RC=$?
+}
+fed_tls -tls1_3
+grep -q "TLSv1.3" "$T/out" || fail "the federation port negotiates TLS 1.3" "no TLSv1.3"
+fed_tls -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA
+grep -q "ECDHE-ECDSA-AES128-SHA\b" "$T/out" && grep -q "Cipher is ECDHE-ECDSA-AES128-SHA$" "$T/out" &&
+  fail "the federation port refuses a CBC cipher suite" "it negotiated ECDHE-ECDSA-AES128-SHA"
+ok "federation port: TLS 1.3 negotiated; a non-AEAD suite refused"
+
+# A third node, in its own process: FR-DGT shares with two peers.
+start BE
+pwx BE user grant bea inspector
+pwx BE admin identity export "$T/BE-SPF.card"
+pwx FR peer add "$T/BE-SPF.card"
+[[ $RC -eq 0 ]] || fail "FR-DGT adds BE-SPF" "exit $RC"
+pwx BE peer add "$T/FR-DGT.card"
+[[ $RC -eq 0 ]] || fail "BE-SPF adds FR-DGT" "exit $RC"
+pwx FR case share "$first" --with BE-SPF
+[[ $RC -eq 0 ]] || fail "FR-DGT shares with BE-SPF" "exit $RC"
+case_on_be() { pwx BE case get "$first"; [[ $RC -eq 0 ]]; }
+eventually "the case reaches BE-SPF too" case_on_be
+kill9 BE
+ok "three node processes: $first reached PL-PIP and BE-SPF"
 
 # The receiver dies; shares queue; it comes back and gets everything once.
 kill9 PL

@@ -26,6 +26,7 @@
 #include "server/tls_check.h"
 #include "server/tree_head_signer.h"
 #include "server/user_service.h"
+#include "storage/audit_index.h"
 #include "storage/federation_store.h"
 #include "storage/rocks_store.h"
 
@@ -116,6 +117,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       storage::RocksStore::Open(store_options);
   if (!store.ok()) return store.status();
   node->store_ = *std::move(store);
+  // Indexes the audit log by object shortly after each commit, off the
+  // path of durable writes.
+  node->audit_indexer_ =
+      std::make_unique<storage::AuditIndexer>(node->store_.get());
+  node->audit_indexer_->Start(absl::Milliseconds(100));
 
   absl::StatusOr<std::unique_ptr<Authorizer>> authz =
       Authorizer::Open(node->store_.get(), config.authority_id(),
@@ -325,6 +331,8 @@ void Node::Shutdown(absl::Duration grace) {
     signer_.reset();
   }
   authz_.reset();
+  if (audit_indexer_ != nullptr) audit_indexer_->Stop();
+  audit_indexer_.reset();
   store_.reset();
   spdlog::info("node stopped; database closed");
 }

@@ -18,6 +18,7 @@ namespace pwx::domain {
 class Signer;
 }
 namespace pwx::storage {
+class AuditIndexer;
 class FederationStore;
 class RocksStore;
 }
@@ -86,6 +87,7 @@ class Node {
   Node() = default;
 
   std::unique_ptr<storage::RocksStore> store_;
+  std::unique_ptr<storage::AuditIndexer> audit_indexer_;
   std::unique_ptr<Authorizer> authz_;
   std::unique_ptr<TreeHeadSigner> signer_;
   std::unique_ptr<CaseManager> cases_;

@@ -1,5 +1,6 @@
 #include "storage/audit_log.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -205,6 +206,13 @@ absl::StatusOr<std::vector<std::string>> AuditLog::Entries(uint64_t from,
 
 absl::StatusOr<std::vector<uint64_t>> AuditLog::ObjectEntries(
     const std::string& object_id, uint64_t from, size_t limit) const {
+  // The marker first: index keys below it are complete; entries at or above
+  // it are found by reading them.
+  absl::StatusOr<uint64_t> indexed =
+      ReadAuditIndexed([this](Column column, std::string_view key) {
+        return kv_->Get(column, key);
+      });
+  if (!indexed.ok()) return indexed.status();
   const std::string prefix = AuditObjectPrefix(object_id);
   std::vector<uint64_t> indices;
   std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kIndex);
@@ -217,9 +225,30 @@ absl::StatusOr<std::vector<uint64_t>> AuditLog::ObjectEntries(
       return absl::DataLossError(absl::StrCat(
           "audit object index of ", object_id, " has a malformed key"));
     }
+    if (*index >= *indexed) break;  // written after the marker was read
     indices.push_back(*index);
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
+  if (indices.size() >= limit) return indices;
+  absl::StatusOr<uint64_t> size = Size();
+  if (!size.ok()) return size.status();
+  constexpr uint64_t kTailChunk = 1024;
+  for (uint64_t next = std::max(from, *indexed);
+       next < *size && indices.size() < limit;) {
+    const uint64_t end = std::min(*size, next + kTailChunk);
+    absl::StatusOr<std::vector<std::string>> entries = Entries(next, end);
+    if (!entries.ok()) return entries.status();
+    for (const std::string& entry : *entries) {
+      for (const std::string& id : AuditObjectIds(entry)) {
+        if (id == object_id) {
+          indices.push_back(next);
+          break;
+        }
+      }
+      ++next;
+      if (indices.size() >= limit) break;
+    }
+  }
   return indices;
 }
 

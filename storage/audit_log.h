@@ -40,9 +40,10 @@ class AuditLog {
   absl::StatusOr<std::vector<std::string>> Entries(uint64_t from,
                                                    uint64_t to) const;
 
-  // The indices of the entries indexed under `object_id` (their object_id
-  // or one of their object_ids), in log order, starting at index `from`, at
-  // most `limit` of them: one range scan.
+  // The indices of the entries about `object_id` (their object_id or one of
+  // their object_ids), in log order, starting at index `from`, at most
+  // `limit` of them: a range scan of the object index, then a read of the
+  // entries the AuditIndexer has not indexed yet.
   absl::StatusOr<std::vector<uint64_t>> ObjectEntries(
       const std::string& object_id, uint64_t from, size_t limit) const;
 

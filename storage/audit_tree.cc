@@ -76,10 +76,15 @@ std::vector<std::string> AuditObjectIds(std::string_view entry) {
   return ids;
 }
 
+bool IsAuditIndexKey(Column column, std::string_view key) {
+  return (column == Column::kMeta && key == kAuditIndexedKey) ||
+         (column == Column::kIndex && key.starts_with(AuditObjectIndexPrefix()));
+}
+
 bool IsWriterOwned(Column column, std::string_view key) {
   return column == Column::kAuditLeaves || column == Column::kAuditTree ||
          (column == Column::kMeta && key == kAuditSizeKey) ||
-         (column == Column::kIndex && key.starts_with(AuditObjectIndexPrefix()));
+         IsAuditIndexKey(column, key);
 }
 
 int CompletedLevels(uint64_t index) { return std::countr_one(index); }
@@ -123,6 +128,20 @@ absl::StatusOr<uint64_t> ReadAuditSize(const ValueReader& read) {
                                             " bytes)"));
   }
   return *size;
+}
+
+absl::StatusOr<uint64_t> ReadAuditIndexed(const ValueReader& read) {
+  absl::StatusOr<std::optional<std::string>> value =
+      read(Column::kMeta, kAuditIndexedKey);
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return 0;
+  KeyReader reader(**value);
+  absl::StatusOr<uint64_t> n = reader.Uint64();
+  if (!n.ok() || !reader.done()) {
+    return absl::DataLossError(absl::StrCat(
+        "meta/", ToAbsl(kAuditIndexedKey), " is malformed"));
+  }
+  return *n;
 }
 
 absl::StatusOr<domain::Hash> SubtreeFromLeafRecord(uint64_t leaf,
@@ -177,7 +196,6 @@ absl::StatusOr<domain::CompactRange> LoadAuditFrontier(
 
 void AppendAuditEntries(std::span<const std::string> entries,
                         std::span<const domain::Hash> leaf_hashes,
-                        std::span<const std::vector<std::string>> object_ids,
                         domain::CompactRange* frontier, WriteBatch* out) {
   std::vector<domain::Hash> subtrees;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -188,9 +206,6 @@ void AppendAuditEntries(std::span<const std::string> entries,
     }
     out->Put(Column::kAuditLeaves, AuditLeafKey(index),
              EncodeAuditLeaf(subtrees, entries[i]));
-    for (const std::string& id : object_ids[i]) {
-      out->Put(Column::kIndex, AuditObjectKey(id, index), "");
-    }
   }
 }
 

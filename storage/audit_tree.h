@@ -13,7 +13,9 @@
 //   index         String("audit_obj") String(object id) Uint64(index) -> ""
 //                                   for the entry's object_id and each of its
 //                                   object_ids, so an object's entries are
-//                                   one range scan, in log order
+//                                   one range scan, in log order; written
+//                                   after the commit by the AuditIndexer
+//   meta          "audit_indexed" -> Uint64(entries indexed so far)
 // So one append writes one key, and any subtree hash is one read: the
 // subtree (level, index) is stored with leaf ((index + 1) << level) - 1. A
 // leaf's own hash is the hash of its entry. Schema 1 kept the subtree hashes
@@ -42,6 +44,8 @@ namespace pwx::storage {
 
 // The kMeta key of the number of entries in the log.
 inline constexpr std::string_view kAuditSizeKey = "audit_size";
+// The kMeta key of the number of entries indexed by object.
+inline constexpr std::string_view kAuditIndexedKey = "audit_indexed";
 
 // The kAuditLeaves key of entry `index`.
 std::string AuditLeafKey(uint64_t index);
@@ -62,9 +66,12 @@ std::vector<std::string> AuditObjectIds(std::string_view entry);
 // The kAuditTree key of the complete subtree (level, index) in schema 1.
 std::string AuditNodeKey(uint64_t level, uint64_t index);
 
-// True for the keys only the writer may write: the audit columns and the
-// log's size. Batches handed to a KvStore that write them are refused.
+// True for the keys only the writer may write: the audit columns, the log's
+// size, and the object index with its marker. Batches handed to a KvStore
+// that write them are refused, except the AuditIndexer's, which may write
+// the keys of IsAuditIndexKey().
 bool IsWriterOwned(Column column, std::string_view key);
+bool IsAuditIndexKey(Column column, std::string_view key);
 
 // The number of subtrees that appending leaf `index` completes above it:
 // the trailing one bits of `index`.
@@ -118,14 +125,16 @@ class AuditTreeReader final : public domain::SubtreeHashReader {
 // reads. DATA_LOSS when a frontier subtree the size promises is missing.
 absl::StatusOr<domain::CompactRange> LoadAuditFrontier(const ValueReader& read);
 
-// Appends `entries`, whose leaf hashes are `leaf_hashes` and whose object
-// ids are `object_ids`, to the tree whose right edge is `frontier`, in
-// order, and adds to `out` one leaf record per entry and its object index
-// keys. The caller writes the new size once with PutAuditSize().
+// Appends `entries`, whose leaf hashes are `leaf_hashes`, to the tree whose
+// right edge is `frontier`, in order, and adds to `out` one leaf record per
+// entry. The caller writes the new size once with PutAuditSize().
 void AppendAuditEntries(std::span<const std::string> entries,
                         std::span<const domain::Hash> leaf_hashes,
-                        std::span<const std::vector<std::string>> object_ids,
                         domain::CompactRange* frontier, WriteBatch* out);
+
+// The number of entries indexed by object (0 when never written), from
+// meta/audit_indexed; DATA_LOSS when malformed.
+absl::StatusOr<uint64_t> ReadAuditIndexed(const ValueReader& read);
 
 // Adds to `out` the write of the log's size.
 void PutAuditSize(uint64_t size, WriteBatch* out);

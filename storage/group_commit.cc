@@ -39,7 +39,8 @@ absl::string_view Name(Column column) {
 absl::Status CheckColumns(const WriteBatch& batch) {
   for (const WriteBatch::Op& op : batch.ops()) {
     if (absl::Status s = CheckColumn(op.column); !s.ok()) return s;
-    if (IsWriterOwned(op.column, op.key)) {
+    if (IsWriterOwned(op.column, op.key) &&
+        !(batch.writes_audit_index() && IsAuditIndexKey(op.column, op.key))) {
       return absl::InvalidArgumentError(absl::StrCat(
           Name(op.column), "/", absl::CEscape(op.key),
           ": the audit log is written only by appending entries"));
@@ -173,8 +174,7 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     if (!batch.audit_entries().empty()) {
       any_ops = true;
       AppendAuditEntries(batch.audit_entries(), batch.audit_leaf_hashes(),
-                         batch.audit_object_ids(), &audit_frontier_,
-                         &audit_writes);
+                         &audit_frontier_, &audit_writes);
     }
     for (const WriteBatch::Op& op : batch.ops()) {
       any_ops = true;

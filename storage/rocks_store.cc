@@ -505,9 +505,9 @@ constexpr std::string_view kAuditMigratedKey = "audit_v2_migrated";
 constexpr uint64_t kMigrationChunk = 4096;
 
 // Schema 1 -> 2: moves each audit subtree hash from its own audit_tree key
-// into the record of the subtree's last leaf and indexes each entry by its
-// object ids (audit_tree.h), in chunks that each commit with the progress
-// marker, then sets schema version 2.
+// into the record of the subtree's last leaf (audit_tree.h), in chunks that
+// each commit with the progress marker, then sets schema version 2. (The
+// AuditIndexer indexes the old entries by object afterwards.)
 absl::Status MigrateAuditToV2(rocksdb::DB* db, const Columns& columns,
                               absl::string_view path) {
   auto read = [&](Column column, std::string_view key) {
@@ -533,7 +533,6 @@ absl::Status MigrateAuditToV2(rocksdb::DB* db, const Columns& columns,
   rocksdb::ColumnFamilyHandle* leaves = columns[Index(Column::kAuditLeaves)];
   rocksdb::ColumnFamilyHandle* tree = columns[Index(Column::kAuditTree)];
   rocksdb::ColumnFamilyHandle* meta = columns[Index(Column::kMeta)];
-  rocksdb::ColumnFamilyHandle* index = columns[Index(Column::kIndex)];
   while (done < *size) {
     const uint64_t end = std::min(*size, done + kMigrationChunk);
     rocksdb::WriteBatch batch;
@@ -565,9 +564,6 @@ absl::Status MigrateAuditToV2(rocksdb::DB* db, const Columns& columns,
       }
       batch.Put(leaves, ToSlice(AuditLeafKey(i)),
                 ToSlice(EncodeAuditLeaf(subtrees, **entry)));
-      for (const std::string& id : AuditObjectIds(**entry)) {
-        batch.Put(index, ToSlice(AuditObjectKey(id, i)), rocksdb::Slice());
-      }
     }
     batch.Put(meta, ToSlice(kAuditMigratedKey),
               ToSlice(KeyBuilder().Uint64(end).Build()));

@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "storage/audit_tree.h"
 
 namespace pwx::storage {
 
@@ -27,7 +26,6 @@ void WriteBatch::Require(Column column, std::string_view key,
 void WriteBatch::AppendAudit(std::string entry_bytes) {
   byte_size_ += entry_bytes.size();
   audit_leaf_hashes_.push_back(domain::LeafHash(entry_bytes));
-  audit_object_ids_.push_back(AuditObjectIds(entry_bytes));
   audit_entries_.push_back(std::move(entry_bytes));
 }
 

@@ -63,9 +63,9 @@ class WriteBatch {
   // Appends one entry (serialized pwx.v1.AuditEntry) to the audit log when
   // the batch commits. The writer gives the batch's entries the next leaf
   // indices in commit order, in the order appended; a batch that is refused
-  // appends nothing. The entry's leaf hash and the object ids it is indexed
-  // under (audit_tree.h) are found here, on the caller's thread, to keep
-  // that work off the writer's.
+  // appends nothing. The entry's leaf hash is computed here, on the
+  // caller's thread, to keep it off the writer's. (Entries are indexed by
+  // object later, by the AuditIndexer.)
   void AppendAudit(std::string entry_bytes);
 
   // Lets the batch wait up to `delay` for other writes to share its commit
@@ -85,10 +85,9 @@ class WriteBatch {
   const std::vector<domain::Hash>& audit_leaf_hashes() const {
     return audit_leaf_hashes_;
   }
-  // AuditObjectIds() of audit_entries(), in the same order.
-  const std::vector<std::vector<std::string>>& audit_object_ids() const {
-    return audit_object_ids_;
-  }
+  // True for the AuditIndexer's batches, the only ones that may write the
+  // audit log's object index (audit_index.h).
+  bool writes_audit_index() const { return writes_audit_index_; }
   // True when committing the batch would write nothing.
   bool empty() const { return ops_.empty() && audit_entries_.empty(); }
   // Bytes of keys and values, for batching limits.
@@ -99,7 +98,8 @@ class WriteBatch {
   std::vector<Precondition> preconditions_;
   std::vector<std::string> audit_entries_;
   std::vector<domain::Hash> audit_leaf_hashes_;
-  std::vector<std::vector<std::string>> audit_object_ids_;
+  bool writes_audit_index_ = false;
+  friend class AuditIndexer;
   size_t byte_size_ = 0;
   absl::Duration max_delay_ = absl::ZeroDuration();
 };

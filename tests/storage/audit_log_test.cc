@@ -17,11 +17,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pwx/v1/audit.pb.h"
 #include "server/domain/merkle.h"
+#include "storage/audit_index.h"
 #include "storage/group_commit.h"
+#include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "storage/rocks_store.h"
 #include "tests/storage/storage_test_util.h"
@@ -289,19 +292,31 @@ TEST(AuditObjectIdsTest, ReadsObjectIdAndObjectIdsOffTheWire) {
   EXPECT_THAT(AuditObjectIds(whole.substr(0, whole.size() - 3)), IsEmpty());
 }
 
-// Entries are indexed by object in the commit that appends them; an object
-// that is a prefix of another gets only its own.
-TYPED_TEST(AuditLogTest, ObjectIndexFindsAnObjectsEntriesInOrder) {
+// An object's entries are found in log order whether the AuditIndexer has
+// indexed them yet or not (or only some); an object whose id is a prefix of
+// another's gets only its own.
+TYPED_TEST(AuditLogTest, ObjectEntriesAreFoundBeforeAndAfterIndexing) {
   this->Append({ObjectEntry(0, "FR-1"), ObjectEntry(1, "FR-10"),
                 ObjectEntry(2, "", {"FR-10", "FR-1"})});
   this->Append({ObjectEntry(3, "FR-2"), ObjectEntry(4, "FR-1")});
-  EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 0, 100),
-              ElementsAre(0u, 2u, 4u));
-  EXPECT_THAT(*this->log_->ObjectEntries("FR-10", 0, 100),
-              ElementsAre(1u, 2u));
-  EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 1, 1), ElementsAre(2u));
-  EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 3, 100), ElementsAre(4u));
-  EXPECT_THAT(*this->log_->ObjectEntries("FR-3", 0, 100), IsEmpty());
+  AuditIndexer indexer(this->store_.get());
+  auto check = [&] {
+    EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 0, 100),
+                ElementsAre(0u, 2u, 4u));
+    EXPECT_THAT(*this->log_->ObjectEntries("FR-10", 0, 100),
+                ElementsAre(1u, 2u));
+    EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 1, 1), ElementsAre(2u));
+    EXPECT_THAT(*this->log_->ObjectEntries("FR-1", 3, 100), ElementsAre(4u));
+    EXPECT_THAT(*this->log_->ObjectEntries("FR-3", 0, 100), IsEmpty());
+  };
+  check();  // nothing indexed: every entry is read
+  EXPECT_EQ(*indexer.IndexSome(3), 3u);
+  check();  // three indexed, two read
+  EXPECT_EQ(*indexer.IndexSome(100), 2u);
+  EXPECT_EQ(*indexer.IndexSome(100), 0u);
+  check();  // all indexed
+  EXPECT_EQ(**this->store_->Get(Column::kIndex, AuditObjectKey("FR-10", 2)),
+            "");
   // A refused batch indexes nothing.
   WriteBatch refused;
   refused.Require(Column::kCases, "c", std::string("absent"));
@@ -310,6 +325,25 @@ TYPED_TEST(AuditLogTest, ObjectIndexFindsAnObjectsEntriesInOrder) {
             absl::StatusCode::kAborted);
   EXPECT_THAT(*this->log_->ObjectEntries("FR-3", 0, 100), IsEmpty());
   this->ExpectMatchesMirror();
+}
+
+// The indexer's thread keeps up with appends, and never indexes twice.
+TYPED_TEST(AuditLogTest, IndexerThreadIndexesNewEntries) {
+  AuditIndexer indexer(this->store_.get());
+  indexer.Start(absl::Milliseconds(5));
+  for (int i = 0; i < 20; ++i) this->Append({ObjectEntry(i, "C-" + std::to_string(i % 3))});
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  absl::StatusOr<std::optional<std::string>> marker;
+  do {
+    absl::SleepFor(absl::Milliseconds(5));
+    marker = this->store_->Get(Column::kMeta, kAuditIndexedKey);
+  } while (absl::Now() < deadline &&
+           !(marker.ok() && marker->has_value() &&
+             KeyReader(**marker).Uint64().value_or(0) == 20));
+  indexer.Stop();
+  EXPECT_THAT(*this->log_->ObjectEntries("C-1", 0, 100),
+              ElementsAre(1u, 4u, 7u, 10u, 13u, 16u, 19u));
+  EXPECT_EQ(*indexer.IndexSome(100), 0u);
 }
 
 // The log is append-only for everyone but the writer: a batch that writes
@@ -323,6 +357,7 @@ TYPED_TEST(AuditLogTest, BatchesCannotWriteTheLogDirectly) {
       {Column::kMeta, std::string(kAuditSizeKey)},
       {Column::kIndex, AuditObjectKey("c1", 0)},
       {Column::kIndex, AuditObjectKey("forged", 9)},
+      {Column::kMeta, std::string(kAuditIndexedKey)},
   };
   for (const auto& [column, key] : owned) {
     for (bool del : {false, true}) {
@@ -503,6 +538,9 @@ TEST_F(AuditMigrationTest, Schema1LogIsMigratedWithTheSameEntriesAndRoots) {
   ExpectMatchesMirror();
   EXPECT_THAT(*log_->ObjectEntries("FR-1", 0, 10), ElementsAre(0u, 1u));
   EXPECT_THAT(*log_->ObjectEntries("FR-2", 0, 10), ElementsAre(1u));
+  AuditIndexer indexer(store_.get());
+  EXPECT_EQ(*indexer.IndexSome(100), 42u);
+  EXPECT_THAT(*log_->ObjectEntries("FR-1", 0, 10), ElementsAre(0u, 1u));
   Close();
   RawPwxDb db(factory_.dir.Sub("db"));
   EXPECT_EQ(db.Get(Column::kMeta, "schema_version"),

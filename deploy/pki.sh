@@ -18,6 +18,7 @@ Usage:
   pki.sh user      --out DIR --id ID --name USER [--force]
   pki.sh revoke    --out DIR --id ID --cert FILE
   pki.sh crl       --out DIR --id ID [--days N]
+  pki.sh card      --out DIR --id ID --endpoint HOST:PORT [--name NAME]
   pki.sh --help
 
 authority  Creates the certificate authority of one pwx authority and the
@@ -43,6 +44,13 @@ crl        Writes DIR/ID/crl.pem, the revocation list of ID's CA signed by it,
            valid for N days (default 30). Peers put it in their
            federation.crl_files and restart; a revoked node certificate is
            then refused on their federation port.
+
+card       Writes DIR/ID/identity.card, the identity card peers add with
+           `pwx peer add FILE`: ID, NAME, the federation endpoint HOST:PORT,
+           the CA certificate and the node certificate (which signs the
+           node's envelopes when it is also the audit signing certificate,
+           the default). A running node writes the same card with
+           `pwx admin identity export FILE`.
 
 Existing files are kept, never overwritten, unless --force is given (--force on
 'authority' replaces the CA too, which invalidates every certificate it issued).
@@ -432,6 +440,59 @@ cmd_crl() {
   echo "$PROG: wrote $dir/crl.pem ($(grep -c . "$dir/ca-db/index.txt") revoked, valid $days days)"
 }
 
+# textproto_string FILE: FILE's contents as a protobuf text-format string.
+textproto_string() {
+  local s
+  s="$(cat "$1")"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//$'\n'/\\n}"
+  printf '"%s\\n"' "$s"
+}
+
+cmd_card() {
+  local out="" id="" endpoint="" name=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
+      --out=*) out="${1#*=}"; shift ;;
+      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
+      --id=*) id="${1#*=}"; shift ;;
+      --endpoint) need_value "$1" "$#"; endpoint="$2"; shift 2 ;;
+      --endpoint=*) endpoint="${1#*=}"; shift ;;
+      --name) need_value "$1" "$#"; name="$2"; shift 2 ;;
+      --name=*) name="${1#*=}"; shift ;;
+      -h|--help) usage; exit 0 ;;
+      *) usage_error "card: unknown argument '$1'" ;;
+    esac
+  done
+  [[ -n "$out" ]] || usage_error "card: --out DIR is required"
+  [[ -n "$id" ]] || usage_error "card: --id ID is required"
+  [[ -n "$endpoint" ]] || usage_error "card: --endpoint HOST:PORT is required"
+  check_id "$id"
+  [[ "$endpoint" =~ ^[^:[:space:]]+:[0-9]{1,5}$ ]] ||
+    die "--endpoint must be HOST:PORT, not '$endpoint'"
+  [[ "$name" =~ [[:cntrl:]] ]] && die "--name must not contain control characters"
+  local dir="$out/$id"
+  [[ -f "$dir/ca.pem" && -f "$dir/node.pem" ]] ||
+    die "no CA or node certificate for $id in $dir; create them first: $PROG authority --out $out --id $id"
+  local quoted_name="${name//\\/\\\\}"
+  quoted_name="${quoted_name//\"/\\\"}"
+  {
+    echo "# pwx identity card of $id (text-format pwx.v1.IdentityCard), for \`pwx peer add\`."
+    echo "authority_id: \"$id\""
+    echo "authority_name: \"$quoted_name\""
+    echo "federation_endpoint: \"$endpoint\""
+    echo "ca_certificate_pem: $(textproto_string "$dir/ca.pem")"
+    # Only the node certificate itself (not a chain) signs.
+    echo "signing_certificate_pem: $(openssl x509 -in "$dir/node.pem" >"$dir/.card.pem" && textproto_string "$dir/.card.pem")"
+  } >"$dir/identity.card.tmp" || die "cannot write $dir/identity.card"
+  rm -f "$dir/.card.pem"
+  mv -f "$dir/identity.card.tmp" "$dir/identity.card"
+  chmod 644 "$dir/identity.card"
+  echo "$PROG: wrote $dir/identity.card ($id at $endpoint)"
+}
+
 main() {
   command -v openssl >/dev/null 2>&1 ||
     die "openssl not found (Debian: apt-get install openssl, or run deploy/install-deps.sh)"
@@ -443,6 +504,7 @@ main() {
     user) cmd_user "$@" ;;
     revoke) cmd_revoke "$@" ;;
     crl) cmd_crl "$@" ;;
+    card) cmd_card "$@" ;;
     -h|--help|help) usage ;;
     *) usage_error "unknown command '$cmd'" ;;
   esac

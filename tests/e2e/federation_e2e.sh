@@ -277,11 +277,14 @@ grep -q "ECDHE-ECDSA-AES128-SHA\b" "$T/out" && grep -q "Cipher is ECDHE-ECDSA-AE
 ok "federation port: TLS 1.3 negotiated; a non-AEAD suite refused"
 
 # A third node, in its own process: FR-DGT shares with two peers.
+# Its card is made offline by pki.sh from its PKI and endpoint.
 start BE
 pwx BE user grant bea inspector
-pwx BE admin identity export "$T/BE-SPF.card"
-pwx FR peer add "$T/BE-SPF.card"
-[[ $RC -eq 0 ]] || fail "FR-DGT adds BE-SPF" "exit $RC"
+bash "$PKI_SH" card --out "$PKI" --id BE-SPF --endpoint "127.0.0.1:${FED_PORT[BE]}" \
+  --name "Service public fédéral Emploi" >>"$T/pki.log" 2>&1 ||
+  fail "pki.sh card writes BE-SPF's identity card" "see $T/pki.log"
+pwx FR peer add "$PKI/BE-SPF/identity.card"
+[[ $RC -eq 0 ]] || fail "FR-DGT adds BE-SPF from the card pki.sh made" "exit $RC"
 pwx BE peer add "$T/FR-DGT.card"
 [[ $RC -eq 0 ]] || fail "BE-SPF adds FR-DGT" "exit $RC"
 pwx FR case share "$first" --with BE-SPF
@@ -289,7 +292,7 @@ pwx FR case share "$first" --with BE-SPF
 case_on_be() { pwx BE case get "$first"; [[ $RC -eq 0 ]]; }
 eventually "the case reaches BE-SPF too" case_on_be
 kill9 BE
-ok "three node processes: $first reached PL-PIP and BE-SPF"
+ok "three node processes (BE-SPF's card from pki.sh card): $first reached PL-PIP and BE-SPF"
 
 # The receiver dies; shares queue; it comes back and gets everything once.
 kill9 PL

@@ -9,18 +9,10 @@
 # the server's log and the failing command's output, and exits 1.
 set -euo pipefail
 
-if [[ $# -ne 3 ]]; then
-  echo "usage: $0 PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH" >&2
-  exit 2
-fi
-SERVER_BIN="$(realpath -- "$1")"
-CLI_BIN="$(realpath -- "$2")"
-PKI_SH="$(realpath -- "$3")"
-readonly SERVER_BIN CLI_BIN PKI_SH
-for f in "$SERVER_BIN" "$CLI_BIN"; do
-  [[ -x "$f" ]] || { echo "cli_e2e: not an executable: $f" >&2; exit 2; }
-done
-[[ -f "$PKI_SH" ]] || { echo "cli_e2e: no such file: $PKI_SH" >&2; exit 2; }
+E2E_NAME="cli_e2e"
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+e2e_binaries "$@"
 
 readonly ID="FR-DGT"
 readonly CASE_ID_RE="$ID-[0-9]{4}-[0-9]{6}"
@@ -28,12 +20,8 @@ readonly START_TIMEOUT_S=60  # generous: sanitizer builds start slowly
 readonly STOP_TIMEOUT_S=15
 readonly CLI_TIMEOUT_S=30
 
-T="$(mktemp -d "${TMPDIR:-/tmp}/pwx-cli-e2e.XXXXXX")"
-T="$(cd "$T" && pwd)"  # absolute: the backup directory is a server-side path
-readonly T
 SERVER_PIDS=()
 CURRENT_LOG=""
-PASSED=0
 
 # forget_server PID: the server has been reaped; never signal its pid again
 # (it may be reused by an unrelated process).
@@ -45,52 +33,22 @@ forget_server() {
   SERVER_PIDS=("${kept[@]}")
 }
 
-cleanup() {
+e2e_on_exit() {
   local pid
   for pid in "${SERVER_PIDS[@]}"; do
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ok() {
-  PASSED=$((PASSED + 1))
-  echo "ok - $*"
 }
 
-# fail DESCRIPTION REASON: reports the failed check with everything needed to
-# understand it, then exits.
-fail() {
-  echo "not ok - $1"
-  echo "#   $2"
-  if [[ -n "${CMD:-}" ]]; then
-    echo "#   last command: $CMD (exit $RC)"
-    echo "#   --- its stdout ---"
-    sed 's/^/#   /' "$T/out" 2>/dev/null | tail -n 40 || true
-    echo "#   --- its stderr ---"
-    sed 's/^/#   /' "$T/err" 2>/dev/null | tail -n 40 || true
-  fi
+e2e_on_failure() {
   if [[ -n "$CURRENT_LOG" && -f "$CURRENT_LOG" ]]; then
     echo "#   --- last lines of the server log $CURRENT_LOG ---"
     tail -n 100 "$CURRENT_LOG" | sed 's/^/#   /'
   fi
-  echo "cli_e2e: FAILED after $PASSED passed checks"
-  exit 1
 }
 
-# run CMD...: runs a command, keeping its stdout in $T/out (and on one line in
-# $FLAT), its stderr in $ERR and its exit status in $RC; never fails by itself.
-run() {
-  CMD="$(printf "%q " "$@")"
-  RC=0
-  timeout "$CLI_TIMEOUT_S" "$@" >"$T/out" 2>"$T/err" </dev/null || RC=$?
-  ERR="$(cat "$T/err")"
-  # One line: pretty-printed and compact JSON then match the same patterns.
-  FLAT="$(tr -d '\n\r' <"$T/out")"
-}
+e2e_tmpdir
 
 # pwx_as USER ARGS...: the CLI as a user of FR-DGT (or a full cert path pair
 # through pwx_with), against the current server.
@@ -107,18 +65,6 @@ pwx_with() {
     --cert "$cert" --key "$key" "$@"
 }
 
-# json_string KEY: the first string value of "KEY" in $FLAT.
-json_string() {
-  grep -oE "\"$1\" *: *\"[^\"]*\"" <<<"$FLAT" | head -n 1 | sed -E 's/.*"([^"]*)"$/\1/' || true
-}
-
-# json_uint KEY: the first integer value of "KEY" in $FLAT; accepts both 7
-# and "7" (proto3 JSON writes 64-bit integers as strings).
-json_uint() {
-  grep -oE "\"$1\" *: *\"?[0-9]+\"?" <<<"$FLAT" | head -n 1 | grep -oE '[0-9]+"?$' |
-    tr -d '"' || true
-}
-
 # case_ids: the distinct case ids in $FLAT, one per line.
 case_ids() {
   grep -oE "\"id\" *: *\"$CASE_ID_RE\"" <<<"$FLAT" | grep -oE "$CASE_ID_RE" | sort -u || true
@@ -131,10 +77,6 @@ count_cases() {
   COUNT="$(case_ids | grep -c . || true)"
 }
 
-expect_rc() {  # expect_rc DESCRIPTION WANT
-  [[ $RC -eq $2 ]] || fail "$1" "expected exit status $2, got $RC"
-}
-
 expect_failure_with_code() {  # DESCRIPTION GRPC_CODE
   [[ $RC -eq 1 ]] || fail "$1" "expected exit status 1, got $RC"
   grep -q "$2" <<<"$ERR" || fail "$1" "expected $2 on stderr"
@@ -143,7 +85,7 @@ expect_failure_with_code() {  # DESCRIPTION GRPC_CODE
 # start_server DATA_DIR LOG: starts pwx-server with flags only on a free port
 # and waits for its port file; sets SERVER_PID and PORT.
 start_server() {
-  local data="$1" log="$2" port_file="$T/port" i
+  local data="$1" log="$2" port_file="$T/port"
   rm -f "$port_file"
   CURRENT_LOG="$log"
   CMD=""
@@ -160,24 +102,8 @@ start_server() {
     >>"$log" 2>&1 </dev/null &
   SERVER_PID=$!
   SERVER_PIDS+=("$SERVER_PID")
-  PORT=""
-  for ((i = 0; i < START_TIMEOUT_S * 10; i++)); do
-    if [[ -s "$port_file" ]]; then
-      PORT="$(tr -d '[:space:]' <"$port_file")"
-      # Read twice, in case the file is being written right now.
-      sleep 0.1
-      if [[ "$PORT" =~ ^[0-9]+$ && "$PORT" -gt 0 && "$PORT" -lt 65536 &&
-            "$PORT" == "$(tr -d '[:space:]' <"$port_file")" ]]; then
-        break
-      fi
-      PORT=""
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null ||
-      fail "pwx-server starts" "pwx-server exited before writing its port file"
-    sleep 0.1
-  done
-  [[ -n "$PORT" ]] ||
-    fail "pwx-server starts" "no valid port in $port_file after ${START_TIMEOUT_S}s: '$(cat "$port_file" 2>/dev/null)'"
+  PORT="$(wait_port "$port_file" "$SERVER_PID")" ||
+    fail "pwx-server starts" "pwx-server exited, or wrote no valid port to $port_file within ${START_TIMEOUT_S}s"
 }
 
 # stop_server_expect_clean DESCRIPTION: SIGTERM, then the server must exit
@@ -468,4 +394,4 @@ expect_rc "case get on the restored node" 0
 ok "pwx-server restore brings back $CASE_ID at version $VERSION_AT_BACKUP"
 stop_server_expect_clean "SIGTERM stops the restored pwx-server with exit status 0"
 
-echo "cli_e2e: $PASSED passed, 0 failed"
+e2e_done

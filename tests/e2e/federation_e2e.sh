@@ -13,53 +13,29 @@
 # nodes' logs and the failing command's output, and exits 1.
 set -euo pipefail
 
-if [[ $# -ne 3 ]]; then
-  echo "usage: $0 PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH" >&2
-  exit 2
-fi
-SERVER_BIN="$(realpath -- "$1")"
-CLI_BIN="$(realpath -- "$2")"
-PKI_SH="$(realpath -- "$3")"
-readonly SERVER_BIN CLI_BIN PKI_SH
+E2E_NAME="federation_e2e"
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+e2e_binaries "$@"
 
 readonly START_TIMEOUT_S=60  # generous: sanitizer builds start slowly
 readonly DELIVERY_TIMEOUT_S=120
 readonly CLI_TIMEOUT_S=30
 readonly BACKLOG=60
 
-T="$(mktemp -d "${TMPDIR:-/tmp}/pwx-fed-e2e.XXXXXX")"
-T="$(cd "$T" && pwd)"
-readonly T
-readonly PKI="$T/pki"
 declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP" [BE]="BE-SPF")
 declare -A USER_OF=([FR]="alice" [PL]="piotr" [BE]="bea")
 declare -A PID=() API_PORT=() FED_PORT=() CRL_OF=()
-PASSED=0
 
-cleanup() {
+e2e_on_exit() {
   local node
   for node in "${!PID[@]}"; do
     kill -KILL "${PID[$node]}" 2>/dev/null || true
     wait "${PID[$node]}" 2>/dev/null || true
   done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ok() {
-  PASSED=$((PASSED + 1))
-  echo "ok - $*"
 }
 
-fail() {
-  echo "not ok - $1"
-  echo "#   $2"
-  if [[ -n "${CMD:-}" ]]; then
-    echo "#   last command: $CMD (exit $RC)"
-    sed 's/^/#   out: /' "$T/out" 2>/dev/null | tail -n 30 || true
-    sed 's/^/#   err: /' "$T/err" 2>/dev/null | tail -n 30 || true
-  fi
+e2e_on_failure() {
   local node
   for node in FR PL BE; do
     if [[ -f "$T/$node.log" ]]; then
@@ -67,19 +43,10 @@ fail() {
       tail -n 40 "$T/$node.log" | sed 's/^/#   /'
     fi
   done
-  echo "federation_e2e: FAILED after $PASSED passed checks"
-  exit 1
 }
 
-# run CMD...: stdout in $T/out (one line in $FLAT), stderr in $ERR, status in
-# $RC; never fails by itself.
-run() {
-  CMD="$(printf "%q " "$@")"
-  RC=0
-  timeout "$CLI_TIMEOUT_S" "$@" >"$T/out" 2>"$T/err" </dev/null || RC=$?
-  ERR="$(cat "$T/err")"
-  FLAT="$(tr -d '\n\r' <"$T/out")"
-}
+e2e_tmpdir
+readonly PKI="$T/pki"
 
 # pwx NODE ARGS...: the CLI on NODE as its user.
 pwx() {
@@ -89,32 +56,6 @@ pwx() {
   run "$CLI_BIN" --server "localhost:${API_PORT[$node]}" --ca "$PKI/$id/ca.pem" \
     --cert "$PKI/$id/users/${USER_OF[$node]}.pem" \
     --key "$PKI/$id/users/${USER_OF[$node]}.key" "$@"
-}
-
-# json_uint KEY: the first integer value of "KEY" in $FLAT (0 when absent:
-# proto3 JSON leaves zeros out).
-json_uint() {
-  local v
-  v="$(grep -oE "\"$1\" *: *\"?[0-9]+\"?" <<<"$FLAT" | head -n 1 | grep -oE '[0-9]+"?$' | tr -d '"' || true)"
-  echo "${v:-0}"
-}
-
-# read_port FILE: waits for a port number in FILE.
-read_port() {
-  local file="$1" node="$2" i port
-  for ((i = 0; i < START_TIMEOUT_S * 10; i++)); do
-    if [[ -s "$file" ]]; then
-      sleep 0.1
-      port="$(tr -d '[:space:]' <"$file")"
-      if [[ "$port" =~ ^[0-9]+$ && "$port" -gt 0 ]]; then
-        echo "$port"
-        return 0
-      fi
-    fi
-    kill -0 "${PID[$node]}" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
 }
 
 # start NODE: starts the node's pwx-server; the federation port stays the
@@ -152,9 +93,9 @@ EOF
     --log-format text \
     >>"$T/$node.log" 2>&1 </dev/null &
   PID[$node]=$!
-  API_PORT[$node]="$(read_port "$T/$node.port" "$node")" ||
+  API_PORT[$node]="$(wait_port "$T/$node.port" "${PID[$node]}")" ||
     fail "$id starts" "no API port file"
-  FED_PORT[$node]="$(read_port "$T/$node.fedport" "$node")" ||
+  FED_PORT[$node]="$(wait_port "$T/$node.fedport" "${PID[$node]}")" ||
     fail "$id starts" "no federation port file"
 }
 
@@ -366,4 +307,4 @@ pwx FR case share "$first" --with PL-PIP
   fail "a removed peer is a stranger again" "exit $RC"
 ok "peer list as a table; a removed peer gets nothing more"
 
-echo "federation_e2e: all $PASSED checks passed"
+e2e_done

@@ -79,6 +79,62 @@ need_value() {  # need_value OPTION "$#"
   [[ "$2" -ge 2 ]] || usage_error "option $1 needs a value"
 }
 
+# parse_options CMD SPEC... -- ARG...: reads a command's options into the
+# caller's local variables. A SPEC is NAME= (--NAME VALUE or --NAME=VALUE
+# sets $NAME), NAME=FUNCTION (the value is passed to FUNCTION) or NAME (the
+# flag --NAME sets $NAME to 1). Anything else is a usage error naming CMD.
+parse_options() {
+  local _po_cmd="$1" _po_arg _po_spec _po_name _po_fn _po_value _po_found
+  shift
+  local -a _po_specs=()
+  while [[ "$1" != "--" ]]; do _po_specs+=("$1"); shift; done
+  shift
+  while [[ $# -gt 0 ]]; do
+    _po_arg="$1"
+    [[ "$_po_arg" == "-h" || "$_po_arg" == "--help" ]] && { usage; exit 0; }
+    _po_found=0
+    for _po_spec in "${_po_specs[@]}"; do
+      _po_name="${_po_spec%%=*}"
+      if [[ "$_po_spec" != *=* ]]; then
+        [[ "$_po_arg" == "--$_po_name" ]] || continue
+        printf -v "$_po_name" '%s' 1
+        shift
+      else
+        _po_fn="${_po_spec#*=}"
+        if [[ "$_po_arg" == "--$_po_name" ]]; then
+          need_value "$_po_arg" "$#"
+          _po_value="$2"
+          shift 2
+        elif [[ "$_po_arg" == "--$_po_name="* ]]; then
+          _po_value="${_po_arg#*=}"
+          shift
+        else
+          continue
+        fi
+        if [[ -n "$_po_fn" ]]; then
+          "$_po_fn" "$_po_value"
+        else
+          printf -v "$_po_name" '%s' "$_po_value"
+        fi
+      fi
+      _po_found=1
+      break
+    done
+    [[ $_po_found -eq 1 ]] || usage_error "$_po_cmd: unknown argument '$_po_arg'"
+  done
+}
+
+# require CMD NAME WHAT...: each $NAME must be set ("CMD: --NAME WHAT is
+# required" otherwise).
+require() {
+  local _rq_cmd="$1"
+  shift
+  while [[ $# -gt 0 ]]; do
+    [[ -n "${!1}" ]] || usage_error "$_rq_cmd: --$1 $2 is required"
+    shift 2
+  done
+}
+
 # Escapes a value for openssl's -subj syntax ("/CN=...").
 subj_escape() {
   local v="$1"
@@ -185,25 +241,8 @@ cmd_authority() {
   local out="" id="" name="" force=0
   NODE_DNS=(localhost)
   NODE_IPS=(127.0.0.1)
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
-      --out=*) out="${1#*=}"; shift ;;
-      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
-      --id=*) id="${1#*=}"; shift ;;
-      --name) need_value "$1" "$#"; name="$2"; shift 2 ;;
-      --name=*) name="${1#*=}"; shift ;;
-      --dns) need_value "$1" "$#"; add_dns "$2"; shift 2 ;;
-      --dns=*) add_dns "${1#*=}"; shift ;;
-      --ip) need_value "$1" "$#"; add_ip "$2"; shift 2 ;;
-      --ip=*) add_ip "${1#*=}"; shift ;;
-      --force) force=1; shift ;;
-      -h|--help) usage; exit 0 ;;
-      *) usage_error "authority: unknown argument '$1'" ;;
-    esac
-  done
-  [[ -n "$out" ]] || usage_error "authority: --out DIR is required"
-  [[ -n "$id" ]] || usage_error "authority: --id ID is required"
+  parse_options authority out= id= name= dns=add_dns ip=add_ip force -- "$@"
+  require authority out DIR id ID
   check_id "$id"
   if [[ -n "$name" && "$name" =~ [[:cntrl:]] ]]; then
     die "--name must not contain control characters"
@@ -265,22 +304,8 @@ cmd_authority() {
 
 cmd_user() {
   local out="" id="" name="" force=0
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
-      --out=*) out="${1#*=}"; shift ;;
-      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
-      --id=*) id="${1#*=}"; shift ;;
-      --name) need_value "$1" "$#"; name="$2"; shift 2 ;;
-      --name=*) name="${1#*=}"; shift ;;
-      --force) force=1; shift ;;
-      -h|--help) usage; exit 0 ;;
-      *) usage_error "user: unknown argument '$1'" ;;
-    esac
-  done
-  [[ -n "$out" ]] || usage_error "user: --out DIR is required"
-  [[ -n "$id" ]] || usage_error "user: --id ID is required"
-  [[ -n "$name" ]] || usage_error "user: --name USER is required"
+  parse_options user out= id= name= force -- "$@"
+  require user out DIR id ID name USER
   check_id "$id"
   [[ "$name" =~ $USER_RE ]] ||
     die "invalid user name '$name': expected lower-case letters, digits, '.', '_' or '-', at most 64 characters, starting with a letter or digit (regex $USER_RE)"
@@ -380,21 +405,8 @@ EOF
 
 cmd_revoke() {
   local out="" id="" cert=""
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
-      --out=*) out="${1#*=}"; shift ;;
-      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
-      --id=*) id="${1#*=}"; shift ;;
-      --cert) need_value "$1" "$#"; cert="$2"; shift 2 ;;
-      --cert=*) cert="${1#*=}"; shift ;;
-      -h|--help) usage; exit 0 ;;
-      *) usage_error "revoke: unknown argument '$1'" ;;
-    esac
-  done
-  [[ -n "$out" ]] || usage_error "revoke: --out DIR is required"
-  [[ -n "$id" ]] || usage_error "revoke: --id ID is required"
-  [[ -n "$cert" ]] || usage_error "revoke: --cert FILE is required"
+  parse_options revoke out= id= cert= -- "$@"
+  require revoke out DIR id ID cert FILE
   check_id "$id"
   local dir="$out/$id" out_text
   [[ -f "$dir/ca.pem" && -f "$dir/ca.key" ]] || die "no CA for $id in $dir"
@@ -411,20 +423,8 @@ cmd_revoke() {
 
 cmd_crl() {
   local out="" id="" days=30
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
-      --out=*) out="${1#*=}"; shift ;;
-      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
-      --id=*) id="${1#*=}"; shift ;;
-      --days) need_value "$1" "$#"; days="$2"; shift 2 ;;
-      --days=*) days="${1#*=}"; shift ;;
-      -h|--help) usage; exit 0 ;;
-      *) usage_error "crl: unknown argument '$1'" ;;
-    esac
-  done
-  [[ -n "$out" ]] || usage_error "crl: --out DIR is required"
-  [[ -n "$id" ]] || usage_error "crl: --id ID is required"
+  parse_options crl out= id= days= -- "$@"
+  require crl out DIR id ID
   [[ "$days" =~ ^[1-9][0-9]{0,3}$ ]] || die "--days must be 1 to 9999, not '$days'"
   check_id "$id"
   local dir="$out/$id" out_text
@@ -452,23 +452,8 @@ textproto_string() {
 
 cmd_card() {
   local out="" id="" endpoint="" name=""
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --out) need_value "$1" "$#"; out="$2"; shift 2 ;;
-      --out=*) out="${1#*=}"; shift ;;
-      --id) need_value "$1" "$#"; id="$2"; shift 2 ;;
-      --id=*) id="${1#*=}"; shift ;;
-      --endpoint) need_value "$1" "$#"; endpoint="$2"; shift 2 ;;
-      --endpoint=*) endpoint="${1#*=}"; shift ;;
-      --name) need_value "$1" "$#"; name="$2"; shift 2 ;;
-      --name=*) name="${1#*=}"; shift ;;
-      -h|--help) usage; exit 0 ;;
-      *) usage_error "card: unknown argument '$1'" ;;
-    esac
-  done
-  [[ -n "$out" ]] || usage_error "card: --out DIR is required"
-  [[ -n "$id" ]] || usage_error "card: --id ID is required"
-  [[ -n "$endpoint" ]] || usage_error "card: --endpoint HOST:PORT is required"
+  parse_options card out= id= endpoint= name= -- "$@"
+  require card out DIR id ID endpoint HOST:PORT
   check_id "$id"
   [[ "$endpoint" =~ ^[^:[:space:]]+:[0-9]{1,5}$ ]] ||
     die "--endpoint must be HOST:PORT, not '$endpoint'"

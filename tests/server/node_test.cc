@@ -6,12 +6,16 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "google/protobuf/text_format.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
@@ -223,6 +227,54 @@ TEST_F(NodeTest, BackupIsForAdminsAndRestoresTheData) {
   EXPECT_EQ((*c)->record.undertaking().name(), "Demo Bau");
 }
 
+// One call of an RPC over a channel, as some user.
+using Rpc = std::function<grpc::Status(grpc::Channel&)>;
+
+std::unique_ptr<grpc::ClientContext> CallContext() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(30));
+  return context;
+}
+
+// A request from its text format, e.g. Text<GetCaseRequest>("id: 'x'").
+template <typename Request>
+Request Text(const std::string& text) {
+  Request request;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request))
+      << text;
+  return request;
+}
+
+// The unary RPC `method` of Service's stub with `request`.
+template <typename Service, typename Request, typename Response>
+Rpc Unary(grpc::Status (Service::Stub::*method)(grpc::ClientContext*,
+                                                const Request&, Response*),
+          Request request = {}) {
+  return [method, request](grpc::Channel& channel) {
+    auto stub = Service::NewStub(channel.shared_from_this());
+    auto context = CallContext();
+    Response response;
+    return (stub.get()->*method)(context.get(), request, &response);
+  };
+}
+
+// The server-streaming RPC `method` of Service's stub, read to the end.
+template <typename Service, typename Request, typename Response>
+Rpc Streaming(std::unique_ptr<grpc::ClientReader<Response>> (
+                  Service::Stub::*method)(grpc::ClientContext*, const Request&),
+              Request request = {}) {
+  return [method, request](grpc::Channel& channel) {
+    auto stub = Service::NewStub(channel.shared_from_this());
+    auto context = CallContext();
+    auto reader = (stub.get()->*method)(context.get(), request);
+    Response response;
+    while (reader->Read(&response)) {
+    }
+    return reader->Finish();
+  };
+}
+
 // Each RPC as each role: allowed (any status but PERMISSION_DENIED) or
 // PERMISSION_DENIED, as the role table says.
 TEST_F(NodeTest, RoleMatrix) {
@@ -233,239 +285,94 @@ TEST_F(NodeTest, RoleMatrix) {
   ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
   ASSERT_TRUE(Grant("colin", pwx::v1::ROLE_COORDINATOR).ok());
   ASSERT_TRUE(Grant("aude", pwx::v1::ROLE_AUDITOR).ok());
-  using Rpc = std::function<grpc::Status(grpc::Channel&)>;
-  auto ctx = [] {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(30));
-    return c;
-  };
-  const std::string id = created.id();
-  const std::string backup_dir = dir_ + "/matrix-backup";
+  using pwx::v1::AdminService;
+  using pwx::v1::AuditService;
+  using pwx::v1::CaseService;
+  using pwx::v1::PeerService;
+  using pwx::v1::UserService;
+  const std::string on_case = "id: '" + created.id() + "'";
+  const std::string note_on_case = "case_id: '" + created.id() + "'";
+  pwx::v1::CreateCaseRequest create;
+  *create.mutable_case_() = Draft();
   const std::vector<std::pair<std::string, Rpc>> rpcs = {
       {"CreateCase",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::CreateCaseRequest r;
-         *r.mutable_case_() = Draft();
-         Case out;
-         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
-             ->CreateCase(c.get(), r, &out);
-       }},
-      {"GetCase",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::GetCaseRequest r;
-         r.set_id(id);
-         Case out;
-         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
-             ->GetCase(c.get(), r, &out);
-       }},
+       Unary<CaseService>(&CaseService::Stub::CreateCase, create)},
+      {"GetCase", Unary<CaseService>(&CaseService::Stub::GetCase,
+                                     Text<pwx::v1::GetCaseRequest>(on_case))},
       {"UpdateCase",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::UpdateCaseRequest r;
-         r.set_id(id);
-         r.set_expected_version(999);
-         r.mutable_update_mask()->add_paths("title");
-         Case out;
-         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
-             ->UpdateCase(c.get(), r, &out);
-       }},
-      {"ListCases",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::ListCasesResponse out;
-         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
-             ->ListCases(c.get(), {}, &out);
-       }},
-      {"AddNote",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::AddNoteRequest r;
-         r.set_case_id(id);
-         r.set_text("seen");
-         Case out;
-         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
-             ->AddNote(c.get(), r, &out);
-       }},
+       Unary<CaseService>(&CaseService::Stub::UpdateCase,
+                          Text<pwx::v1::UpdateCaseRequest>(
+                              on_case + " expected_version: 999"
+                                        " update_mask { paths: 'title' }"))},
+      {"ListCases", Unary<CaseService>(&CaseService::Stub::ListCases)},
+      {"AddNote", Unary<CaseService>(&CaseService::Stub::AddNote,
+                                     Text<pwx::v1::AddNoteRequest>(
+                                         note_on_case + " text: 'seen'"))},
       {"UploadAttachment",
        [&](grpc::Channel& ch) {
          Case out;
-         auto stub = pwx::v1::CaseService::NewStub(ch.shared_from_this());
-         return Upload(*stub, id, "abc", 3, &out);
+         auto stub = CaseService::NewStub(ch.shared_from_this());
+         return Upload(*stub, created.id(), "abc", 3, &out);
        }},
       {"DownloadAttachment",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::DownloadAttachmentRequest r;
-         r.set_case_id(id);
-         r.set_sha256(std::string(64, 'a'));
-         auto reader = pwx::v1::CaseService::NewStub(ch.shared_from_this())
-                           ->DownloadAttachment(c.get(), r);
-         pwx::v1::DownloadAttachmentResponse part;
-         while (reader->Read(&part)) {
-         }
-         return reader->Finish();
-       }},
+       Streaming<CaseService>(
+           &CaseService::Stub::DownloadAttachment,
+           Text<pwx::v1::DownloadAttachmentRequest>(
+               note_on_case + " sha256: '" + std::string(64, 'a') + "'"))},
+      {"ShareCase", Unary<CaseService>(&CaseService::Stub::ShareCase,
+                                       Text<pwx::v1::ShareCaseRequest>(
+                                           on_case + " with: 'PL-PIP'"))},
       {"CreateBackup",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::CreateBackupRequest r;
-         r.set_directory(backup_dir);
-         pwx::v1::CreateBackupResponse out;
-         return pwx::v1::AdminService::NewStub(ch.shared_from_this())
-             ->CreateBackup(c.get(), r, &out);
-       }},
+       Unary<AdminService>(&AdminService::Stub::CreateBackup,
+                           Text<pwx::v1::CreateBackupRequest>(
+                               "directory: '" + dir_ + "/matrix-backup'"))},
       {"GrantRole",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::GrantRoleRequest r;
-         r.set_name("newcomer");
-         r.set_role(pwx::v1::ROLE_AUDITOR);
-         pwx::v1::User out;
-         return pwx::v1::UserService::NewStub(ch.shared_from_this())
-             ->GrantRole(c.get(), r, &out);
-       }},
+       Unary<UserService>(&UserService::Stub::GrantRole,
+                          Text<pwx::v1::GrantRoleRequest>(
+                              "name: 'newcomer' role: ROLE_AUDITOR"))},
       {"RevokeRole",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::RevokeRoleRequest r;
-         r.set_name("newcomer");
-         r.set_role(pwx::v1::ROLE_AUDITOR);
-         pwx::v1::User out;
-         return pwx::v1::UserService::NewStub(ch.shared_from_this())
-             ->RevokeRole(c.get(), r, &out);
-       }},
-      {"ListUsers",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::ListUsersResponse out;
-         return pwx::v1::UserService::NewStub(ch.shared_from_this())
-             ->ListUsers(c.get(), {}, &out);
-       }},
-      {"GetTreeHead",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::GetTreeHeadResponse out;
-         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
-             ->GetTreeHead(c.get(), {}, &out);
-       }},
-      {"ListEntries",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::ListEntriesResponse out;
-         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
-             ->ListEntries(c.get(), {}, &out);
-       }},
+       Unary<UserService>(&UserService::Stub::RevokeRole,
+                          Text<pwx::v1::RevokeRoleRequest>(
+                              "name: 'newcomer' role: ROLE_AUDITOR"))},
+      {"ListUsers", Unary<UserService>(&UserService::Stub::ListUsers)},
+      {"GetTreeHead", Unary<AuditService>(&AuditService::Stub::GetTreeHead)},
+      {"ListEntries", Unary<AuditService>(&AuditService::Stub::ListEntries)},
       {"GetInclusionProof",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::GetInclusionProofRequest r;
-         r.set_tree_size(1);
-         pwx::v1::InclusionProof out;
-         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
-             ->GetInclusionProof(c.get(), r, &out);
-       }},
+       Unary<AuditService>(
+           &AuditService::Stub::GetInclusionProof,
+           Text<pwx::v1::GetInclusionProofRequest>("tree_size: 1"))},
       {"GetConsistencyProof",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::GetConsistencyProofRequest r;
-         r.set_from_size(1);
-         r.set_to_size(1);
-         pwx::v1::ConsistencyProof out;
-         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
-             ->GetConsistencyProof(c.get(), r, &out);
-       }},
-      {"ExportLog",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         auto reader = pwx::v1::AuditService::NewStub(ch.shared_from_this())
-                           ->ExportLog(c.get(), {});
-         pwx::v1::LogExportRecord record;
-         while (reader->Read(&record)) {
-         }
-         return reader->Finish();
-       }},
+       Unary<AuditService>(&AuditService::Stub::GetConsistencyProof,
+                           Text<pwx::v1::GetConsistencyProofRequest>(
+                               "from_size: 1 to_size: 1"))},
+      {"ExportLog", Streaming<AuditService>(&AuditService::Stub::ExportLog)},
       {"GetAccessLog",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::GetAccessLogRequest r;
-         r.set_case_id(id);
-         pwx::v1::GetAccessLogResponse out;
-         return pwx::v1::AuditService::NewStub(ch.shared_from_this())
-             ->GetAccessLog(c.get(), r, &out);
-       }},
-      {"ShareCase",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::ShareCaseRequest r;
-         r.set_id(id);
-         r.set_with("PL-PIP");
-         pwx::v1::ShareCaseResponse out;
-         return pwx::v1::CaseService::NewStub(ch.shared_from_this())
-             ->ShareCase(c.get(), r, &out);
-       }},
+       Unary<AuditService>(&AuditService::Stub::GetAccessLog,
+                           Text<pwx::v1::GetAccessLogRequest>(
+                               "case_id: '" + created.id() + "'"))},
       {"ExportIdentity",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::IdentityCard out;
-         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
-             ->ExportIdentity(c.get(), {}, &out);
-       }},
-      {"AddPeer",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::AddPeerRequest r;
-         pwx::v1::Peer out;
-         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
-             ->AddPeer(c.get(), r, &out);
-       }},
-      {"ListPeers",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::ListPeersResponse out;
-         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
-             ->ListPeers(c.get(), {}, &out);
-       }},
-      {"SuspendPeer",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::PeerRequest r;
-         r.set_authority_id("PL-PIP");
-         pwx::v1::Peer out;
-         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
-             ->SuspendPeer(c.get(), r, &out);
-       }},
-      {"ResumePeer",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::PeerRequest r;
-         r.set_authority_id("PL-PIP");
-         pwx::v1::Peer out;
-         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
-             ->ResumePeer(c.get(), r, &out);
-       }},
-      {"RemovePeer",
-       [&](grpc::Channel& ch) {
-         auto c = ctx();
-         pwx::v1::PeerRequest r;
-         r.set_authority_id("PL-PIP");
-         pwx::v1::RemovePeerResponse out;
-         return pwx::v1::PeerService::NewStub(ch.shared_from_this())
-             ->RemovePeer(c.get(), r, &out);
-       }},
+       Unary<PeerService>(&PeerService::Stub::ExportIdentity)},
+      {"AddPeer", Unary<PeerService>(&PeerService::Stub::AddPeer)},
+      {"ListPeers", Unary<PeerService>(&PeerService::Stub::ListPeers)},
+      {"SuspendPeer", Unary<PeerService>(&PeerService::Stub::SuspendPeer,
+                                         Text<pwx::v1::PeerRequest>(
+                                             "authority_id: 'PL-PIP'"))},
+      {"ResumePeer", Unary<PeerService>(
+                         &PeerService::Stub::ResumePeer,
+                         Text<pwx::v1::PeerRequest>("authority_id: 'PL-PIP'"))},
+      {"RemovePeer", Unary<PeerService>(
+                         &PeerService::Stub::RemovePeer,
+                         Text<pwx::v1::PeerRequest>("authority_id: 'PL-PIP'"))},
   };
   // Which RPCs each user may call: inspectors the case calls, coordinators
   // and admins backups, users and peers, auditors the audit log only.
   const std::set<std::string> kCaseRpcs = {
-      "CreateCase",       "GetCase",           "UpdateCase", "ListCases",
-      "AddNote",          "UploadAttachment",  "DownloadAttachment",
-      "ShareCase"};
+      "CreateCase", "GetCase",          "UpdateCase",         "ListCases",
+      "AddNote",    "UploadAttachment", "DownloadAttachment", "ShareCase"};
   const std::set<std::string> kAdminRpcs = {
-      "CreateBackup", "GrantRole",   "RevokeRole",  "ListUsers",
-      "ExportIdentity", "AddPeer",   "ListPeers",   "SuspendPeer",
-      "ResumePeer",   "RemovePeer"};
+      "CreateBackup",   "GrantRole", "RevokeRole", "ListUsers",
+      "ExportIdentity", "AddPeer",   "ListPeers",  "SuspendPeer",
+      "ResumePeer",     "RemovePeer"};
   const std::set<std::string> kAuditRpcs = {
       "GetTreeHead",         "ListEntries", "GetInclusionProof",
       "GetConsistencyProof", "ExportLog",   "GetAccessLog"};

@@ -26,6 +26,7 @@
 #include "server/node.h"
 #include "storage/federation_store.h"
 #include "storage/rocks_store.h"
+#include "tests/server/loopback_node.h"
 #include "tests/testing/test_pki.h"
 
 namespace pwx::server {
@@ -46,28 +47,15 @@ class BenchNode {
         dir_(testing::MakeTempDir("federation_bench_" + id_)) {}
 
   void Start() {
-    pwx::v1::ServerConfig config;
-    config.set_authority_id(id_);
-    config.set_data_dir(data_dir());
-    config.mutable_api()->set_listen("127.0.0.1:0");
-    config.mutable_api()->set_cert_file("unused");
-    config.mutable_api()->set_key_file("unused");
-    config.mutable_api()->set_client_ca_file("unused");
-    config.add_admin_users("alice");
+    pwx::v1::ServerConfig config = LoopbackConfig(id_, data_dir());
     config.mutable_federation()->set_listen(
         absl::StrCat("127.0.0.1:", federation_port_));
     config.mutable_log()->set_level("warn");
     if (const char* batch = std::getenv("PWX_BENCH_MAX_BATCH")) {
       config.mutable_federation()->set_max_batch(std::atoi(batch));
     }
-    ApplyDefaults(&config);
-    if (absl::Status s = ValidateConfig(config); !s.ok()) Die(s.ToString());
-    NodeOptions options;
-    options.config = config;
-    options.api_cert_pem = keys_.cert_pem;
-    options.api_key_pem = keys_.key_pem;
-    options.api_client_ca_pem = ca_.cert_pem();
-    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+    absl::StatusOr<std::unique_ptr<Node>> node =
+        StartLoopbackNode(std::move(config), ca_, keys_);
     if (!node.ok()) Die(node.status().ToString());
     node_ = *std::move(node);
     federation_port_ = node_->federation_port();
@@ -78,13 +66,8 @@ class BenchNode {
   }
 
   std::unique_ptr<pwx::v1::PeerService::Stub> Peers() {
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = ca_.cert_pem();
-    tls.pem_cert_chain = alice_.cert_pem;
-    tls.pem_private_key = alice_.key_pem;
-    return pwx::v1::PeerService::NewStub(grpc::CreateChannel(
-        absl::StrCat("localhost:", node_->api_port()),
-        grpc::SslCredentials(tls)));
+    return pwx::v1::PeerService::NewStub(
+        LoopbackChannel(node_->api_port(), ca_, &alice_));
   }
   pwx::v1::IdentityCard Card() {
     grpc::ClientContext context;
@@ -132,7 +115,8 @@ void WriteBacklog(const std::string& data_dir, const std::string& peer,
       storage::FederationStore::Open(store->get());
   if (!fed.ok()) Die(fed.status().ToString());
   pwx::v1::OutboxItem item;
-  pwx::v1::Case* c = item.mutable_event()->mutable_case_shared()->mutable_case_();
+  pwx::v1::Case* c =
+      item.mutable_event()->mutable_case_shared()->mutable_case_();
   c->set_owner_authority("FR-DGT");
   c->set_version(1);
   c->set_title("Gros oeuvre, chantier Lyon Part-Dieu");

@@ -4,9 +4,9 @@
 // or suspended peer, bad signature, truncated, oversized, replayed, gap).
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +26,7 @@
 #include "server/config.h"
 #include "server/domain/envelope.h"
 #include "server/node.h"
+#include "tests/server/loopback_node.h"
 #include "tests/testing/test_pki.h"
 
 namespace pwx::server {
@@ -64,14 +65,7 @@ class TestNode {
         dir_(testing::MakeTempDir("federation_" + id_)) {}
 
   void Start(std::vector<std::string> crl_pems = {}) {
-    pwx::v1::ServerConfig config;
-    config.set_authority_id(id_);
-    config.set_data_dir(dir_ + "/data");
-    config.mutable_api()->set_listen("127.0.0.1:0");
-    config.mutable_api()->set_cert_file("unused");
-    config.mutable_api()->set_key_file("unused");
-    config.mutable_api()->set_client_ca_file("unused");
-    config.add_admin_users("alice");
+    pwx::v1::ServerConfig config = LoopbackConfig(id_, dir_ + "/data");
     config.mutable_audit()->set_sign_interval_ms(50);
     // Keep the port across restarts, so peers' cards stay right.
     config.mutable_federation()->set_listen(
@@ -79,21 +73,14 @@ class TestNode {
     config.mutable_federation()->set_retry_initial_ms(20);
     config.mutable_federation()->set_retry_max_ms(200);
     config.mutable_federation()->set_max_message_bytes(1 << 20);
-    ApplyDefaults(&config);
-    ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
-    NodeOptions options;
-    options.config = config;
-    options.api_cert_pem = keys_.cert_pem;
-    options.api_key_pem = keys_.key_pem;
-    options.api_client_ca_pem = ca_.cert_pem();
-    options.crl_pems = std::move(crl_pems);
-    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+    absl::StatusOr<std::unique_ptr<Node>> node =
+        StartLoopbackNode(std::move(config), ca_, keys_, std::move(crl_pems));
     ASSERT_TRUE(node.ok()) << node.status();
     node_ = *std::move(node);
     federation_port_ = node_->federation_port();
     if (!granted_) {
-      for (pwx::v1::Role role : {pwx::v1::ROLE_INSPECTOR,
-                                 pwx::v1::ROLE_AUDITOR}) {
+      for (pwx::v1::Role role :
+           {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_AUDITOR}) {
         auto users = pwx::v1::UserService::NewStub(Api());
         pwx::v1::GrantRoleRequest grant;
         grant.set_name("alice");
@@ -111,13 +98,7 @@ class TestNode {
   }
 
   std::shared_ptr<grpc::Channel> Api() {
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = ca_.cert_pem();
-    tls.pem_cert_chain = alice_.cert_pem;
-    tls.pem_private_key = alice_.key_pem;
-    return grpc::CreateChannel(
-        absl::StrCat("localhost:", node_->api_port()),
-        grpc::SslCredentials(tls));
+    return LoopbackChannel(node_->api_port(), ca_, &alice_);
   }
   std::unique_ptr<pwx::v1::CaseService::Stub> Cases() {
     return pwx::v1::CaseService::NewStub(Api());
@@ -151,8 +132,9 @@ class TestNode {
   Case CreateCase(const std::string& name) {
     pwx::v1::CreateCaseRequest request;
     request.mutable_case_()->mutable_undertaking()->set_name(name);
-    request.mutable_case_()->mutable_undertaking()->set_country_of_establishment(
-        "PL");
+    request.mutable_case_()
+        ->mutable_undertaking()
+        ->set_country_of_establishment("PL");
     Case created;
     grpc::Status s = Cases()->CreateCase(Context().get(), request, &created);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -197,15 +179,10 @@ class TestNode {
   // A raw federation client presenting `keys` (a peer's node certificate).
   std::unique_ptr<pwx::v1::FederationService::Stub> FederationAs(
       const testing::KeyPair& keys) {
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = ca_.cert_pem();
-    tls.pem_cert_chain = keys.cert_pem;
-    tls.pem_private_key = keys.key_pem;
     grpc::ChannelArguments args;
     args.SetMaxSendMessageSize(-1);
-    return pwx::v1::FederationService::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", node_->federation_port()),
-        grpc::SslCredentials(tls), args));
+    return pwx::v1::FederationService::NewStub(
+        LoopbackChannel(node_->federation_port(), ca_, &keys, args));
   }
 
   const std::string& id() const { return id_; }
@@ -245,7 +222,8 @@ TEST_F(FederationTest, SharedCaseArrivesAsAReadOnlyCopyAndIsReceipted) {
   Case created = fr_.CreateCase("Budimex");
   ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
   Case copy;
-  ASSERT_TRUE(Eventually([&] { return pl_.GetCase(created.id(), &copy).ok(); }));
+  ASSERT_TRUE(
+      Eventually([&] { return pl_.GetCase(created.id(), &copy).ok(); }));
   EXPECT_EQ(copy.owner_authority(), "FR-DGT");
   EXPECT_EQ(copy.undertaking().name(), "Budimex");
   // Read-only on PL-PIP.
@@ -279,7 +257,8 @@ TEST_F(FederationTest, SharedCaseArrivesAsAReadOnlyCopyAndIsReceipted) {
   ASSERT_TRUE(fr_.Cases()->UpdateCase(Context().get(), update, &updated).ok());
   ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
   ASSERT_TRUE(Eventually([&] {
-    return pl_.GetCase(created.id(), &copy).ok() && copy.title() == "Gros oeuvre";
+    return pl_.GetCase(created.id(), &copy).ok() &&
+           copy.title() == "Gros oeuvre";
   }));
 }
 
@@ -294,7 +273,8 @@ TEST_F(FederationTest, ShareRefusesUnknownPeersAndForeignCopies) {
             grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
   Case copy;
-  ASSERT_TRUE(Eventually([&] { return pl_.GetCase(created.id(), &copy).ok(); }));
+  ASSERT_TRUE(
+      Eventually([&] { return pl_.GetCase(created.id(), &copy).ok(); }));
   // PL-PIP cannot pass FR-DGT's case on.
   EXPECT_EQ(pl_.Share(created.id(), "FR-DGT").error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
@@ -352,14 +332,13 @@ TEST_F(FederationTest, SuspendedPeerWaitsAndRemovedPeerIsForgotten) {
   ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
   request.set_authority_id("PL-PIP");
   pwx::v1::RemovePeerResponse removed;
-  ASSERT_TRUE(
-      fr_.Peers()->RemovePeer(Context().get(), request, &removed).ok());
+  ASSERT_TRUE(fr_.Peers()->RemovePeer(Context().get(), request, &removed).ok());
   EXPECT_EQ(removed.dropped(), 1u);
   EXPECT_EQ(fr_.Share(created.id(), "PL-PIP").error_code(),
             grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(fr_.Peers()->RemovePeer(Context().get(), request, &removed)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      fr_.Peers()->RemovePeer(Context().get(), request, &removed).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   std::vector<std::string> actions = fr_.AuditActions();
   EXPECT_EQ(Count(actions, "peer.suspend"), 1);
   EXPECT_EQ(Count(actions, "peer.resume"), 1);
@@ -491,9 +470,9 @@ TEST_F(DeliveryTest, BadSignatureTruncatedAndOversizedAreRefused) {
             grpc::StatusCode::PERMISSION_DENIED);
   // Signed by a key other than FR-DGT's signing key.
   testing::KeyPair other = fr_.ca().IssueNode("FR-DGT");
-  EXPECT_EQ(Deliver(fr_.keys(), {Envelope(1, "FR-DGT", &other.key_pem)})
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Deliver(fr_.keys(), {Envelope(1, "FR-DGT", &other.key_pem)}).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   pwx::v1::Envelope truncated = Envelope(1);
   truncated.set_body(truncated.body().substr(0, truncated.body().size() / 2));
   EXPECT_EQ(Deliver(fr_.keys(), {truncated}).error_code(),
@@ -559,9 +538,9 @@ TEST(ThreeNodesTest, OneNodeSharesWithTwoPeers) {
   ASSERT_TRUE(fr.Share(created.id(), "BE-SPF").ok());
   for (TestNode* peer : {&pl, &be}) {
     Case copy;
-    EXPECT_TRUE(
-        Eventually([&] { return peer->GetCase(created.id(), &copy).ok(); }))
-        << peer->id();
+    EXPECT_TRUE(Eventually([&] {
+      return peer->GetCase(created.id(), &copy).ok();
+    })) << peer->id();
   }
 }
 

@@ -10,12 +10,14 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/config.h"
 #include "server/node.h"
+#include "tests/server/loopback_node.h"
 #include "tests/testing/test_pki.h"
 
 namespace pwx::server {
@@ -47,25 +49,12 @@ class NodeTest : public ::testing::Test {
   }
 
   void StartNode(uint64_t max_attachment = 1 << 20) {
-    pwx::v1::ServerConfig config;
-    config.set_authority_id("FR-DGT");
-    config.set_data_dir(dir_ + "/data");
-    config.mutable_api()->set_listen("127.0.0.1:0");
-    config.mutable_api()->set_cert_file("unused");
-    config.mutable_api()->set_key_file("unused");
-    config.mutable_api()->set_client_ca_file("unused");
+    pwx::v1::ServerConfig config = LoopbackConfig("FR-DGT", dir_ + "/data");
     config.mutable_attachments()->set_max_bytes(max_attachment);
-    config.add_admin_users("alice");
     // Heads soon after a change, so tests wait little.
     config.mutable_audit()->set_sign_interval_ms(50);
-    ApplyDefaults(&config);
-    ASSERT_TRUE(ValidateConfig(config).ok());
-    NodeOptions options;
-    options.config = config;
-    options.api_cert_pem = node_keys_.cert_pem;
-    options.api_key_pem = node_keys_.key_pem;
-    options.api_client_ca_pem = ca_.cert_pem();
-    absl::StatusOr<std::unique_ptr<Node>> node = Node::Start(options);
+    absl::StatusOr<std::unique_ptr<Node>> node =
+        StartLoopbackNode(std::move(config), ca_, node_keys_);
     ASSERT_TRUE(node.ok()) << node.status();
     node_ = *std::move(node);
   }
@@ -78,14 +67,7 @@ class NodeTest : public ::testing::Test {
 
   // A channel presenting `user` (or no client certificate when null).
   std::shared_ptr<grpc::Channel> Channel(const testing::KeyPair* user) {
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = ca_.cert_pem();
-    if (user != nullptr) {
-      tls.pem_cert_chain = user->cert_pem;
-      tls.pem_private_key = user->key_pem;
-    }
-    return grpc::CreateChannel("localhost:" + std::to_string(node_->api_port()),
-                               grpc::SslCredentials(tls));
+    return LoopbackChannel(node_->api_port(), ca_, user);
   }
 
   std::unique_ptr<pwx::v1::CaseService::Stub> CaseStub(

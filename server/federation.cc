@@ -546,6 +546,10 @@ grpc::ServerUnaryReactor* Federation::Deliver(
   storage::WriteBatch batch;
   uint64_t next = *last;
   const google::protobuf::Timestamp now = ToProtoTime(absl::Now());
+  // For each receipt, the position of its envelope.receive entry among the
+  // batch's audit entries; -1 for envelopes applied before.
+  auto entry_of_receipt = std::make_shared<std::vector<int>>();
+  int entries = 0;
   for (int i = 0; i < n; ++i) {
     absl::StatusOr<pwx::v1::EnvelopeBody>& body =
         opened[static_cast<size_t>(i)];
@@ -567,6 +571,7 @@ grpc::ServerUnaryReactor* Federation::Deliver(
       pwx::v1::Receipt receipt = **earlier;
       receipt.set_duplicate(true);
       *response->add_receipts() = std::move(receipt);
+      entry_of_receipt->push_back(-1);
       continue;
     }
     if (sequence <= next) {
@@ -607,6 +612,7 @@ grpc::ServerUnaryReactor* Federation::Deliver(
         "envelope.receive", body->message_id(),
         absl::BytesToHexString(receipt.body_sha256()), 0, objects));
     *response->add_receipts() = std::move(receipt);
+    entry_of_receipt->push_back(entries++);
     next = sequence;
   }
   if (next > *last) fed_->PutLastApplied(*sender, *last, next, &batch);
@@ -617,39 +623,53 @@ grpc::ServerUnaryReactor* Federation::Deliver(
     }
     ++inbound_;
   }
-  kv_->WriteAsync(std::move(batch), [this, request, response, finish,
-                                     sender = *sender](absl::Status s) {
-    // The writer thread must not wait: sign on the worker.
-    Post([this, request, response, finish, sender, s] {
-      absl::Status status = s;
-      if (absl::IsAborted(status)) {
-        status = absl::UnavailableError(absl::StrCat(
-            "another delivery from ", sender, " was applied meanwhile; retry"));
-      }
-      if (status.ok()) status = CompleteReceipts(*request, response);
-      finish(status);
-      absl::MutexLock lock(&mu_);
-      --inbound_;
-    });
-  });
+  kv_->WriteAsyncWithAuditIndex(
+      std::move(batch), [this, request, response, finish, sender = *sender,
+                         entry_of_receipt](absl::StatusOr<uint64_t> first) {
+        // The writer thread must not wait: sign on the worker.
+        Post([this, request, response, finish, sender, entry_of_receipt,
+              first] {
+          absl::Status status = first.status();
+          if (absl::IsAborted(status)) {
+            status = absl::UnavailableError(
+                absl::StrCat("another delivery from ", sender,
+                             " was applied meanwhile; retry"));
+          }
+          if (status.ok()) {
+            status =
+                CompleteReceipts(*request, *first, *entry_of_receipt, response);
+          }
+          finish(status);
+          absl::MutexLock lock(&mu_);
+          --inbound_;
+        });
+      });
   return reactor;
 }
 
 absl::Status Federation::CompleteReceipts(
-    const pwx::v1::DeliverRequest& request,
+    const pwx::v1::DeliverRequest& request, uint64_t first_entry,
+    const std::vector<int>& entry_of_receipt,
     pwx::v1::DeliverResponse* response) {
   uint64_t highest = 0;
-  for (pwx::v1::Receipt& r : *response->mutable_receipts()) {
-    // The "envelope.receive" entry is the message's only entry here.
-    absl::StatusOr<std::vector<uint64_t>> index =
-        log_.ObjectEntries(r.message_id(), 0, 1);
-    if (!index.ok()) return index.status();
-    if (index->empty()) {
-      return absl::DataLossError(
-          absl::StrCat("no audit entry for ", r.message_id()));
+  for (int i = 0; i < response->receipts_size(); ++i) {
+    pwx::v1::Receipt& r = *response->mutable_receipts(i);
+    const int entry = entry_of_receipt[static_cast<size_t>(i)];
+    if (entry >= 0) {
+      r.set_audit_index(first_entry + static_cast<uint64_t>(entry));
+    } else {
+      // Applied by an earlier call: its "envelope.receive" entry is the
+      // message's only entry.
+      absl::StatusOr<std::vector<uint64_t>> index =
+          log_.ObjectEntries(r.message_id(), 0, 1);
+      if (!index.ok()) return index.status();
+      if (index->empty()) {
+        return absl::DataLossError(
+            absl::StrCat("no audit entry for ", r.message_id()));
+      }
+      r.set_audit_index(index->front());
     }
-    r.set_audit_index(index->front());
-    highest = std::max(highest, index->front());
+    highest = std::max(highest, r.audit_index());
   }
   absl::StatusOr<pwx::v1::SignedTreeHead> head =
       heads_->HeadCovering(highest + 1);

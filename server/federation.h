@@ -112,9 +112,13 @@ class Federation final : public pwx::v1::FederationService::CallbackService {
   absl::StatusOr<bool> DeliverQueued(Dispatcher* d, const PeerInfo& peer);
   void RecordProgress(const std::string& peer, const absl::Status& status);
 
-  // Finishes an inbound call whose batch has committed: audit indices, tree
-  // head, consistency proof, signature. Runs on the worker thread.
+  // Finishes an inbound call whose batch has committed: audit indices (the
+  // batch's first entry is `first_entry`; receipt i's entry is at position
+  // entry_of_receipt[i] in the batch, -1 when applied earlier), tree head,
+  // consistency proof, signature. Runs on the worker thread.
   absl::Status CompleteReceipts(const pwx::v1::DeliverRequest& request,
+                                uint64_t first_entry,
+                                const std::vector<int>& entry_of_receipt,
                                 pwx::v1::DeliverResponse* response);
   void RunWorker();
   void Post(std::function<void()> task);

@@ -81,7 +81,7 @@ GroupCommitter::~GroupCommitter() {
   writer_.join();
 }
 
-void GroupCommitter::Submit(WriteBatch batch, WriteCallback done) {
+void GroupCommitter::Submit(WriteBatch batch, AuditWriteCallback done) {
   {
     absl::MutexLock lock(&mu_);
     const absl::Time deadline = absl::Now() + batch.max_delay();
@@ -131,6 +131,8 @@ bool GroupCommitter::DueLocked(absl::Time now, absl::Time* wake) const {
 void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
   Overlay overlay;
   std::vector<absl::Status> results(group.size());
+  // The leaf index of each batch's first audit entry.
+  std::vector<uint64_t> first_audit_index(group.size());
   std::vector<const WriteBatch*> accepted;
   accepted.reserve(group.size());
   bool any_ops = false;
@@ -171,6 +173,7 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     if (!results[i].ok()) continue;
 
     accepted.push_back(&batch);
+    first_audit_index[i] = audit_frontier_.size();
     if (!batch.audit_entries().empty()) {
       any_ops = true;
       AppendAuditEntries(batch.audit_entries(), batch.audit_leaf_hashes(),
@@ -197,7 +200,11 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     }
   }
   for (size_t i = 0; i < group.size(); ++i) {
-    group[i].done(std::move(results[i]));
+    if (results[i].ok()) {
+      group[i].done(first_audit_index[i]);
+    } else {
+      group[i].done(std::move(results[i]));
+    }
   }
 }
 

@@ -70,15 +70,15 @@ class GroupCommitter {
 
   // Queues `batch`; a batch with a max_delay() waits up to that long for
   // other batches to share its commit (at shutdown it waits no more). `done`
-  // runs once on the writer thread with OK when the batch is durable, ABORTED
-  // naming the column and key when a precondition failed, or the error of the
-  // lookup or commit.
-  void Submit(WriteBatch batch, WriteCallback done);
+  // runs once on the writer thread with the leaf index of the batch's first
+  // audit entry when the batch is durable, ABORTED naming the column and key
+  // when a precondition failed, or the error of the lookup or commit.
+  void Submit(WriteBatch batch, AuditWriteCallback done);
 
  private:
   struct Pending {
     WriteBatch batch;
-    WriteCallback done;
+    AuditWriteCallback done;
     // When the batch must be in a commit at the latest: its submission time
     // plus its max_delay().
     absl::Time deadline;

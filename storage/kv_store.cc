@@ -32,6 +32,14 @@ std::string_view ColumnName(Column column) {
   return "unknown";
 }
 
+void KvStore::WriteAsync(WriteBatch batch, WriteCallback done) {
+  WriteAsyncWithAuditIndex(
+      std::move(batch),
+      [done = std::move(done)](absl::StatusOr<uint64_t> first_audit_index) {
+        done(first_audit_index.status());
+      });
+}
+
 absl::Status KvStore::Write(WriteBatch batch) {
   // Must not be called from a WriteCallback: the writer thread would wait
   // for itself.

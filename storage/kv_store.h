@@ -43,6 +43,12 @@ class Iterator {
 
 // Called once when a write has been committed (or has failed).
 using WriteCallback = std::function<void(absl::Status)>;
+// Called once when a write has been committed, with the audit log leaf index
+// its first entry got (its other entries follow, in the order appended; a
+// batch without entries gets the index the next entry will take), or with
+// the error.
+using AuditWriteCallback =
+    std::function<void(absl::StatusOr<uint64_t> first_audit_index)>;
 
 // A durable, ordered key-value store with column families.
 // Thread-safe: every method may be called concurrently.
@@ -71,7 +77,12 @@ class KvStore {
   // order against the committed state plus the earlier batches of the same
   // group; if one fails, nothing of `batch` is written and ABORTED is
   // returned. `done` runs on the writer thread: keep it short.
-  virtual void WriteAsync(WriteBatch batch, WriteCallback done) = 0;
+  void WriteAsync(WriteBatch batch, WriteCallback done);
+
+  // WriteAsync, also telling `done` where the batch's audit entries are in
+  // the log, so that a caller need not look them up.
+  virtual void WriteAsyncWithAuditIndex(WriteBatch batch,
+                                        AuditWriteCallback done) = 0;
 
   // Blocking form of WriteAsync. Must not be called from a WriteCallback,
   // which runs on the writer thread it would wait for.

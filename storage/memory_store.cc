@@ -93,7 +93,8 @@ class MemoryStore final : public KvStore {
                                             absl::OkStatus());
   }
 
-  void WriteAsync(WriteBatch batch, WriteCallback done) override {
+  void WriteAsyncWithAuditIndex(WriteBatch batch,
+                                AuditWriteCallback done) override {
     committer_.Submit(std::move(batch), std::move(done));
   }
 

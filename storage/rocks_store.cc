@@ -412,7 +412,8 @@ class RocksStoreImpl final : public RocksStore {
         path_);
   }
 
-  void WriteAsync(WriteBatch batch, WriteCallback done) override {
+  void WriteAsyncWithAuditIndex(WriteBatch batch,
+                                AuditWriteCallback done) override {
     committer_.Submit(std::move(batch), std::move(done));
   }
 

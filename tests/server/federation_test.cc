@@ -176,6 +176,20 @@ class TestNode {
     return actions;
   }
 
+  // The node's audit entry at `index`.
+  pwx::v1::AuditEntry AuditEntryAt(uint64_t index) {
+    auto audit = pwx::v1::AuditService::NewStub(Api());
+    pwx::v1::ListEntriesRequest request;
+    request.set_from_index(index);
+    request.set_to_index(index + 1);
+    pwx::v1::ListEntriesResponse entries;
+    grpc::Status s = audit->ListEntries(Context().get(), request, &entries);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(entries.entries_size(), 1) << index;
+    return entries.entries_size() == 1 ? entries.entries(0).entry()
+                                       : pwx::v1::AuditEntry();
+  }
+
   // A raw federation client presenting `keys` (a peer's node certificate).
   std::unique_ptr<pwx::v1::FederationService::Stub> FederationAs(
       const testing::KeyPair& keys) {
@@ -434,6 +448,26 @@ TEST_F(DeliveryTest, ReplayedEnvelopeIsReceiptedAgainButAppliedOnce) {
   EXPECT_FALSE(again.receipts(1).duplicate());
   EXPECT_EQ(pl_.CountCases(), 2);
   EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 2);
+}
+
+// A receipt names the receiver's audit entry of its envelope, whether the
+// envelope is new, repeated, or shares its commit with other deliveries.
+TEST_F(DeliveryTest, ReceiptsNameTheirEnvelopesAuditEntries) {
+  ASSERT_TRUE(Deliver(fr_.keys(), {Envelope(1), Envelope(2)}).ok());
+  // Reads of PL-PIP's log (more entries) between the deliveries.
+  EXPECT_EQ(pl_.CountCases(), 2);
+  pwx::v1::DeliverResponse response;
+  ASSERT_TRUE(Deliver(fr_.keys(),
+                      {Envelope(2), Envelope(3), Envelope(4), Envelope(5)},
+                      &response)
+                  .ok());
+  ASSERT_EQ(response.receipts_size(), 4);
+  for (const pwx::v1::Receipt& r : response.receipts()) {
+    const pwx::v1::AuditEntry entry = pl_.AuditEntryAt(r.audit_index());
+    EXPECT_EQ(entry.action(), "envelope.receive") << r.message_id();
+    EXPECT_EQ(entry.object_id(), r.message_id());
+    EXPECT_LT(r.audit_index(), response.tree_head().tree_size());
+  }
 }
 
 // Large requests are opened by two threads; one bad envelope anywhere still

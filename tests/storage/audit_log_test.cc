@@ -182,21 +182,24 @@ TYPED_TEST(AuditLogTest, RefusedBatchAppendsNothing) {
   }()));
   // Three batches submitted together, so that they usually share a group:
   // the refused one in the middle must not take an index.
-  std::vector<absl::Status> results(3);
+  std::vector<absl::StatusOr<uint64_t>> results(3);
   absl::Notification done[3];
   for (int i = 0; i < 3; ++i) {
     WriteBatch batch = AuditBatch({EntryBytes(i)});
     if (i == 1) batch.Require(Column::kCases, "taken", std::nullopt);
-    this->store_->WriteAsync(std::move(batch),
-                             [&results, &done, i](absl::Status s) {
-                               results[i] = std::move(s);
-                               done[i].Notify();
-                             });
+    this->store_->WriteAsyncWithAuditIndex(
+        std::move(batch),
+        [&results, &done, i](absl::StatusOr<uint64_t> first_index) {
+          results[i] = std::move(first_index);
+          done[i].Notify();
+        });
   }
   for (absl::Notification& n : done) n.WaitForNotification();
-  EXPECT_OK(results[0]);
-  EXPECT_EQ(results[1].code(), absl::StatusCode::kAborted);
-  EXPECT_OK(results[2]);
+  ASSERT_OK(results[0]);
+  EXPECT_EQ(*results[0], 0u);
+  EXPECT_EQ(results[1].status().code(), absl::StatusCode::kAborted);
+  ASSERT_OK(results[2]);
+  EXPECT_EQ(*results[2], 1u);
   this->expected_.AppendEntry(EntryBytes(0));
   this->expected_.AppendEntry(EntryBytes(2));
   this->expected_entries_ = {EntryBytes(0), EntryBytes(2)};
@@ -207,13 +210,26 @@ TYPED_TEST(AuditLogTest, ConcurrentWritersGetContiguousIndicesOnce) {
   constexpr int kThreads = 8;
   constexpr int kBatchesPerThread = 40;
   std::vector<std::thread> threads;
+  // Each batch's entries and the index its first entry was reported at.
+  absl::Mutex mu;
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> reported;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([this, t] {
+    threads.emplace_back([&, t] {
       for (int b = 0; b < kBatchesPerThread; ++b) {
         // One or two entries per batch.
         std::vector<std::string> entries = {absl::StrCat(t, "/", b, "/a")};
         if (b % 2 == 1) entries.push_back(absl::StrCat(t, "/", b, "/b"));
-        EXPECT_OK(this->store_->Write(AuditBatch(entries)));
+        absl::Notification done;
+        absl::StatusOr<uint64_t> first_index;
+        this->store_->WriteAsyncWithAuditIndex(
+            AuditBatch(entries), [&](absl::StatusOr<uint64_t> index) {
+              first_index = std::move(index);
+              done.Notify();
+            });
+        done.WaitForNotification();
+        ASSERT_OK(first_index);
+        absl::MutexLock lock(&mu);
+        reported.emplace_back(*first_index, std::move(entries));
       }
     });
   }
@@ -239,6 +255,13 @@ TYPED_TEST(AuditLogTest, ConcurrentWritersGetContiguousIndicesOnce) {
     if (!first) {
       EXPECT_EQ(batch, it->second + 1) << e;
       it->second = batch;
+    }
+  }
+  // Each writer was told where its entries are.
+  for (const auto& [first, entries] : reported) {
+    for (size_t k = 0; k < entries.size(); ++k) {
+      ASSERT_LT(first + k, all->size());
+      EXPECT_EQ((*all)[first + k], entries[k]);
     }
   }
   for (const std::string& e : *all) this->expected_.AppendEntry(e);
@@ -442,17 +465,20 @@ TEST(AuditGroupCommitTest, FailedCommitRollsTheFrontierBack) {
       });
   auto write = [&committer](WriteBatch batch) {
     absl::Notification done;
-    absl::Status result;
-    committer.Submit(std::move(batch), [&](absl::Status s) {
+    absl::StatusOr<uint64_t> result;
+    committer.Submit(std::move(batch), [&](absl::StatusOr<uint64_t> s) {
       result = std::move(s);
       done.Notify();
     });
     done.WaitForNotification();
     return result;
   };
-  EXPECT_EQ(write(AuditBatch({"lost-0", "lost-1", "lost-2"})).code(),
+  EXPECT_EQ(write(AuditBatch({"lost-0", "lost-1", "lost-2"})).status().code(),
             absl::StatusCode::kUnavailable);
-  ASSERT_OK(write(AuditBatch({"kept-0"})));
+  absl::StatusOr<uint64_t> kept = write(AuditBatch({"kept-0"}));
+  ASSERT_OK(kept);
+  // The failed batch's indices are given again.
+  EXPECT_EQ(*kept, 0u);
 
   ValueReader read =
       [&](Column column,

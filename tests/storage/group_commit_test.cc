@@ -110,10 +110,10 @@ class Results {
  public:
   explicit Results(size_t n) : statuses_(n) {}
 
-  WriteCallback Slot(size_t i) {
-    return [this, i](absl::Status s) {
+  AuditWriteCallback Slot(size_t i) {
+    return [this, i](absl::StatusOr<uint64_t> s) {
       absl::MutexLock lock(&mu_);
-      statuses_[i] = std::move(s);
+      statuses_[i] = s.status();
       ++done_;
     };
   }

@@ -1,9 +1,6 @@
 #include "client/audit_verify.h"
 
 #include <fcntl.h>
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +18,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "pwx/v1/audit.pb.h"
 #include "server/domain/digest.h"
+#include "server/domain/envelope.h"
 #include "server/domain/merkle.h"
 #include "server/domain/signing.h"
 
@@ -147,7 +145,8 @@ class ExportVerifier {
   }
 
   bool CheckCertificate(const pwx::v1::SignerCertificate& certificate) {
-    absl::StatusOr<std::string> sha256 = CertificateSha256(certificate.pem());
+    absl::StatusOr<std::string> sha256 =
+        domain::CertificateSha256(certificate.pem());
     if (!sha256.ok()) {
       return Fail(absl::StrCat("certificate ", certificate.sha256(),
                                " cannot be read: ", sha256.status().message()));
@@ -311,29 +310,10 @@ absl::StatusOr<AuditVerifyResult> VerifyAuditExportFile(
   return result;
 }
 
-absl::StatusOr<std::string> CertificateSha256(std::string_view pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
-  if (bio == nullptr) return absl::ResourceExhaustedError("out of memory");
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
-  if (cert == nullptr) {
-    return absl::InvalidArgumentError("no PEM certificate found");
-  }
-  unsigned char* der = nullptr;
-  const int length = i2d_X509(cert.get(), &der);
-  if (length <= 0) {
-    return absl::InvalidArgumentError("certificate cannot be DER-encoded");
-  }
-  std::string hex = domain::Sha256Hex(absl::string_view(
-      reinterpret_cast<const char*>(der), static_cast<size_t>(length)));
-  OPENSSL_free(der);
-  return hex;
-}
-
 absl::Status VerifyTreeHeadSignature(const pwx::v1::SignedTreeHead& head,
                                      std::string_view certificate_pem) {
-  absl::StatusOr<std::string> sha256 = CertificateSha256(certificate_pem);
+  absl::StatusOr<std::string> sha256 =
+      domain::CertificateSha256(ToAbsl(certificate_pem));
   if (!sha256.ok()) {
     return absl::DataLossError(absl::StrCat(
         "the signer certificate cannot be read: ", sha256.status().message()));
@@ -358,6 +338,46 @@ absl::Status VerifyTreeHeadSignature(const pwx::v1::SignedTreeHead& head,
     return absl::DataLossError(
         absl::StrCat("tree head for size ", head.tree_size(),
                      ": signature does not verify with certificate ", *sha256));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyReceiptBatch(
+    const pwx::v1::DeliverResponse& batch, std::string_view peer,
+    const google::protobuf::Map<std::string, std::string>& certificates) {
+  const pwx::v1::SignedTreeHead& head = batch.tree_head();
+  auto certificate = certificates.find(head.signer_certificate_sha256());
+  if (certificate == certificates.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "the certificate ", head.signer_certificate_sha256(),
+        " that signed the peer's tree head is not held, so the batch cannot "
+        "be checked"));
+  }
+  if (head.authority_id() != peer) {
+    return absl::DataLossError(absl::StrCat("the tree head is of \"",
+                                            head.authority_id(), "\", not of ",
+                                            ToAbsl(peer)));
+  }
+  if (absl::Status s = VerifyTreeHeadSignature(head, certificate->second);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::unique_ptr<domain::Verifier>> verifier =
+      domain::Verifier::FromCertificatePem(certificate->second);
+  if (!verifier.ok()) return absl::DataLossError(verifier.status().message());
+  if (!domain::VerifyReceipts(batch, ToAbsl(peer), **verifier).ok()) {
+    return absl::DataLossError(
+        absl::StrCat("the batch's signature does not verify with certificate ",
+                     head.signer_certificate_sha256()));
+  }
+  for (const pwx::v1::Receipt& receipt : batch.receipts()) {
+    if (receipt.audit_index() >= head.tree_size()) {
+      return absl::DataLossError(
+          absl::StrCat("receipt ", receipt.sequence(), " names entry ",
+                       receipt.audit_index(),
+                       " of the peer's log, outside its tree head of ",
+                       head.tree_size(), " entries"));
+    }
   }
   return absl::OkStatus();
 }

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/io/zero_copy_stream.h"
 #include "pwx/v1/audit_service.pb.h"
+#include "pwx/v1/federation.pb.h"
 
 namespace pwx::client {
 
@@ -71,15 +72,22 @@ AuditVerifyResult VerifyAuditExport(
 absl::StatusOr<AuditVerifyResult> VerifyAuditExportFile(
     const std::string& path, const VerifyProgress& progress = nullptr);
 
-// Lower-case hex SHA-256 of the DER encoding of the first certificate in
-// `pem`; INVALID_ARGUMENT when `pem` holds no certificate. Thread-safe.
-absl::StatusOr<std::string> CertificateSha256(std::string_view pem);
-
 // Checks that `head` is signed by the certificate `certificate_pem` and that
 // the certificate is the one the head names (signer_certificate_sha256).
 // DATA_LOSS saying which check failed otherwise. Thread-safe.
 absl::Status VerifyTreeHeadSignature(const pwx::v1::SignedTreeHead& head,
                                      std::string_view certificate_pem);
+
+// Checks one batch of receipts that `peer` signed (ListReceiptsResponse):
+// the certificate its tree head names is in `certificates` (keyed by
+// SHA-256 hex, as ListReceiptsResponse carries them) and hashes to that
+// name; the head is of `peer` and signed by it; the batch's signature
+// verifies with the same key; and every receipt's audit_index lies inside
+// the head's tree. DATA_LOSS saying which check failed, or NOT_FOUND when
+// the certificate is not there (the batch cannot be checked).
+absl::Status VerifyReceiptBatch(
+    const pwx::v1::DeliverResponse& batch, std::string_view peer,
+    const google::protobuf::Map<std::string, std::string>& certificates);
 
 // Lower-case hex of arbitrary bytes.
 std::string BytesToHex(std::string_view bytes);

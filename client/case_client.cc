@@ -423,4 +423,13 @@ absl::StatusOr<pwx::v1::GetAccessLogResponse> AuditClient::GetAccessLog(
   return all;
 }
 
+absl::StatusOr<pwx::v1::ListReceiptsResponse> AuditClient::ListReceipts(
+    const pwx::v1::ListReceiptsRequest& request) const {
+  return CallUnary<pwx::v1::ListReceiptsResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::ListReceiptsResponse* response) {
+        return stub_->ListReceipts(context, request, response);
+      });
+}
+
 }  // namespace pwx::client

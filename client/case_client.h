@@ -167,6 +167,9 @@ class AuditClient {
   // Every page of the case's access log, as one response.
   absl::StatusOr<pwx::v1::GetAccessLogResponse> GetAccessLog(
       const std::string& case_id) const;
+  // One page of the receipts `request.peer` returned.
+  absl::StatusOr<pwx::v1::ListReceiptsResponse> ListReceipts(
+      const pwx::v1::ListReceiptsRequest& request) const;
 
  private:
   std::unique_ptr<pwx::v1::AuditService::Stub> stub_;

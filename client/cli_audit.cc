@@ -1,6 +1,6 @@
 // `pwx audit head|entries|export|verify` and `pwx access-log`: the node's
 // tamper-evident audit log, for auditors. The proofs are in
-// cli_audit_proof.cc.
+// cli_audit_proof.cc, peers' receipts in cli_audit_receipts.cc.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,12 +35,6 @@ constexpr char kAuditFooter[] =
 constexpr size_t kExportFlushBytes = size_t{1} << 20;
 // Entries per page when --all fetches every page.
 constexpr int kAllPageSize = 1000;
-
-absl::StatusOr<AuditClient> ConnectAudit(CommandEnv& env) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();
-  if (!channel.ok()) return channel.status();
-  return AuditClient(*std::move(channel), env.timeout);
-}
 
 std::string EntryTime(const pwx::v1::LoggedEntry& entry) {
   return FormatTime(entry.entry().time());
@@ -346,6 +340,12 @@ void AddVerify(CLI::App& audit, Command* selected) {
 
 }  // namespace
 
+absl::StatusOr<AuditClient> ConnectAudit(CommandEnv& env) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();
+  if (!channel.ok()) return channel.status();
+  return AuditClient(*std::move(channel), env.timeout);
+}
+
 void AddAuditCommands(CLI::App& app, Command* selected) {
   CLI::App* audit = app.add_subcommand(
       "audit",
@@ -355,6 +355,7 @@ void AddAuditCommands(CLI::App& app, Command* selected) {
   AddHead(*audit, selected);
   AddEntries(*audit, selected);
   AddAuditProofCommands(*audit, selected);
+  AddAuditReceiptsCommand(*audit, selected);
   AddExport(*audit, selected);
   AddVerify(*audit, selected);
 }

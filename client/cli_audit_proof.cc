@@ -17,12 +17,6 @@
 namespace pwx::client::internal {
 namespace {
 
-absl::StatusOr<AuditClient> ConnectAudit(CommandEnv& env) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();
-  if (!channel.ok()) return channel.status();
-  return AuditClient(*std::move(channel), env.timeout);
-}
-
 absl::string_view AbslView(const std::string& text) {
   return absl::string_view(text.data(), text.size());
 }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "client/case_client.h"
 #include "client/cli.h"
 #include "client/output.h"
 #include "grpcpp/channel.h"
@@ -51,13 +52,19 @@ void AddBackupCommands(CLI::App& app, Command* selected);
 // Adds `user grant|revoke|list` to `app`, like AddCaseCommands().
 void AddUserCommands(CLI::App& app, Command* selected);
 
-// Adds `audit head|entries|proof|export|verify` to `app`, like
+// Adds `audit head|entries|proof|receipts|export|verify` to `app`, like
 // AddCaseCommands().
 void AddAuditCommands(CLI::App& app, Command* selected);
 
 // Adds `proof inclusion|consistency` under `audit`; part of
 // AddAuditCommands().
 void AddAuditProofCommands(CLI::App& audit, Command* selected);
+
+// Adds `receipts` under `audit`; part of AddAuditCommands().
+void AddAuditReceiptsCommand(CLI::App& audit, Command* selected);
+
+// The AuditService of the node `env` connects to.
+absl::StatusOr<AuditClient> ConnectAudit(CommandEnv& env);
 
 // Adds `admin identity export` and `peer add|list|suspend|resume|remove` to
 // `app`, like AddCaseCommands().

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
 #include "server/domain/merkle.h"
+#include "server/domain/signing.h"
 #include "server/rpc_util.h"
 
 namespace pwx::server {
@@ -24,6 +25,8 @@ constexpr int32_t kMaxPageSize = 1000;
 constexpr uint64_t kChunk = 256;
 constexpr uint32_t kDefaultAccessLogPage = 1000;
 constexpr uint32_t kMaxAccessLogPage = 10000;
+constexpr uint32_t kDefaultReceiptsPage = 100;
+constexpr uint32_t kMaxReceiptsPage = 1000;
 
 std::string Bytes(const domain::Hash& hash) {
   return std::string(domain::HashBytes(hash));
@@ -38,6 +41,18 @@ absl::StatusOr<pwx::v1::LoggedEntry> Logged(uint64_t index, std::string bytes) {
   }
   logged.set_entry_bytes(std::move(bytes));
   return logged;
+}
+
+// The page size a request asks for: `fallback` for 0, INVALID_ARGUMENT
+// above `max`.
+absl::StatusOr<uint32_t> PageSize(uint32_t requested, uint32_t fallback,
+                                  uint32_t max) {
+  if (requested == 0) return fallback;
+  if (requested > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: at most ", max, ", got ", requested));
+  }
+  return requested;
 }
 
 // Finishes a unary call: one log line, one status.
@@ -176,9 +191,11 @@ class AuditServiceImpl::ExportReactor final
 
 AuditServiceImpl::AuditServiceImpl(std::string authority_id,
                                    const storage::KvStore* kv,
+                                   const storage::FederationStore* federation,
                                    const Authorizer* authz,
                                    const TreeHeadSigner* signer)
     : authority_id_(std::move(authority_id)),
+      federation_(federation),
       authz_(authz),
       signer_(signer),
       log_(kv),
@@ -410,14 +427,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessLog(
     return Done(reactor, log,
                 absl::InvalidArgumentError("case_id: is required"));
   }
-  uint32_t page_size = request->page_size();
-  if (page_size == 0) page_size = kDefaultAccessLogPage;
-  if (page_size > kMaxAccessLogPage) {
-    return Done(reactor, log,
-                absl::InvalidArgumentError(absl::StrCat(
-                    "page_size: at most ", kMaxAccessLogPage, ", got ",
-                    page_size)));
-  }
+  absl::StatusOr<uint32_t> page_size =
+      PageSize(request->page_size(), kDefaultAccessLogPage, kMaxAccessLogPage);
+  if (!page_size.ok()) return Done(reactor, log, page_size.status());
   uint64_t from = 0;
   if (!request->page_token().empty() &&
       !absl::SimpleAtoi(request->page_token(), &from)) {
@@ -427,9 +439,9 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessLog(
   }
   // One more than a page tells whether another page follows.
   absl::StatusOr<std::vector<uint64_t>> indices =
-      log_.ObjectEntries(request->case_id(), from, page_size + 1);
+      log_.ObjectEntries(request->case_id(), from, *page_size + 1);
   if (!indices.ok()) return Done(reactor, log, indices.status());
-  for (size_t i = 0; i < indices->size() && i < page_size; ++i) {
+  for (size_t i = 0; i < indices->size() && i < *page_size; ++i) {
     const uint64_t index = (*indices)[i];
     absl::StatusOr<std::string> bytes = log_.Entry(index);
     if (!bytes.ok()) return Done(reactor, log, bytes.status());
@@ -438,8 +450,83 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessLog(
     if (!logged.ok()) return Done(reactor, log, logged.status());
     *response->add_entries() = *std::move(logged);
   }
-  if (indices->size() > page_size) {
-    response->set_next_page_token(absl::StrCat((*indices)[page_size]));
+  if (indices->size() > *page_size) {
+    response->set_next_page_token(absl::StrCat((*indices)[*page_size]));
+  }
+  return Done(reactor, log, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::ListReceipts(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::ListReceiptsRequest* request,
+    pwx::v1::ListReceiptsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  CallLog log("ListReceipts", CallerName(*context));
+  log.set_object(request->peer());
+  if (absl::Status s =
+          authz_->Check(log.user(), Permission::kAudit, "ListReceipts");
+      !s.ok()) {
+    return Done(reactor, log, s);
+  }
+  if (request->peer().empty()) {
+    return Done(reactor, log, absl::InvalidArgumentError("peer: is required"));
+  }
+  absl::StatusOr<uint32_t> page_size =
+      PageSize(request->page_size(), kDefaultReceiptsPage, kMaxReceiptsPage);
+  if (!page_size.ok()) return Done(reactor, log, page_size.status());
+  // One more than a page tells where the next page starts.
+  absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> batches =
+      federation_->Receipts(request->peer(), request->from_sequence(),
+                            *page_size + 1);
+  if (!batches.ok()) return Done(reactor, log, batches.status());
+  absl::StatusOr<std::optional<std::string>> peer_bytes =
+      federation_->PeerBytes(request->peer());
+  if (!peer_bytes.ok()) return Done(reactor, log, peer_bytes.status());
+  if (batches->empty() && !peer_bytes->has_value() &&
+      request->from_sequence() <= 1) {
+    return Done(reactor, log,
+                absl::NotFoundError(absl::StrCat(
+                    "peer: ", request->peer(),
+                    " is not a peer and this node holds no receipts from it")));
+  }
+  if (batches->size() > *page_size) {
+    const pwx::v1::DeliverResponse& next = (*batches)[*page_size];
+    response->set_next_sequence(
+        next.receipts().empty() ? 0 : next.receipts(0).sequence());
+    batches->resize(*page_size);
+  }
+  // The current card's certificate stands in for one recorded before
+  // certificates were kept by hash.
+  std::optional<std::pair<std::string, std::string>> card_certificate;
+  if (peer_bytes->has_value()) {
+    pwx::v1::Peer peer;
+    if (!peer.ParseFromString(**peer_bytes)) {
+      return Done(reactor, log,
+                  absl::DataLossError(absl::StrCat(
+                      "stored peer ", request->peer(), " does not parse")));
+    }
+    absl::StatusOr<std::string> sha256 =
+        domain::CertificateSha256(peer.card().signing_certificate_pem());
+    if (sha256.ok()) {
+      card_certificate.emplace(*std::move(sha256),
+                               peer.card().signing_certificate_pem());
+    }
+  }
+  auto& certificates = *response->mutable_certificates();
+  for (pwx::v1::DeliverResponse& batch : *batches) {
+    const std::string& sha256 = batch.tree_head().signer_certificate_sha256();
+    if (!certificates.contains(sha256)) {
+      absl::StatusOr<std::optional<std::string>> pem =
+          federation_->PeerCertificate(sha256);
+      if (!pem.ok()) return Done(reactor, log, pem.status());
+      if (pem->has_value()) {
+        certificates[sha256] = **std::move(pem);
+      } else if (card_certificate.has_value() &&
+                 card_certificate->first == sha256) {
+        certificates[sha256] = card_certificate->second;
+      }
+    }
+    *response->add_batches() = std::move(batch);
   }
   return Done(reactor, log, absl::OkStatus());
 }

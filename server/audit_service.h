@@ -1,6 +1,6 @@
 // AuditService on the API port: the node's audit log for auditors (role
 // auditor): signed tree heads, entries, RFC 9162 proofs, the export stream
-// and the access log of a case.
+// the access log of a case, and the signed receipts peers returned.
 //
 // Reading the log leaves no audit entry of its own: entries hold metadata
 // and hashes, never personal data, so reading them is not an access to
@@ -20,17 +20,20 @@
 #include "server/authorizer.h"
 #include "server/tree_head_signer.h"
 #include "storage/audit_log.h"
+#include "storage/federation_store.h"
 #include "storage/kv_store.h"
 #include "storage/tree_head_store.h"
 
 namespace pwx::server {
 
-// Thread-safe. `kv`, `authz` and `signer` must outlive the service. Every
-// RPC needs Permission::kAudit. Calls read the store on gRPC's callback
-// threads (point reads and bounded scans); none of them signs or writes.
+// Thread-safe. `kv`, `federation`, `authz` and `signer` must outlive the
+// service. Every RPC needs Permission::kAudit. Calls read the store on
+// gRPC's callback threads (point reads and bounded scans); none of them
+// signs or writes.
 class AuditServiceImpl final : public pwx::v1::AuditService::CallbackService {
  public:
   AuditServiceImpl(std::string authority_id, const storage::KvStore* kv,
+                   const storage::FederationStore* federation,
                    const Authorizer* authz, const TreeHeadSigner* signer);
 
   grpc::ServerUnaryReactor* GetTreeHead(
@@ -61,6 +64,12 @@ class AuditServiceImpl final : public pwx::v1::AuditService::CallbackService {
       grpc::CallbackServerContext* context,
       const pwx::v1::GetAccessLogRequest* request,
       pwx::v1::GetAccessLogResponse* response) override;
+  // NOT_FOUND when the node holds no receipts from the peer and it is not a
+  // peer either (a mistyped id).
+  grpc::ServerUnaryReactor* ListReceipts(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::ListReceiptsRequest* request,
+      pwx::v1::ListReceiptsResponse* response) override;
 
   // The most entries ListEntries examines in one call.
   static constexpr uint64_t kMaxScan = 10000;
@@ -73,6 +82,7 @@ class AuditServiceImpl final : public pwx::v1::AuditService::CallbackService {
   absl::StatusOr<uint64_t> SignedSize() const;
 
   const std::string authority_id_;
+  const storage::FederationStore* const federation_;
   const Authorizer* const authz_;
   const TreeHeadSigner* const signer_;
   const storage::AuditLog log_;

@@ -263,8 +263,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
   node->audit_service_ = std::make_unique<AuditServiceImpl>(
-      config.authority_id(), node->store_.get(), node->authz_.get(),
-      node->signer_.get());
+      config.authority_id(), node->store_.get(), node->fed_store_.get(),
+      node->authz_.get(), node->signer_.get());
 
   grpc::SslServerCredentialsOptions tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);

@@ -171,10 +171,18 @@ absl::StatusOr<std::shared_ptr<const PeerInfo>> PeerRegistry::Load(
                                             peer.card().authority_id(), ": ",
                                             key.status().message()));
   }
+  absl::StatusOr<std::string> sha256 =
+      domain::CertificateSha256(peer.card().signing_certificate_pem());
+  if (!sha256.ok()) {
+    return absl::DataLossError(absl::StrCat("stored peer ",
+                                            peer.card().authority_id(), ": ",
+                                            sha256.status().message()));
+  }
   auto info = std::make_shared<PeerInfo>();
   info->peer = std::move(peer);
   info->stored_bytes = std::move(bytes);
   info->signing_key = *std::move(key);
+  info->signing_certificate_sha256 = *std::move(sha256);
   return std::shared_ptr<const PeerInfo>(std::move(info));
 }
 
@@ -184,6 +192,10 @@ void PeerRegistry::Write(std::shared_ptr<const PeerInfo> next,
                          PeerCallback done) {
   storage::WriteBatch batch;
   fed_->PutPeer(next->peer, previous, &batch);
+  // Kept for good, so that the peer's receipts stay verifiable after it is
+  // removed or issues a new card (pwx audit receipts).
+  fed_->PutPeerCertificate(next->signing_certificate_sha256,
+                           next->peer.card().signing_certificate_pem(), &batch);
   batch.AppendAudit(AuditEntryBytes(ToProtoTime(absl::Now()), self_, by,
                                     action, next->authority(),
                                     domain::Sha256Hex(next->stored_bytes)));

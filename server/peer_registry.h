@@ -37,6 +37,9 @@ struct PeerInfo {
   pwx::v1::Peer peer;
   std::string stored_bytes;
   std::shared_ptr<const domain::Verifier> signing_key;
+  // Lower-case hex SHA-256 of the signing certificate's DER, as the peer's
+  // tree heads name it.
+  std::string signing_certificate_sha256;
   const std::string& authority() const { return peer.card().authority_id(); }
   bool active() const { return peer.state() == pwx::v1::Peer::ACTIVE; }
 };

@@ -18,6 +18,9 @@ std::string PeerKey(const std::string& authority) {
 std::string PeerHeadKey(const std::string& authority) {
   return KeyBuilder().String("peer_head").String(authority).Build();
 }
+std::string PeerCertificateKey(const std::string& sha256) {
+  return KeyBuilder().String("peer_cert").String(sha256).Build();
+}
 std::string StampedKey(const std::string& authority) {
   return KeyBuilder().String("outbox_seq").String(authority).Build();
 }
@@ -210,20 +213,32 @@ void FederationStore::Ack(const std::string& peer, uint64_t first,
              receipts.SerializeAsString());
 }
 
-absl::StatusOr<std::vector<pwx::v1::DeliverResponse>>
-FederationStore::Receipts(const std::string& peer) const {
+absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> FederationStore::Receipts(
+    const std::string& peer, uint64_t from_sequence, size_t limit) const {
   const std::string prefix = OutboxPrefix("receipts", peer);
-  std::vector<pwx::v1::DeliverResponse> all;
+  std::vector<pwx::v1::DeliverResponse> batches;
   std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+  for (it->Seek(OutboxKey("receipts", peer, from_sequence));
+       batches.size() < limit && it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     absl::StatusOr<pwx::v1::DeliverResponse> r =
         Parse<pwx::v1::DeliverResponse>(it->value(), "receipts");
     if (!r.ok()) return r.status();
-    all.push_back(*std::move(r));
+    batches.push_back(*std::move(r));
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
-  return all;
+  return batches;
+}
+
+void FederationStore::PutPeerCertificate(const std::string& sha256,
+                                         const std::string& pem,
+                                         WriteBatch* batch) const {
+  batch->Put(Column::kMeta, PeerCertificateKey(sha256), pem);
+}
+
+absl::StatusOr<std::optional<std::string>> FederationStore::PeerCertificate(
+    const std::string& sha256) const {
+  return kv_->Get(Column::kMeta, PeerCertificateKey(sha256));
 }
 
 absl::StatusOr<OutboxStats> FederationStore::Stats(

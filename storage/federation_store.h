@@ -3,11 +3,17 @@
 //
 // Layout:
 //   meta    String("peer") String(authority)            -> pwx.v1.Peer
-//   meta    String("peer_head") String(authority)       -> pwx.v1.SignedTreeHead
-//   meta    String("outbox_seq") String(authority)      -> Uint64(last stamped)
+//   meta    String("peer_head") String(authority)       ->
+//   pwx.v1.SignedTreeHead meta    String("outbox_seq") String(authority) ->
+//   Uint64(last stamped) meta    String("peer_cert") String(sha256 hex)      ->
+//   PEM signing
+//                                          certificate of a peer, kept
+//                                          after removal: it verifies the
+//                                          peer's receipts
 //   outbox  String("pending") String(peer) Uint64(key)  -> pwx.v1.OutboxItem
 //   outbox  String("queued") String(peer) Uint64(seq)   -> pwx.v1.OutboxItem
-//   outbox  String("receipts") String(peer) Uint64(seq) -> pwx.v1.DeliverResponse
+//   outbox  String("receipts") String(peer) Uint64(seq) ->
+//   pwx.v1.DeliverResponse
 //                                          (the signed batch whose first
 //                                          receipt is seq: evidence)
 //   inbox   String("last") String(sender)               -> Uint64(last applied)
@@ -98,10 +104,19 @@ class FederationStore {
   // signed receipts as evidence.
   void Ack(const std::string& peer, uint64_t first, uint64_t last,
            const pwx::v1::DeliverResponse& receipts, WriteBatch* batch) const;
-  // Receipts kept for `peer`, oldest first.
+  // Receipt batches kept for `peer` whose first sequence is at least
+  // `from_sequence`, oldest first, at most `limit`.
   absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> Receipts(
-      const std::string& peer) const;
+      const std::string& peer, uint64_t from_sequence, size_t limit) const;
   absl::StatusOr<OutboxStats> Stats(const std::string& peer) const;
+
+  // Records a peer's signing certificate under the lower-case hex SHA-256
+  // of its DER (as tree heads name it). Never deleted.
+  void PutPeerCertificate(const std::string& sha256, const std::string& pem,
+                          WriteBatch* batch) const;
+  // The certificate recorded under `sha256`, if any.
+  absl::StatusOr<std::optional<std::string>> PeerCertificate(
+      const std::string& sha256) const;
 
   // The latest head of `peer`'s log this node holds, from its receipts.
   absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> PeerHead(

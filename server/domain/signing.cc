@@ -162,6 +162,24 @@ absl::StatusOr<std::unique_ptr<Verifier>> Verifier::FromCertificatePem(
   return std::unique_ptr<Verifier>(new Verifier(std::move(key)));
 }
 
+absl::StatusOr<std::string> CertificateSha256(absl::string_view cert_pem) {
+  auto bio = MemBio(cert_pem);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError("certificate: not a PEM certificate");
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert.get(), &der);
+  if (length <= 0) {
+    return absl::InvalidArgumentError("certificate: cannot be DER-encoded");
+  }
+  std::string hex = Sha256Hex(absl::string_view(
+      reinterpret_cast<const char*>(der), static_cast<size_t>(length)));
+  OPENSSL_free(der);
+  return hex;
+}
+
 absl::StatusOr<std::unique_ptr<Verifier>> Verifier::FromPublicKeyPem(
     absl::string_view public_key_pem) {
   auto bio = MemBio(public_key_pem);

@@ -68,6 +68,11 @@ std::string TreeHeadSigningInput(absl::string_view authority_id, uint64_t size,
                                  absl::string_view root_hash,
                                  absl::Time timestamp);
 
+// Lower-case hex SHA-256 of the DER encoding of the first certificate in
+// `cert_pem`: how tree heads and receipts name the certificate that signed
+// them. INVALID_ARGUMENT when `cert_pem` holds no certificate.
+absl::StatusOr<std::string> CertificateSha256(absl::string_view cert_pem);
+
 }  // namespace pwx::domain
 
 #endif  // PWX_SERVER_DOMAIN_SIGNING_H_

@@ -1,5 +1,6 @@
 #include "tests/client/audit_export_builder.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -7,6 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "client/audit_verify.h"
+#include "server/domain/digest.h"
+#include "server/domain/envelope.h"
+#include "server/domain/signing.h"
 #include "tests/testing/test_pki.h"
 
 namespace pwx::testing {
@@ -53,7 +57,7 @@ AuditExportBuilder::AuditExportBuilder(std::string authority)
   const TestCa ca = TestCa::Create("audit export");
   const KeyPair node = ca.IssueNode(authority_);
   cert_pem_ = node.cert_pem;
-  cert_sha256_ = *client::CertificateSha256(cert_pem_);
+  cert_sha256_ = *domain::CertificateSha256(cert_pem_);
   signer_ = SignerOrDie(node.key_pem);
 }
 
@@ -74,6 +78,27 @@ pwx::v1::SignedTreeHead AuditExportBuilder::SignHead(
   head.set_signature(*by.Sign(input));
   head.set_signer_certificate_sha256(cert_sha256_);
   return head;
+}
+
+pwx::v1::DeliverResponse AuditExportBuilder::ReceiptBatch(
+    const std::string& sender, uint64_t first, uint64_t count,
+    uint64_t tree_size, std::optional<uint64_t> first_audit_index) const {
+  pwx::v1::DeliverResponse batch;
+  for (uint64_t i = 0; i < count; ++i) {
+    pwx::v1::Receipt* receipt = batch.add_receipts();
+    receipt->set_sequence(first + i);
+    receipt->set_sender(sender);
+    receipt->set_message_id(
+        domain::EnvelopeMessageId(sender, authority_, first + i));
+    const std::array<uint8_t, 32> body =
+        domain::Sha256({receipt->message_id()});
+    receipt->set_body_sha256(std::string(body.begin(), body.end()));
+    receipt->set_audit_index(first_audit_index.value_or(tree_size - count) + i);
+  }
+  *batch.mutable_tree_head() =
+      SignHead(tree_size, domain::LeafHash(absl::StrCat("root ", tree_size)));
+  if (!domain::SignReceipts(*signer_, &batch).ok()) std::abort();
+  return batch;
 }
 
 void AuditExportBuilder::Write(

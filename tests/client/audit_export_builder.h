@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pwx/v1/audit.pb.h"
 #include "pwx/v1/audit_service.pb.h"
+#include "pwx/v1/federation.pb.h"
 #include "server/domain/merkle.h"
 #include "server/domain/signing.h"
 
@@ -39,6 +41,15 @@ class AuditExportBuilder {
   pwx::v1::SignedTreeHead SignHead(
       uint64_t size, const domain::Hash& root,
       const domain::Signer* signer = nullptr) const;
+
+  // A batch of receipts this authority signed for `sender`'s envelopes
+  // [first, first + count), recorded as the last `count` entries of a log of
+  // `tree_size` entries (or from entry `first_audit_index` on, when given),
+  // with a head over a made-up root: what a node answers a delivery with.
+  pwx::v1::DeliverResponse ReceiptBatch(
+      const std::string& sender, uint64_t first, uint64_t count,
+      uint64_t tree_size,
+      std::optional<uint64_t> first_audit_index = std::nullopt) const;
 
   const std::string& authority() const { return authority_; }
   const std::string& cert_pem() const { return cert_pem_; }

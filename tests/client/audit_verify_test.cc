@@ -340,5 +340,68 @@ TEST_F(AuditVerifyTest, FileNotFoundIsAnError) {
       absl::StatusCode::kNotFound);
 }
 
+// VerifyReceiptBatch: the checks `pwx audit receipts` makes on each batch.
+class ReceiptBatchTest : public ::testing::Test {
+ protected:
+  google::protobuf::Map<std::string, std::string> Certificates(
+      const AuditExportBuilder& of) const {
+    google::protobuf::Map<std::string, std::string> certificates;
+    certificates[of.cert_sha256()] = of.cert_pem();
+    return certificates;
+  }
+
+  const AuditExportBuilder pl_{"PL-PIP"};
+};
+
+TEST_F(ReceiptBatchTest, ABatchThePeerSignedVerifies) {
+  EXPECT_TRUE(client::VerifyReceiptBatch(pl_.ReceiptBatch("FR-DGT", 1, 3, 10),
+                                         "PL-PIP", Certificates(pl_))
+                  .ok());
+}
+
+TEST_F(ReceiptBatchTest, AnyAlteredFieldFails) {
+  const pwx::v1::DeliverResponse good = pl_.ReceiptBatch("FR-DGT", 1, 3, 10);
+  std::vector<pwx::v1::DeliverResponse> altered(4, good);
+  altered[0].mutable_receipts(1)->set_message_id("FR-DGT/PL-PIP/9");
+  altered[1].mutable_receipts(2)->set_duplicate(true);
+  altered[2].mutable_receipts(0)->mutable_body_sha256()->front() ^= 1;
+  altered[3].mutable_signature()->back() ^= 1;
+  for (const pwx::v1::DeliverResponse& batch : altered) {
+    const absl::Status s =
+        client::VerifyReceiptBatch(batch, "PL-PIP", Certificates(pl_));
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(s.message(), HasSubstr("batch's signature does not verify"));
+  }
+}
+
+TEST_F(ReceiptBatchTest, AHeadOfAnotherAuthorityFails) {
+  const AuditExportBuilder be("BE-SPF");
+  const absl::Status s = client::VerifyReceiptBatch(
+      be.ReceiptBatch("FR-DGT", 1, 1, 5), "PL-PIP", Certificates(be));
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("the tree head is of \"BE-SPF\""));
+}
+
+TEST_F(ReceiptBatchTest, AnEntryOutsideTheSignedHeadFails) {
+  // Signed by PL-PIP, but entry 10 is not in its tree of 10 entries.
+  const absl::Status s = client::VerifyReceiptBatch(
+      pl_.ReceiptBatch("FR-DGT", 1, 1, 10, /*first_audit_index=*/10), "PL-PIP",
+      Certificates(pl_));
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("receipt 1 names entry 10"));
+}
+
+TEST_F(ReceiptBatchTest, AMissingOrSwappedCertificateFails) {
+  const pwx::v1::DeliverResponse batch = pl_.ReceiptBatch("FR-DGT", 1, 1, 5);
+  EXPECT_EQ(client::VerifyReceiptBatch(batch, "PL-PIP", {}).code(),
+            absl::StatusCode::kNotFound);
+  // Another certificate filed under PL-PIP's hash.
+  google::protobuf::Map<std::string, std::string> swapped;
+  swapped[pl_.cert_sha256()] = AuditExportBuilder("PL-PIP").cert_pem();
+  const absl::Status s = client::VerifyReceiptBatch(batch, "PL-PIP", swapped);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("names certificate"));
+}
+
 }  // namespace
 }  // namespace pwx::testing

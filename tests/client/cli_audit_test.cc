@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +21,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
@@ -269,6 +272,141 @@ TEST_F(CliAuditTest, ProofArgumentsAreChecked) {
   EXPECT_EQ(Run({"audit", "proof", "consistency", "--from", "9", "--to", "3"})
                 .exit_code,
             2);
+}
+
+// Receipts PL-PIP signed for FR-DGT's envelopes 1-6 in three batches.
+class CliReceiptsTest : public CliAuditTest {
+ protected:
+  void SetUp() override {
+    CliAuditTest::SetUp();
+    batches_ = {peer().ReceiptBatch("FR-DGT", 1, 3, 10),
+                peer().ReceiptBatch("FR-DGT", 4, 1, 12),
+                peer().ReceiptBatch("FR-DGT", 5, 2, 20)};
+    Serve();
+  }
+
+  static const AuditExportBuilder& peer() {
+    static const AuditExportBuilder* const peer =
+        new AuditExportBuilder("PL-PIP");
+    return *peer;
+  }
+
+  void Serve(bool with_certificate = true) {
+    std::map<std::string, std::string> certificates;
+    if (with_certificate)
+      certificates[peer().cert_sha256()] = peer().cert_pem();
+    audit().SetReceipts("PL-PIP", batches_, std::move(certificates));
+  }
+
+  std::vector<pwx::v1::DeliverResponse> batches_;
+};
+
+TEST_F(CliReceiptsTest, ShowsOnePageOfVerifiedReceiptsWithAHint) {
+  const CliResult result = Run({"audit", "receipts", "--peer", "PL-PIP"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("SEQ  MESSAGE ID       ENVELOPE SHA256"));
+  EXPECT_THAT(result.out, HasSubstr("\n1    FR-DGT/PL-PIP/1  "));
+  EXPECT_THAT(result.out, HasSubstr("\n4    FR-DGT/PL-PIP/4  "));
+  EXPECT_THAT(result.out, Not(HasSubstr("FR-DGT/PL-PIP/5")));
+  // Receipt 3 is entry 9 of PL-PIP's log, inside its head of 10 entries.
+  EXPECT_THAT(result.out, ::testing::ContainsRegex(
+                              "\n3 +FR-DGT/PL-PIP/3 +[0-9a-f]{64} +9 +10 +"
+                              "[-0-9: ]+UTC +verified\n"));
+  EXPECT_THAT(result.out, HasSubstr("add --from=5 for the next page"));
+  ASSERT_THAT(audit().seen().receipts, SizeIs(1));
+  EXPECT_THAT(audit().seen().receipts[0], EqualsProto("peer: 'PL-PIP'"));
+}
+
+TEST_F(CliReceiptsTest, AllFollowsThePagesAndJsonKeepsTheEvidence) {
+  const CliResult result = Run(
+      {"--output", "json", "audit", "receipts", "--peer", "PL-PIP", "--all"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json json = nlohmann::json::parse(result.out);
+  ASSERT_EQ(json["batches"].size(), 3u);
+  EXPECT_EQ(json["batches"][2]["receipts"][1]["messageId"], "FR-DGT/PL-PIP/6");
+  EXPECT_FALSE(json["batches"][2]["signature"].get<std::string>().empty());
+  EXPECT_EQ(json["certificates"][peer().cert_sha256()], peer().cert_pem());
+  ASSERT_THAT(audit().seen().receipts, SizeIs(2));
+  EXPECT_THAT(audit().seen().receipts[1],
+              EqualsProto("peer: 'PL-PIP' from_sequence: 5 page_size: 1000"));
+}
+
+TEST_F(CliReceiptsTest, FromStartsAtALaterBatch) {
+  const CliResult result =
+      Run({"audit", "receipts", "--peer", "PL-PIP", "--from", "5"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, Not(HasSubstr("FR-DGT/PL-PIP/4")));
+  EXPECT_THAT(result.out, HasSubstr("FR-DGT/PL-PIP/6"));
+  EXPECT_THAT(result.out, Not(HasSubstr("more receipts")));
+}
+
+TEST_F(CliReceiptsTest, AnAlteredReceiptFailsNamingItsBatch) {
+  // The node claims PL-PIP logged envelope 4 elsewhere than it signed.
+  batches_[1].mutable_receipts(0)->set_audit_index(3);
+  Serve();
+
+  const CliResult result = Run({"audit", "receipts", "--peer", "PL-PIP"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.out, HasSubstr("FR-DGT/PL-PIP/1"));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("FR-DGT/PL-PIP/4 .* FAILED"));
+  EXPECT_THAT(result.err,
+              StartsWith("pwx: DATA_LOSS: receipts from PL-PIP, batch from "
+                         "sequence 4: the batch's signature does not verify"));
+}
+
+TEST_F(CliReceiptsTest, AHeadSignedByAnotherKeyFails) {
+  const std::unique_ptr<domain::Signer> other = OtherSigner();
+  *batches_[0].mutable_tree_head() =
+      peer().SignHead(10, domain::LeafHash("root 10"), other.get());
+  Serve();
+
+  const CliResult result = Run({"audit", "receipts", "--peer", "PL-PIP"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err,
+              HasSubstr("batch from sequence 1: tree head for size 10: "
+                        "signature does not verify"));
+}
+
+TEST_F(CliReceiptsTest, WithoutTheCertificateNothingIsVerified) {
+  Serve(/*with_certificate=*/false);
+
+  const CliResult result = Run({"audit", "receipts", "--peer", "PL-PIP"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.out, HasSubstr("UNCHECKED: certificate not held"));
+  EXPECT_THAT(result.out, Not(HasSubstr("verified")));
+  EXPECT_THAT(result.err, HasSubstr("is not held"));
+}
+
+TEST_F(CliReceiptsTest, AnUnknownPeerIsNotFound) {
+  const CliResult result = Run({"audit", "receipts", "--peer", "DE-ZOLL"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, StartsWith("pwx: NOT_FOUND: peer: DE-ZOLL"));
+}
+
+TEST_F(CliReceiptsTest, NoReceiptsYetSaysSo) {
+  batches_.clear();
+  Serve();
+
+  const CliResult result = Run({"audit", "receipts", "--peer", "PL-PIP"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "no receipts from PL-PIP\n");
+}
+
+TEST_F(CliReceiptsTest, ThePeerIsRequired) {
+  EXPECT_EQ(Run({"audit", "receipts"}).exit_code, 2);
+  const CliResult empty = Run({"audit", "receipts", "--peer", ""});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_THAT(empty.err, HasSubstr("--peer must not be empty"));
+  EXPECT_THAT(audit().seen().receipts, IsEmpty());
 }
 
 }  // namespace

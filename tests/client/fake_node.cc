@@ -426,6 +426,41 @@ grpc::Status FakeAuditService::ExportLog(
   return grpc::Status::OK;
 }
 
+void FakeAuditService::SetReceipts(
+    std::string peer, std::vector<pwx::v1::DeliverResponse> batches,
+    std::map<std::string, std::string> certificates) {
+  absl::MutexLock lock(&mutex_);
+  receipts_peer_ = std::move(peer);
+  receipts_ = std::move(batches);
+  receipt_certificates_ = std::move(certificates);
+}
+
+grpc::Status FakeAuditService::ListReceipts(
+    grpc::ServerContext* /*context*/,
+    const pwx::v1::ListReceiptsRequest* request,
+    pwx::v1::ListReceiptsResponse* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.receipts.push_back(*request);
+  if (request->peer() != receipts_peer_) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "peer: " + request->peer() + " is not a peer");
+  }
+  // Pages of two, so that clients must follow next_sequence.
+  constexpr int kPage = 2;
+  for (const pwx::v1::DeliverResponse& batch : receipts_) {
+    const uint64_t first = batch.receipts(0).sequence();
+    if (first < request->from_sequence()) continue;
+    if (response->batches_size() == kPage) {
+      response->set_next_sequence(first);
+      break;
+    }
+    *response->add_batches() = batch;
+  }
+  response->mutable_certificates()->insert(receipt_certificates_.begin(),
+                                           receipt_certificates_.end());
+  return grpc::Status::OK;
+}
+
 grpc::Status FakeAuditService::GetAccessLog(
     grpc::ServerContext* /*context*/,
     const pwx::v1::GetAccessLogRequest* request,

@@ -155,12 +155,18 @@ class FakeAuditService final : public pwx::v1::AuditService::Service {
     std::vector<pwx::v1::GetInclusionProofRequest> inclusions;
     std::vector<pwx::v1::GetConsistencyProofRequest> consistencies;
     std::vector<pwx::v1::GetAccessLogRequest> access_logs;
+    std::vector<pwx::v1::ListReceiptsRequest> receipts;
     int exports = 0;
   };
 
   // The log: what ExportLog streams, and where the entries, the latest head
   // and the certificate come from.
   void SetExport(std::vector<pwx::v1::LogExportRecord> records);
+  // The receipts of `peer` (any other peer is NOT_FOUND), in pages of two
+  // batches, with `certificates` (SHA-256 hex -> PEM) in every page.
+  void SetReceipts(std::string peer,
+                   std::vector<pwx::v1::DeliverResponse> batches,
+                   std::map<std::string, std::string> certificates);
   // From now on every proof has one hash altered.
   void CorruptProofs();
   Seen seen() const;
@@ -185,9 +191,16 @@ class FakeAuditService final : public pwx::v1::AuditService::Service {
   grpc::Status GetAccessLog(grpc::ServerContext* context,
                             const pwx::v1::GetAccessLogRequest* request,
                             pwx::v1::GetAccessLogResponse* response) override;
+  grpc::Status ListReceipts(grpc::ServerContext* context,
+                            const pwx::v1::ListReceiptsRequest* request,
+                            pwx::v1::ListReceiptsResponse* response) override;
 
  private:
   mutable absl::Mutex mutex_;
+  std::string receipts_peer_ ABSL_GUARDED_BY(mutex_);
+  std::vector<pwx::v1::DeliverResponse> receipts_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, std::string> receipt_certificates_
+      ABSL_GUARDED_BY(mutex_);
   std::vector<pwx::v1::LogExportRecord> records_ ABSL_GUARDED_BY(mutex_);
   std::vector<pwx::v1::LoggedEntry> entries_ ABSL_GUARDED_BY(mutex_);
   domain::MemoryMerkleTree tree_ ABSL_GUARDED_BY(mutex_);

@@ -278,6 +278,21 @@ pwx PL --output json peer list
   fail "PL-PIP received sequences 1..$((11 + BACKLOG))" "$(json_uint receivedSequence)"
 ok "FR-DGT killed while delivering $BACKLOG envelopes, restarted: none lost, none twice"
 
+# The auditor's view of the same: one receipt per envelope, each verified by
+# the CLI against PL-PIP's signing certificate.
+receipts_of_pl() {
+  pwx FR audit receipts --peer PL-PIP --all
+  [[ $RC -eq 0 ]] || fail "$1: pwx audit receipts verifies them" "exit $RC: $ERR"
+  local verified unique
+  verified="$(grep -c ' verified' "$T/out")"
+  unique="$(awk 'NR > 1 && NF { print $1 }' "$T/out" | sort -un | wc -l)"
+  [[ "$verified" -eq $((11 + BACKLOG)) && "$unique" -eq $((11 + BACKLOG)) ]] ||
+    fail "$1: one verified receipt per envelope" \
+      "$verified verified rows, $unique sequences for $((11 + BACKLOG)) envelopes"
+}
+receipts_of_pl "after the backlog"
+ok "pwx audit receipts: PL-PIP's signed receipt for each of the $((11 + BACKLOG)) envelopes, verified"
+
 # FR-DGT's node certificate is revoked (pki.sh revoke + crl); PL-PIP,
 # restarted with the CRL, refuses it.
 {
@@ -305,6 +320,7 @@ pwx FR peer remove PL-PIP
 pwx FR case share "$first" --with PL-PIP
 [[ $RC -eq 1 ]] && grep -q NOT_FOUND <<<"$ERR" ||
   fail "a removed peer is a stranger again" "exit $RC"
-ok "peer list as a table; a removed peer gets nothing more"
+receipts_of_pl "after PL-PIP's removal"
+ok "peer list as a table; a removed peer gets nothing more; its receipts stay"
 
 e2e_done

@@ -34,6 +34,7 @@ namespace {
 
 using pwx::v1::Case;
 using ::testing::HasSubstr;
+using ::testing::SizeIs;
 
 constexpr absl::Duration kPatience = absl::Seconds(60);
 
@@ -188,6 +189,17 @@ class TestNode {
     EXPECT_EQ(entries.entries_size(), 1) << index;
     return entries.entries_size() == 1 ? entries.entries(0).entry()
                                        : pwx::v1::AuditEntry();
+  }
+
+  grpc::Status ListReceipts(const std::string& peer, uint64_t from,
+                            uint32_t page_size,
+                            pwx::v1::ListReceiptsResponse* response) {
+    pwx::v1::ListReceiptsRequest request;
+    request.set_peer(peer);
+    request.set_from_sequence(from);
+    request.set_page_size(page_size);
+    return pwx::v1::AuditService::NewStub(Api())->ListReceipts(
+        Context().get(), request, response);
   }
 
   // A raw federation client presenting `keys` (a peer's node certificate).
@@ -357,6 +369,73 @@ TEST_F(FederationTest, SuspendedPeerWaitsAndRemovedPeerIsForgotten) {
   EXPECT_EQ(Count(actions, "peer.suspend"), 1);
   EXPECT_EQ(Count(actions, "peer.resume"), 1);
   EXPECT_EQ(Count(actions, "peer.remove"), 1);
+}
+
+TEST_F(FederationTest, ReceiptsAreEvidenceThatOutlivesThePeer) {
+  // Three shares, each receipted before the next: three batches.
+  for (uint64_t seq = 1; seq <= 3; ++seq) {
+    Case created = fr_.CreateCase(absl::StrCat("Acme ", seq));
+    ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+    ASSERT_TRUE(Eventually(
+        [&] { return fr_.Health("PL-PIP").acked_sequence() == seq; }));
+  }
+  const std::string pl_certificate = pl_.Card().signing_certificate_pem();
+
+  pwx::v1::ListReceiptsResponse page;
+  ASSERT_TRUE(fr_.ListReceipts("PL-PIP", 0, 2, &page).ok());
+  ASSERT_EQ(page.batches_size(), 2);
+  EXPECT_EQ(page.next_sequence(), 3u);
+  pwx::v1::ListReceiptsResponse rest;
+  ASSERT_TRUE(fr_.ListReceipts("PL-PIP", 3, 0, &rest).ok());
+  ASSERT_EQ(rest.batches_size(), 1);
+  EXPECT_EQ(rest.next_sequence(), 0u);
+  *page.add_batches() = rest.batches(0);
+
+  uint64_t expected = 1;
+  for (const pwx::v1::DeliverResponse& batch : page.batches()) {
+    // Signed by PL-PIP's key, whose certificate comes with the page.
+    const std::string& pem =
+        page.certificates().at(batch.tree_head().signer_certificate_sha256());
+    EXPECT_EQ(pem, pl_certificate);
+    std::unique_ptr<domain::Verifier> key =
+        *domain::Verifier::FromCertificatePem(pem);
+    EXPECT_TRUE(domain::VerifyReceipts(batch, "PL-PIP", *key).ok());
+    for (const pwx::v1::Receipt& receipt : batch.receipts()) {
+      EXPECT_EQ(receipt.sequence(), expected++);
+      // The receipt names PL-PIP's audit entry of the envelope.
+      const pwx::v1::AuditEntry entry = pl_.AuditEntryAt(receipt.audit_index());
+      EXPECT_EQ(entry.action(), "envelope.receive");
+      EXPECT_EQ(entry.object_id(), receipt.message_id());
+    }
+  }
+  EXPECT_EQ(expected, 4u);
+
+  // Removing the peer keeps its receipts and the certificate to check them.
+  pwx::v1::PeerRequest remove;
+  remove.set_authority_id("PL-PIP");
+  pwx::v1::RemovePeerResponse removed;
+  ASSERT_TRUE(fr_.Peers()->RemovePeer(Context().get(), remove, &removed).ok());
+  pwx::v1::ListReceiptsResponse after;
+  ASSERT_TRUE(fr_.ListReceipts("PL-PIP", 0, 0, &after).ok());
+  EXPECT_EQ(after.batches_size(), 3);
+  EXPECT_THAT(after.certificates(), SizeIs(1));
+  EXPECT_EQ(after.certificates().begin()->second, pl_certificate);
+}
+
+TEST_F(FederationTest, ListReceiptsChecksItsRequest) {
+  pwx::v1::ListReceiptsResponse response;
+  // PL-PIP is a peer that has receipted nothing yet.
+  ASSERT_TRUE(fr_.ListReceipts("PL-PIP", 0, 0, &response).ok());
+  EXPECT_EQ(response.batches_size(), 0);
+  grpc::Status s = fr_.ListReceipts("DE-ZOLL", 0, 0, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("peer: DE-ZOLL is not a peer"));
+  s = fr_.ListReceipts("", 0, 0, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("peer: is required"));
+  s = fr_.ListReceipts("PL-PIP", 0, 1001, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_size: at most 1000"));
 }
 
 TEST_F(FederationTest, RegistryRefusesBadCardsAndSurvivesRestart) {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/audit_service.grpc.pb.h"
@@ -350,6 +351,9 @@ TEST_F(NodeTest, RoleMatrix) {
        Unary<AuditService>(&AuditService::Stub::GetAccessLog,
                            Text<pwx::v1::GetAccessLogRequest>(
                                "case_id: '" + created.id() + "'"))},
+      {"ListReceipts", Unary<AuditService>(&AuditService::Stub::ListReceipts,
+                                           Text<pwx::v1::ListReceiptsRequest>(
+                                               "peer: 'PL-PIP'"))},
       {"ExportIdentity",
        Unary<PeerService>(&PeerService::Stub::ExportIdentity)},
       {"AddPeer", Unary<PeerService>(&PeerService::Stub::AddPeer)},
@@ -364,6 +368,22 @@ TEST_F(NodeTest, RoleMatrix) {
                          &PeerService::Stub::RemovePeer,
                          Text<pwx::v1::PeerRequest>("authority_id: 'PL-PIP'"))},
   };
+  // The matrix has every RPC of the API port: a new one must be added here.
+  std::set<std::string> tested;
+  for (const auto& [rpc, call] : rpcs) tested.insert(rpc);
+  for (const char* name :
+       {CaseService::service_full_name(), AdminService::service_full_name(),
+        UserService::service_full_name(), AuditService::service_full_name(),
+        PeerService::service_full_name()}) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            name);
+    ASSERT_NE(service, nullptr) << name;
+    for (int i = 0; i < service->method_count(); ++i) {
+      EXPECT_EQ(tested.count(service->method(i)->name()), 1u)
+          << service->method(i)->full_name() << " is not in the role matrix";
+    }
+  }
   // Which RPCs each user may call: inspectors the case calls, coordinators
   // and admins backups, users and peers, auditors the audit log only.
   const std::set<std::string> kCaseRpcs = {
@@ -374,8 +394,8 @@ TEST_F(NodeTest, RoleMatrix) {
       "ExportIdentity", "AddPeer",   "ListPeers",  "SuspendPeer",
       "ResumePeer",     "RemovePeer"};
   const std::set<std::string> kAuditRpcs = {
-      "GetTreeHead",         "ListEntries", "GetInclusionProof",
-      "GetConsistencyProof", "ExportLog",   "GetAccessLog"};
+      "GetTreeHead", "ListEntries",  "GetInclusionProof", "GetConsistencyProof",
+      "ExportLog",   "GetAccessLog", "ListReceipts"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"ines", kCaseRpcs},
       {"colin", kAdminRpcs},

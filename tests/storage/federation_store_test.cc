@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -144,12 +145,68 @@ TYPED_TEST(FederationStoreTest, AckKeepsTheReceiptsAndStatsFollow) {
   this->fed_->Ack("PL-PIP", 1, 2, receipts, &batch);
   ASSERT_OK(this->kv_->Write(std::move(batch)));
   EXPECT_THAT(*this->fed_->Queued("PL-PIP", 1, 10), IsEmpty());
-  std::vector<pwx::v1::DeliverResponse> kept = *this->fed_->Receipts("PL-PIP");
+  std::vector<pwx::v1::DeliverResponse> kept =
+      *this->fed_->Receipts("PL-PIP", 0, 10);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].receipts_size(), 2);
   stats = *this->fed_->Stats("PL-PIP");
   EXPECT_EQ(stats.queued, 0u);
   EXPECT_EQ(stats.oldest, absl::FromUnixSeconds(102));
+}
+
+// Receipt batches of `peer` by first sequence, e.g. {1, 3, 4}.
+template <typename Store>
+std::vector<uint64_t> FirstSequences(const Store& fed, const std::string& peer,
+                                     uint64_t from, size_t limit) {
+  absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> batches =
+      fed.Receipts(peer, from, limit);
+  EXPECT_TRUE(batches.ok()) << batches.status();
+  std::vector<uint64_t> firsts;
+  if (!batches.ok()) return firsts;
+  for (const pwx::v1::DeliverResponse& batch : *batches) {
+    firsts.push_back(batch.receipts(0).sequence());
+  }
+  return firsts;
+}
+
+TYPED_TEST(FederationStoreTest, ReceiptsPageBySequenceAndOutliveThePeer) {
+  // Batches [1, 2], [3], [4, 6] for PL-PIP, one for PL-PIPX (a peer whose
+  // id extends PL-PIP's must not show up among PL-PIP's).
+  const std::vector<std::tuple<std::string, uint64_t, uint64_t>> acks = {
+      {"PL-PIP", 1, 2}, {"PL-PIP", 3, 3}, {"PL-PIP", 4, 6}, {"PL-PIPX", 1, 1}};
+  for (const auto& [peer, first, last] : acks) {
+    pwx::v1::DeliverResponse receipts;
+    for (uint64_t seq = first; seq <= last; ++seq) {
+      receipts.add_receipts()->set_sequence(seq);
+    }
+    WriteBatch batch;
+    this->fed_->Ack(peer, first, last, receipts, &batch);
+    ASSERT_OK(this->kv_->Write(std::move(batch)));
+  }
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 0, 10),
+              ElementsAre(1, 3, 4));
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 0, 2), ElementsAre(1, 3));
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 3, 10), ElementsAre(3, 4));
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 4, 10), ElementsAre(4));
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 7, 10), IsEmpty());
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIPX", 0, 10), ElementsAre(1));
+
+  // The peer's certificate, recorded with it, and its receipts stay when it
+  // is removed: they are evidence.
+  pwx::v1::Peer peer;
+  peer.mutable_card()->set_authority_id("PL-PIP");
+  WriteBatch add;
+  this->fed_->PutPeer(peer, std::nullopt, &add);
+  this->fed_->PutPeerCertificate("ab12", "PEM", &add);
+  ASSERT_OK(this->kv_->Write(std::move(add)));
+  WriteBatch drop;
+  ASSERT_OK(
+      this->fed_->DropPeer("PL-PIP", **this->fed_->PeerBytes("PL-PIP"), &drop));
+  ASSERT_OK(this->kv_->Write(std::move(drop)));
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 0, 10),
+              ElementsAre(1, 3, 4));
+  EXPECT_EQ(*this->fed_->PeerCertificate("ab12"), "PEM");
+  EXPECT_EQ(*this->fed_->PeerCertificate("cd34"), std::nullopt);
 }
 
 TYPED_TEST(FederationStoreTest, InboxAppliesEachSequenceOnce) {

@@ -13,7 +13,6 @@
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
 #include "server/domain/merkle.h"
-#include "server/domain/signing.h"
 #include "server/rpc_util.h"
 
 namespace pwx::server {
@@ -479,38 +478,23 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListReceipts(
       federation_->Receipts(request->peer(), request->from_sequence(),
                             *page_size + 1);
   if (!batches.ok()) return Done(reactor, log, batches.status());
-  absl::StatusOr<std::optional<std::string>> peer_bytes =
-      federation_->PeerBytes(request->peer());
-  if (!peer_bytes.ok()) return Done(reactor, log, peer_bytes.status());
-  if (batches->empty() && !peer_bytes->has_value() &&
-      request->from_sequence() <= 1) {
-    return Done(reactor, log,
-                absl::NotFoundError(absl::StrCat(
-                    "peer: ", request->peer(),
-                    " is not a peer and this node holds no receipts from it")));
+  if (batches->empty() && request->from_sequence() <= 1) {
+    absl::StatusOr<std::optional<std::string>> peer =
+        federation_->PeerBytes(request->peer());
+    if (!peer.ok()) return Done(reactor, log, peer.status());
+    if (!peer->has_value()) {
+      return Done(
+          reactor, log,
+          absl::NotFoundError(absl::StrCat(
+              "peer: ", request->peer(),
+              " is not a peer and this node holds no receipts from it")));
+    }
   }
   if (batches->size() > *page_size) {
     const pwx::v1::DeliverResponse& next = (*batches)[*page_size];
     response->set_next_sequence(
         next.receipts().empty() ? 0 : next.receipts(0).sequence());
     batches->resize(*page_size);
-  }
-  // The current card's certificate stands in for one recorded before
-  // certificates were kept by hash.
-  std::optional<std::pair<std::string, std::string>> card_certificate;
-  if (peer_bytes->has_value()) {
-    pwx::v1::Peer peer;
-    if (!peer.ParseFromString(**peer_bytes)) {
-      return Done(reactor, log,
-                  absl::DataLossError(absl::StrCat(
-                      "stored peer ", request->peer(), " does not parse")));
-    }
-    absl::StatusOr<std::string> sha256 =
-        domain::CertificateSha256(peer.card().signing_certificate_pem());
-    if (sha256.ok()) {
-      card_certificate.emplace(*std::move(sha256),
-                               peer.card().signing_certificate_pem());
-    }
   }
   auto& certificates = *response->mutable_certificates();
   for (pwx::v1::DeliverResponse& batch : *batches) {
@@ -519,12 +503,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListReceipts(
       absl::StatusOr<std::optional<std::string>> pem =
           federation_->PeerCertificate(sha256);
       if (!pem.ok()) return Done(reactor, log, pem.status());
-      if (pem->has_value()) {
-        certificates[sha256] = **std::move(pem);
-      } else if (card_certificate.has_value() &&
-                 card_certificate->first == sha256) {
-        certificates[sha256] = card_certificate->second;
-      }
+      if (pem->has_value()) certificates[sha256] = **std::move(pem);
     }
     *response->add_batches() = std::move(batch);
   }

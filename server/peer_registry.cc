@@ -21,6 +21,15 @@
 namespace pwx::server {
 namespace {
 
+// Adds to `batch` the record of `peer`'s signing certificate, kept for good
+// so that its receipts stay verifiable after it is removed or re-added with
+// a new card (pwx audit receipts).
+void KeepCertificate(const PeerInfo& peer, const storage::FederationStore* fed,
+                     storage::WriteBatch* batch) {
+  fed->PutPeerCertificate(peer.signing_certificate_sha256,
+                          peer.peer.card().signing_certificate_pem(), batch);
+}
+
 constexpr absl::string_view kUriPrefix = "pwx://authority/";
 
 struct X509Free {
@@ -151,13 +160,22 @@ absl::StatusOr<std::unique_ptr<PeerRegistry>> PeerRegistry::Open(
       kv, fed, std::move(self_authority), std::move(crl_pems)));
   absl::StatusOr<std::vector<pwx::v1::Peer>> peers = fed->Peers();
   if (!peers.ok()) return peers.status();
+  // Peers added before their certificates were kept get theirs now, once.
+  storage::WriteBatch unkept;
   for (pwx::v1::Peer& peer : *peers) {
     std::string bytes = peer.SerializeAsString();
     absl::StatusOr<std::shared_ptr<const PeerInfo>> info =
         registry->Load(std::move(peer), std::move(bytes));
     if (!info.ok()) return info.status();
+    absl::StatusOr<std::optional<std::string>> kept =
+        fed->PeerCertificate((*info)->signing_certificate_sha256);
+    if (!kept.ok()) return kept.status();
+    if (!kept->has_value()) KeepCertificate(**info, fed, &unkept);
     absl::MutexLock lock(&registry->mu_);
     registry->peers_[(*info)->authority()] = *std::move(info);
+  }
+  if (!unkept.empty()) {
+    if (absl::Status s = kv->Write(std::move(unkept)); !s.ok()) return s;
   }
   return registry;
 }
@@ -192,10 +210,8 @@ void PeerRegistry::Write(std::shared_ptr<const PeerInfo> next,
                          PeerCallback done) {
   storage::WriteBatch batch;
   fed_->PutPeer(next->peer, previous, &batch);
-  // Kept for good, so that the peer's receipts stay verifiable after it is
-  // removed or issues a new card (pwx audit receipts).
-  fed_->PutPeerCertificate(next->signing_certificate_sha256,
-                           next->peer.card().signing_certificate_pem(), &batch);
+  // Only an added peer brings a card; a state change keeps it.
+  if (!previous.has_value()) KeepCertificate(*next, fed_, &batch);
   batch.AppendAudit(AuditEntryBytes(ToProtoTime(absl::Now()), self_, by,
                                     action, next->authority(),
                                     domain::Sha256Hex(next->stored_bytes)));

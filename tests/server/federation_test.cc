@@ -26,6 +26,9 @@
 #include "server/config.h"
 #include "server/domain/envelope.h"
 #include "server/node.h"
+#include "storage/federation_store.h"
+#include "storage/key_codec.h"
+#include "storage/rocks_store.h"
 #include "tests/server/loopback_node.h"
 #include "tests/testing/test_pki.h"
 
@@ -212,6 +215,7 @@ class TestNode {
   }
 
   const std::string& id() const { return id_; }
+  std::string data_dir() const { return dir_ + "/data"; }
   const testing::TestCa& ca() const { return ca_; }
   const testing::KeyPair& keys() const { return keys_; }
   Node* node() { return node_.get(); }
@@ -420,6 +424,41 @@ TEST_F(FederationTest, ReceiptsAreEvidenceThatOutlivesThePeer) {
   EXPECT_EQ(after.batches_size(), 3);
   EXPECT_THAT(after.certificates(), SizeIs(1));
   EXPECT_EQ(after.certificates().begin()->second, pl_certificate);
+}
+
+TEST_F(FederationTest, APeerAddedBeforeCertificatesWereKeptGetsItsOnOpen) {
+  Case created = fr_.CreateCase("Acme");
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  ASSERT_TRUE(
+      Eventually([&] { return fr_.Health("PL-PIP").acked_sequence() == 1; }));
+  const std::string pl_certificate = pl_.Card().signing_certificate_pem();
+  const std::string sha256 = *domain::CertificateSha256(pl_certificate);
+  // A database written before peers' certificates were kept by hash.
+  fr_.Stop();
+  {
+    auto store = storage::RocksStore::Open({.path = fr_.data_dir()});
+    ASSERT_TRUE(store.ok()) << store.status();
+    storage::WriteBatch forget;
+    forget.Delete(
+        storage::Column::kMeta,
+        storage::KeyBuilder().String("peer_cert").String(sha256).Build());
+    ASSERT_TRUE((*store)->Write(std::move(forget)).ok());
+    auto fed = storage::FederationStore::Open(store->get());
+    ASSERT_TRUE(fed.ok());
+    ASSERT_EQ(*(*fed)->PeerCertificate(sha256), std::nullopt);
+  }
+  fr_.Start();
+
+  // Removed, the peer's receipts still come with its certificate.
+  pwx::v1::PeerRequest remove;
+  remove.set_authority_id("PL-PIP");
+  pwx::v1::RemovePeerResponse removed;
+  ASSERT_TRUE(fr_.Peers()->RemovePeer(Context().get(), remove, &removed).ok());
+  pwx::v1::ListReceiptsResponse after;
+  ASSERT_TRUE(fr_.ListReceipts("PL-PIP", 0, 0, &after).ok());
+  ASSERT_EQ(after.batches_size(), 1);
+  ASSERT_EQ(after.certificates().count(sha256), 1u);
+  EXPECT_EQ(after.certificates().at(sha256), pl_certificate);
 }
 
 TEST_F(FederationTest, ListReceiptsChecksItsRequest) {

@@ -210,8 +210,8 @@ absl::StatusOr<pwx::v1::ShareCaseResponse> CaseClient::ShareCase(
   request.set_id(id);
   request.set_with(with);
   return CallUnary<pwx::v1::ShareCaseResponse>(
-      timeout_, [&](grpc::ClientContext* context,
-                    pwx::v1::ShareCaseResponse* response) {
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::ShareCaseResponse* response) {
         return stub_->ShareCase(context, request, response);
       });
 }

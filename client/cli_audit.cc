@@ -393,11 +393,10 @@ void AddAccessLogCommand(CLI::App& app, Command* selected) {
       }
       std::vector<std::vector<std::string>> rows;
       for (const pwx::v1::LoggedEntry& e : log->entries()) {
-        rows.push_back({absl::StrCat(e.index()), EntryTime(e),
-                        e.entry().user(), e.entry().action()});
+        rows.push_back({absl::StrCat(e.index()), EntryTime(e), e.entry().user(),
+                        e.entry().action()});
       }
-      PrintTable({"INDEX", "TIME", "USER", "ACTION"}, std::move(rows),
-                 env.out);
+      PrintTable({"INDEX", "TIME", "USER", "ACTION"}, std::move(rows), env.out);
       return absl::OkStatus();
     };
   });

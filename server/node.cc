@@ -185,8 +185,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         !s.ok()) {
       return s;
     }
-    if (absl::Status s = CheckCertificates("federation.ca_file",
-                                           options.federation_ca_pem);
+    if (absl::Status s =
+            CheckCertificates("federation.ca_file", options.federation_ca_pem);
         !s.ok()) {
       return s;
     }
@@ -241,9 +241,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         static_cast<int>(config.federation().max_message_bytes()));
     node->federation_server_ = fed_builder.BuildAndStart();
     if (node->federation_server_ == nullptr || node->federation_port_ == 0) {
-      return absl::UnavailableError(absl::StrCat(
-          "federation.listen: cannot listen on ", config.federation().listen(),
-          " (address in use?)"));
+      return absl::UnavailableError(
+          absl::StrCat("federation.listen: cannot listen on ",
+                       config.federation().listen(), " (address in use?)"));
     }
     spdlog::info("node {} serving peers on port {}", config.authority_id(),
                  node->federation_port_);

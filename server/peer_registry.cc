@@ -66,7 +66,8 @@ std::vector<std::unique_ptr<X509_CRL, CrlFree>> ParseCrls(
   std::vector<std::unique_ptr<X509_CRL, CrlFree>> crls;
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   if (bio == nullptr) return crls;
-  while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr)) {
+  while (X509_CRL* crl =
+             PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr)) {
     crls.emplace_back(crl);
   }
   BIO_free(bio);
@@ -95,9 +96,9 @@ absl::Status ValidateIdentityCard(const pwx::v1::IdentityCard& card) {
   uint32_t port = 0;
   if (parts.size() < 2 || parts.front().empty() ||
       !absl::SimpleAtoi(parts.back(), &port) || port == 0 || port > 65535) {
-    return BadCard("federation_endpoint",
-                   absl::StrCat("'", card.federation_endpoint(),
-                                "' is not host:port"));
+    return BadCard(
+        "federation_endpoint",
+        absl::StrCat("'", card.federation_endpoint(), "' is not host:port"));
   }
   std::vector<X509Ptr> ca = ParseCertificates(card.ca_certificate_pem());
   if (ca.empty()) return BadCard("ca_certificate_pem", "holds no certificate");
@@ -183,7 +184,8 @@ absl::StatusOr<std::unique_ptr<PeerRegistry>> PeerRegistry::Open(
 absl::StatusOr<std::shared_ptr<const PeerInfo>> PeerRegistry::Load(
     pwx::v1::Peer peer, std::string bytes) const {
   absl::StatusOr<std::unique_ptr<domain::Verifier>> key =
-      domain::Verifier::FromCertificatePem(peer.card().signing_certificate_pem());
+      domain::Verifier::FromCertificatePem(
+          peer.card().signing_certificate_pem());
   if (!key.ok()) {
     return absl::DataLossError(absl::StrCat("stored peer ",
                                             peer.card().authority_id(), ": ",
@@ -212,11 +214,11 @@ void PeerRegistry::Write(std::shared_ptr<const PeerInfo> next,
   fed_->PutPeer(next->peer, previous, &batch);
   // Only an added peer brings a card; a state change keeps it.
   if (!previous.has_value()) KeepCertificate(*next, fed_, &batch);
-  batch.AppendAudit(AuditEntryBytes(ToProtoTime(absl::Now()), self_, by,
-                                    action, next->authority(),
+  batch.AppendAudit(AuditEntryBytes(ToProtoTime(absl::Now()), self_, by, action,
+                                    next->authority(),
                                     domain::Sha256Hex(next->stored_bytes)));
-  kv_->WriteAsync(std::move(batch), [this, next, done = std::move(done)](
-                                        absl::Status s) {
+  kv_->WriteAsync(std::move(batch), [this, next,
+                                     done = std::move(done)](absl::Status s) {
     if (absl::IsAborted(s)) {
       done(absl::AbortedError(absl::StrCat(
           "peer ", next->authority(), " was changed meanwhile; try again")));
@@ -247,9 +249,10 @@ void PeerRegistry::Add(const pwx::v1::IdentityCard& card, const std::string& by,
     return;
   }
   if (Find(card.authority_id()) != nullptr) {
-    done(absl::AlreadyExistsError(absl::StrCat(
-        card.authority_id(), " is a peer already; remove it first to replace "
-                             "its card")));
+    done(absl::AlreadyExistsError(
+        absl::StrCat(card.authority_id(),
+                     " is a peer already; remove it first to replace "
+                     "its card")));
     return;
   }
   pwx::v1::Peer peer;
@@ -354,9 +357,9 @@ absl::StatusOr<std::string> PeerRegistry::Authenticate(
   if (!authority.ok()) return authority.status();
   std::shared_ptr<const PeerInfo> peer = Find(*authority);
   if (peer == nullptr) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "the peer's certificate is of ", *authority,
-        ", which is not a peer of this node"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("the peer's certificate is of ", *authority,
+                     ", which is not a peer of this node"));
   }
   std::vector<X509Ptr> chain = ParseCertificates(cert_pem);
   std::vector<X509Ptr> ca =
@@ -414,8 +417,8 @@ absl::StatusOr<std::string> PeerRegistry::Authenticate(
         absl::StrCat("the certificate of ", *authority, " ", why));
   }
   if (!peer->active()) {
-    return absl::UnavailableError(absl::StrCat(
-        "peer ", Describe(peer->peer), " is suspended on this node"));
+    return absl::UnavailableError(absl::StrCat("peer ", Describe(peer->peer),
+                                               " is suspended on this node"));
   }
   return *authority;
 }

@@ -48,7 +48,8 @@ absl::StatusOr<uint64_t> ReadUint64(const KvStore& kv, Column column,
   KeyReader reader(**value);
   absl::StatusOr<uint64_t> v = reader.Uint64();
   if (!v.ok() || !reader.done()) {
-    return absl::DataLossError(absl::StrCat(std::string(what), " is malformed"));
+    return absl::DataLossError(
+        absl::StrCat(std::string(what), " is malformed"));
   }
   return *v;
 }
@@ -92,7 +93,8 @@ absl::StatusOr<std::vector<pwx::v1::Peer>> FederationStore::Peers() const {
   std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kMeta);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
-    absl::StatusOr<pwx::v1::Peer> peer = Parse<pwx::v1::Peer>(it->value(), "peer");
+    absl::StatusOr<pwx::v1::Peer> peer =
+        Parse<pwx::v1::Peer>(it->value(), "peer");
     if (!peer.ok()) return peer.status();
     peers.push_back(*std::move(peer));
   }
@@ -119,9 +121,9 @@ void FederationStore::RequirePeer(const std::string& authority,
   batch->Require(Column::kMeta, PeerKey(authority), bytes);
 }
 
-absl::StatusOr<uint64_t> FederationStore::DropPeer(
-    const std::string& authority, const std::string& previous,
-    WriteBatch* batch) const {
+absl::StatusOr<uint64_t> FederationStore::DropPeer(const std::string& authority,
+                                                   const std::string& previous,
+                                                   WriteBatch* batch) const {
   const std::string key = PeerKey(authority);
   batch->Require(Column::kMeta, key, previous);
   batch->Delete(Column::kMeta, key);
@@ -256,8 +258,8 @@ absl::StatusOr<OutboxStats> FederationStore::Stats(
           Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
       if (!item.ok()) return item.status();
       stats.oldest = std::min(
-          stats.oldest, absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(
-                            item->queued())));
+          stats.oldest, absl::FromUnixNanos(
+                            TimeUtil::TimestampToNanoseconds(item->queued())));
     }
     if (absl::Status s = it->status(); !s.ok()) return s;
     (kind == "pending" ? stats.pending : stats.queued) = count;

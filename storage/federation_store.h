@@ -121,8 +121,7 @@ class FederationStore {
   // The latest head of `peer`'s log this node holds, from its receipts.
   absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> PeerHead(
       const std::string& peer) const;
-  void PutPeerHead(const std::string& peer,
-                   const pwx::v1::SignedTreeHead& head,
+  void PutPeerHead(const std::string& peer, const pwx::v1::SignedTreeHead& head,
                    WriteBatch* batch) const;
 
   // ---- Inbox ----

@@ -51,7 +51,8 @@ class FederationStoreTest : public ::testing::Test {
                        bool refuse = false) {
     WriteBatch batch;
     if (refuse) batch.Require(Column::kCases, "c", std::string("absent"));
-    batch.Put(Column::kCases, "change", item.event().case_shared().case_().id());
+    batch.Put(Column::kCases, "change",
+              item.event().case_shared().case_().id());
     fed_->Enqueue(peer, item, &batch);
     return kv_->Write(std::move(batch));
   }
@@ -109,7 +110,8 @@ TYPED_TEST(FederationStoreTest, StampingGivesConsecutiveSequencesOnce) {
   this->fed_->Stamp("PL-PIP", {stale}, 1, &batch);
   EXPECT_EQ(this->kv_->Write(std::move(batch)).code(),
             absl::StatusCode::kAborted);
-  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 2, 10)), ElementsAre("C-2"));
+  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 2, 10)),
+              ElementsAre("C-2"));
 }
 
 TYPED_TEST(FederationStoreTest, OneStampNumbersSeveralItems) {
@@ -256,8 +258,8 @@ TYPED_TEST(FederationStoreTest, RegistryAddsListsAndDropsWithTheOutbox) {
   EXPECT_EQ(*this->fed_->LastStamped("PL-PIP"), 0u);
 }
 
-class RocksFederationStoreTest
-    : public FederationStoreTest<RocksStoreFactory> {};
+class RocksFederationStoreTest : public FederationStoreTest<RocksStoreFactory> {
+};
 
 TEST_F(RocksFederationStoreTest, PendingKeysContinueAfterAReopen) {
   ASSERT_OK(Enqueue("PL-PIP", Item("C-1", 10)));

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "pwx/v1/audit.pb.h"
@@ -64,11 +65,11 @@ void CaseManager::AuditRead(const std::string& user, absl::string_view action,
                             const std::string& object_id,
                             std::string content_sha256, uint64_t count,
                             const std::vector<std::string>& object_ids) {
-  AppendAuditAsync(kv_,
-                   AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
-                                   std::move(content_sha256), count,
-                                   object_ids),
-                   action, user, object_id, options_.read_entry_delay);
+  AppendAuditAsync(
+      kv_,
+      AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
+                      std::move(content_sha256), count, object_ids),
+      action, user, object_id, options_.read_entry_delay);
 }
 
 absl::StatusOr<uint64_t> CaseManager::NextSequence(int year) {
@@ -170,7 +171,49 @@ absl::StatusOr<CaseManager::Shareable> CaseManager::ShareableCopy(
   return shareable;
 }
 
-absl::StatusOr<std::string> CaseManager::PutSharedCopy(
+namespace {
+
+// What ValidateCaseContent leaves out of a case and a peer's copy brings:
+// its notes and attachment references, held to the limits of local ones.
+absl::Status ValidateSharedNotesAndAttachments(const Case& copy) {
+  if (copy.notes_size() > static_cast<int>(domain::kMaxNotes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("case.notes: ", copy.notes_size(), " notes, at most ",
+                     domain::kMaxNotes));
+  }
+  for (int i = 0; i < copy.notes_size(); ++i) {
+    if (absl::Status s = domain::ValidateNoteText(
+            absl::StrCat("case.notes[", i, "].text"), copy.notes(i).text());
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (copy.attachments_size() > static_cast<int>(domain::kMaxAttachments)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("case.attachments: ", copy.attachments_size(),
+                     " attachments, at most ", domain::kMaxAttachments));
+  }
+  for (int i = 0; i < copy.attachments_size(); ++i) {
+    const pwx::v1::AttachmentMeta& a = copy.attachments(i);
+    if (!domain::IsSha256Hex(a.sha256())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("case.attachments[", i,
+                       "].sha256: must be 64 lower-case hex digits"));
+    }
+    if (absl::Status s =
+            domain::ValidateAttachmentNames(a.file_name(), a.media_type());
+        !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("case.attachments[", i, "].",
+                       absl::StripPrefix(s.message(), "header.")));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<bool> CaseManager::PutSharedCopy(
     const Case& copy, const std::string& sender,
     storage::WriteBatch* batch) const {
   if (absl::Status s = domain::ValidateCaseId("case.id", copy.id()); !s.ok()) {
@@ -186,12 +229,25 @@ absl::StatusOr<std::string> CaseManager::PutSharedCopy(
   if (copy.version() == 0) {
     return absl::InvalidArgumentError("case.version: must be at least 1");
   }
+  // The checks a local case passes (on a scratch copy: what is stored is
+  // what the owner sent).
+  Case scratch = copy;
+  if (absl::Status s = domain::ValidateCaseContent(&scratch); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ValidateSharedNotesAndAttachments(copy); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<std::optional<storage::StoredCase>> stored =
       cases_.Get(copy.id());
   if (!stored.ok()) return stored.status();
   const storage::StoredCase* previous =
       stored->has_value() ? &**stored : nullptr;
-  return domain::Sha256Hex(cases_.Put(copy, previous, batch));
+  if (previous != nullptr && previous->record.version() >= copy.version()) {
+    return false;
+  }
+  cases_.Put(copy, previous, batch);
+  return true;
 }
 
 absl::Status CaseManager::CheckOwned(const Case& c) const {
@@ -444,6 +500,13 @@ absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(
   }
   absl::StatusOr<Case> c = Get(case_id);
   if (!c.ok()) return c.status();
+  if (c->owner_authority() != options_.authority_id) {
+    // A share carries no content: a copy's reference must never resolve to
+    // a blob this node holds for another case.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", case_id, " is a copy shared by ", c->owner_authority(),
+        ": its attachments stay with ", c->owner_authority()));
+  }
   for (const pwx::v1::AttachmentMeta& meta : c->attachments()) {
     if (meta.sha256() == sha256) return meta;
   }

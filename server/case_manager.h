@@ -124,12 +124,15 @@ class CaseManager {
 
   // Adds to `batch` the writes that store `copy`, a case that the peer
   // `sender` shares with this node, replacing its earlier copy (with a
-  // precondition on it). PERMISSION_DENIED unless the case is the sender's
-  // (its id and owner name the sender); INVALID_ARGUMENT for a malformed
-  // case. Returns the hash of the stored record.
-  absl::StatusOr<std::string> PutSharedCopy(const pwx::v1::Case& copy,
-                                            const std::string& sender,
-                                            storage::WriteBatch* batch) const;
+  // precondition on it). The copy passes the same checks as a local case.
+  // PERMISSION_DENIED unless the case is the sender's (its id and owner
+  // name the sender); INVALID_ARGUMENT naming the field ("case.…") for a
+  // malformed case. A copy no newer than the one held adds nothing (a late
+  // or repeated share never replaces a newer one): returns false then,
+  // true when it stored the copy.
+  absl::StatusOr<bool> PutSharedCopy(const pwx::v1::Case& copy,
+                                     const std::string& sender,
+                                     storage::WriteBatch* batch) const;
 
   uint64_t max_attachment_bytes() const {
     return options_.max_attachment_bytes;
@@ -159,13 +162,11 @@ class CaseManager {
   absl::Time Now() const;
 
   // A serialized pwx.v1.AuditEntry of this node's authority.
-  std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
-                              const std::string& user, absl::string_view action,
-                              const std::string& object_id,
-                              std::string content_sha256,
-                              uint64_t count = 0,
-                              const std::vector<std::string>& object_ids = {})
-      const;
+  std::string AuditEntryBytes(
+      const google::protobuf::Timestamp& time, const std::string& user,
+      absl::string_view action, const std::string& object_id,
+      std::string content_sha256, uint64_t count = 0,
+      const std::vector<std::string>& object_ids = {}) const;
 
   // Submits a batch holding only a read's audit entry and does not wait for
   // it; a failure to store it is logged.

@@ -257,7 +257,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ShareCase(
     log->Finish(r.status());
     reactor->Finish(ToGrpcStatus(r.status()));
   };
-  if (federation_ == nullptr) {
+  if (sharing_ == nullptr) {
     finish(absl::FailedPreconditionError(
         "this node does not federate: set federation.listen in its config"));
     return reactor;
@@ -267,8 +267,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ShareCase(
     finish(s);
     return reactor;
   }
-  federation_->ShareCase(request->id(), request->with(), log->user(),
-                         std::move(finish));
+  sharing_->Share(request->id(), request->with(), log->user(),
+                  std::move(finish));
   return reactor;
 }
 

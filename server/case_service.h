@@ -8,18 +8,18 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "server/authorizer.h"
 #include "server/case_manager.h"
-#include "server/federation.h"
+#include "server/case_sharing.h"
 
 namespace pwx::server {
 
-// Thread-safe. `cases`, `authz` and `federation` must outlive the service;
-// `federation` may be null (the node does not federate: ShareCase is then
+// Thread-safe. `cases`, `authz` and `sharing` must outlive the service;
+// `sharing` may be null (the node does not federate: ShareCase is then
 // FAILED_PRECONDITION). Every call needs the inspector role.
 class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
  public:
   CaseServiceImpl(CaseManager* cases, const Authorizer* authz,
-                  Federation* federation = nullptr)
-      : cases_(cases), authz_(authz), federation_(federation) {}
+                  CaseSharing* sharing = nullptr)
+      : cases_(cases), authz_(authz), sharing_(sharing) {}
 
   grpc::ServerUnaryReactor* CreateCase(
       grpc::CallbackServerContext* context,
@@ -58,7 +58,7 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
 
   CaseManager* const cases_;
   const Authorizer* const authz_;
-  Federation* const federation_;
+  CaseSharing* const sharing_;
 };
 
 }  // namespace pwx::server

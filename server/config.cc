@@ -129,6 +129,8 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (fed->retry_initial_ms() == 0) fed->set_retry_initial_ms(200);
   if (fed->retry_max_ms() == 0) fed->set_retry_max_ms(60000);
   if (fed->max_message_bytes() == 0) fed->set_max_message_bytes(4 << 20);
+  if (fed->call_timeout_ms() == 0) fed->set_call_timeout_ms(10000);
+  if (fed->keep_delivered_hours() == 0) fed->set_keep_delivered_hours(168);
 }
 
 absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
@@ -189,9 +191,9 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   }
   const pwx::v1::FederationConfig& fed = config.federation();
   if (!fed.listen().empty() || !fed.advertise().empty()) {
-    for (auto [key, value] : {std::pair{"federation.listen", &fed.listen()},
-                              std::pair{"federation.advertise",
-                                        &fed.advertise()}}) {
+    for (auto [key, value] :
+         {std::pair{"federation.listen", &fed.listen()},
+          std::pair{"federation.advertise", &fed.advertise()}}) {
       std::vector<absl::string_view> parts =
           absl::StrSplit(*value, absl::ByString(":"));
       if (parts.size() < 2 || parts.back().empty() || parts.front().empty()) {
@@ -217,6 +219,13 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   if (fed.max_message_bytes() < 65536 || fed.max_message_bytes() > (64 << 20)) {
     return Invalid("federation.max_message_bytes",
                    "must be from 65536 to 67108864");
+  }
+  if (fed.call_timeout_ms() < 100 || fed.call_timeout_ms() > 600000) {
+    return Invalid("federation.call_timeout_ms", "must be from 100 to 600000");
+  }
+  if (fed.keep_delivered_hours() > 24 * 366) {
+    return Invalid("federation.keep_delivered_hours",
+                   "must be at most 8784 (a year)");
   }
   if (audit.signing_cert_file().empty() != audit.signing_key_file().empty()) {
     return Invalid(audit.signing_cert_file().empty() ? "audit.signing_cert_file"

@@ -18,11 +18,17 @@
 #include "server/authorizer.h"
 #include "server/case_manager.h"
 #include "server/case_service.h"
+#include "server/case_sharing.h"
 #include "server/config.h"
 #include "server/domain/signing.h"
-#include "server/federation.h"
+#include "server/event_handler.h"
+#include "server/federation_service.h"
+#include "server/inbox.h"
+#include "server/outbox.h"
+#include "server/outbox_dispatcher.h"
 #include "server/peer_registry.h"
 #include "server/peer_service.h"
+#include "server/peer_transport.h"
 #include "server/tls_check.h"
 #include "server/tree_head_signer.h"
 #include "server/user_service.h"
@@ -210,19 +216,42 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     if (!signing_cert.ok()) return signing_cert.status();
     identity.set_signing_certificate_pem(signing_cert->pem());
 
-    FederationOptions fed_options;
-    fed_options.authority_id = config.authority_id();
-    fed_options.cert_pem = options.federation_cert_pem;
-    fed_options.key_pem = options.federation_key_pem;
-    fed_options.max_batch = config.federation().max_batch();
-    fed_options.retry_initial =
-        absl::Milliseconds(config.federation().retry_initial_ms());
-    fed_options.retry_max =
-        absl::Milliseconds(config.federation().retry_max_ms());
-    node->federation_ = std::make_unique<Federation>(
-        std::move(fed_options), node->store_.get(), node->fed_store_.get(),
-        node->peers_.get(), node->cases_.get(), node->signer_.get(),
+    const pwx::v1::FederationConfig& fed_config = config.federation();
+    node->handlers_ = std::make_unique<EventHandlers>();
+    OutboxOptions outbox_options;
+    outbox_options.authority_id = config.authority_id();
+    outbox_options.max_batch = fed_config.max_batch();
+    outbox_options.keep_delivered =
+        absl::Hours(fed_config.keep_delivered_hours());
+    node->outbox_ = std::make_unique<Outbox>(
+        std::move(outbox_options), node->store_.get(), node->fed_store_.get(),
+        node->handlers_.get(), node->node_signer_.get());
+    node->transport_ =
+        std::make_unique<GrpcPeerTransport>(GrpcPeerTransportOptions{
+            options.federation_cert_pem, options.federation_key_pem});
+    DispatcherOptions dispatcher_options;
+    dispatcher_options.retry_initial =
+        absl::Milliseconds(fed_config.retry_initial_ms());
+    dispatcher_options.retry_max =
+        absl::Milliseconds(fed_config.retry_max_ms());
+    dispatcher_options.call_timeout =
+        absl::Milliseconds(fed_config.call_timeout_ms());
+    node->dispatcher_ = std::make_unique<OutboxDispatcher>(
+        dispatcher_options, node->outbox_.get(), node->peers_.get(),
+        node->transport_.get());
+    // The payloads: each registers its handler.
+    OutboxDispatcher* dispatcher = node->dispatcher_.get();
+    node->case_sharing_ = std::make_unique<CaseSharing>(
+        config.authority_id(), node->store_.get(), node->cases_.get(),
+        node->peers_.get(), node->outbox_.get(),
+        [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
+    node->handlers_->Add(node->case_sharing_.get());
+    node->inbox_ = std::make_unique<Inbox>(
+        InboxOptions{config.authority_id()}, node->store_.get(),
+        node->fed_store_.get(), node->handlers_.get(), node->signer_.get(),
         node->node_signer_.get());
+    node->federation_service_ = std::make_unique<FederationServiceImpl>(
+        node->peers_.get(), node->inbox_.get());
     // Peers only, on a server of their own: they never see the API. The
     // client certificate is required here and checked by the application
     // against the peer registry (PeerRegistry::Authenticate), so that peers
@@ -236,7 +265,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     fed_builder.AddListeningPort(config.federation().listen(),
                                  grpc::SslServerCredentials(fed_tls),
                                  &node->federation_port_);
-    fed_builder.RegisterService(node->federation_.get());
+    fed_builder.RegisterService(node->federation_service_.get());
     fed_builder.SetMaxReceiveMessageSize(
         static_cast<int>(config.federation().max_message_bytes()));
     node->federation_server_ = fed_builder.BuildAndStart();
@@ -256,9 +285,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   node->peer_service_ = std::make_unique<PeerServiceImpl>(
       std::move(identity), node->authz_.get(), node->peers_.get(),
-      node->federation_.get());
+      node->outbox_.get(), node->dispatcher_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
-      node->cases_.get(), node->authz_.get(), node->federation_.get());
+      node->cases_.get(), node->authz_.get(), node->case_sharing_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
@@ -309,14 +338,22 @@ void Node::Shutdown(absl::Duration grace) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }
-  // Dispatchers stop before the services and the store they use.
-  if (federation_ != nullptr) federation_->Stop();
+  // Dispatchers and the inbox stop before the services and the store they
+  // use.
+  if (dispatcher_ != nullptr) dispatcher_->Stop();
+  if (inbox_ != nullptr) inbox_->Stop();
   // Services first (a running backup finishes), then the final tree head
   // covers every entry written, then the writer drains and the database
   // closes.
   audit_service_.reset();
   peer_service_.reset();
-  federation_.reset();
+  federation_service_.reset();
+  inbox_.reset();
+  case_sharing_.reset();
+  dispatcher_.reset();
+  transport_.reset();
+  outbox_.reset();
+  handlers_.reset();
   peers_.reset();
   fed_store_.reset();
   user_service_.reset();

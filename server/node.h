@@ -21,7 +21,7 @@ namespace pwx::storage {
 class AuditIndexer;
 class FederationStore;
 class RocksStore;
-}
+}  // namespace pwx::storage
 
 namespace pwx::server {
 
@@ -30,7 +30,13 @@ class AuditServiceImpl;
 class Authorizer;
 class CaseManager;
 class CaseServiceImpl;
-class Federation;
+class CaseSharing;
+class EventHandlers;
+class FederationServiceImpl;
+class Inbox;
+class Outbox;
+class OutboxDispatcher;
+class PeerTransport;
 class PeerRegistry;
 class PeerServiceImpl;
 class TreeHeadSigner;
@@ -94,7 +100,13 @@ class Node {
   std::unique_ptr<storage::FederationStore> fed_store_;
   std::unique_ptr<PeerRegistry> peers_;
   std::unique_ptr<domain::Signer> node_signer_;
-  std::unique_ptr<Federation> federation_;
+  std::unique_ptr<EventHandlers> handlers_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<OutboxDispatcher> dispatcher_;
+  std::unique_ptr<CaseSharing> case_sharing_;
+  std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<FederationServiceImpl> federation_service_;
   std::unique_ptr<PeerServiceImpl> peer_service_;
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;

@@ -208,12 +208,11 @@ absl::StatusOr<std::shared_ptr<const PeerInfo>> PeerRegistry::Load(
 
 void PeerRegistry::Write(std::shared_ptr<const PeerInfo> next,
                          const std::optional<std::string>& previous,
-                         absl::string_view action, const std::string& by,
-                         PeerCallback done) {
+                         bool new_card, absl::string_view action,
+                         const std::string& by, PeerCallback done) {
   storage::WriteBatch batch;
   fed_->PutPeer(next->peer, previous, &batch);
-  // Only an added peer brings a card; a state change keeps it.
-  if (!previous.has_value()) KeepCertificate(*next, fed_, &batch);
+  if (new_card) KeepCertificate(*next, fed_, &batch);
   batch.AppendAudit(AuditEntryBytes(ToProtoTime(absl::Now()), self_, by, action,
                                     next->authority(),
                                     domain::Sha256Hex(next->stored_bytes)));
@@ -251,8 +250,8 @@ void PeerRegistry::Add(const pwx::v1::IdentityCard& card, const std::string& by,
   if (Find(card.authority_id()) != nullptr) {
     done(absl::AlreadyExistsError(
         absl::StrCat(card.authority_id(),
-                     " is a peer already; remove it first to replace "
-                     "its card")));
+                     " is a peer already; `pwx peer update` replaces its "
+                     "card")));
     return;
   }
   pwx::v1::Peer peer;
@@ -267,7 +266,35 @@ void PeerRegistry::Add(const pwx::v1::IdentityCard& card, const std::string& by,
     done(info.status());
     return;
   }
-  Write(*std::move(info), std::nullopt, "peer.add", by, std::move(done));
+  Write(*std::move(info), std::nullopt, true, "peer.add", by, std::move(done));
+}
+
+void PeerRegistry::Update(const pwx::v1::IdentityCard& card,
+                          const std::string& by, PeerCallback done) {
+  if (absl::Status s = ValidateIdentityCard(card); !s.ok()) {
+    done(s);
+    return;
+  }
+  std::shared_ptr<const PeerInfo> current = Find(card.authority_id());
+  if (current == nullptr) {
+    done(absl::NotFoundError(
+        absl::StrCat("card.authority_id: ", card.authority_id(),
+                     " is not a peer; `pwx peer add` adds it")));
+    return;
+  }
+  pwx::v1::Peer peer = current->peer;
+  *peer.mutable_card() = card;
+  *peer.mutable_updated() = ToProtoTime(absl::Now());
+  peer.set_updated_by(by);
+  std::string bytes = peer.SerializeAsString();
+  absl::StatusOr<std::shared_ptr<const PeerInfo>> info =
+      Load(std::move(peer), std::move(bytes));
+  if (!info.ok()) {
+    done(info.status());
+    return;
+  }
+  Write(*std::move(info), current->stored_bytes, true, "peer.update", by,
+        std::move(done));
 }
 
 void PeerRegistry::SetState(const std::string& authority,
@@ -281,7 +308,7 @@ void PeerRegistry::SetState(const std::string& authority,
   auto next = std::make_shared<PeerInfo>(*current);
   next->peer.set_state(state);
   next->stored_bytes = next->peer.SerializeAsString();
-  Write(std::move(next), current->stored_bytes,
+  Write(std::move(next), current->stored_bytes, false,
         state == pwx::v1::Peer::SUSPENDED ? "peer.suspend" : "peer.resume", by,
         std::move(done));
 }

@@ -64,6 +64,13 @@ class PeerRegistry {
   // ALREADY_EXISTS when the authority is a peer already.
   void Add(const pwx::v1::IdentityCard& card, const std::string& by,
            PeerCallback done);
+  // Replaces the card of the peer `card` names (a new CA, signing
+  // certificate or endpoint) on behalf of `by`, with a "peer.update" audit
+  // entry; its state, its queue and its link are kept, and the new signing
+  // certificate is kept for good beside the old one. INVALID_ARGUMENT for a
+  // bad card; NOT_FOUND for an unknown peer.
+  void Update(const pwx::v1::IdentityCard& card, const std::string& by,
+              PeerCallback done);
   // ACTIVE or SUSPENDED ("peer.resume", "peer.suspend"). NOT_FOUND for an
   // unknown peer.
   void SetState(const std::string& authority, pwx::v1::Peer::State state,
@@ -95,9 +102,10 @@ class PeerRegistry {
 
   absl::StatusOr<std::shared_ptr<const PeerInfo>> Load(pwx::v1::Peer peer,
                                                        std::string bytes) const;
-  // Writes `next` (replacing `previous`, or nothing) with its audit entry.
+  // Writes `next` (replacing `previous`, or nothing) with its audit entry;
+  // `new_card` keeps its signing certificate.
   void Write(std::shared_ptr<const PeerInfo> next,
-             const std::optional<std::string>& previous,
+             const std::optional<std::string>& previous, bool new_card,
              absl::string_view action, const std::string& by,
              PeerCallback done);
   void Changed(const std::string& authority);

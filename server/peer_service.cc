@@ -12,8 +12,8 @@ namespace pwx::server {
 namespace {
 
 // Checks the caller may manage peers; on refusal finishes the call.
-bool Allowed(Authorizer* authz, grpc::ServerUnaryReactor* reactor,
-             CallLog& log, const char* method) {
+bool Allowed(Authorizer* authz, grpc::ServerUnaryReactor* reactor, CallLog& log,
+             const char* method) {
   absl::Status s = authz->Check(log.user(), Permission::kPeers, method);
   if (s.ok()) return true;
   log.Finish(s);
@@ -58,6 +58,75 @@ grpc::ServerUnaryReactor* PeerServiceImpl::AddPeer(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* PeerServiceImpl::UpdatePeer(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::AddPeerRequest* request, pwx::v1::Peer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto log = std::make_shared<CallLog>("UpdatePeer", CallerName(*context));
+  log->set_object(request->card().authority_id());
+  if (!Allowed(authz_, reactor, *log, "UpdatePeer")) return reactor;
+  peers_->Update(request->card(), log->user(),
+                 [reactor, response, log](absl::StatusOr<pwx::v1::Peer> peer) {
+                   if (peer.ok()) *response = *std::move(peer);
+                   log->Finish(peer.status());
+                   reactor->Finish(ToGrpcStatus(peer.status()));
+                 });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* PeerServiceImpl::ResendToPeer(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::LinkRepairRequest* request,
+    pwx::v1::LinkRepairResponse* response) {
+  return Repair(context, "ResendToPeer", request, response);
+}
+
+grpc::ServerUnaryReactor* PeerServiceImpl::SkipToPeer(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::LinkRepairRequest* request,
+    pwx::v1::LinkRepairResponse* response) {
+  return Repair(context, "SkipToPeer", request, response);
+}
+
+grpc::ServerUnaryReactor* PeerServiceImpl::Repair(
+    grpc::CallbackServerContext* context, const char* method,
+    const pwx::v1::LinkRepairRequest* request,
+    pwx::v1::LinkRepairResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto log = std::make_shared<CallLog>(method, CallerName(*context));
+  log->set_object(request->authority_id());
+  if (!Allowed(authz_, reactor, *log, method)) return reactor;
+  auto finish = [reactor, log](const absl::Status& status) {
+    log->Finish(status);
+    reactor->Finish(ToGrpcStatus(status));
+  };
+  if (outbox_ == nullptr || dispatcher_ == nullptr) {
+    finish(absl::FailedPreconditionError(
+        "this node does not federate: set federation.listen in its config"));
+    return reactor;
+  }
+  const std::string peer = request->authority_id();
+  if (peers_->Find(peer) == nullptr) {
+    finish(absl::NotFoundError(
+        absl::StrCat("authority_id: ", peer, " is not a peer")));
+    return reactor;
+  }
+  auto done = [this, peer, response,
+               finish](absl::StatusOr<pwx::v1::LinkRepairResponse> r) {
+    if (r.ok()) {
+      *response = *std::move(r);
+      dispatcher_->Wake(peer);
+    }
+    finish(r.status());
+  };
+  if (std::string_view(method) == "ResendToPeer") {
+    outbox_->Resend(peer, request->sequence(), log->user(), std::move(done));
+  } else {
+    outbox_->Skip(peer, request->sequence(), log->user(), std::move(done));
+  }
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* PeerServiceImpl::ListPeers(
     grpc::CallbackServerContext* context, const pwx::v1::ListPeersRequest*,
     pwx::v1::ListPeersResponse* response) {
@@ -65,8 +134,8 @@ grpc::ServerUnaryReactor* PeerServiceImpl::ListPeers(
   CallLog log("ListPeers", CallerName(*context));
   if (!Allowed(authz_, reactor, log, "ListPeers")) return reactor;
   for (const pwx::v1::Peer& peer : peers_->List()) {
-    if (federation_ != nullptr) {
-      *response->add_peers() = federation_->Health(peer);
+    if (dispatcher_ != nullptr) {
+      *response->add_peers() = dispatcher_->Health(peer);
     } else {
       *response->add_peers()->mutable_peer() = peer;
     }

@@ -7,21 +7,25 @@
 
 #include "pwx/v1/peer_service.grpc.pb.h"
 #include "server/authorizer.h"
-#include "server/federation.h"
+#include "server/outbox.h"
+#include "server/outbox_dispatcher.h"
 #include "server/peer_registry.h"
 
 namespace pwx::server {
 
-// Thread-safe. Every pointer must outlive the service; `federation` may be
-// null (no federation listener): ListPeers then reports no delivery health.
+// Thread-safe. Every pointer must outlive the service; `outbox` and
+// `dispatcher` may be null (no federation listener): ListPeers then reports
+// no delivery health and the link repairs are FAILED_PRECONDITION.
 class PeerServiceImpl final : public pwx::v1::PeerService::CallbackService {
  public:
   PeerServiceImpl(pwx::v1::IdentityCard identity, Authorizer* authz,
-                  PeerRegistry* peers, Federation* federation)
+                  PeerRegistry* peers, Outbox* outbox,
+                  OutboxDispatcher* dispatcher)
       : identity_(std::move(identity)),
         authz_(authz),
         peers_(peers),
-        federation_(federation) {}
+        outbox_(outbox),
+        dispatcher_(dispatcher) {}
 
   grpc::ServerUnaryReactor* ExportIdentity(
       grpc::CallbackServerContext* context,
@@ -30,6 +34,17 @@ class PeerServiceImpl final : public pwx::v1::PeerService::CallbackService {
   grpc::ServerUnaryReactor* AddPeer(grpc::CallbackServerContext* context,
                                     const pwx::v1::AddPeerRequest* request,
                                     pwx::v1::Peer* response) override;
+  grpc::ServerUnaryReactor* UpdatePeer(grpc::CallbackServerContext* context,
+                                       const pwx::v1::AddPeerRequest* request,
+                                       pwx::v1::Peer* response) override;
+  grpc::ServerUnaryReactor* ResendToPeer(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::LinkRepairRequest* request,
+      pwx::v1::LinkRepairResponse* response) override;
+  grpc::ServerUnaryReactor* SkipToPeer(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::LinkRepairRequest* request,
+      pwx::v1::LinkRepairResponse* response) override;
   grpc::ServerUnaryReactor* ListPeers(
       grpc::CallbackServerContext* context,
       const pwx::v1::ListPeersRequest* request,
@@ -41,8 +56,7 @@ class PeerServiceImpl final : public pwx::v1::PeerService::CallbackService {
                                        const pwx::v1::PeerRequest* request,
                                        pwx::v1::Peer* response) override;
   grpc::ServerUnaryReactor* RemovePeer(
-      grpc::CallbackServerContext* context,
-      const pwx::v1::PeerRequest* request,
+      grpc::CallbackServerContext* context, const pwx::v1::PeerRequest* request,
       pwx::v1::RemovePeerResponse* response) override;
 
  private:
@@ -51,11 +65,16 @@ class PeerServiceImpl final : public pwx::v1::PeerService::CallbackService {
                                      const pwx::v1::PeerRequest* request,
                                      pwx::v1::Peer::State state,
                                      pwx::v1::Peer* response);
+  grpc::ServerUnaryReactor* Repair(grpc::CallbackServerContext* context,
+                                   const char* method,
+                                   const pwx::v1::LinkRepairRequest* request,
+                                   pwx::v1::LinkRepairResponse* response);
 
   const pwx::v1::IdentityCard identity_;
   Authorizer* const authz_;
   PeerRegistry* const peers_;
-  Federation* const federation_;
+  Outbox* const outbox_;
+  OutboxDispatcher* const dispatcher_;
 };
 
 }  // namespace pwx::server

@@ -24,6 +24,9 @@ std::string PeerCertificateKey(const std::string& sha256) {
 std::string StampedKey(const std::string& authority) {
   return KeyBuilder().String("outbox_seq").String(authority).Build();
 }
+std::string LinkKey(const std::string& authority) {
+  return KeyBuilder().String("link").String(authority).Build();
+}
 std::string OutboxPrefix(std::string_view kind, const std::string& peer) {
   return KeyBuilder().String(kind).String(peer).Build();
 }
@@ -124,11 +127,11 @@ void FederationStore::RequirePeer(const std::string& authority,
 absl::StatusOr<uint64_t> FederationStore::DropPeer(const std::string& authority,
                                                    const std::string& previous,
                                                    WriteBatch* batch) const {
+  absl::StatusOr<LinkRecord> link = Link(authority);
+  if (!link.ok()) return link.status();
   const std::string key = PeerKey(authority);
   batch->Require(Column::kMeta, key, previous);
   batch->Delete(Column::kMeta, key);
-  batch->Delete(Column::kMeta, StampedKey(authority));
-  batch->Delete(Column::kMeta, PeerHeadKey(authority));
   uint64_t dropped = 0;
   for (std::string_view kind : {"pending", "queued"}) {
     const std::string prefix = OutboxPrefix(kind, authority);
@@ -136,9 +139,21 @@ absl::StatusOr<uint64_t> FederationStore::DropPeer(const std::string& authority,
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
          it->Next()) {
       batch->Delete(Column::kOutbox, it->key());
-      ++dropped;
+      if (kind == "pending") ++dropped;
     }
     if (absl::Status s = it->status(); !s.ok()) return s;
+  }
+  const pwx::v1::OutboxLink& current = link->link;
+  dropped += current.last_stamped() - current.acked();
+  if (current.last_stamped() > current.acked()) {
+    // The dropped envelopes are withdrawn, so settled; the next one says so.
+    pwx::v1::OutboxLink next = current;
+    next.set_next_follows(
+        current.has_next_follows()
+            ? std::min(current.next_follows(), current.acked())
+            : current.acked());
+    next.set_acked(current.last_stamped());
+    PutLink(authority, *link, next, batch);
   }
   return dropped;
 }
@@ -176,27 +191,83 @@ absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Pending(
   return Scan(OutboxPrefix("pending", peer), 0, limit);
 }
 
+absl::StatusOr<LinkRecord> FederationStore::Link(
+    const std::string& peer) const {
+  LinkRecord record;
+  absl::StatusOr<std::optional<std::string>> bytes =
+      kv_->Get(Column::kMeta, LinkKey(peer));
+  if (!bytes.ok()) return bytes.status();
+  if (bytes->has_value()) {
+    absl::StatusOr<pwx::v1::OutboxLink> link =
+        Parse<pwx::v1::OutboxLink>(**bytes, "outbox link of " + peer);
+    if (!link.ok()) return link.status();
+    record.link = *std::move(link);
+    record.bytes = *std::move(*bytes);
+    return record;
+  }
+  // A link stored before OutboxLink: its counter, and receipted up to the
+  // first item still queued.
+  absl::StatusOr<std::optional<std::string>> legacy =
+      kv_->Get(Column::kMeta, StampedKey(peer));
+  if (!legacy.ok()) return legacy.status();
+  if (!legacy->has_value()) return record;
+  absl::StatusOr<uint64_t> last = ReadUint64(
+      *kv_, Column::kMeta, StampedKey(peer), "meta/outbox_seq of " + peer);
+  if (!last.ok()) return last.status();
+  record.link.set_last_stamped(*last);
+  record.link.set_acked(*last);
+  absl::StatusOr<std::vector<OutboxEntry>> first = Queued(peer, 0, 1);
+  if (!first.ok()) return first.status();
+  if (!first->empty())
+    record.link.set_acked(first->front().item.sequence() - 1);
+  record.bytes = *std::move(*legacy);
+  record.legacy = true;
+  return record;
+}
+
 absl::StatusOr<uint64_t> FederationStore::LastStamped(
     const std::string& peer) const {
-  return ReadUint64(*kv_, Column::kMeta, StampedKey(peer),
-                    "meta/outbox_seq of " + peer);
+  absl::StatusOr<LinkRecord> link = Link(peer);
+  if (!link.ok()) return link.status();
+  return link->link.last_stamped();
+}
+
+void FederationStore::PutLink(const std::string& peer,
+                              const LinkRecord& previous,
+                              const pwx::v1::OutboxLink& next,
+                              WriteBatch* batch) const {
+  if (previous.legacy) {
+    batch->Require(Column::kMeta, StampedKey(peer), previous.bytes);
+    batch->Require(Column::kMeta, LinkKey(peer), std::nullopt);
+    batch->Delete(Column::kMeta, StampedKey(peer));
+  } else {
+    batch->Require(Column::kMeta, LinkKey(peer), previous.bytes);
+  }
+  batch->Put(Column::kMeta, LinkKey(peer), next.SerializeAsString());
 }
 
 void FederationStore::Stamp(const std::string& peer,
                             const std::vector<OutboxEntry>& stamped,
-                            uint64_t previous_last, WriteBatch* batch) const {
-  if (stamped.empty()) return;
-  batch->Require(Column::kMeta, StampedKey(peer),
-                 previous_last == 0
-                     ? std::nullopt
-                     : std::optional<std::string>(EncodeUint64(previous_last)));
+                            const LinkRecord& previous,
+                            const pwx::v1::OutboxLink& next,
+                            WriteBatch* batch) const {
   for (const OutboxEntry& e : stamped) {
     batch->Delete(Column::kOutbox, OutboxKey("pending", peer, e.key));
-    batch->Put(Column::kOutbox, OutboxKey("queued", peer, e.item.sequence()),
-               e.item.SerializeAsString());
+    PutQueued(peer, e.item, batch);
   }
-  batch->Put(Column::kMeta, StampedKey(peer),
-             EncodeUint64(stamped.back().item.sequence()));
+  PutLink(peer, previous, next, batch);
+}
+
+void FederationStore::PutQueued(const std::string& peer,
+                                const pwx::v1::OutboxItem& item,
+                                WriteBatch* batch) const {
+  batch->Put(Column::kOutbox, OutboxKey("queued", peer, item.sequence()),
+             item.SerializeAsString());
+}
+
+void FederationStore::DeleteQueued(const std::string& peer, uint64_t sequence,
+                                   WriteBatch* batch) const {
+  batch->Delete(Column::kOutbox, OutboxKey("queued", peer, sequence));
 }
 
 absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Queued(
@@ -204,15 +275,42 @@ absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Queued(
   return Scan(OutboxPrefix("queued", peer), from, limit);
 }
 
-void FederationStore::Ack(const std::string& peer, uint64_t first,
+void FederationStore::Ack(const std::string& peer, const LinkRecord& previous,
                           uint64_t last,
                           const pwx::v1::DeliverResponse& receipts,
-                          WriteBatch* batch) const {
-  for (uint64_t seq = first; seq <= last; ++seq) {
-    batch->Delete(Column::kOutbox, OutboxKey("queued", peer, seq));
+                          absl::Time now, WriteBatch* batch) const {
+  pwx::v1::OutboxLink next = previous.link;
+  next.set_acked(std::max(next.acked(), last));
+  PutLink(peer, previous, next, batch);
+  const uint64_t first =
+      receipts.receipts().empty() ? last : receipts.receipts(0).sequence();
+  const std::string key =
+      KeyBuilder()
+          .String("receipts")
+          .String(peer)
+          .Uint64(first)
+          .Uint64(static_cast<uint64_t>(absl::ToUnixNanos(now)))
+          .Build();
+  batch->Require(Column::kOutbox, key, std::nullopt);
+  batch->Put(Column::kOutbox, key, receipts.SerializeAsString());
+}
+
+absl::StatusOr<uint64_t> FederationStore::PruneDelivered(
+    const std::string& peer, uint64_t acked, absl::Time cutoff, size_t limit,
+    WriteBatch* batch) const {
+  absl::StatusOr<std::vector<OutboxEntry>> oldest = Queued(peer, 0, limit);
+  if (!oldest.ok()) return oldest.status();
+  uint64_t pruned = 0;
+  for (const OutboxEntry& e : *oldest) {
+    if (e.item.sequence() > acked ||
+        absl::FromUnixNanos(
+            TimeUtil::TimestampToNanoseconds(e.item.queued())) >= cutoff) {
+      break;
+    }
+    DeleteQueued(peer, e.item.sequence(), batch);
+    ++pruned;
   }
-  batch->Put(Column::kOutbox, OutboxKey("receipts", peer, first),
-             receipts.SerializeAsString());
+  return pruned;
 }
 
 absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> FederationStore::Receipts(
@@ -246,23 +344,32 @@ absl::StatusOr<std::optional<std::string>> FederationStore::PeerCertificate(
 absl::StatusOr<OutboxStats> FederationStore::Stats(
     const std::string& peer) const {
   OutboxStats stats;
-  for (std::string_view kind : {"pending", "queued"}) {
-    const std::string prefix = OutboxPrefix(kind, peer);
-    std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
-    uint64_t count = 0;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-         it->Next()) {
-      if (count++ > 0) continue;
-      // Items of a kind are in queue order: the first is the oldest.
-      absl::StatusOr<pwx::v1::OutboxItem> item =
-          Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
-      if (!item.ok()) return item.status();
-      stats.oldest = std::min(
-          stats.oldest, absl::FromUnixNanos(
-                            TimeUtil::TimestampToNanoseconds(item->queued())));
-    }
-    if (absl::Status s = it->status(); !s.ok()) return s;
-    (kind == "pending" ? stats.pending : stats.queued) = count;
+  auto older = [&stats](const pwx::v1::OutboxItem& item) {
+    stats.oldest = std::min(
+        stats.oldest,
+        absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(item.queued())));
+  };
+  const std::string prefix = OutboxPrefix("pending", peer);
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    if (stats.pending++ > 0) continue;
+    // Pending items are in queue order: the first is the oldest.
+    absl::StatusOr<pwx::v1::OutboxItem> item =
+        Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
+    if (!item.ok()) return item.status();
+    older(*item);
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  absl::StatusOr<LinkRecord> link = Link(peer);
+  if (!link.ok()) return link.status();
+  const pwx::v1::OutboxLink& l = link->link;
+  if (l.last_stamped() > l.acked()) {
+    stats.queued = l.last_stamped() - l.acked();
+    absl::StatusOr<std::vector<OutboxEntry>> first =
+        Queued(peer, l.acked() + 1, 1);
+    if (!first.ok()) return first.status();
+    if (!first->empty()) older(first->front().item);
   }
   return stats;
 }
@@ -277,6 +384,11 @@ FederationStore::PeerHead(const std::string& peer) const {
       Parse<pwx::v1::SignedTreeHead>(**bytes, "peer tree head");
   if (!head.ok()) return head.status();
   return *std::move(head);
+}
+
+void FederationStore::DeletePeerHead(const std::string& peer,
+                                     WriteBatch* batch) const {
+  batch->Delete(Column::kMeta, PeerHeadKey(peer));
 }
 
 void FederationStore::PutPeerHead(const std::string& peer,

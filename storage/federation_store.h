@@ -1,28 +1,35 @@
-// What federation keeps on disk: the peer registry, the outbox, the receipts
-// peers sent, the heads of peers' logs, and the inbox's dedup records.
+// What federation keeps on disk: the peer registry, the outbox and the
+// links to peers, the receipts peers sent, the heads of peers' logs, and the
+// inbox's dedup records.
 //
-// Layout:
-//   meta    String("peer") String(authority)            -> pwx.v1.Peer
-//   meta    String("peer_head") String(authority)       ->
-//   pwx.v1.SignedTreeHead meta    String("outbox_seq") String(authority) ->
-//   Uint64(last stamped) meta    String("peer_cert") String(sha256 hex)      ->
-//   PEM signing
-//                                          certificate of a peer, kept
-//                                          after removal: it verifies the
-//                                          peer's receipts
-//   outbox  String("pending") String(peer) Uint64(key)  -> pwx.v1.OutboxItem
-//   outbox  String("queued") String(peer) Uint64(seq)   -> pwx.v1.OutboxItem
-//   outbox  String("receipts") String(peer) Uint64(seq) ->
-//   pwx.v1.DeliverResponse
-//                                          (the signed batch whose first
-//                                          receipt is seq: evidence)
-//   inbox   String("last") String(sender)               -> Uint64(last applied)
-//   inbox   String("msg") String(message id)            -> pwx.v1.Receipt
+// Layout (meta, outbox and inbox are column families):
+//   meta   "peer" authority              -> pwx.v1.Peer
+//   meta   "peer_head" authority         -> pwx.v1.SignedTreeHead, the latest
+//                                           head of the peer's log held
+//   meta   "peer_cert" sha256 hex        -> PEM signing certificate of a
+//                                           peer, kept after removal: it
+//                                           verifies the peer's receipts
+//   meta   "link" authority              -> pwx.v1.OutboxLink
+//   meta   "outbox_seq" authority        -> Uint64(last stamped), the link's
+//                                           record before OutboxLink (read,
+//                                           replaced on the next write)
+//   outbox "pending" peer Uint64(key)    -> pwx.v1.OutboxItem
+//   outbox "queued" peer Uint64(seq)     -> pwx.v1.OutboxItem; those at or
+//                                           below the link's `acked` are
+//                                           delivered, kept for a resend
+//   outbox "receipts" peer Uint64(first seq) Uint64(unix nanos)
+//                                        -> pwx.v1.DeliverResponse, the
+//                                           signed batch (evidence; never
+//                                           overwritten)
+//   inbox  "last" sender                 -> Uint64(last applied)
+//   inbox  "msg" message id              -> pwx.v1.Receipt
 //
 // An item is queued "pending" in the batch of the change it reports, keyed
 // by a node-wide counter; only the peer's dispatcher stamps pending items
 // with sequence numbers (moving them to "queued"), so concurrent changes
-// never wait for one another and a refused change leaves no gap.
+// never wait for one another and a refused change leaves no gap. The link
+// record and the inbox's records outlive the peer's removal: sequence
+// numbers and message ids never repeat for a pair of authorities.
 #ifndef PWX_STORAGE_FEDERATION_STORE_H_
 #define PWX_STORAGE_FEDERATION_STORE_H_
 
@@ -50,9 +57,19 @@ struct OutboxEntry {
 // How much is waiting for one peer.
 struct OutboxStats {
   uint64_t pending = 0;
+  // Stamped and not yet receipted.
   uint64_t queued = 0;
   // When the oldest waiting item was queued; InfiniteFuture() when none.
   absl::Time oldest = absl::InfiniteFuture();
+};
+
+// The link to one peer as read, with the stored bytes that a write of it
+// requires to be unchanged (std::nullopt: no record yet).
+struct LinkRecord {
+  pwx::v1::OutboxLink link;
+  std::optional<std::string> bytes;
+  // True when `bytes` is the legacy "outbox_seq" counter.
+  bool legacy = false;
 };
 
 // Thread-safe over a thread-safe KvStore.
@@ -75,8 +92,10 @@ class FederationStore {
   // (so nothing is queued for a peer removed meanwhile).
   void RequirePeer(const std::string& authority, const std::string& bytes,
                    WriteBatch* batch) const;
-  // Removes the peer, its outbox (pending and queued) and its counter;
-  // returns how many items were dropped.
+  // Removes the peer and its outbox (pending, queued and the delivered
+  // envelopes kept); returns how many undelivered items were dropped. The
+  // link stays: when stamped items were dropped they count as settled, and
+  // the next envelope declares that it follows the last receipted one.
   absl::StatusOr<uint64_t> DropPeer(const std::string& authority,
                                     const std::string& previous,
                                     WriteBatch* batch) const;
@@ -88,22 +107,43 @@ class FederationStore {
   // Pending items for `peer`, oldest first, at most `limit`.
   absl::StatusOr<std::vector<OutboxEntry>> Pending(const std::string& peer,
                                                    size_t limit) const;
+  // The link to `peer` (all zero when nothing was ever stamped for it).
+  absl::StatusOr<LinkRecord> Link(const std::string& peer) const;
   // The last sequence number stamped for `peer` (0 for none).
   absl::StatusOr<uint64_t> LastStamped(const std::string& peer) const;
+  // Adds to `batch` the write of `next` for `peer`, requiring that the
+  // stored link is still `previous` (so two writers cannot both move it).
+  void PutLink(const std::string& peer, const LinkRecord& previous,
+               const pwx::v1::OutboxLink& next, WriteBatch* batch) const;
   // Adds to `batch`: each pending item (by its key) becomes queued item
-  // `item.sequence()` (with its sealed envelope); the counter moves from
-  // `previous_last` (required) to the last stamped sequence. `stamped` must
-  // hold consecutive sequences from previous_last + 1.
+  // `item.sequence()` (with its sealed envelope), and the link becomes
+  // `next`. `stamped` must hold consecutive sequences from
+  // previous.link.last_stamped + 1.
   void Stamp(const std::string& peer, const std::vector<OutboxEntry>& stamped,
-             uint64_t previous_last, WriteBatch* batch) const;
-  // Queued items for `peer` from sequence `from`, in order, at most `limit`.
+             const LinkRecord& previous, const pwx::v1::OutboxLink& next,
+             WriteBatch* batch) const;
+  // Adds to `batch` the write or the removal of queued item `item.sequence()`.
+  void PutQueued(const std::string& peer, const pwx::v1::OutboxItem& item,
+                 WriteBatch* batch) const;
+  void DeleteQueued(const std::string& peer, uint64_t sequence,
+                    WriteBatch* batch) const;
+  // Queued items for `peer` from sequence `from`, in order, at most `limit`
+  // (delivered ones too, where `from` is at or below the link's acked).
   absl::StatusOr<std::vector<OutboxEntry>> Queued(const std::string& peer,
                                                   uint64_t from,
                                                   size_t limit) const;
-  // Adds to `batch`: removes queued items [first, last] and keeps the
-  // signed receipts as evidence.
-  void Ack(const std::string& peer, uint64_t first, uint64_t last,
-           const pwx::v1::DeliverResponse& receipts, WriteBatch* batch) const;
+  // Adds to `batch`: the link's acked moves to `last` (from `previous`,
+  // required) and the signed receipts are kept as evidence under a key of
+  // their own, received at `now` (never overwriting another batch).
+  void Ack(const std::string& peer, const LinkRecord& previous, uint64_t last,
+           const pwx::v1::DeliverResponse& receipts, absl::Time now,
+           WriteBatch* batch) const;
+  // Adds to `batch` the removal of delivered items (at or below `acked`)
+  // queued before `cutoff`, oldest first, at most `limit`; returns how many.
+  absl::StatusOr<uint64_t> PruneDelivered(const std::string& peer,
+                                          uint64_t acked, absl::Time cutoff,
+                                          size_t limit,
+                                          WriteBatch* batch) const;
   // Receipt batches kept for `peer` whose first sequence is at least
   // `from_sequence`, oldest first, at most `limit`.
   absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> Receipts(
@@ -123,6 +163,9 @@ class FederationStore {
       const std::string& peer) const;
   void PutPeerHead(const std::string& peer, const pwx::v1::SignedTreeHead& head,
                    WriteBatch* batch) const;
+  // Adds to `batch` forgetting the head held (the next one received becomes
+  // the baseline; the earlier ones stay in the kept receipts).
+  void DeletePeerHead(const std::string& peer, WriteBatch* batch) const;
 
   // ---- Inbox ----
   // The last sequence applied from `sender` (0 for none).

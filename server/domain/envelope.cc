@@ -1,11 +1,16 @@
 #include "server/domain/envelope.h"
 
+#include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/domain/digest.h"
 #include "server/domain/merkle.h"
 
 namespace pwx::domain {
@@ -28,7 +33,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view what) {
 
 // The checks that need no key: OpenEnvelope's and SealEnvelope's.
 absl::Status CheckBody(const pwx::v1::EnvelopeBody& body) {
-  if (body.sender().empty()) return Invalid("envelope.body.sender", "is required");
+  if (body.sender().empty())
+    return Invalid("envelope.body.sender", "is required");
   if (body.recipient().empty()) {
     return Invalid("envelope.body.recipient", "is required");
   }
@@ -42,11 +48,18 @@ absl::Status CheckBody(const pwx::v1::EnvelopeBody& body) {
                    absl::StrCat("is \"", body.message_id(), "\", expected \"",
                                 expected, "\""));
   }
+  if (body.has_follows() && body.follows() >= body.sequence()) {
+    return Invalid("envelope.body.follows",
+                   absl::StrCat(body.follows(), " is not below the sequence ",
+                                body.sequence()));
+  }
   if (body.event().payload_case() == pwx::v1::Event::PAYLOAD_NOT_SET) {
     return Invalid("envelope.body.event", "carries no payload");
   }
   return absl::OkStatus();
 }
+
+constexpr absl::string_view kExpectsSequenceUrl = "type.pwx/expects_sequence";
 
 }  // namespace
 
@@ -98,9 +111,9 @@ absl::StatusOr<pwx::v1::EnvelopeBody> OpenEnvelope(
     return Invalid("envelope.body", "is not an EnvelopeBody (truncated?)");
   }
   if (body.sender() != sender) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "envelope.body.sender: claims \"", body.sender(),
-        "\" but the peer's certificate is of ", sender));
+    return absl::PermissionDeniedError(
+        absl::StrCat("envelope.body.sender: claims \"", body.sender(),
+                     "\" but the peer's certificate is of ", sender));
   }
   if (body.recipient() != recipient) {
     return absl::PermissionDeniedError(
@@ -108,8 +121,8 @@ absl::StatusOr<pwx::v1::EnvelopeBody> OpenEnvelope(
                      body.recipient(), "\", this node is ", recipient));
   }
   if (absl::Status s = CheckBody(body); !s.ok()) return s;
-  if (!sender_key.Verify(EnvelopeSigningInput(envelope.body()),
-                         envelope.signature())
+  if (!sender_key
+           .Verify(EnvelopeSigningInput(envelope.body()), envelope.signature())
            .ok()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "envelope.signature: does not verify with the signing certificate "
@@ -165,12 +178,92 @@ absl::Status VerifyReceipts(const pwx::v1::DeliverResponse& response,
   }
   if (!receiver_key.Verify(ReceiptsSigningInput(response), response.signature())
            .ok()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "receipts: the signature does not verify with the signing "
-        "certificate of ",
-        receiver));
+    return absl::PermissionDeniedError(
+        absl::StrCat("receipts: the signature does not verify with the signing "
+                     "certificate of ",
+                     receiver));
   }
   return absl::OkStatus();
+}
+
+absl::Status VerifyTreeHead(const pwx::v1::SignedTreeHead& head,
+                            absl::string_view authority, const Verifier& key) {
+  if (head.authority_id() != authority) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "tree head of \"", head.authority_id(), "\", not of ", authority));
+  }
+  const absl::Time time = absl::FromUnixSeconds(head.timestamp().seconds()) +
+                          absl::Nanoseconds(head.timestamp().nanos());
+  if (!key.Verify(TreeHeadSigningInput(head.authority_id(), head.tree_size(),
+                                       head.root_hash(), time),
+                  head.signature())
+           .ok()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the tree head of ", authority,
+                     " does not verify with its signing certificate"));
+  }
+  return absl::OkStatus();
+}
+
+std::string BodySha256(absl::string_view body_bytes) {
+  const std::array<uint8_t, 32> digest = Sha256({body_bytes});
+  return std::string(reinterpret_cast<const char*>(digest.data()),
+                     digest.size());
+}
+
+absl::StatusOr<uint64_t> CheckReceiptsFor(
+    const std::vector<SentEnvelope>& sent,
+    const pwx::v1::DeliverResponse& response, absl::string_view sender,
+    absl::string_view receiver, const Verifier& receiver_key) {
+  if (absl::Status s = VerifyReceipts(response, receiver, receiver_key);
+      !s.ok()) {
+    return s;
+  }
+  if (static_cast<size_t>(response.receipts_size()) != sent.size()) {
+    return absl::DataLossError(absl::StrCat(receiver, " receipted ",
+                                            response.receipts_size(), " of ",
+                                            sent.size(), " envelopes"));
+  }
+  uint64_t highest = 0;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    const pwx::v1::Receipt& r = response.receipts(static_cast<int>(i));
+    if (r.sequence() != sent[i].sequence ||
+        r.message_id() !=
+            EnvelopeMessageId(sender, receiver, sent[i].sequence) ||
+        r.body_sha256() != sent[i].body_sha256) {
+      return absl::DataLossError(absl::StrCat(receiver, "'s receipt ", i,
+                                              " is not for envelope ",
+                                              sent[i].sequence));
+    }
+    highest = std::max(highest, r.audit_index());
+  }
+  if (absl::Status s =
+          VerifyTreeHead(response.tree_head(), receiver, receiver_key);
+      !s.ok()) {
+    return s;
+  }
+  if (response.tree_head().tree_size() <= highest) {
+    return absl::DataLossError(absl::StrCat(
+        receiver, "'s tree head of ", response.tree_head().tree_size(),
+        " entries does not cover its receipts"));
+  }
+  return highest;
+}
+
+absl::Status LinkRefusal(absl::string_view message, uint64_t expects) {
+  absl::Status status = absl::FailedPreconditionError(message);
+  status.SetPayload(kExpectsSequenceUrl, absl::Cord(absl::StrCat(expects)));
+  return status;
+}
+
+std::optional<uint64_t> ExpectedSequence(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kExpectsSequenceUrl);
+  uint64_t expects = 0;
+  if (!payload.has_value() ||
+      !absl::SimpleAtoi(std::string(*payload), &expects)) {
+    return std::nullopt;
+  }
+  return expects;
 }
 
 absl::Status CheckConsistentHead(

@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -57,6 +59,38 @@ absl::Status SignReceipts(const Signer& signer,
 absl::Status VerifyReceipts(const pwx::v1::DeliverResponse& response,
                             absl::string_view receiver,
                             const Verifier& receiver_key);
+
+// PERMISSION_DENIED unless `head` names `authority` and is signed by `key`.
+absl::Status VerifyTreeHead(const pwx::v1::SignedTreeHead& head,
+                            absl::string_view authority, const Verifier& key);
+
+// What a sender keeps of an envelope it delivered, to check its receipt.
+struct SentEnvelope {
+  uint64_t sequence = 0;
+  // 32 bytes: SHA-256 of the envelope's body bytes.
+  std::string body_sha256;
+};
+
+// 32 bytes: SHA-256 of `body_bytes`, as receipts carry it.
+std::string BodySha256(absl::string_view body_bytes);
+
+// Checks the answer `response` of `receiver` (its signing key
+// `receiver_key`) to a delivery of `sent` by `sender`, in that order: the
+// batch's signature and tree head (PERMISSION_DENIED), one receipt per
+// envelope naming its sequence, message id and body hash, and a tree head
+// covering every receipt's audit entry (DATA_LOSS naming the receipt).
+// Returns the highest audit index receipted. Pure.
+absl::StatusOr<uint64_t> CheckReceiptsFor(
+    const std::vector<SentEnvelope>& sent,
+    const pwx::v1::DeliverResponse& response, absl::string_view sender,
+    absl::string_view receiver, const Verifier& receiver_key);
+
+// A receiver's refusal of a delivery that does not continue its link
+// (FAILED_PRECONDITION with `message`), carrying the sequence it expects
+// next so that the sender can say what repairs the link.
+absl::Status LinkRefusal(absl::string_view message, uint64_t expects);
+// The sequence a LinkRefusal carries; std::nullopt for any other status.
+std::optional<uint64_t> ExpectedSequence(const absl::Status& status);
 
 // OK when `next`, a peer's new tree head, extends `old`, the head of the
 // same peer held before, as `proof` (RFC 9162 consistency proof, 32-byte

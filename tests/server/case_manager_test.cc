@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -502,9 +503,8 @@ class SharedCopyTest : public CaseManagerTest {
 
   absl::Status Store(const Case& copy, const std::string& sender) {
     storage::WriteBatch batch;
-    absl::StatusOr<std::string> hash =
-        cases_->PutSharedCopy(copy, sender, &batch);
-    if (!hash.ok()) return hash.status();
+    absl::StatusOr<bool> stored = cases_->PutSharedCopy(copy, sender, &batch);
+    if (!stored.ok()) return stored.status();
     return kv_->Write(std::move(batch));
   }
 };
@@ -538,6 +538,73 @@ TEST_F(SharedCopyTest, CopyOfAnotherAuthoritysCaseIsRefused) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(SharedCopyTest, AnOlderOrRepeatedCopyNeverReplacesANewerOne) {
+  ASSERT_TRUE(Store(PeerCase(3), "PL-PIP").ok());
+  Case older = PeerCase(2);
+  older.set_title("Older title");
+  storage::WriteBatch batch;
+  absl::StatusOr<bool> stored = cases_->PutSharedCopy(older, "PL-PIP", &batch);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_FALSE(*stored);
+  EXPECT_TRUE(batch.empty());
+  EXPECT_FALSE(*cases_->PutSharedCopy(PeerCase(3), "PL-PIP", &batch));
+  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
+}
+
+TEST_F(SharedCopyTest, MalformedCopiesAreRefusedNamingTheField) {
+  struct Bad {
+    std::function<void(Case*)> change;
+    std::string field;
+  };
+  const std::vector<Bad> bad = {
+      {[](Case* c) { c->mutable_undertaking()->set_name(""); },
+       "case.undertaking.name"},
+      {[](Case* c) {
+         c->mutable_undertaking()->set_country_of_establishment("XX");
+       },
+       "case.undertaking.country_of_establishment"},
+      {[](Case* c) { c->add_notes()->set_text(""); }, "case.notes[0].text"},
+      {[](Case* c) { c->add_attachments()->set_sha256("../etc"); },
+       "case.attachments[0].sha256"},
+      {[](Case* c) {
+         auto* a = c->add_attachments();
+         a->set_sha256(std::string(64, 'a'));
+         a->set_file_name("../a1.pdf");
+       },
+       "case.attachments[0].file_name"},
+  };
+  for (const Bad& b : bad) {
+    Case copy = PeerCase(1);
+    b.change(&copy);
+    absl::Status s = Store(copy, "PL-PIP");
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << b.field;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(b.field)) << s;
+  }
+  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SharedCopyTest, ACopysAttachmentNeverResolvesToABlobHeldHere) {
+  // A local case holds a blob; a peer's copy names the same hash.
+  absl::StatusOr<Case> own = Create(Draft("Acme"));
+  ASSERT_TRUE(own.ok()) << own.status();
+  pwx::v1::AttachmentHeader header;
+  header.set_case_id(own->id());
+  header.set_file_name("payslips.pdf");
+  absl::StatusOr<Case> attached = Await([&](CaseCallback done) {
+    cases_->AddAttachment(header, "pdf bytes", "alice", done);
+  });
+  ASSERT_TRUE(attached.ok()) << attached.status();
+  const std::string sha256 = attached->attachments(0).sha256();
+  Case copy = PeerCase(1);
+  *copy.add_attachments() = attached->attachments(0);
+  ASSERT_TRUE(Store(copy, "PL-PIP").ok());
+  absl::Status s = cases_->FindAttachment(copy.id(), sha256).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("stay with PL-PIP"));
+  EXPECT_TRUE(cases_->FindAttachment(own->id(), sha256).ok());
+}
+
 TEST_F(SharedCopyTest, CopyIsReadOnlyHere) {
   ASSERT_TRUE(Store(PeerCase(2), "PL-PIP").ok());
   const size_t entries = AuditEntries().size();
@@ -551,17 +618,19 @@ TEST_F(SharedCopyTest, CopyIsReadOnlyHere) {
   pwx::v1::AddNoteRequest note;
   note.set_case_id("PL-PIP-2026-000007");
   note.set_text("seen");
-  EXPECT_EQ(Await([&](CaseCallback done) {
-              cases_->AddNote(note, "alice", done);
-            }).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Await([&](CaseCallback done) { cases_->AddNote(note, "alice", done); })
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
   pwx::v1::AttachmentHeader header;
   header.set_case_id("PL-PIP-2026-000007");
   header.set_file_name("a1.pdf");
   EXPECT_EQ(cases_->CheckAttachmentHeader(header).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(cases_->ShareableCopy("PL-PIP-2026-000007", "alice").status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      cases_->ShareableCopy("PL-PIP-2026-000007", "alice").status().code(),
+      absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
   EXPECT_EQ(AuditEntries().size(), entries);
 }
@@ -576,10 +645,9 @@ TEST_F(SharedCopyTest, ShareableCopyCarriesTheStoredCase) {
   EXPECT_EQ(shareable->event.case_().version(), own->version());
   EXPECT_EQ(shareable->event.shared_by(), "alice");
   EXPECT_EQ(shareable->content_sha256, StoredHash(own->id()));
-  EXPECT_EQ(cases_->ShareableCopy("FR-DGT-2026-999999", "alice")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      cases_->ShareableCopy("FR-DGT-2026-999999", "alice").status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 }  // namespace

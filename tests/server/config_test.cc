@@ -102,8 +102,10 @@ TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
   EXPECT_EQ(c.federation().ca_file(), c.api().client_ca_file());
   EXPECT_EQ(c.federation().max_batch(), 1000u);
   EXPECT_EQ(c.federation().max_message_bytes(), 4u << 20);
-  const std::vector<std::pair<std::function<void(pwx::v1::FederationConfig*)>,
-                              std::string>>
+  EXPECT_EQ(c.federation().call_timeout_ms(), 10000u);
+  EXPECT_EQ(c.federation().keep_delivered_hours(), 168u);
+  const std::vector<
+      std::pair<std::function<void(pwx::v1::FederationConfig*)>, std::string>>
       bad = {
           {[](auto* f) { f->set_listen("7444"); }, "federation.listen"},
           {[](auto* f) { f->set_advertise(":7444"); }, "federation.advertise"},
@@ -113,6 +115,10 @@ TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
            "federation.retry_initial_ms"},
           {[](auto* f) { f->set_max_message_bytes(1000); },
            "federation.max_message_bytes"},
+          {[](auto* f) { f->set_call_timeout_ms(50); },
+           "federation.call_timeout_ms"},
+          {[](auto* f) { f->set_keep_delivered_hours(10000); },
+           "federation.keep_delivered_hours"},
       };
   for (const auto& [change, key] : bad) {
     pwx::v1::ServerConfig copy = c;

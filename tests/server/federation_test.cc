@@ -531,6 +531,8 @@ class DeliveryTest : public FederationTest {
     c->set_id(absl::StrFormat("%s-2026-%06d", sender, sequence));
     c->set_owner_authority(sender);
     c->set_version(1);
+    c->mutable_undertaking()->set_name("Acme");
+    c->mutable_undertaking()->set_country_of_establishment("PL");
     auto signer =
         domain::Signer::FromPem(key_pem ? *key_pem : fr_.keys().key_pem);
     return *domain::SealEnvelope(body, **signer);

@@ -367,6 +367,15 @@ TEST_F(NodeTest, RoleMatrix) {
       {"RemovePeer", Unary<PeerService>(
                          &PeerService::Stub::RemovePeer,
                          Text<pwx::v1::PeerRequest>("authority_id: 'PL-PIP'"))},
+      {"UpdatePeer", Unary<PeerService>(&PeerService::Stub::UpdatePeer)},
+      {"ResendToPeer",
+       Unary<PeerService>(&PeerService::Stub::ResendToPeer,
+                          Text<pwx::v1::LinkRepairRequest>(
+                              "authority_id: 'PL-PIP' sequence: 1"))},
+      {"SkipToPeer", Unary<PeerService>(&PeerService::Stub::SkipToPeer,
+                                        Text<pwx::v1::LinkRepairRequest>(
+                                            "authority_id: 'PL-PIP' "
+                                            "sequence: 1"))},
   };
   // The matrix has every RPC of the API port: a new one must be added here.
   std::set<std::string> tested;
@@ -390,9 +399,10 @@ TEST_F(NodeTest, RoleMatrix) {
       "CreateCase", "GetCase",          "UpdateCase",         "ListCases",
       "AddNote",    "UploadAttachment", "DownloadAttachment", "ShareCase"};
   const std::set<std::string> kAdminRpcs = {
-      "CreateBackup",   "GrantRole", "RevokeRole", "ListUsers",
-      "ExportIdentity", "AddPeer",   "ListPeers",  "SuspendPeer",
-      "ResumePeer",     "RemovePeer"};
+      "CreateBackup",   "GrantRole",  "RevokeRole", "ListUsers",
+      "ExportIdentity", "AddPeer",    "ListPeers",  "SuspendPeer",
+      "ResumePeer",     "RemovePeer", "UpdatePeer", "ResendToPeer",
+      "SkipToPeer"};
   const std::set<std::string> kAuditRpcs = {
       "GetTreeHead", "ListEntries",  "GetInclusionProof", "GetConsistencyProof",
       "ExportLog",   "GetAccessLog", "ListReceipts"};

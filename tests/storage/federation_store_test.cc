@@ -7,8 +7,10 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/key_codec.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace pwx::storage {
@@ -61,12 +63,27 @@ class FederationStoreTest : public ::testing::Test {
     absl::StatusOr<std::vector<OutboxEntry>> pending = fed_->Pending(peer, 1);
     if (!pending.ok()) return pending.status();
     if (pending->empty()) return absl::NotFoundError("nothing pending");
-    absl::StatusOr<uint64_t> last = fed_->LastStamped(peer);
-    if (!last.ok()) return last.status();
+    absl::StatusOr<LinkRecord> link = fed_->Link(peer);
+    if (!link.ok()) return link.status();
     OutboxEntry stamped = pending->front();
-    stamped.item.set_sequence(*last + 1);
+    stamped.item.set_sequence(link->link.last_stamped() + 1);
+    pwx::v1::OutboxLink next = link->link;
+    next.set_last_stamped(stamped.item.sequence());
     WriteBatch batch;
-    fed_->Stamp(peer, {stamped}, *last, &batch);
+    fed_->Stamp(peer, {stamped}, *link, next, &batch);
+    return kv_->Write(std::move(batch));
+  }
+  // Receipts `peer`'s envelopes through `last` in one batch.
+  absl::Status AckThrough(const std::string& peer, uint64_t first,
+                          uint64_t last) {
+    pwx::v1::DeliverResponse receipts;
+    for (uint64_t seq = first; seq <= last; ++seq) {
+      receipts.add_receipts()->set_sequence(seq);
+    }
+    absl::StatusOr<LinkRecord> link = fed_->Link(peer);
+    if (!link.ok()) return link.status();
+    WriteBatch batch;
+    fed_->Ack(peer, *link, last, receipts, absl::Now(), &batch);
     return kv_->Write(std::move(batch));
   }
 
@@ -106,8 +123,13 @@ TYPED_TEST(FederationStoreTest, StampingGivesConsecutiveSequencesOnce) {
   // A stamp that read a stale counter is refused: no sequence twice.
   OutboxEntry stale = this->fed_->Pending("PL-PIP", 1)->front();
   stale.item.set_sequence(2);
+  LinkRecord old;
+  old.link.set_last_stamped(1);
+  old.bytes = old.link.SerializeAsString();
+  pwx::v1::OutboxLink next = old.link;
+  next.set_last_stamped(2);
   WriteBatch batch;
-  this->fed_->Stamp("PL-PIP", {stale}, 1, &batch);
+  this->fed_->Stamp("PL-PIP", {stale}, old, next, &batch);
   EXPECT_EQ(this->kv_->Write(std::move(batch)).code(),
             absl::StatusCode::kAborted);
   EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 2, 10)),
@@ -121,8 +143,11 @@ TYPED_TEST(FederationStoreTest, OneStampNumbersSeveralItems) {
   std::vector<OutboxEntry> pending = *this->fed_->Pending("PL-PIP", 2);
   pending[0].item.set_sequence(1);
   pending[1].item.set_sequence(2);
+  pwx::v1::OutboxLink next;
+  next.set_last_stamped(2);
   WriteBatch batch;
-  this->fed_->Stamp("PL-PIP", pending, 0, &batch);
+  this->fed_->Stamp("PL-PIP", pending, *this->fed_->Link("PL-PIP"), next,
+                    &batch);
   ASSERT_OK(this->kv_->Write(std::move(batch)));
   EXPECT_EQ(*this->fed_->LastStamped("PL-PIP"), 2u);
   EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 0, 10)),
@@ -140,13 +165,11 @@ TYPED_TEST(FederationStoreTest, AckKeepsTheReceiptsAndStatsFollow) {
   EXPECT_EQ(stats.pending, 1u);
   EXPECT_EQ(stats.queued, 2u);
   EXPECT_EQ(stats.oldest, absl::FromUnixSeconds(100));
-  pwx::v1::DeliverResponse receipts;
-  receipts.add_receipts()->set_sequence(1);
-  receipts.add_receipts()->set_sequence(2);
-  WriteBatch batch;
-  this->fed_->Ack("PL-PIP", 1, 2, receipts, &batch);
-  ASSERT_OK(this->kv_->Write(std::move(batch)));
-  EXPECT_THAT(*this->fed_->Queued("PL-PIP", 1, 10), IsEmpty());
+  ASSERT_OK(this->AckThrough("PL-PIP", 1, 2));
+  EXPECT_EQ(this->fed_->Link("PL-PIP")->link.acked(), 2u);
+  // Delivered envelopes stay (for a resend) until pruned.
+  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 1, 10)),
+              ElementsAre("C-0", "C-1"));
   std::vector<pwx::v1::DeliverResponse> kept =
       *this->fed_->Receipts("PL-PIP", 0, 10);
   ASSERT_EQ(kept.size(), 1u);
@@ -177,13 +200,7 @@ TYPED_TEST(FederationStoreTest, ReceiptsPageBySequenceAndOutliveThePeer) {
   const std::vector<std::tuple<std::string, uint64_t, uint64_t>> acks = {
       {"PL-PIP", 1, 2}, {"PL-PIP", 3, 3}, {"PL-PIP", 4, 6}, {"PL-PIPX", 1, 1}};
   for (const auto& [peer, first, last] : acks) {
-    pwx::v1::DeliverResponse receipts;
-    for (uint64_t seq = first; seq <= last; ++seq) {
-      receipts.add_receipts()->set_sequence(seq);
-    }
-    WriteBatch batch;
-    this->fed_->Ack(peer, first, last, receipts, &batch);
-    ASSERT_OK(this->kv_->Write(std::move(batch)));
+    ASSERT_OK(this->AckThrough(peer, first, last));
   }
   EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 0, 10),
               ElementsAre(1, 3, 4));
@@ -255,7 +272,74 @@ TYPED_TEST(FederationStoreTest, RegistryAddsListsAndDropsWithTheOutbox) {
   EXPECT_THAT(*this->fed_->Peers(), IsEmpty());
   EXPECT_THAT(*this->fed_->Pending("PL-PIP", 10), IsEmpty());
   EXPECT_THAT(*this->fed_->Queued("PL-PIP", 0, 10), IsEmpty());
-  EXPECT_EQ(*this->fed_->LastStamped("PL-PIP"), 0u);
+  // The link stays: sequence 1 is never used again, and the next envelope
+  // declares that it follows 0 (sequence 1 withdrawn).
+  LinkRecord link = *this->fed_->Link("PL-PIP");
+  EXPECT_EQ(link.link.last_stamped(), 1u);
+  EXPECT_EQ(link.link.acked(), 1u);  // settled: withdrawn
+  ASSERT_TRUE(link.link.has_next_follows());
+  EXPECT_EQ(link.link.next_follows(), 0u);
+}
+
+TYPED_TEST(FederationStoreTest, ReceiptBatchesForTheSameSequenceAreAllKept) {
+  // A resend after the peer was restored receipts sequence 1 again: both
+  // batches are evidence, neither overwrites the other.
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-1", 10)));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->AckThrough("PL-PIP", 1, 1));
+  absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_OK(this->AckThrough("PL-PIP", 1, 1));
+  EXPECT_THAT(FirstSequences(*this->fed_, "PL-PIP", 0, 10), ElementsAre(1, 1));
+}
+
+TYPED_TEST(FederationStoreTest, DeliveredEnvelopesArePrunedOldestFirst) {
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-1", 10)));
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-2", 20)));
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-3", 30)));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->AckThrough("PL-PIP", 1, 2));
+  // Cut-off after all three: only the delivered ones (1, 2) go.
+  WriteBatch batch;
+  EXPECT_EQ(*this->fed_->PruneDelivered("PL-PIP", 2, absl::FromUnixSeconds(40),
+                                        10, &batch),
+            2u);
+  ASSERT_OK(this->kv_->Write(std::move(batch)));
+  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 0, 10)),
+              ElementsAre("C-3"));
+  // Nothing older than the cut-off is left.
+  WriteBatch none;
+  EXPECT_EQ(*this->fed_->PruneDelivered("PL-PIP", 3, absl::FromUnixSeconds(25),
+                                        10, &none),
+            0u);
+}
+
+TYPED_TEST(FederationStoreTest, ALinkStoredAsACounterIsReadAndReplaced) {
+  // Before OutboxLink, the link was meta/outbox_seq alone; items still
+  // queued were the unreceipted ones.
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-1", 10)));
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-2", 10)));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  const std::string link_key =
+      KeyBuilder().String("link").String("PL-PIP").Build();
+  WriteBatch legacy;
+  legacy.Delete(Column::kMeta, link_key);
+  legacy.Put(Column::kMeta,
+             KeyBuilder().String("outbox_seq").String("PL-PIP").Build(),
+             KeyBuilder().Uint64(2).Build());
+  legacy.Delete(
+      Column::kOutbox,
+      KeyBuilder().String("queued").String("PL-PIP").Uint64(1).Build());
+  ASSERT_OK(this->kv_->Write(std::move(legacy)));
+  LinkRecord link = *this->fed_->Link("PL-PIP");
+  EXPECT_TRUE(link.legacy);
+  EXPECT_EQ(link.link.last_stamped(), 2u);
+  EXPECT_EQ(link.link.acked(), 1u);
+  ASSERT_OK(this->AckThrough("PL-PIP", 2, 2));
+  link = *this->fed_->Link("PL-PIP");
+  EXPECT_FALSE(link.legacy);
+  EXPECT_EQ(link.link.last_stamped(), 2u);
+  EXPECT_EQ(link.link.acked(), 2u);
 }
 
 class RocksFederationStoreTest : public FederationStoreTest<RocksStoreFactory> {

@@ -239,6 +239,16 @@ absl::StatusOr<pwx::v1::Peer> PeerClient::AddPeer(
       });
 }
 
+absl::StatusOr<pwx::v1::Peer> PeerClient::UpdatePeer(
+    const pwx::v1::IdentityCard& card) const {
+  pwx::v1::AddPeerRequest request;
+  *request.mutable_card() = card;
+  return CallUnary<pwx::v1::Peer>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Peer* response) {
+        return stub_->UpdatePeer(context, request, response);
+      });
+}
+
 absl::StatusOr<pwx::v1::ListPeersResponse> PeerClient::ListPeers() const {
   return CallUnary<pwx::v1::ListPeersResponse>(
       timeout_,
@@ -275,6 +285,30 @@ absl::StatusOr<pwx::v1::RemovePeerResponse> PeerClient::RemovePeer(
       timeout_,
       [&](grpc::ClientContext* context, pwx::v1::RemovePeerResponse* response) {
         return stub_->RemovePeer(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::LinkRepairResponse> PeerClient::ResendToPeer(
+    const std::string& id, uint64_t sequence) const {
+  pwx::v1::LinkRepairRequest request;
+  request.set_authority_id(id);
+  request.set_sequence(sequence);
+  return CallUnary<pwx::v1::LinkRepairResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::LinkRepairResponse* response) {
+        return stub_->ResendToPeer(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::LinkRepairResponse> PeerClient::SkipToPeer(
+    const std::string& id, uint64_t sequence) const {
+  pwx::v1::LinkRepairRequest request;
+  request.set_authority_id(id);
+  request.set_sequence(sequence);
+  return CallUnary<pwx::v1::LinkRepairResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::LinkRepairResponse* response) {
+        return stub_->SkipToPeer(context, request, response);
       });
 }
 

@@ -1,5 +1,6 @@
-// Typed wrappers over the CaseService, AdminService, UserService and
-// AuditService stubs that speak absl::Status and apply a per-call deadline.
+// Typed wrappers over the CaseService, AdminService, UserService,
+// PeerService and AuditService stubs that speak absl::Status and apply a
+// per-call deadline.
 #ifndef PWX_CLIENT_CASE_CLIENT_H_
 #define PWX_CLIENT_CASE_CLIENT_H_
 
@@ -125,11 +126,23 @@ class PeerClient {
   absl::StatusOr<pwx::v1::IdentityCard> ExportIdentity() const;
   absl::StatusOr<pwx::v1::Peer> AddPeer(
       const pwx::v1::IdentityCard& card) const;
+  // Replaces the card of the known peer card.authority_id(), keeping its
+  // state, queue and link; NOT_FOUND for an unknown peer.
+  absl::StatusOr<pwx::v1::Peer> UpdatePeer(
+      const pwx::v1::IdentityCard& card) const;
   absl::StatusOr<pwx::v1::ListPeersResponse> ListPeers() const;
   absl::StatusOr<pwx::v1::Peer> SuspendPeer(const std::string& id) const;
   absl::StatusOr<pwx::v1::Peer> ResumePeer(const std::string& id) const;
   absl::StatusOr<pwx::v1::RemovePeerResponse> RemovePeer(
       const std::string& id) const;
+  // Sends the envelopes from `sequence` on to the peer `id` again (it lost
+  // them); FAILED_PRECONDITION when the node no longer keeps them.
+  absl::StatusOr<pwx::v1::LinkRepairResponse> ResendToPeer(
+      const std::string& id, uint64_t sequence) const;
+  // Continues the link to the peer `id` at `sequence`, withdrawing the
+  // envelopes in between.
+  absl::StatusOr<pwx::v1::LinkRepairResponse> SkipToPeer(
+      const std::string& id, uint64_t sequence) const;
 
  private:
   std::unique_ptr<pwx::v1::PeerService::Stub> stub_;

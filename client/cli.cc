@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -31,6 +34,25 @@ absl::Status UsageError(absl::string_view message) {
 
 bool IsUsageError(const absl::Status& status) {
   return status.GetPayload(kUsagePayload).has_value();
+}
+
+absl::StatusOr<std::string> ReadInputFile(absl::string_view flag,
+                                          const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return UsageError(
+        absl::StrCat(flag, ": cannot read ", path, ": ", std::strerror(errno)));
+  }
+  // istream::read, unlike a streambuf iterator, turns a failed read (of a
+  // directory, say) into badbit instead of an exception.
+  std::string content;
+  char buffer[64 * 1024];
+  while (file) {
+    file.read(buffer, sizeof(buffer));
+    content.append(buffer, static_cast<size_t>(file.gcount()));
+  }
+  if (file.bad()) return UsageError(absl::StrCat(flag, ": cannot read ", path));
+  return content;
 }
 
 }  // namespace internal

@@ -36,21 +36,6 @@ constexpr char kSubcontractorHelp[] =
     "A link of the subcontracting chain, repeatable: "
     "\"name=..;reg=..;country=..;level=1\" (replaces the chain)";
 
-absl::StatusOr<std::string> ReadInputFile(absl::string_view flag,
-                                          const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return UsageError(
-        absl::StrCat(flag, ": cannot read ", path, ": ", std::strerror(errno)));
-  }
-  std::string content((std::istreambuf_iterator<char>(file)),
-                      std::istreambuf_iterator<char>());
-  if (file.bad()) {
-    return UsageError(absl::StrCat(flag, ": cannot read ", path));
-  }
-  return content;
-}
-
 // Re-marks an INVALID_ARGUMENT about user input as a usage error.
 absl::Status AsUsage(const absl::Status& status) {
   if (status.ok() || status.code() != absl::StatusCode::kInvalidArgument) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <string>
 #include <string_view>
 
 #include "CLI/CLI.hpp"
@@ -41,6 +42,12 @@ using Command = std::function<absl::Status(CommandEnv&)>;
 absl::Status UsageError(absl::string_view message);
 bool IsUsageError(const absl::Status& status);
 
+// The whole content of the file `path` that the option or argument `flag`
+// names; a usage error naming `flag` and `path` when it cannot be opened or
+// read (a directory included).
+absl::StatusOr<std::string> ReadInputFile(absl::string_view flag,
+                                          const std::string& path);
+
 // Adds `case create|get|list|update|note|attach|download` to `app`; the
 // subcommand the user picks stores its command in `*selected` during
 // parsing.
@@ -66,8 +73,9 @@ void AddAuditReceiptsCommand(CLI::App& audit, Command* selected);
 // The AuditService of the node `env` connects to.
 absl::StatusOr<AuditClient> ConnectAudit(CommandEnv& env);
 
-// Adds `admin identity export` and `peer add|list|suspend|resume|remove` to
-// `app`, like AddCaseCommands().
+// Adds `admin identity export` and
+// `peer add|update|list|suspend|resume|remove|resend|skip` to `app`, like
+// AddCaseCommands().
 void AddPeerCommands(CLI::App& app, Command* selected);
 
 // Adds the top-level `access-log` to `app`, like AddCaseCommands().

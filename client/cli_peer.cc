@@ -1,18 +1,20 @@
 // `pwx admin identity export` and `pwx peer ...`: federating the node with
 // peer authorities (coordinators and admins).
-#include <fstream>
+#include <cstdint>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/case_client.h"
 #include "client/cli_internal.h"
 #include "client/output.h"
 #include "client/staged_file.h"
+#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
 #include "server/domain/fields.h"
@@ -23,9 +25,10 @@ namespace {
 constexpr char kPeerFooter[] =
     "Federating two nodes: each coordinator exports their node's identity\n"
     "card (`pwx admin identity export FILE`), sends it to the other, and\n"
-    "adds the card received (`pwx peer add FILE`). Peers take effect at\n"
-    "once, without a restart. Only coordinators and admins may run these\n"
-    "commands.";
+    "adds the card received (`pwx peer add FILE`); a peer's new card\n"
+    "(another CA, signing certificate or endpoint) replaces its old one\n"
+    "with `pwx peer update FILE`. Peers take effect at once, without a\n"
+    "restart. Only coordinators and admins may run these commands.";
 
 absl::StatusOr<PeerClient> ConnectPeers(CommandEnv& env) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();
@@ -56,21 +59,71 @@ void PrintPeer(const pwx::v1::Peer& peer, CommandEnv& env) {
     env.out << ToJson(peer);
     return;
   }
-  PrintFields({{"authority", peer.card().authority_id()},
-               {"name", peer.card().authority_name()},
-               {"endpoint", peer.card().federation_endpoint()},
-               {"state", StateName(peer.state())},
-               {"added", FormatTime(peer.added())},
-               {"added by", peer.added_by()}},
-              env.out);
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"authority", peer.card().authority_id()},
+      {"name", peer.card().authority_name()},
+      {"endpoint", peer.card().federation_endpoint()},
+      {"state", StateName(peer.state())},
+      {"added", FormatTime(peer.added())},
+      {"added by", peer.added_by()}};
+  if (peer.has_updated()) {
+    fields.emplace_back("updated", FormatTime(peer.updated()));
+    fields.emplace_back("updated by", peer.updated_by());
+  }
+  PrintFields(fields, env.out);
 }
 
-std::string FormatLag(const google::protobuf::Duration& lag) {
-  const int64_t s = lag.seconds();
-  if (s == 0 && lag.nanos() == 0) return "-";
+// Collects the text-format parser's errors, which it would otherwise log to
+// the process's stderr, for the usage error.
+class CardErrors final : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    errors_.push_back(
+        absl::StrCat("line ", line + 1, ":", column + 1, ": ", message));
+  }
+
+  std::string ToString() const { return absl::StrJoin(errors_, "; "); }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+// The text-format IdentityCard in `path` (what `pwx admin identity export`
+// writes), for `pwx peer add` and `pwx peer update`. A usage error naming
+// FILE when it cannot be read, is not such a card, or names no authority.
+absl::StatusOr<pwx::v1::IdentityCard> ReadIdentityCard(
+    const std::string& path) {
+  absl::StatusOr<std::string> text = ReadInputFile("FILE", path);
+  if (!text.ok()) return text.status();
+  CardErrors errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  pwx::v1::IdentityCard card;
+  if (!parser.ParseFromString(*text, &card)) {
+    return UsageError(absl::StrCat(
+        "FILE: ", path,
+        " is not an identity card (text-format pwx.v1.IdentityCard): ",
+        errors.ToString()));
+  }
+  if (card.authority_id().empty()) {
+    return UsageError(absl::StrCat(
+        "FILE: ", path, " is not an identity card: it names no authority_id"));
+  }
+  return card;
+}
+
+// "42s", "5m3s", "2h10m".
+std::string FormatDuration(const google::protobuf::Duration& duration) {
+  const int64_t s = duration.seconds();
   if (s < 60) return absl::StrCat(s, "s");
   if (s < 3600) return absl::StrCat(s / 60, "m", s % 60, "s");
   return absl::StrCat(s / 3600, "h", (s % 3600) / 60, "m");
+}
+
+std::string FormatLag(const google::protobuf::Duration& lag) {
+  if (lag.seconds() == 0 && lag.nanos() == 0) return "-";
+  return FormatDuration(lag);
 }
 
 void AddIdentityExport(CLI::App& app, Command* selected) {
@@ -111,50 +164,50 @@ void AddIdentityExport(CLI::App& app, Command* selected) {
       if (env.format == OutputFormat::kJson) {
         env.out << ToJson(*card);
       } else {
-        env.out << "wrote the identity card of " << card->authority_id()
-                << " (" << card->federation_endpoint() << ") to " << *path
-                << "\n";
+        env.out << "wrote the identity card of " << card->authority_id() << " ("
+                << card->federation_endpoint() << ") to " << *path << "\n";
       }
       return absl::OkStatus();
     };
   });
 }
 
-void AddPeerAdd(CLI::App& peer, Command* selected) {
-  CLI::App* command = peer.add_subcommand(
-      "add", "Add a peer from the identity card FILE it exported");
+void AddPeerCard(CLI::App& peer, Command* selected, const char* name,
+                 const char* description, bool update) {
+  CLI::App* command = peer.add_subcommand(name, description);
   command->footer(kPeerFooter);
   auto path = std::make_shared<std::string>();
-  command->add_option("FILE", *path, "The peer's identity card")->required();
-  command->callback([selected, path] {
-    *selected = [path](CommandEnv& env) -> absl::Status {
-      std::ifstream in(*path, std::ios::binary);
-      if (!in) return UsageError(absl::StrCat("FILE: cannot read ", *path));
-      std::ostringstream text;
-      text << in.rdbuf();
-      pwx::v1::IdentityCard card;
-      if (!google::protobuf::TextFormat::ParseFromString(text.str(), &card)) {
-        return UsageError(absl::StrCat(
-            "FILE: ", *path,
-            " is not an identity card (text-format pwx.v1.IdentityCard)"));
-      }
+  command
+      ->add_option("FILE", *path,
+                   "The peer's identity card (text-format, as `pwx admin "
+                   "identity export` writes it)")
+      ->required();
+  command->callback([selected, path, update] {
+    *selected = [path, update](CommandEnv& env) -> absl::Status {
+      absl::StatusOr<pwx::v1::IdentityCard> card = ReadIdentityCard(*path);
+      if (!card.ok()) return card.status();
       absl::StatusOr<PeerClient> client = ConnectPeers(env);
       if (!client.ok()) return client.status();
-      absl::StatusOr<pwx::v1::Peer> added = client->AddPeer(card);
-      if (!added.ok()) return added.status();
-      PrintPeer(*added, env);
+      absl::StatusOr<pwx::v1::Peer> peer =
+          update ? client->UpdatePeer(*card) : client->AddPeer(*card);
+      if (!peer.ok()) return peer.status();
+      PrintPeer(*peer, env);
       return absl::OkStatus();
     };
   });
 }
 
 void AddPeerList(CLI::App& peer, Command* selected) {
-  CLI::App* command = peer.add_subcommand(
-      "list", "List the peers with their delivery health");
+  CLI::App* command =
+      peer.add_subcommand("list", "List the peers with their delivery health");
   command->footer(
       "QUEUED: envelopes waiting for the peer's receipt; SENT/ACKED: the\n"
       "last sequence numbered for the peer and the last it receipted;\n"
-      "RECEIVED: the last applied from it; LAG: age of the oldest waiting.");
+      "RECEIVED: the last applied from it; LAG: age of the oldest waiting.\n"
+      "Under a peer: \"in flight\", how long the current delivery has\n"
+      "waited for the peer's answer, and \"problem\", why the link cannot\n"
+      "continue by itself and the command that repairs it (`pwx peer\n"
+      "resend` or `pwx peer skip`).");
   command->callback([selected] {
     *selected = [](CommandEnv& env) -> absl::Status {
       absl::StatusOr<PeerClient> client = ConnectPeers(env);
@@ -171,17 +224,32 @@ void AddPeerList(CLI::App& peer, Command* selected) {
       }
       std::vector<std::vector<std::string>> rows;
       for (const pwx::v1::PeerHealth& h : peers->peers()) {
-        rows.push_back({h.peer().card().authority_id(),
-                        h.peer().card().federation_endpoint(),
-                        StateName(h.peer().state()), absl::StrCat(h.queued()),
-                        absl::StrCat(h.last_sequence(), "/", h.acked_sequence()),
-                        absl::StrCat(h.received_sequence()), FormatLag(h.lag()),
-                        FormatTime(h.last_success()),
-                        h.last_error().empty() ? "-" : h.last_error()});
+        rows.push_back(
+            {h.peer().card().authority_id(),
+             h.peer().card().federation_endpoint(), StateName(h.peer().state()),
+             absl::StrCat(h.queued()),
+             absl::StrCat(h.last_sequence(), "/", h.acked_sequence()),
+             absl::StrCat(h.received_sequence()), FormatLag(h.lag()),
+             FormatTime(h.last_success()),
+             h.last_error().empty() ? "-" : h.last_error()});
       }
-      PrintTable({"AUTHORITY", "ENDPOINT", "STATE", "QUEUED", "SENT/ACKED",
-                  "RECEIVED", "LAG", "LAST SUCCESS", "LAST ERROR"},
-                 std::move(rows), env.out);
+      const std::vector<std::string> lines =
+          FormatTable({"AUTHORITY", "ENDPOINT", "STATE", "QUEUED", "SENT/ACKED",
+                       "RECEIVED", "LAG", "LAST SUCCESS", "LAST ERROR"},
+                      std::move(rows));
+      env.out << lines[0] << '\n';
+      for (int i = 0; i < peers->peers_size(); ++i) {
+        const pwx::v1::PeerHealth& h = peers->peers(i);
+        env.out << lines[i + 1] << '\n';
+        if (h.has_in_flight()) {
+          env.out << "  in flight " << FormatDuration(h.in_flight())
+                  << " (waiting for the peer's answer)\n";
+        }
+        // Nothing repairs this by itself: it gets its own line, not a cell.
+        if (!h.problem().empty()) {
+          env.out << "  problem: " << CleanText(h.problem()) << '\n';
+        }
+      }
       return absl::OkStatus();
     };
   });
@@ -235,6 +303,124 @@ void AddPeerRemove(CLI::App& peer, Command* selected) {
   });
 }
 
+// `pwx peer resend` (skip false) or `pwx peer skip` (skip true).
+struct RepairCommand {
+  const char* name;
+  const char* description;
+  const char* footer;
+  // "--from" or "--to", and its help.
+  const char* option;
+  const char* option_help;
+  bool skip;
+};
+
+// "1 envelope", "3 envelopes".
+std::string Envelopes(uint64_t count) {
+  return absl::StrCat(count, count == 1 ? " envelope" : " envelopes");
+}
+
+void PrintRepair(const RepairCommand& repair, const std::string& id,
+                 uint64_t sequence, const pwx::v1::LinkRepairResponse& response,
+                 CommandEnv& env) {
+  if (env.format == OutputFormat::kJson) {
+    env.out << ToJson(response);
+    return;
+  }
+  if (!repair.skip) {
+    env.out << id << ": " << Envelopes(response.envelopes())
+            << " will be sent again from "
+            << (response.next_sequence() != 0 ? response.next_sequence()
+                                              : sequence)
+            << "\n";
+    return;
+  }
+  env.out << id << ": " << Envelopes(response.envelopes()) << " renumbered; ";
+  if (response.next_sequence() != 0) {
+    env.out << "next envelope " << response.next_sequence() << "\n";
+  } else {
+    env.out << "none queued; the next envelope will be numbered " << sequence
+            << " or later\n";
+  }
+}
+
+// The value of `option` as a sequence number; a usage error naming `option`
+// unless it is a whole number of 1 or more. Parsed here rather than by CLI11,
+// which would take "-3" for 2^64 - 3.
+absl::StatusOr<uint64_t> ParseSequence(absl::string_view option,
+                                       const std::string& value) {
+  uint64_t sequence = 0;
+  if (!absl::SimpleAtoi(value, &sequence) || sequence == 0) {
+    return UsageError(absl::StrCat(
+        option, ": '", value,
+        "' is not a sequence number (1 or more; `pwx peer list` shows where "
+        "the link stands)"));
+  }
+  return sequence;
+}
+
+void AddPeerRepair(CLI::App& peer, Command* selected,
+                   const RepairCommand& repair) {
+  CLI::App* command = peer.add_subcommand(repair.name, repair.description);
+  command->footer(repair.footer);
+  auto id = std::make_shared<std::string>();
+  auto value = std::make_shared<std::string>();
+  command->add_option("ID", *id, "The peer's authority id, e.g. PL-PIP")
+      ->required();
+  command->add_option(repair.option, *value, repair.option_help)
+      ->required()
+      ->type_name("N");
+  command->callback([selected, id, value, repair] {
+    *selected = [id, value, repair](CommandEnv& env) -> absl::Status {
+      if (absl::Status s = CheckAuthority(*id); !s.ok()) return s;
+      absl::StatusOr<uint64_t> sequence = ParseSequence(repair.option, *value);
+      if (!sequence.ok()) return sequence.status();
+      absl::StatusOr<PeerClient> client = ConnectPeers(env);
+      if (!client.ok()) return client.status();
+      absl::StatusOr<pwx::v1::LinkRepairResponse> repaired =
+          repair.skip ? client->SkipToPeer(*id, *sequence)
+                      : client->ResendToPeer(*id, *sequence);
+      if (!repaired.ok()) return repaired.status();
+      PrintRepair(repair, *id, *sequence, *repaired, env);
+      return absl::OkStatus();
+    };
+  });
+}
+
+constexpr RepairCommand kResend = {
+    .name = "resend",
+    .description =
+        "Send a peer that lost envelopes (restored from a backup) the "
+        "envelopes from --from on again",
+    .footer =
+        "For a peer that lost envelopes it had receipted, e.g. restored from\n"
+        "a backup: `pwx peer list` shows the problem and the sequence the\n"
+        "peer expects, which is what --from takes. This node sends them again\n"
+        "if it still keeps them (federation.keep_delivered_hours); otherwise\n"
+        "the call fails with FAILED_PRECONDITION naming the first sequence\n"
+        "kept, and `pwx peer skip` is the way on.",
+    .option = "--from",
+    .option_help = "The first sequence number to send again",
+    .skip = false,
+};
+
+constexpr RepairCommand kSkip = {
+    .name = "skip",
+    .description =
+        "Continue the link to a peer at --to, declaring the envelopes in "
+        "between withdrawn",
+    .footer =
+        "The next envelope to the peer is numbered --to or later and declares\n"
+        "every envelope between the peer's last receipt and it withdrawn; the\n"
+        "peer applies it after those it has and records the gap. For a peer\n"
+        "that lost envelopes this node no longer keeps, or for this node\n"
+        "restored from a backup (the peer has applied envelopes this node no\n"
+        "longer knows of). Audited here (peer.skip) and by the peer\n"
+        "(envelope.gap).",
+    .option = "--to",
+    .option_help = "The sequence number the link continues at",
+    .skip = true,
+};
+
 }  // namespace
 
 void AddPeerCommands(CLI::App& app, Command* selected) {
@@ -243,13 +429,21 @@ void AddPeerCommands(CLI::App& app, Command* selected) {
       "peer", "Federate with peer authorities (coordinators and admins)");
   peer->require_subcommand(1);
   peer->footer(kPeerFooter);
-  AddPeerAdd(*peer, selected);
+  AddPeerCard(*peer, selected, "add",
+              "Add a peer from the identity card FILE it exported", false);
+  AddPeerCard(*peer, selected, "update",
+              "Replace a known peer's identity card with FILE (a new CA, "
+              "signing certificate or endpoint), keeping its state, queue and "
+              "link",
+              true);
   AddPeerList(*peer, selected);
   AddPeerState(*peer, selected, "suspend",
                "Stop traffic with a peer both ways; what is queued waits",
                true);
   AddPeerState(*peer, selected, "resume", "Resume traffic with a peer", false);
   AddPeerRemove(*peer, selected);
+  AddPeerRepair(*peer, selected, kResend);
+  AddPeerRepair(*peer, selected, kSkip);
 }
 
 }  // namespace pwx::client::internal

@@ -51,6 +51,10 @@ class TextTable {
   }
 
   void Print(std::string_view indent, std::ostream& out) const {
+    for (const std::string& line : Lines(indent)) out << line << '\n';
+  }
+
+  std::vector<std::string> Lines(std::string_view indent) const {
     std::vector<size_t> widths;
     for (const std::vector<std::string>& row : rows_) {
       if (widths.size() < row.size()) widths.resize(row.size(), 0);
@@ -58,6 +62,7 @@ class TextTable {
         widths[i] = std::max(widths[i], DisplayWidth(row[i]));
       }
     }
+    std::vector<std::string> lines;
     for (const std::vector<std::string>& row : rows_) {
       std::string line(indent);
       for (size_t i = 0; i < row.size(); ++i) {
@@ -66,8 +71,9 @@ class TextTable {
           line.append(widths[i] - DisplayWidth(row[i]) + 2, ' ');
         }
       }
-      out << line << '\n';
+      lines.push_back(std::move(line));
     }
+    return lines;
   }
 
  private:
@@ -334,6 +340,14 @@ void PrintTable(std::vector<std::string> header,
   TextTable table(std::move(header));
   for (std::vector<std::string>& row : rows) table.AddRow(std::move(row));
   table.Print("", out);
+}
+
+std::vector<std::string> FormatTable(
+    std::vector<std::string> header,
+    std::vector<std::vector<std::string>> rows) {
+  TextTable table(std::move(header));
+  for (std::vector<std::string>& row : rows) table.AddRow(std::move(row));
+  return table.Lines("");
 }
 
 void PrintFields(const std::vector<std::pair<std::string, std::string>>& pairs,

@@ -66,6 +66,12 @@ std::string FormatTime(const google::protobuf::Timestamp& timestamp);
 void PrintTable(std::vector<std::string> header,
                 std::vector<std::vector<std::string>> rows, std::ostream& out);
 
+// The lines PrintTable prints, without their newlines: the header first, then
+// one per row, for a caller that puts lines of its own between the rows.
+std::vector<std::string> FormatTable(
+    std::vector<std::string> header,
+    std::vector<std::vector<std::string>> rows);
+
 // "key:  value" lines with the values aligned; values are cleaned.
 void PrintFields(const std::vector<std::pair<std::string, std::string>>& pairs,
                  std::ostream& out);

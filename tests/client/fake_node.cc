@@ -194,10 +194,7 @@ grpc::Status FakeAdminService::CreateBackup(
   return grpc::Status::OK;
 }
 
-namespace {
-
-// The x509_common_name of the caller's certificate, or "" without one.
-std::string PeerName(const grpc::ServerContext& context) {
+std::string CallerName(const grpc::ServerContext& context) {
   for (const grpc::string_ref& name :
        context.auth_context()->FindPropertyValues("x509_common_name")) {
     return std::string(name.data(), name.size());
@@ -205,8 +202,10 @@ std::string PeerName(const grpc::ServerContext& context) {
   return "";
 }
 
+namespace {
+
 void Stamp(const grpc::ServerContext& context, pwx::v1::User* user) {
-  user->set_updated_by(PeerName(context));
+  user->set_updated_by(CallerName(context));
   user->mutable_updated_at()->set_seconds(FakeUserService::kUpdatedAtSeconds);
   user->mutable_updated_at()->set_nanos(0);
 }
@@ -508,6 +507,7 @@ std::unique_ptr<FakeNode> FakeNode::Start() {
   builder.RegisterService(&node->cases_);
   builder.RegisterService(&node->admin_);
   builder.RegisterService(&node->users_);
+  builder.RegisterService(&node->peers_);
   builder.RegisterService(&node->audit_);
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {

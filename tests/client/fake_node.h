@@ -1,7 +1,7 @@
 // An in-process stand-in for a pwx node's API port: CaseService,
-// AdminService, UserService and AuditService fakes that record what the CLI
-// sent and answer with canned data, served over mutual TLS with certificates
-// made at test time.
+// AdminService, UserService, PeerService and AuditService fakes that record
+// what the CLI sent and answer with canned data, served over mutual TLS with
+// certificates made at test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
@@ -21,8 +21,12 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/domain/merkle.h"
+#include "tests/client/fake_peer_service.h"
 
 namespace pwx::testing {
+
+// The x509_common_name of the caller's certificate, or "" without one.
+std::string CallerName(const grpc::ServerContext& context);
 
 // A stored attachment the fake serves from DownloadAttachment.
 struct FakeAttachment {
@@ -229,6 +233,7 @@ class FakeNode {
   FakeCaseService& cases() { return cases_; }
   FakeAdminService& admin() { return admin_; }
   FakeUserService& users() { return users_; }
+  FakePeerService& peers() { return peers_; }
   FakeAuditService& audit() { return audit_; }
 
  private:
@@ -237,6 +242,7 @@ class FakeNode {
   FakeCaseService cases_;
   FakeAdminService admin_;
   FakeUserService users_;
+  FakePeerService peers_;
   FakeAuditService audit_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;

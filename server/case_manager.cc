@@ -244,6 +244,16 @@ absl::StatusOr<bool> CaseManager::PutSharedCopy(
   const storage::StoredCase* previous =
       stored->has_value() ? &**stored : nullptr;
   if (previous != nullptr && previous->record.version() >= copy.version()) {
+    if (previous->record.version() == copy.version() &&
+        previous->bytes != copy.SerializeAsString()) {
+      // The owner numbered two different cases or versions alike (it was
+      // restored from a backup and reissued the id): keep the copy held,
+      // and say so in the log instead of dropping the share unnoticed.
+      batch->AppendAudit(server::AuditEntryBytes(
+          ToProtoTime(Now()), options_.authority_id,
+          absl::StrCat("peer:", sender), "case.copy_conflict", copy.id(),
+          domain::Sha256Hex(copy.SerializeAsString()), copy.version()));
+    }
     return false;
   }
   cases_.Put(copy, previous, batch);

@@ -127,9 +127,11 @@ class CaseManager {
   // precondition on it). The copy passes the same checks as a local case.
   // PERMISSION_DENIED unless the case is the sender's (its id and owner
   // name the sender); INVALID_ARGUMENT naming the field ("case.…") for a
-  // malformed case. A copy no newer than the one held adds nothing (a late
-  // or repeated share never replaces a newer one): returns false then,
-  // true when it stored the copy.
+  // malformed case. A copy no newer than the one held is not stored (a
+  // late or repeated share never replaces a newer one): returns false then,
+  // true when it stored the copy. A copy of the same version as the one
+  // held but with other contents (the owner reissued a case id after a
+  // restore) adds a "case.copy_conflict" audit entry and nothing else.
   absl::StatusOr<bool> PutSharedCopy(const pwx::v1::Case& copy,
                                      const std::string& sender,
                                      storage::WriteBatch* batch) const;

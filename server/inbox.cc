@@ -75,7 +75,6 @@ void Inbox::Deliver(const std::string& sender,
   // For each receipt, the position of its envelope.receive entry among the
   // batch's audit entries; -1 for envelopes applied before.
   auto entry_of_receipt = std::make_shared<std::vector<int>>();
-  int entries = 0;
   for (int i = 0; i < n; ++i) {
     absl::StatusOr<pwx::v1::EnvelopeBody>& body =
         opened[static_cast<size_t>(i)];
@@ -160,7 +159,6 @@ void Inbox::Deliver(const std::string& sender,
       batch.AppendAudit(AuditEntryBytes(
           now, options_.authority_id, actor, "envelope.gap", sender,
           absl::BytesToHexString(body_sha256), sequence - 1 - next));
-      ++entries;
     }
     pwx::v1::Receipt receipt;
     receipt.set_message_id(body->message_id());
@@ -173,7 +171,9 @@ void Inbox::Deliver(const std::string& sender,
                                       absl::BytesToHexString(body_sha256), 0,
                                       handler->Objects(event)));
     *response->add_receipts() = std::move(receipt);
-    entry_of_receipt->push_back(entries++);
+    // Handlers may add entries of their own: count what the batch holds.
+    entry_of_receipt->push_back(static_cast<int>(batch.audit_entries().size()) -
+                                1);
     next = sequence;
   }
   if (next > *last) fed_->PutLastApplied(sender, *last, next, &batch);

@@ -224,9 +224,10 @@ void Outbox::Resend(const std::string& peer, uint64_t from,
   }
   const pwx::v1::OutboxLink& l = link->link;
   if (from == 0 || from > l.acked() + 1) {
-    done(absl::FailedPreconditionError(
-        absl::StrCat("sequence: ", from, " is not a sequence ", peer,
-                     " receipted; it receipted 1 to ", l.acked())));
+    done(absl::FailedPreconditionError(absl::StrCat(
+        "sequence: ", from, " is not a sequence ", peer, " receipted; ",
+        l.acked() == 0 ? std::string("it has receipted none")
+                       : absl::StrCat("it receipted 1 to ", l.acked()))));
     return;
   }
   absl::StatusOr<std::vector<storage::OutboxEntry>> first =

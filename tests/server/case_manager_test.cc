@@ -548,7 +548,17 @@ TEST_F(SharedCopyTest, AnOlderOrRepeatedCopyNeverReplacesANewerOne) {
   EXPECT_FALSE(*stored);
   EXPECT_TRUE(batch.empty());
   EXPECT_FALSE(*cases_->PutSharedCopy(PeerCase(3), "PL-PIP", &batch));
+  EXPECT_TRUE(batch.empty());
   EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
+  // The same version with other contents is a conflict, recorded.
+  Case reissued = PeerCase(3);
+  reissued.set_title("Another case under the same id");
+  EXPECT_FALSE(*cases_->PutSharedCopy(reissued, "PL-PIP", &batch));
+  ASSERT_EQ(batch.audit_entries().size(), 1u);
+  pwx::v1::AuditEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(batch.audit_entries()[0]));
+  EXPECT_EQ(entry.action(), "case.copy_conflict");
+  EXPECT_EQ(entry.object_id(), "PL-PIP-2026-000007");
 }
 
 TEST_F(SharedCopyTest, MalformedCopiesAreRefusedNamingTheField) {

@@ -131,6 +131,12 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (fed->max_message_bytes() == 0) fed->set_max_message_bytes(4 << 20);
   if (fed->call_timeout_ms() == 0) fed->set_call_timeout_ms(10000);
   if (fed->keep_delivered_hours() == 0) fed->set_keep_delivered_hours(168);
+  if (!fed->has_quota_events_per_hour()) {
+    fed->set_quota_events_per_hour(1'000'000);
+  }
+  if (!fed->has_quota_bytes_per_hour()) {
+    fed->set_quota_bytes_per_hour(uint64_t{4} << 30);
+  }
 }
 
 absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {

@@ -44,6 +44,10 @@ void Inbox::Deliver(const std::string& sender,
     done(absl::InvalidArgumentError("envelopes: none sent"));
     return;
   }
+  if (absl::Status s = TakeQuota(sender, request); !s.ok()) {
+    done(s);
+    return;
+  }
   absl::StatusOr<uint64_t> last = fed_->LastApplied(sender);
   if (!last.ok()) {
     done(last.status());
@@ -206,6 +210,32 @@ void Inbox::Deliver(const std::string& sender,
           --in_flight_;
         });
       });
+}
+
+absl::Status Inbox::TakeQuota(const std::string& sender,
+                              const pwx::v1::DeliverRequest& request) {
+  uint64_t bytes = 0;
+  for (const pwx::v1::Envelope& e : request.envelopes()) {
+    bytes += e.body().size() + e.signature().size();
+  }
+  const uint64_t events = static_cast<uint64_t>(request.envelopes_size());
+  const absl::Time now = options_.clock();
+  absl::MutexLock lock(&mu_);
+  auto it = quotas_.find(sender);
+  if (it == quotas_.end()) {
+    it = quotas_
+             .emplace(sender,
+                      domain::HourlyQuota(options_.quota_events_per_hour,
+                                          options_.quota_bytes_per_hour, now))
+             .first;
+  }
+  if (it->second.TryTake(events, bytes, now)) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      sender, " is over its quota of ", options_.quota_events_per_hour,
+      " envelopes and ", options_.quota_bytes_per_hour,
+      " bytes an hour (federation.quota_events_per_hour, "
+      "federation.quota_bytes_per_hour): a delivery of ",
+      events, " envelopes, ", bytes, " bytes refused; retry later"));
 }
 
 absl::Status Inbox::CompleteReceipts(const pwx::v1::DeliverRequest& request,

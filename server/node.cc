@@ -246,10 +246,13 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->peers_.get(), node->outbox_.get(),
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->case_sharing_.get());
+    InboxOptions inbox_options;
+    inbox_options.authority_id = config.authority_id();
+    inbox_options.quota_events_per_hour = fed_config.quota_events_per_hour();
+    inbox_options.quota_bytes_per_hour = fed_config.quota_bytes_per_hour();
     node->inbox_ = std::make_unique<Inbox>(
-        InboxOptions{config.authority_id()}, node->store_.get(),
-        node->fed_store_.get(), node->handlers_.get(), node->signer_.get(),
-        node->node_signer_.get());
+        std::move(inbox_options), node->store_.get(), node->fed_store_.get(),
+        node->handlers_.get(), node->signer_.get(), node->node_signer_.get());
     node->federation_service_ = std::make_unique<FederationServiceImpl>(
         node->peers_.get(), node->inbox_.get());
     // Peers only, on a server of their own: they never see the API. The

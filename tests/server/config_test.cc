@@ -104,6 +104,14 @@ TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
   EXPECT_EQ(c.federation().max_message_bytes(), 4u << 20);
   EXPECT_EQ(c.federation().call_timeout_ms(), 10000u);
   EXPECT_EQ(c.federation().keep_delivered_hours(), 168u);
+  EXPECT_EQ(c.federation().quota_events_per_hour(), 1'000'000u);
+  EXPECT_EQ(c.federation().quota_bytes_per_hour(), uint64_t{4} << 30);
+  // 0, set on purpose, means unlimited and stays.
+  pwx::v1::ServerConfig unlimited = *ParseConfig(kGood, "x");
+  unlimited.mutable_federation()->set_listen("0.0.0.0:7444");
+  unlimited.mutable_federation()->set_quota_events_per_hour(0);
+  ApplyDefaults(&unlimited);
+  EXPECT_EQ(unlimited.federation().quota_events_per_hour(), 0u);
   const std::vector<
       std::pair<std::function<void(pwx::v1::FederationConfig*)>, std::string>>
       bad = {

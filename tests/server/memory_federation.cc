@@ -135,8 +135,14 @@ void MemoryNode::Start() {
   dispatcher_options.call_timeout = options_.call_timeout;
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
-  inbox_ = std::make_unique<Inbox>(InboxOptions{id_}, kv_.get(), fed_.get(),
-                                   &handlers_, heads_.get(), signer_.get());
+  InboxOptions inbox_options;
+  inbox_options.authority_id = id_;
+  inbox_options.quota_events_per_hour = options_.quota_events_per_hour;
+  inbox_options.quota_bytes_per_hour = options_.quota_bytes_per_hour;
+  if (options_.clock) inbox_options.clock = options_.clock;
+  inbox_ =
+      std::make_unique<Inbox>(std::move(inbox_options), kv_.get(), fed_.get(),
+                              &handlers_, heads_.get(), signer_.get());
 }
 
 void MemoryNode::Stop() {

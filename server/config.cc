@@ -91,6 +91,9 @@ absl::StatusOr<pwx::v1::ServerConfig> LoadConfigFile(const std::string& path) {
 }
 
 void ApplyDefaults(pwx::v1::ServerConfig* config) {
+  if (config->api().max_concurrent_streams() == 0) {
+    config->mutable_api()->set_max_concurrent_streams(256);
+  }
   if (config->api().listen().empty()) {
     config->mutable_api()->set_listen("127.0.0.1:7443");
   }
@@ -101,6 +104,9 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (config->log().level().empty()) config->mutable_log()->set_level("info");
   if (config->storage().max_group_size() == 0) {
     config->mutable_storage()->set_max_group_size(256);
+  }
+  if (config->storage().max_queued_bytes() == 0) {
+    config->mutable_storage()->set_max_queued_bytes(uint64_t{256} << 20);
   }
   if (config->storage().block_cache_bytes() == 0) {
     config->mutable_storage()->set_block_cache_bytes(uint64_t{64} << 20);
@@ -131,6 +137,8 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (fed->max_message_bytes() == 0) fed->set_max_message_bytes(4 << 20);
   if (fed->call_timeout_ms() == 0) fed->set_call_timeout_ms(10000);
   if (fed->keep_delivered_hours() == 0) fed->set_keep_delivered_hours(168);
+  if (fed->max_concurrent_streams() == 0) fed->set_max_concurrent_streams(4);
+  if (fed->max_queued_per_peer() == 0) fed->set_max_queued_per_peer(1'000'000);
   if (!fed->has_quota_events_per_hour()) {
     fed->set_quota_events_per_hour(1'000'000);
   }

@@ -119,6 +119,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   store_options.max_group_size =
       static_cast<int>(config.storage().max_group_size());
   store_options.block_cache_bytes = config.storage().block_cache_bytes();
+  store_options.max_queued_bytes = config.storage().max_queued_bytes();
   absl::StatusOr<std::unique_ptr<storage::RocksStore>> store =
       storage::RocksStore::Open(store_options);
   if (!store.ok()) return store.status();
@@ -223,6 +224,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     outbox_options.max_batch = fed_config.max_batch();
     outbox_options.keep_delivered =
         absl::Hours(fed_config.keep_delivered_hours());
+    outbox_options.max_queued_per_peer = fed_config.max_queued_per_peer();
     node->outbox_ = std::make_unique<Outbox>(
         std::move(outbox_options), node->store_.get(), node->fed_store_.get(),
         node->handlers_.get(), node->node_signer_.get());
@@ -271,6 +273,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     fed_builder.RegisterService(node->federation_service_.get());
     fed_builder.SetMaxReceiveMessageSize(
         static_cast<int>(config.federation().max_message_bytes()));
+    fed_builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONCURRENT_STREAMS,
+        static_cast<int>(config.federation().max_concurrent_streams()));
     node->federation_server_ = fed_builder.BuildAndStart();
     if (node->federation_server_ == nullptr || node->federation_port_ == 0) {
       return absl::UnavailableError(
@@ -315,6 +320,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->peer_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONCURRENT_STREAMS,
+      static_cast<int>(config.api().max_concurrent_streams()));
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || node->api_port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -105,6 +105,10 @@ TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
   EXPECT_EQ(c.federation().call_timeout_ms(), 10000u);
   EXPECT_EQ(c.federation().keep_delivered_hours(), 168u);
   EXPECT_EQ(c.federation().quota_events_per_hour(), 1'000'000u);
+  EXPECT_EQ(c.federation().max_concurrent_streams(), 4u);
+  EXPECT_EQ(c.federation().max_queued_per_peer(), 1'000'000u);
+  EXPECT_EQ(c.api().max_concurrent_streams(), 256u);
+  EXPECT_EQ(c.storage().max_queued_bytes(), uint64_t{256} << 20);
   EXPECT_EQ(c.federation().quota_bytes_per_hour(), uint64_t{4} << 30);
   // 0, set on purpose, means unlimited and stays.
   pwx::v1::ServerConfig unlimited = *ParseConfig(kGood, "x");

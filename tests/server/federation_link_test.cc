@@ -420,6 +420,31 @@ TEST_F(LinkTest, SkipWithNothingQueuedNumbersTheNextEnvelope) {
   EXPECT_EQ(pl_->CountSum("envelope.gap"), 6u);
 }
 
+class BoundedQueueTest : public LinkTest {
+ protected:
+  BoundedQueueTest() {
+    fr_options_.max_queued_per_peer = 2;
+    fr_ = std::make_unique<MemoryNode>("FR-DGT", &nodes_, fr_options_);
+  }
+};
+
+TEST_F(BoundedQueueTest,
+       SharesForAPeerThatReceiptsNothingAreRefusedPastTheCap) {
+  pl_->set_down(true);
+  ASSERT_TRUE(fr_->Queue("PL-PIP", "C-1").ok());
+  ASSERT_TRUE(fr_->Queue("PL-PIP", "C-2").ok());
+  ASSERT_TRUE(
+      Eventually([&] { return fr_->Health("PL-PIP").last_sequence() == 2; }));
+  absl::Status s = fr_->Queue("PL-PIP", "C-3");
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("federation.max_queued_per_peer"));
+  pl_->set_down(false);
+  ASSERT_TRUE(Eventually([&] { return Drained(); }));
+  EXPECT_TRUE(fr_->Queue("PL-PIP", "C-3").ok());
+  ASSERT_TRUE(Eventually([&] { return pl_->Applied("C-3") == 1; }));
+}
+
 class HangingPeerTest : public LinkTest {
  protected:
   HangingPeerTest() {

@@ -126,6 +126,7 @@ void MemoryNode::Start() {
   outbox_options.authority_id = id_;
   outbox_options.max_batch = 100;
   outbox_options.keep_delivered = options_.keep_delivered;
+  outbox_options.max_queued_per_peer = options_.max_queued_per_peer;
   outbox_ = std::make_unique<Outbox>(outbox_options, kv_.get(), fed_.get(),
                                      &handlers_, signer_.get());
   transport_ = std::make_unique<MemoryTransport>(id_, nodes_);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/admin_service.h"
+#include "server/audit_reader.h"
 #include "server/audit_service.h"
 #include "server/authorizer.h"
 #include "server/case_manager.h"
@@ -299,9 +300,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
-  node->audit_service_ = std::make_unique<AuditServiceImpl>(
+  node->audit_reader_ = std::make_unique<AuditReader>(
       config.authority_id(), node->store_.get(), node->fed_store_.get(),
-      node->authz_.get(), node->signer_.get());
+      node->signer_.get());
+  node->audit_service_ = std::make_unique<AuditServiceImpl>(
+      node->audit_reader_.get(), node->authz_.get());
 
   grpc::SslServerCredentialsOptions tls(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
@@ -357,6 +360,7 @@ void Node::Shutdown(absl::Duration grace) {
   // covers every entry written, then the writer drains and the database
   // closes.
   audit_service_.reset();
+  audit_reader_.reset();
   peer_service_.reset();
   federation_service_.reset();
   inbox_.reset();

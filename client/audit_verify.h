@@ -51,8 +51,9 @@ using VerifyProgress = std::function<void(uint64_t done, uint64_t total)>;
 //    its entry_count equals the number of entries;
 //  - entries are numbered 0, 1, 2, ... (a gap, duplicate or reordering is
 //    reported with the index);
-//  - each entry's decoded `entry` equals the parse of its entry_bytes (a
-//    changed byte in either is reported with the entry's index);
+//  - each entry's decoded `entry` equals the parse of its entry_bytes in
+//    every field, object_ids included (a changed byte in either, or a field
+//    shown that the bytes do not hold, is reported with the entry's index);
 //  - each signed tree head comes right after the entry that completes it, in
 //    increasing size, names the header's authority, has the root the
 //    entries give, and is signed by the certificate it names, which the
@@ -71,6 +72,14 @@ AuditVerifyResult VerifyAuditExport(
 // PERMISSION_DENIED naming `path` when it cannot be opened.
 absl::StatusOr<AuditVerifyResult> VerifyAuditExportFile(
     const std::string& path, const VerifyProgress& progress = nullptr);
+
+// The entry `logged` carries, as its entry_bytes (the bytes the log hashed)
+// say: the `entry` sent alongside them must say exactly the same in every
+// field, object_ids included. DATA_LOSS naming the index otherwise. What the
+// CLI shows of an entry comes from here, never from `entry` unchecked.
+// Thread-safe.
+absl::StatusOr<pwx::v1::AuditEntry> DecodeLoggedEntry(
+    const pwx::v1::LoggedEntry& logged);
 
 // Checks that `head` is signed by the certificate `certificate_pem` and that
 // the certificate is the one the head names (signer_certificate_sha256).

@@ -40,6 +40,19 @@ std::string EntryTime(const pwx::v1::LoggedEntry& entry) {
   return FormatTime(entry.entry().time());
 }
 
+// Puts in each entry's `entry` the decoding of its entry_bytes, so that what
+// is shown is what the log hashed; DATA_LOSS when the node's decoded copy
+// says something else (a field the bytes do not hold, say).
+absl::Status ShowLoggedBytes(
+    google::protobuf::RepeatedPtrField<pwx::v1::LoggedEntry>* entries) {
+  for (pwx::v1::LoggedEntry& logged : *entries) {
+    absl::StatusOr<pwx::v1::AuditEntry> decoded = DecodeLoggedEntry(logged);
+    if (!decoded.ok()) return decoded.status();
+    *logged.mutable_entry() = *std::move(decoded);
+  }
+  return absl::OkStatus();
+}
+
 void AddHead(CLI::App& audit, Command* selected) {
   CLI::App* head = audit.add_subcommand(
       "head",
@@ -127,9 +140,11 @@ void AddEntries(CLI::App& audit, Command* selected) {
       "List log entries in [--from, --to) in index order, optionally only "
       "those of one user, action or object");
   entries->footer(
-      "Listing entries proves nothing by itself: the node could show you\n"
-      "anything. To hold it to its log, check an entry with `pwx audit proof\n"
-      "inclusion --index I`, or export and verify the whole log.");
+      "Each entry shown is decoded here from the bytes the log hashed; a\n"
+      "node that sends a decoded copy saying anything else is refused\n"
+      "(DATA_LOSS). Listing entries proves nothing more by itself: to hold\n"
+      "the node to its log, check an entry with `pwx audit proof inclusion\n"
+      "--index I`, or export and verify the whole log.");
   auto flags = std::make_shared<EntriesFlags>();
   entries->add_option("--from", flags->from, "First index (default 0)");
   entries->add_option("--to", flags->to,
@@ -166,6 +181,9 @@ void AddEntries(CLI::App& audit, Command* selected) {
         list = client->ListEntries(request);
       }
       if (!list.ok()) return list.status();
+      if (absl::Status s = ShowLoggedBytes(list->mutable_entries()); !s.ok()) {
+        return s;
+      }
       PrintEntries(*list, flags->all, env);
       return absl::OkStatus();
     };
@@ -383,6 +401,9 @@ void AddAccessLogCommand(CLI::App& app, Command* selected) {
       absl::StatusOr<pwx::v1::GetAccessLogResponse> log =
           client->GetAccessLog(*case_id);
       if (!log.ok()) return log.status();
+      if (absl::Status s = ShowLoggedBytes(log->mutable_entries()); !s.ok()) {
+        return s;
+      }
       if (env.format == OutputFormat::kJson) {
         env.out << ToJson(*log);
         return absl::OkStatus();

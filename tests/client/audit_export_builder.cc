@@ -45,7 +45,12 @@ pwx::v1::AuditEntry MakeAuditEntry(uint64_t index,
     entry.set_object_id(absl::StrCat(authority, "-2026-",
                                      100000 + static_cast<int>(index % 50)));
   } else {
-    entry.set_count(index % 17);
+    // A list page: the ids of the cases it showed.
+    entry.set_count(2);
+    for (int i = 0; i < 2; ++i) {
+      entry.add_object_ids(absl::StrCat(
+          authority, "-2026-", 200000 + static_cast<int>((index + i) % 50)));
+    }
   }
   entry.set_content_sha256(std::string(64, "0123456789abcdef"[index % 16]));
   entry.set_authority(authority);

@@ -18,7 +18,8 @@
 
 namespace pwx::testing {
 
-// The AuditEntry at `index`: times a second apart, a few users and actions.
+// The AuditEntry at `index`: times a second apart, a few users and actions;
+// every fourth a case.list with two object_ids.
 pwx::v1::AuditEntry MakeAuditEntry(uint64_t index,
                                    const std::string& authority);
 

@@ -114,6 +114,29 @@ TEST_F(CliAuditTest, EntriesAllWithFiltersFetchesEveryPage) {
                           "page_size: 1000"));
 }
 
+TEST_F(CliAuditTest, EntriesShowOnlyWhatTheLoggedBytesSay) {
+  // The node adds a case to what entry 11 (a list page) showed.
+  records_[2 + 11].mutable_entry()->mutable_entry()->add_object_ids(
+      "FR-DGT-2026-999999");
+  audit().SetExport(records_);
+
+  const CliResult list =
+      Run({"--output", "json", "audit", "entries", "--from", "10"});
+  EXPECT_EQ(list.exit_code, 1);
+  EXPECT_EQ(list.out, "");
+  EXPECT_THAT(list.err,
+              StartsWith("pwx: DATA_LOSS: entry 11: the decoded entry the "
+                         "node sent differs from the logged entry bytes"));
+
+  // ...and blames someone else for entry 157, which its bytes say bob wrote.
+  records_ = builder().Build(kEntries, 100);
+  records_[2 + 157 + 1].mutable_entry()->mutable_entry()->set_user("mallory");
+  audit().SetExport(records_);
+  const CliResult access = Run({"access-log", "--case", "FR-DGT-2026-100007"});
+  EXPECT_EQ(access.exit_code, 1);
+  EXPECT_THAT(access.err, StartsWith("pwx: DATA_LOSS: entry 157: the decoded"));
+}
+
 TEST_F(CliAuditTest, InclusionProofIsVerifiedAgainstTheSignedHead) {
   const CliResult result = Run({"audit", "proof", "inclusion", "--index", "7"});
 

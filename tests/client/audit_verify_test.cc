@@ -71,10 +71,12 @@ TEST_F(AuditVerifyTest, GoodExportPasses) {
   const std::string bytes = SerializeExport(Good());
   google::protobuf::io::ArrayInputStream input(bytes.data(),
                                                static_cast<int>(bytes.size()));
-  const client::AuditVerifyResult result = client::VerifyAuditExport(
-      input, [&progress](uint64_t done, uint64_t total) {
-        progress.emplace_back(done, total);
-      });
+  client::AuditVerifyOptions options;
+  options.progress = [&progress](uint64_t done, uint64_t total) {
+    progress.emplace_back(done, total);
+  };
+  const client::AuditVerifyResult result =
+      client::VerifyAuditExport(input, options);
 
   EXPECT_TRUE(result.ok) << result.error;
   EXPECT_EQ(result.entries, kEntries);

@@ -98,6 +98,7 @@ start_server() {
     --api-key "$PKI/$ID/node.key" \
     --api-client-ca "$PKI/$ID/ca.pem" \
     --admin-user alice \
+    --bootstrap-role alice=inspector \
     --log-format text \
     >>"$log" 2>&1 </dev/null &
   SERVER_PID=$!
@@ -132,7 +133,7 @@ stop_server_expect_clean() {
 }
 
 # ----------------------------------------------------------------------------
-# PKI: FR-DGT (the node, alice the admin, bob a plain user) and a second,
+# PKI: FR-DGT (the node, alice the admin, bob, aude and colin users) and a second,
 # unrelated authority PL-PIP whose users FR-DGT must refuse.
 PKI="$T/pki"
 {
@@ -140,10 +141,11 @@ PKI="$T/pki"
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name alice
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name bob
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name aude
+  bash "$PKI_SH" user --out "$PKI" --id "$ID" --name colin
   bash "$PKI_SH" authority --out "$PKI" --id PL-PIP
   bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name mallory
 } >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
-ok "PKI created with pki.sh (FR-DGT: node, alice, bob; PL-PIP: mallory)"
+ok "PKI created with pki.sh (FR-DGT: node, alice, bob, aude, colin; PL-PIP: mallory)"
 
 # The parent exists; the data directory itself is created by pwx-server.
 mkdir -p "$T/data" "$T/restored"
@@ -159,8 +161,22 @@ ok "bob, holding no role yet, gets PERMISSION_DENIED for case list"
 pwx_as bob user grant bob inspector
 expect_failure_with_code "a user cannot grant themselves a role" PERMISSION_DENIED
 ok "bob cannot grant himself a role"
-pwx_as alice user grant alice inspector
-expect_rc "the bootstrap admin grants roles" 0
+pwx_as alice user grant alice auditor
+expect_failure_with_code "not even the bootstrap admin grants themselves a role" PERMISSION_DENIED
+grep -q "may not grant a role to themselves" <<<"$ERR" ||
+  fail "the refusal says why" "$ERR"
+pwx_as alice user revoke alice admin
+expect_failure_with_code "the bootstrap admin's admin role stays" FAILED_PRECONDITION
+pwx_as alice user grant colin coordinator
+expect_rc "the bootstrap admin grants colin the coordinator role" 0
+pwx_as colin user grant aude auditor
+expect_failure_with_code "a coordinator may not grant the auditor role" PERMISSION_DENIED
+grep -q "only an admin grants coordinator, auditor or admin" <<<"$ERR" ||
+  fail "the refusal says who may" "$ERR"
+pwx_as colin user grant bob inspector
+expect_rc "a coordinator grants the inspector role" 0
+pwx_as colin user revoke bob inspector
+expect_rc "a coordinator revokes the inspector role" 0
 pwx_as alice user grant bob inspector
 expect_rc "the bootstrap admin grants bob the inspector role" 0
 pwx_as bob case list
@@ -171,7 +187,7 @@ pwx_as bob case list
 expect_failure_with_code "a revoked role is refused at once, without a restart" PERMISSION_DENIED
 pwx_as alice user grant bob inspector
 expect_rc "the role is granted again" 0
-ok "roles: grant, use, revoke (refused at once) and grant again"
+ok "roles: grant, use, revoke (refused at once) and grant again; no self-grant; a coordinator grants inspector only"
 
 # ---- create --------------------------------------------------------------------
 pwx_as alice --output json case create \

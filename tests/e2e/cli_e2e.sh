@@ -396,6 +396,32 @@ run "$CLI_BIN" audit verify "$T/tampered.pwxlog"
 expect_failure_with_code "one changed byte fails verification" DATA_LOSS
 ok "one byte changed at offset $OFFSET: audit verify fails: $ERR"
 
+# ---- a read is answered only once its access entry is durable -----------------
+# count_reads: sets READS to the case.read entries of bob on the case.
+count_reads() {
+  pwx_as aude --output json audit entries --all --user bob --action case.read --object "$CASE_ID"
+  [[ $RC -eq 0 ]] || fail "pwx audit entries works" "exit $RC"
+  READS="$(grep -o '"action": *"case.read"' <<<"$FLAT" | grep -c . || true)"
+}
+count_reads
+READS_BEFORE="$READS"
+pwx_as bob --output json case get "$CASE_ID"
+expect_rc "bob reads the case" 0
+# SIGKILL the moment the CLI has its answer: no clean stop, no final sync.
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+forget_server "$SERVER_PID"
+echo "---- restarted after kill -9 right after a read ----" >>"$LOG"
+start_server "$DATA" "$LOG"
+count_reads
+[[ "$READS" -eq $((READS_BEFORE + 1)) ]] ||
+  fail "a read that was answered is in the log after kill -9" \
+    "bob's case.read entries: $READS_BEFORE before the read, $READS after the restart"
+pwx_as aude access-log --case "$CASE_ID"
+expect_rc "access-log after the restart" 0
+grep -qE "bob +case\.read" <<<"$FLAT" || fail "access-log shows bob's read" "$FLAT"
+ok "kill -9 right after bob's case get returned: his case.read entry survived the restart"
+
 # ---- clean shutdown -------------------------------------------------------------
 stop_server_expect_clean "SIGTERM stops pwx-server with exit status 0 within ${STOP_TIMEOUT_S}s"
 

@@ -1,8 +1,10 @@
 // What a read of personal data costs: GetCase over real mTLS on loopback
 // against a node on RocksDB in a temporary directory (this machine's disk),
 // with `readers` clients calling at once, each over its own connection, as
-// so many CLIs would. Every GetCase appends a case.read audit entry; the
-// node's audit.read_entry_delay_ms is the benchmark's first argument.
+// so many CLIs would. Every GetCase appends a case.read audit entry and
+// answers once it is durable; the node's audit.read_entry_delay_ms, how
+// long that entry may wait for a commit to share, is the benchmark's first
+// argument.
 //
 // Counters: reads (calls measured), reads_per_s (all readers together),
 // and the latency of one call as a client sees it: mean_ms, p50_ms, p99_ms. The

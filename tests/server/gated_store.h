@@ -14,14 +14,17 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "storage/kv_store.h"
 
 namespace pwx::testing {
 
 // Reads go straight to the inner store. While closed, writes are held in
 // submission order, uncommitted and their callbacks not run; Open()
-// submits them in that order and lets later writes through. Thread-safe.
+// submits them in that order and lets later writes through. FailWrites()
+// makes writes fail instead, the way a failing disk does. Thread-safe.
 class GatedStore final : public storage::KvStore {
  public:
   explicit GatedStore(std::unique_ptr<storage::KvStore> inner)
@@ -46,10 +49,25 @@ class GatedStore final : public storage::KvStore {
     }
   }
 
+  // From now on, every write fails with `error` without committing (OK:
+  // writes commit again).
+  void FailWrites(absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    error_ = std::move(error);
+  }
+
   // The writes held now.
   size_t held() const {
     absl::MutexLock lock(&mu_);
     return held_.size();
+  }
+
+  // The max_delay() of each write held now, in order.
+  std::vector<absl::Duration> held_delays() const {
+    absl::MutexLock lock(&mu_);
+    std::vector<absl::Duration> delays;
+    for (const Held& h : held_) delays.push_back(h.batch.max_delay());
+    return delays;
   }
 
   absl::StatusOr<std::optional<std::string>> Get(
@@ -67,12 +85,18 @@ class GatedStore final : public storage::KvStore {
   }
   void WriteAsyncWithAuditIndex(storage::WriteBatch batch,
                                 storage::AuditWriteCallback done) override {
+    absl::Status error;
     {
       absl::MutexLock lock(&mu_);
       if (closed_) {
         held_.push_back({std::move(batch), std::move(done)});
         return;
       }
+      error = error_;
+    }
+    if (!error.ok()) {
+      done(error);
+      return;
     }
     inner_->WriteAsyncWithAuditIndex(std::move(batch), std::move(done));
   }
@@ -86,6 +110,7 @@ class GatedStore final : public storage::KvStore {
   const std::unique_ptr<storage::KvStore> inner_;
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
   std::deque<Held> held_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -385,6 +385,21 @@ run "$CLI_BIN" audit verify "$T/audit.pwxlog"
 expect_rc "audit verify of the export, with no server" 0
 grep -q "^OK" <<<"$FLAT" || fail "audit verify says OK" "$FLAT"
 ok "audit export, then offline verify: $FLAT"
+# The node signs with its API certificate's key (no audit.signing_* set):
+# trusting that certificate, or its fingerprint as openssl prints it, passes;
+# another authority's certificate fails, and the real signer is shown.
+SIGNER="$(openssl x509 -in "$PKI/$ID/node.pem" -noout -fingerprint -sha256 | sed 's/^.*=//')"
+run "$CLI_BIN" audit verify "$T/audit.pwxlog" --signer "$SIGNER"
+expect_rc "audit verify --signer with the node's fingerprint" 0
+grep -q " yes$" <<<"$(cat "$T/out")" || fail "verify says the signer is trusted" "$FLAT"
+run "$CLI_BIN" audit verify "$T/audit.pwxlog" --trust "$PKI/$ID/node.pem"
+expect_rc "audit verify --trust with the node's certificate" 0
+run "$CLI_BIN" audit verify "$T/audit.pwxlog" --trust "$PKI/PL-PIP/node.pem"
+expect_failure_with_code "audit verify --trust with another node's certificate fails" DATA_LOSS
+grep -q "which is not a trusted signer" <<<"$ERR" || fail "the refusal says why" "$ERR"
+SIGNER_HEX="$(tr -d ':' <<<"$SIGNER" | tr 'A-F' 'a-f')"
+grep -q "$SIGNER_HEX" <<<"$FLAT" || fail "verify shows the real signer's fingerprint" "$FLAT"
+ok "audit verify --signer/--trust: the node's key passes, PL-PIP's fails naming the real signer"
 SIZE="$(wc -c <"$T/audit.pwxlog")"
 cp "$T/audit.pwxlog" "$T/tampered.pwxlog"
 # Flip one byte in the middle of the file, inside some entry.

@@ -148,17 +148,22 @@ class DownloadReactor final
       Done(allowed);
       return;
     }
-    absl::StatusOr<pwx::v1::AttachmentMeta> meta =
-        cases_->FindAttachmentForUser(request.case_id(), request.sha256(),
-                                      log_.user());
-    if (!meta.ok()) {
-      Done(meta.status());
-      return;
-    }
-    meta_ = *std::move(meta);
-    chunks_ = (meta_.size_bytes() + storage::kBlobChunkBytes - 1) /
-              storage::kBlobChunkBytes;
-    WriteNext();
+    // No byte goes out before the download's audit entry is durable. The
+    // callback may run on the store's writer thread: it only starts the
+    // first write (the metadata alone), and the chunks are read from the
+    // store on gRPC's threads, in OnWriteDone.
+    cases_->FindAttachmentForUser(
+        request.case_id(), request.sha256(), log_.user(),
+        [this](absl::StatusOr<pwx::v1::AttachmentMeta> meta) {
+          if (!meta.ok()) {
+            Done(meta.status());
+            return;
+          }
+          meta_ = *std::move(meta);
+          chunks_ = (meta_.size_bytes() + storage::kBlobChunkBytes - 1) /
+                    storage::kBlobChunkBytes;
+          WriteNext();
+        });
   }
 
   void OnWriteDone(bool ok) override {
@@ -172,22 +177,26 @@ class DownloadReactor final
   void OnDone() override { delete this; }
 
  private:
+  // The metadata first, alone, then one chunk per message.
   void WriteNext() {
-    if (next_ > 0 && next_ >= chunks_) {
+    message_.Clear();
+    if (!meta_sent_) {
+      meta_sent_ = true;
+      *message_.mutable_meta() = meta_;
+      StartWrite(&message_);
+      return;
+    }
+    if (next_ >= chunks_) {
       Done(absl::OkStatus());
       return;
     }
-    message_.Clear();
-    if (next_ == 0) *message_.mutable_meta() = meta_;
-    if (next_ < chunks_) {
-      absl::StatusOr<std::string> chunk =
-          cases_->AttachmentChunk(meta_.sha256(), next_);
-      if (!chunk.ok()) {
-        Done(chunk.status());
-        return;
-      }
-      message_.set_chunk(*std::move(chunk));
+    absl::StatusOr<std::string> chunk =
+        cases_->AttachmentChunk(meta_.sha256(), next_);
+    if (!chunk.ok()) {
+      Done(chunk.status());
+      return;
     }
+    message_.set_chunk(*std::move(chunk));
     ++next_;
     StartWrite(&message_);
   }
@@ -201,6 +210,7 @@ class DownloadReactor final
   CallLog log_;
   pwx::v1::AttachmentMeta meta_;
   pwx::v1::DownloadAttachmentResponse message_;
+  bool meta_sent_ = false;
   uint64_t chunks_ = 0;
   uint64_t next_ = 0;
 };
@@ -234,12 +244,11 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
     const pwx::v1::GetCaseRequest* request, Case* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (Denied(context, reactor, "GetCase")) return reactor;
-  CallLog log("GetCase", CallerName(*context));
-  log.set_object(request->id());
-  absl::StatusOr<Case> c = cases_->GetForUser(request->id(), log.user());
-  if (c.ok()) *response = *std::move(c);
-  log.Finish(c.status());
-  reactor->Finish(ToGrpcStatus(c.status()));
+  auto log = std::make_shared<CallLog>("GetCase", CallerName(*context));
+  log->set_object(request->id());
+  // Answers once the read's audit entry is durable.
+  cases_->GetForUser(request->id(), log->user(),
+                     FinishWithCase(reactor, response, log));
   return reactor;
 }
 
@@ -289,12 +298,15 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
     pwx::v1::ListCasesResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (Denied(context, reactor, "ListCases")) return reactor;
-  CallLog log("ListCases", CallerName(*context));
-  absl::StatusOr<pwx::v1::ListCasesResponse> r =
-      cases_->ListForUser(*request, log.user());
-  if (r.ok()) *response = *std::move(r);
-  log.Finish(r.status());
-  reactor->Finish(ToGrpcStatus(r.status()));
+  auto log = std::make_shared<CallLog>("ListCases", CallerName(*context));
+  // Answers once the page's audit entry is durable.
+  cases_->ListForUser(
+      *request, log->user(),
+      [reactor, response, log](absl::StatusOr<pwx::v1::ListCasesResponse> r) {
+        if (r.ok()) *response = *std::move(r);
+        log->Finish(r.status());
+        reactor->Finish(ToGrpcStatus(r.status()));
+      });
   return reactor;
 }
 

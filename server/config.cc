@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -13,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "server/authorizer.h"
 #include "server/domain/fields.h"
 
 namespace pwx::server {
@@ -240,6 +243,11 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   if (fed.keep_delivered_hours() > 24 * 366) {
     return Invalid("federation.keep_delivered_hours",
                    "must be at most 8784 (a year)");
+  }
+  if (absl::StatusOr<std::map<std::string, std::set<pwx::v1::Role>>> roles =
+          ConfigRoles(config);
+      !roles.ok()) {
+    return roles.status();
   }
   if (audit.signing_cert_file().empty() != audit.signing_key_file().empty()) {
     return Invalid(audit.signing_cert_file().empty() ? "audit.signing_cert_file"

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -131,10 +132,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::make_unique<storage::AuditIndexer>(node->store_.get());
   node->audit_indexer_->Start(absl::Milliseconds(100));
 
+  AuthorizerOptions authz_options;
+  authz_options.authority_id = config.authority_id();
+  absl::StatusOr<std::map<std::string, std::set<pwx::v1::Role>>> config_roles =
+      ConfigRoles(config);
+  if (!config_roles.ok()) return config_roles.status();
+  authz_options.config_roles = *std::move(config_roles);
   absl::StatusOr<std::unique_ptr<Authorizer>> authz =
-      Authorizer::Open(node->store_.get(), config.authority_id(),
-                       std::set<std::string>(config.admin_users().begin(),
-                                             config.admin_users().end()));
+      Authorizer::Open(node->store_.get(), std::move(authz_options));
   if (!authz.ok()) return authz.status();
   node->authz_ = *std::move(authz);
 

@@ -58,6 +58,22 @@ TEST(ConfigTest, AuditSettingsAreValidatedByName) {
               HasSubstr("audit.sign_every_entries"));
 }
 
+TEST(ConfigTest, BootstrapRolesAreParsedAndValidatedByName) {
+  const std::string text =
+      std::string(kGood) +
+      "bootstrap_roles { user: \"alice\" role: \"inspector\" }\n"
+      "bootstrap_roles { user: \"aude\" role: \"overseer\" }\n";
+  absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(text, "x");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->bootstrap_roles_size(), 2);
+  EXPECT_EQ(c->bootstrap_roles(0).user(), "alice");
+  ApplyDefaults(&*c);
+  EXPECT_THAT(ValidateConfig(*c).message(),
+              HasSubstr("bootstrap_roles[1].role: 'overseer' is not a role"));
+  c->mutable_bootstrap_roles(1)->set_role("auditor");
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+}
+
 TEST(ConfigTest, UnknownKeyIsNamedWithPosition) {
   absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(
       "authority_id: \"FR-DGT\"\ndata_dri: \"/x\"\n", "fr.textproto");

@@ -120,7 +120,7 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   pwx::v1::AuditConfig* audit = config->mutable_audit();
   if (audit->sign_every_entries() == 0) audit->set_sign_every_entries(1000);
   if (audit->sign_interval_ms() == 0) audit->set_sign_interval_ms(1000);
-  if (audit->read_entry_delay_ms() == 0) audit->set_read_entry_delay_ms(100);
+  if (audit->read_entry_delay_ms() == 0) audit->set_read_entry_delay_ms(1);
   // Only both: one file set without the other is an error for
   // ValidateConfig, not a silent mix of two key pairs.
   if (audit->signing_cert_file().empty() && audit->signing_key_file().empty()) {

@@ -67,10 +67,6 @@ has_problem() { peer_json FR PL-PIP; [[ -n "$(json_string problem)" ]]; }
 start FR
 start PL
 for node in FR PL; do
-  for role in inspector auditor; do
-    pwx "$node" user grant "${USER_OF[$node]}" "$role"
-    [[ $RC -eq 0 ]] || fail "roles are granted" "pwx user grant failed"
-  done
   pwx "$node" admin identity export "$T/${AUTHORITY[$node]}.card"
   [[ $RC -eq 0 ]] || fail "identity cards are exported" "exit $RC"
 done

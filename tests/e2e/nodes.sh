@@ -5,7 +5,9 @@
 # and may set FEDERATION_CONFIG (lines inside the config's federation {}).
 # Defines PID, API_PORT, FED_PORT, DATA_OF and these functions:
 #   pwx NODE ARGS...      the CLI on NODE as its user (see run in lib.sh)
-#   start NODE            starts the node; its federation port stays the same
+#   start NODE            starts the node (its user an admin, inspector and
+#                         auditor from the command line); its federation
+#                         port stays the same
 #                         across restarts unless FED_PORT[NODE] is unset
 #   stop NODE SIGNAL      sends SIGNAL (KILL, TERM) and waits for the exit
 #   eventually WHAT FN    retries FN until it returns 0 or DELIVERY_TIMEOUT_S
@@ -64,6 +66,8 @@ CONFIG
     --api-key "$PKI/$id/node.key" \
     --api-client-ca "$PKI/$id/ca.pem" \
     --admin-user "${USER_OF[$node]}" \
+    --bootstrap-role "${USER_OF[$node]}=inspector" \
+    --bootstrap-role "${USER_OF[$node]}=auditor" \
     --log-format text \
     >>"$T/$node.log" 2>&1 </dev/null &
   PID[$node]=$!

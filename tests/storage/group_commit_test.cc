@@ -146,7 +146,7 @@ TEST(GroupCommitterTest, ChecksPreconditionsAgainstEarlierBatchesOfTheGroup) {
   FakeDb db(/*hold_first_commit=*/true);
   db.Set(Column::kCases, "k", "v1");
   GroupCommitter committer(16, db.Lookup(), db.Commit());
-  Results results(4);
+  Results results(5);
 
   committer.Submit(PutBatch("blocker", "x"), results.Slot(0));
   db.WaitUntilHeld();
@@ -202,7 +202,7 @@ TEST(GroupCommitterTest, AFullQueueRefusesWritesInsteadOfGrowing) {
   // Room for about two 1 KiB batches behind the one being committed.
   GroupCommitter committer(16, db.Lookup(), db.Commit(), {}, 2500);
   const std::string value(1000, 'v');
-  Results results(5);
+  Results results(4);
   committer.Submit(PutBatch("k0", value), results.Slot(0));
   db.WaitUntilHeld();  // k0 is being committed: no longer queued
   committer.Submit(PutBatch("k1", value), results.Slot(1));

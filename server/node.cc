@@ -20,6 +20,7 @@
 #include "server/case_service.h"
 #include "server/case_sharing.h"
 #include "server/config.h"
+#include "server/crl_set.h"
 #include "server/domain/signing.h"
 #include "server/event_handler.h"
 #include "server/federation_service.h"
@@ -75,12 +76,6 @@ absl::StatusOr<NodeOptions> LoadNodeOptions(pwx::v1::ServerConfig config) {
       absl::StatusOr<std::string> pem = ReadFileForKey(key, *path);
       if (!pem.ok()) return pem.status();
       *out = *std::move(pem);
-    }
-    for (int i = 0; i < fed.crl_files_size(); ++i) {
-      absl::StatusOr<std::string> crl = ReadFileForKey(
-          absl::StrCat("federation.crl_files[", i, "]"), fed.crl_files(i));
-      if (!crl.ok()) return crl.status();
-      options.crl_pems.push_back(*std::move(crl));
     }
   }
   options.config = std::move(config);
@@ -166,9 +161,21 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       storage::FederationStore::Open(node->store_.get());
   if (!fed_store.ok()) return fed_store.status();
   node->fed_store_ = *std::move(fed_store);
+  // Peers' revocation lists matter only to a node that federates.
+  std::vector<CrlFile> fed_crl_files;
+  for (int i = 0; !config.federation().listen().empty() &&
+                  i < config.federation().crl_files_size();
+       ++i) {
+    fed_crl_files.push_back({absl::StrCat("federation.crl_files[", i, "]"),
+                             config.federation().crl_files(i)});
+  }
+  absl::StatusOr<std::unique_ptr<CrlSet>> fed_crls =
+      CrlSet::Open(std::move(fed_crl_files));
+  if (!fed_crls.ok()) return fed_crls.status();
+  node->fed_crls_ = *std::move(fed_crls);
   absl::StatusOr<std::unique_ptr<PeerRegistry>> peers =
       PeerRegistry::Open(node->store_.get(), node->fed_store_.get(),
-                         config.authority_id(), options.crl_pems);
+                         config.authority_id(), node->fed_crls_.get());
   if (!peers.ok()) return peers.status();
   node->peers_ = *std::move(peers);
 

@@ -31,6 +31,7 @@
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
 #include "server/tls_check.h"
+#include "server/tls_trust.h"
 #include "server/tree_head_signer.h"
 #include "server/user_service.h"
 #include "storage/audit_index.h"
@@ -180,9 +181,6 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->peers_ = *std::move(peers);
 
   const bool federates = !config.federation().listen().empty();
-  pwx::v1::IdentityCard identity;
-  identity.set_authority_id(config.authority_id());
-  identity.set_authority_name(config.authority_name());
   if (federates) {
     if (options.federation_cert_pem.empty() &&
         options.federation_key_pem.empty()) {
@@ -210,6 +208,34 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
           "federation.cert_file: its SAN URI must be pwx://authority/",
           config.authority_id(), " (peers identify the node by it)"));
     }
+  }
+
+  // Both listeners check client certificates inside the TLS handshake,
+  // against trust that follows the registry and the revocation lists.
+  absl::StatusOr<std::unique_ptr<CrlSet>> api_crls = CrlSet::Open({});
+  if (!api_crls.ok()) return api_crls.status();
+  node->api_crls_ = *std::move(api_crls);
+  NodeTrustOptions trust_options;
+  trust_options.dir = absl::StrCat(config.data_dir(), "/tls");
+  trust_options.api_cert_pem = options.api_cert_pem;
+  trust_options.api_key_pem = options.api_key_pem;
+  trust_options.api_client_ca_pem = options.api_client_ca_pem;
+  trust_options.api_crls = node->api_crls_.get();
+  if (federates) {
+    trust_options.federation_cert_pem = options.federation_cert_pem;
+    trust_options.federation_key_pem = options.federation_key_pem;
+    trust_options.federation_crls = node->fed_crls_.get();
+    trust_options.peers = node->peers_.get();
+  }
+  absl::StatusOr<std::unique_ptr<NodeTrust>> trust =
+      NodeTrust::Start(std::move(trust_options));
+  if (!trust.ok()) return trust.status();
+  node->trust_ = *std::move(trust);
+
+  pwx::v1::IdentityCard identity;
+  identity.set_authority_id(config.authority_id());
+  identity.set_authority_name(config.authority_name());
+  if (federates) {
     absl::StatusOr<std::unique_ptr<domain::Signer>> node_signer =
         domain::Signer::FromPem(options.signing_key_pem);
     if (!node_signer.ok()) {
@@ -259,18 +285,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->node_signer_.get());
     node->federation_service_ = std::make_unique<FederationServiceImpl>(
         node->peers_.get(), node->inbox_.get());
-    // Peers only, on a server of their own: they never see the API. The
-    // client certificate is required here and checked by the application
-    // against the peer registry (PeerRegistry::Authenticate), so that peers
-    // come and go without a restart and every refusal says why. gRPC's
-    // defaults allow TLS 1.2 and 1.3 with AEAD cipher suites only.
-    grpc::SslServerCredentialsOptions fed_tls(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
-    fed_tls.pem_key_cert_pairs.push_back(
-        {options.federation_key_pem, options.federation_cert_pem});
+    // Peers only, on a server of their own: they never see the API. A
+    // client certificate that no registered peer's CA issued, or that is
+    // expired or revoked, gets no TLS session (NodeTrust); one that names
+    // another authority than its CA's peer is refused right after the
+    // handshake (PeerClientVerifier); FederationServiceImpl checks again in
+    // each call. gRPC's defaults allow TLS 1.2 and 1.3 with AEAD cipher
+    // suites only.
     grpc::ServerBuilder fed_builder;
     fed_builder.AddListeningPort(config.federation().listen(),
-                                 grpc::SslServerCredentials(fed_tls),
+                                 node->trust_->FederationCredentials(),
                                  &node->federation_port_);
     fed_builder.RegisterService(node->federation_service_.get());
     fed_builder.SetMaxReceiveMessageSize(
@@ -302,16 +326,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       config.authority_id(), node->store_.get(), node->fed_store_.get(),
       node->authz_.get(), node->signer_.get());
 
-  grpc::SslServerCredentialsOptions tls(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  tls.pem_root_certs = options.api_client_ca_pem;
-  tls.pem_key_cert_pairs.push_back({options.api_key_pem, options.api_cert_pem});
-
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.api().listen(),
-                           grpc::SslServerCredentials(tls), &node->api_port_);
+                           node->trust_->ApiCredentials(), &node->api_port_);
   builder.RegisterService(node->case_service_.get());
   builder.RegisterService(node->admin_service_.get());
   builder.RegisterService(node->user_service_.get());
@@ -345,6 +364,10 @@ void Node::Shutdown(absl::Duration grace) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }
+  // The listeners' certificate providers read the trust files until the
+  // servers are gone.
+  federation_server_.reset();
+  server_.reset();
   // Dispatchers and the inbox stop before the services and the store they
   // use.
   if (dispatcher_ != nullptr) dispatcher_->Stop();
@@ -362,6 +385,10 @@ void Node::Shutdown(absl::Duration grace) {
   outbox_.reset();
   handlers_.reset();
   peers_.reset();
+  if (trust_ != nullptr) trust_->Stop();
+  trust_.reset();
+  api_crls_.reset();
+  fed_crls_.reset();
   fed_store_.reset();
   user_service_.reset();
   admin_service_.reset();

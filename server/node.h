@@ -35,6 +35,7 @@ class CrlSet;
 class EventHandlers;
 class FederationServiceImpl;
 class Inbox;
+class NodeTrust;
 class Outbox;
 class OutboxDispatcher;
 class PeerTransport;
@@ -100,7 +101,9 @@ class Node {
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<storage::FederationStore> fed_store_;
   std::unique_ptr<CrlSet> fed_crls_;
+  std::unique_ptr<CrlSet> api_crls_;
   std::unique_ptr<PeerRegistry> peers_;
+  std::unique_ptr<NodeTrust> trust_;
   std::unique_ptr<domain::Signer> node_signer_;
   std::unique_ptr<EventHandlers> handlers_;
   std::unique_ptr<Outbox> outbox_;

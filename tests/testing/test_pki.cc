@@ -211,6 +211,18 @@ TestCa TestCa::Create(std::string_view name) {
   return ca;
 }
 
+KeyPair TestCa::SelfSignedNode(std::string_view authority_id) {
+  PkeyPtr key = NewP256Key();
+  X509Ptr cert = NewCert(key.get(), authority_id, nullptr);
+  AddExtension(cert.get(), cert.get(), NID_ext_key_usage,
+               "serverAuth,clientAuth");
+  AddExtension(cert.get(), cert.get(), NID_subject_alt_name,
+               "URI:pwx://authority/" + std::string(authority_id) +
+                   ",DNS:localhost,IP:127.0.0.1");
+  Sign(cert.get(), key.get());
+  return KeyPair{CertToPem(cert.get()), KeyToPem(key.get())};
+}
+
 KeyPair TestCa::IssueNode(std::string_view authority_id) const {
   const std::string id(authority_id);
   return IssueLeaf(ca_, authority_id, "serverAuth,clientAuth",

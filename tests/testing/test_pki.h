@@ -39,6 +39,10 @@ class TestCa {
 
   const std::string& cert_pem() const { return ca_.cert_pem; }
 
+  // A self-signed node certificate (no CA issued it) naming
+  // `authority_id` like IssueNode's.
+  static KeyPair SelfSignedNode(std::string_view authority_id);
+
  private:
   KeyPair ca_;
 };

@@ -1,0 +1,181 @@
+// Peers' and users' certificates refused inside the TLS handshake (no TLS
+// session: self-signed, unknown CA, expired, revoked) or right after it (a
+// peer's CA naming another authority), with the trust following the peer
+// registry and the revocation files while the nodes run.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/server/federation_fixture.h"
+#include "tests/testing/tls_probe.h"
+
+namespace pwx::server {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+// Every refusal here happens before any call: gRPC reports UNAVAILABLE.
+void ExpectNoCall(const grpc::Status& s, const std::string& what) {
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << what << ": " << s.error_message();
+}
+
+TEST_F(DeliveryTest, UnknownExpiredAndRevokedCertificatesGetNoTlsSession) {
+  testing::KeyPair revoked = fr_.ca().IssueNode("FR-DGT");
+  pl_.Stop();
+  pl_.Start({fr_.ca().Crl({revoked.cert_pem})});
+  testing::TestCa rogue = testing::TestCa::Create("FR-DGT");
+  testing::TestCa de = testing::TestCa::Create("DE-ZOLL");
+  const std::vector<std::pair<std::string, testing::KeyPair>> refused = {
+      {"self-signed", testing::TestCa::SelfSignedNode("FR-DGT")},
+      {"FR-DGT's name from another CA", rogue.IssueNode("FR-DGT")},
+      {"a stranger's CA", de.IssueNode("DE-ZOLL")},
+      {"expired", fr_.ca().IssueNodeWith("FR-DGT", "FR-DGT", true)},
+      {"revoked", revoked},
+  };
+  // FR-DGT's own certificate gets a session, once PL-PIP trusts again.
+  ASSERT_TRUE(pl_.EventuallyProbes(fr_.keys(), testing::TlsOutcome::kAccepted));
+  for (const auto& [what, keys] : refused) {
+    for (bool tls13 : {false, true}) {
+      testing::TlsProbe probe = pl_.Probe(keys, tls13);
+      EXPECT_EQ(probe.outcome, testing::TlsOutcome::kRefusedInHandshake)
+          << what << (tls13 ? " (TLS 1.3): " : " (TLS 1.2): ")
+          << testing::ToString(probe.outcome) << ", " << probe.detail;
+    }
+    ExpectNoCall(Deliver(keys, {Envelope(1)}), what);
+  }
+  ExpectNothingStored();
+  EXPECT_TRUE(Deliver(fr_.keys(), {Envelope(1)}).ok());
+}
+
+TEST_F(DeliveryTest, APeersCaNamingAnotherAuthorityIsRefusedAfterTheHandshake) {
+  // BE-SPF is a peer of PL-PIP too, with its own CA.
+  TestNode be("BE-SPF");
+  be.Start();
+  ASSERT_TRUE(pl_.AddPeer(be.Card()).ok());
+  ASSERT_TRUE(pl_.EventuallyProbes(be.keys(), testing::TlsOutcome::kAccepted));
+  // FR-DGT's CA is trusted at the handshake, but only for FR-DGT.
+  const std::vector<std::pair<std::string, testing::KeyPair>> refused = {
+      {"BE-SPF's name from FR-DGT's CA",
+       fr_.ca().IssueNodeWith("BE-SPF", "BE-SPF", false)},
+      {"a stranger's name from FR-DGT's CA",
+       fr_.ca().IssueNodeWith("DE-ZOLL", "DE-ZOLL", false)},
+      {"no authority from FR-DGT's CA",
+       fr_.ca().IssueNodeWith("FR-DGT", "", false)},
+  };
+  for (const auto& [what, keys] : refused) {
+    for (bool tls13 : {false, true}) {
+      testing::TlsProbe probe = pl_.Probe(keys, tls13);
+      EXPECT_EQ(probe.outcome, testing::TlsOutcome::kClosedAfterHandshake)
+          << what << ": " << testing::ToString(probe.outcome) << ", "
+          << probe.detail;
+    }
+    ExpectNoCall(Deliver(keys, {Envelope(1)}), what);
+  }
+  // BE-SPF's real certificate is let in, and its call refused: the envelope
+  // is FR-DGT's.
+  grpc::Status s = Deliver(be.keys(), {Envelope(1)});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("envelope.body.sender"));
+  ExpectNothingStored();
+}
+
+TEST_F(DeliveryTest, PeersAddedUpdatedAndRemovedChangeTheHandshakeLive) {
+  TestNode be("BE-SPF");
+  be.Start();
+  // A stranger first; trusted once added, without a restart.
+  EXPECT_EQ(pl_.Probe(be.keys(), true).outcome,
+            testing::TlsOutcome::kRefusedInHandshake);
+  ASSERT_TRUE(pl_.AddPeer(be.Card()).ok());
+  EXPECT_TRUE(pl_.EventuallyProbes(be.keys(), testing::TlsOutcome::kAccepted));
+
+  // FR-DGT's card is updated to a new CA: its new certificate is let in
+  // and its old one no longer is.
+  testing::TestCa next = testing::TestCa::Create("FR-DGT next");
+  testing::KeyPair renewed = next.IssueNode("FR-DGT");
+  EXPECT_EQ(pl_.Probe(renewed, true).outcome,
+            testing::TlsOutcome::kRefusedInHandshake);
+  // A connection made under the old card stays open...
+  auto old_connection = pl_.FederationAs(fr_.keys());
+  pwx::v1::DeliverRequest request;
+  *request.add_envelopes() = Envelope(1);
+  pwx::v1::DeliverResponse response;
+  ASSERT_TRUE(
+      old_connection->Deliver(Context().get(), request, &response).ok());
+  pwx::v1::IdentityCard card = fr_.Card();
+  card.set_ca_certificate_pem(next.cert_pem());
+  pwx::v1::AddPeerRequest update;
+  *update.mutable_card() = card;
+  pwx::v1::Peer updated;
+  ASSERT_TRUE(pl_.Peers()->UpdatePeer(Context().get(), update, &updated).ok());
+  EXPECT_TRUE(pl_.EventuallyProbes(renewed, testing::TlsOutcome::kAccepted));
+  EXPECT_TRUE(pl_.EventuallyProbes(fr_.keys(),
+                                   testing::TlsOutcome::kRefusedInHandshake));
+  // ...and is refused inside the call.
+  *request.mutable_envelopes(0) = Envelope(2);
+  grpc::Status s = old_connection->Deliver(Context().get(), request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), HasSubstr("unknown CA"));
+  EXPECT_TRUE(Deliver(renewed, {Envelope(2)}).ok());
+
+  // Removed: refused at the handshake again.
+  pwx::v1::PeerRequest remove;
+  remove.set_authority_id("BE-SPF");
+  pwx::v1::RemovePeerResponse removed;
+  ASSERT_TRUE(pl_.Peers()->RemovePeer(Context().get(), remove, &removed).ok());
+  EXPECT_TRUE(pl_.EventuallyProbes(be.keys(),
+                                   testing::TlsOutcome::kRefusedInHandshake));
+}
+
+TEST_F(DeliveryTest, ACrlFileReplacedWhileTheNodeRunsTakesEffect) {
+  const std::string crl =
+      testing::WriteFile(pl_.dir(), "fr.crl.pem", fr_.ca().Crl({}));
+  pl_.Stop();
+  pl_.set_crl_files({crl});
+  pl_.Start();
+  ASSERT_TRUE(pl_.EventuallyProbes(fr_.keys(), testing::TlsOutcome::kAccepted));
+  auto connection = pl_.FederationAs(fr_.keys());
+  pwx::v1::DeliverRequest request;
+  *request.add_envelopes() = Envelope(1);
+  pwx::v1::DeliverResponse response;
+  ASSERT_TRUE(connection->Deliver(Context().get(), request, &response).ok());
+
+  // FR-DGT's certificate is revoked: the file is replaced, as
+  // `deploy/pki.sh crl` does, and read again within seconds.
+  const std::string next = crl + ".next";
+  testing::WriteFile(pl_.dir(), "fr.crl.pem.next",
+                     fr_.ca().Crl({fr_.keys().cert_pem}));
+  ASSERT_EQ(std::rename(next.c_str(), crl.c_str()), 0);
+  EXPECT_TRUE(pl_.EventuallyProbes(fr_.keys(),
+                                   testing::TlsOutcome::kRefusedInHandshake));
+  // The connection made before is refused inside its next call.
+  *request.mutable_envelopes(0) = Envelope(2);
+  grpc::Status s = connection->Deliver(Context().get(), request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(s.error_message(), AllOf(HasSubstr("revoked"),
+                                       HasSubstr("federation.crl_files[0]")));
+  EXPECT_EQ(pl_.Health("FR-DGT").received_sequence(), 1u);
+}
+
+TEST_F(DeliveryTest, AnExpiredCrlDoesNotLockThePeerOut) {
+  testing::KeyPair revoked = fr_.ca().IssueNode("FR-DGT");
+  pl_.Stop();
+  pl_.Start({fr_.ca().Crl({revoked.cert_pem}, /*expired=*/true)});
+  // OpenSSL would refuse every certificate of FR-DGT's CA with an expired
+  // list in force; the node leaves it out of the handshake instead...
+  ASSERT_TRUE(pl_.EventuallyProbes(fr_.keys(), testing::TlsOutcome::kAccepted));
+  EXPECT_TRUE(Deliver(fr_.keys(), {Envelope(1)}).ok());
+  // ...and still refuses what it lists, right after the handshake.
+  EXPECT_EQ(pl_.Probe(revoked, true).outcome,
+            testing::TlsOutcome::kClosedAfterHandshake);
+  ExpectNoCall(Deliver(revoked, {Envelope(2)}), "revoked by an expired list");
+}
+
+}  // namespace
+}  // namespace pwx::server

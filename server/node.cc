@@ -212,7 +212,13 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
 
   // Both listeners check client certificates inside the TLS handshake,
   // against trust that follows the registry and the revocation lists.
-  absl::StatusOr<std::unique_ptr<CrlSet>> api_crls = CrlSet::Open({});
+  std::vector<CrlFile> api_crl_files;
+  for (int i = 0; i < config.api().crl_files_size(); ++i) {
+    api_crl_files.push_back(
+        {absl::StrCat("api.crl_files[", i, "]"), config.api().crl_files(i)});
+  }
+  absl::StatusOr<std::unique_ptr<CrlSet>> api_crls =
+      CrlSet::Open(std::move(api_crl_files));
   if (!api_crls.ok()) return api_crls.status();
   node->api_crls_ = *std::move(api_crls);
   NodeTrustOptions trust_options;

@@ -69,6 +69,9 @@ class TestNode {
     for (const std::string& path : crl_files_) {
       config.mutable_federation()->add_crl_files(path);
     }
+    for (const std::string& path : api_crl_files_) {
+      config.mutable_api()->add_crl_files(path);
+    }
     // Keep the port across restarts, so peers' cards stay right.
     config.mutable_federation()->set_listen(
         absl::StrCat("127.0.0.1:", federation_port_));
@@ -229,6 +232,18 @@ class TestNode {
   void set_crl_files(std::vector<std::string> paths) {
     crl_files_ = std::move(paths);
   }
+  // api.crl_files for the next Start.
+  void set_api_crl_files(std::vector<std::string> paths) {
+    api_crl_files_ = std::move(paths);
+  }
+  // A TLS handshake with the API port, presenting `keys`.
+  testing::TlsProbe ProbeApi(const testing::KeyPair& keys, bool tls13) {
+    return testing::ProbeTls(node_->api_port(), &keys, tls13);
+  }
+  // The API as `user` (issued by this node's CA).
+  std::shared_ptr<grpc::Channel> ApiAs(const testing::KeyPair& user) {
+    return LoopbackChannel(node_->api_port(), ca_, &user);
+  }
 
   const std::string& id() const { return id_; }
   std::string data_dir() const { return dir_ + "/data"; }
@@ -246,6 +261,7 @@ class TestNode {
   int federation_port_ = 0;
   bool granted_ = false;
   std::vector<std::string> crl_files_;
+  std::vector<std::string> api_crl_files_;
   std::unique_ptr<Node> node_;
 };
 

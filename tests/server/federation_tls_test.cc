@@ -26,6 +26,23 @@ void ExpectNoCall(const grpc::Status& s, const std::string& what) {
       << what << ": " << s.error_message();
 }
 
+// Replaces `path` whole with `content`, as `deploy/pki.sh crl` does.
+void Replace(const std::string& path, const std::string& content) {
+  const std::string dir = path.substr(0, path.rfind('/'));
+  const std::string name = path.substr(path.rfind('/') + 1);
+  const std::string next = testing::WriteFile(dir, name + ".next", content);
+  ASSERT_EQ(std::rename(next.c_str(), path.c_str()), 0);
+}
+
+// What the API port makes of `user`: UNAVAILABLE when it refused the
+// connection, the service's answer (PERMISSION_DENIED: no role) otherwise.
+grpc::StatusCode ApiAnswer(TestNode& node, const testing::KeyPair& user) {
+  pwx::v1::ListCasesResponse cases;
+  return pwx::v1::CaseService::NewStub(node.ApiAs(user))
+      ->ListCases(Context().get(), {}, &cases)
+      .error_code();
+}
+
 TEST_F(DeliveryTest, UnknownExpiredAndRevokedCertificatesGetNoTlsSession) {
   testing::KeyPair revoked = fr_.ca().IssueNode("FR-DGT");
   pl_.Stop();
@@ -148,10 +165,7 @@ TEST_F(DeliveryTest, ACrlFileReplacedWhileTheNodeRunsTakesEffect) {
 
   // FR-DGT's certificate is revoked: the file is replaced, as
   // `deploy/pki.sh crl` does, and read again within seconds.
-  const std::string next = crl + ".next";
-  testing::WriteFile(pl_.dir(), "fr.crl.pem.next",
-                     fr_.ca().Crl({fr_.keys().cert_pem}));
-  ASSERT_EQ(std::rename(next.c_str(), crl.c_str()), 0);
+  Replace(crl, fr_.ca().Crl({fr_.keys().cert_pem}));
   EXPECT_TRUE(pl_.EventuallyProbes(fr_.keys(),
                                    testing::TlsOutcome::kRefusedInHandshake));
   // The connection made before is refused inside its next call.
@@ -175,6 +189,62 @@ TEST_F(DeliveryTest, AnExpiredCrlDoesNotLockThePeerOut) {
   EXPECT_EQ(pl_.Probe(revoked, true).outcome,
             testing::TlsOutcome::kClosedAfterHandshake);
   ExpectNoCall(Deliver(revoked, {Envelope(2)}), "revoked by an expired list");
+}
+
+TEST(ApiPortTest, RevokedUserCertificatesGetNoTlsSession) {
+  TestNode fr("FR-DGT");
+  const testing::KeyPair bob = fr.ca().IssueUser("bob");
+  const testing::KeyPair carol = fr.ca().IssueUser("carol");
+  const std::string crl = testing::WriteFile(fr.dir(), "users.crl.pem",
+                                             fr.ca().Crl({bob.cert_pem}));
+  fr.set_api_crl_files({crl});
+  fr.Start();
+  for (bool tls13 : {false, true}) {
+    testing::TlsProbe probe = fr.ProbeApi(bob, tls13);
+    EXPECT_EQ(probe.outcome, testing::TlsOutcome::kRefusedInHandshake)
+        << testing::ToString(probe.outcome) << ", " << probe.detail;
+    EXPECT_EQ(fr.ProbeApi(carol, tls13).outcome,
+              testing::TlsOutcome::kAccepted);
+  }
+  EXPECT_EQ(ApiAnswer(fr, bob), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ApiAnswer(fr, carol), grpc::StatusCode::PERMISSION_DENIED);
+
+  // Carol is revoked too: the replaced file is read again.
+  Replace(crl, fr.ca().Crl({bob.cert_pem, carol.cert_pem}));
+  EXPECT_TRUE(Eventually([&] {
+    return fr.ProbeApi(carol, true).outcome ==
+           testing::TlsOutcome::kRefusedInHandshake;
+  }));
+  EXPECT_EQ(ApiAnswer(fr, carol), grpc::StatusCode::UNAVAILABLE);
+
+  // An expired list: what it lists stays refused (right after the
+  // handshake), the others are let in.
+  Replace(crl, fr.ca().Crl({bob.cert_pem}, /*expired=*/true));
+  EXPECT_TRUE(Eventually([&] {
+    return fr.ProbeApi(carol, true).outcome == testing::TlsOutcome::kAccepted;
+  }));
+  EXPECT_EQ(fr.ProbeApi(bob, true).outcome,
+            testing::TlsOutcome::kClosedAfterHandshake);
+  EXPECT_EQ(ApiAnswer(fr, bob), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ApiAnswer(fr, carol), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST(ApiPortTest, AMissingOrBrokenCrlFileStopsTheStartNamingIt) {
+  testing::TestCa ca = testing::TestCa::Create("FR-DGT");
+  const std::string dir = testing::MakeTempDir("api_crl");
+  pwx::v1::ServerConfig config = LoopbackConfig("FR-DGT", dir + "/data");
+  config.mutable_api()->add_crl_files(dir + "/missing.crl.pem");
+  absl::StatusOr<std::unique_ptr<Node>> node =
+      StartLoopbackNode(config, ca, ca.IssueNode("FR-DGT"));
+  EXPECT_EQ(node.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(node.status().message(),
+              HasSubstr("api.crl_files[0]: cannot read " + dir));
+  config.mutable_api()->set_crl_files(
+      0, testing::WriteFile(dir, "junk.pem", "not a list"));
+  node = StartLoopbackNode(config, ca, ca.IssueNode("FR-DGT"));
+  EXPECT_EQ(node.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(node.status().message(),
+              HasSubstr("holds no PEM certificate revocation list"));
 }
 
 }  // namespace

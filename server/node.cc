@@ -265,9 +265,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     node->outbox_ = std::make_unique<Outbox>(
         std::move(outbox_options), node->store_.get(), node->fed_store_.get(),
         node->handlers_.get(), node->node_signer_.get());
+    GrpcPeerTransportOptions transport_options;
+    transport_options.cert_pem = options.federation_cert_pem;
+    transport_options.key_pem = options.federation_key_pem;
+    transport_options.crls = node->fed_crls_.get();
+    transport_options.max_reconnect_backoff =
+        absl::Milliseconds(fed_config.retry_max_ms());
     node->transport_ =
-        std::make_unique<GrpcPeerTransport>(GrpcPeerTransportOptions{
-            options.federation_cert_pem, options.federation_key_pem});
+        std::make_unique<GrpcPeerTransport>(std::move(transport_options));
     DispatcherOptions dispatcher_options;
     dispatcher_options.retry_initial =
         absl::Milliseconds(fed_config.retry_initial_ms());

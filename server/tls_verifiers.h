@@ -15,8 +15,12 @@
 #include <grpcpp/security/tls_certificate_verifier.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/crl_set.h"
 #include "server/peer_registry.h"
 
@@ -38,6 +42,39 @@ std::shared_ptr<grpc::experimental::CertificateVerifier> PeerClientVerifier(
 // verifier.
 std::shared_ptr<grpc::experimental::CertificateVerifier> UserClientVerifier(
     std::string client_ca_pem, const CrlSet* crls);
+
+// What happened on one channel to a peer: the server certificate checks
+// and the calls that succeeded, for the transport to turn a connection that
+// failed into an error that says why. Thread-safe.
+class ChannelLog {
+ public:
+  void Accepted();
+  void Refused(std::string why);
+  void CallSucceeded();
+  // Why the last server certificate was refused, when that was the last
+  // thing to happen on the channel.
+  std::optional<std::string> Refusal() const;
+  // True when the last thing was that a server certificate was accepted
+  // (the connection then failed before any call went through).
+  bool AcceptedSinceLastCall() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time accepted_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time refused_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time call_ok_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::string refusal_ ABSL_GUARDED_BY(mu_);
+};
+
+// Outbound calls to `authority`: the server certificate must chain to
+// `ca_pem` (the CA on the peer's card, and only it), be for TLS servers,
+// name pwx://authority/<authority> in its SAN URI (not merely come from
+// that CA), name `host` (the card endpoint's host) as a DNS or IP name, and
+// be listed in no list of `crls` (federation.crl_files, expired lists too).
+// Each decision goes to `log`. `crls` must outlive the verifier.
+std::shared_ptr<grpc::experimental::CertificateVerifier> PeerServerVerifier(
+    std::string authority, std::string ca_pem, std::string host,
+    const CrlSet* crls, std::shared_ptr<ChannelLog> log);
 
 }  // namespace pwx::server
 

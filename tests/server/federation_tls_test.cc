@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/server/federation_fixture.h"
@@ -189,6 +191,124 @@ TEST_F(DeliveryTest, AnExpiredCrlDoesNotLockThePeerOut) {
   EXPECT_EQ(pl_.Probe(revoked, true).outcome,
             testing::TlsOutcome::kClosedAfterHandshake);
   ExpectNoCall(Deliver(revoked, {Envelope(2)}), "revoked by an expired list");
+}
+
+// A TLS server on `host` presenting `keys`, serving nothing: all the
+// dispatcher should ever do with it is refuse its certificate.
+class ImpostorServer {
+ public:
+  ImpostorServer(const testing::KeyPair& keys, const std::string& host)
+      : host_(host) {
+    grpc::SslServerCredentialsOptions tls;
+    tls.pem_key_cert_pairs.push_back({keys.key_pem, keys.cert_pem});
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(absl::StrCat(host, ":0"),
+                             grpc::SslServerCredentials(tls), &port_);
+    server_ = builder.BuildAndStart();
+  }
+  ~ImpostorServer() { server_->Shutdown(); }
+  std::string endpoint() const { return absl::StrCat(host_, ":", port_); }
+
+ private:
+  std::string host_;
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+// Points FR-DGT's card of PL-PIP at `endpoint`.
+void MovePeer(TestNode& node, pwx::v1::IdentityCard card,
+              const std::string& endpoint) {
+  card.set_federation_endpoint(endpoint);
+  pwx::v1::AddPeerRequest update;
+  *update.mutable_card() = card;
+  pwx::v1::Peer peer;
+  grpc::Status s = node.Peers()->UpdatePeer(Context().get(), update, &peer);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST_F(FederationTest, TheDispatcherRefusesImpostorServers) {
+  const pwx::v1::IdentityCard card = pl_.Card();
+  Case created = fr_.CreateCase("Acme");
+  testing::TestCa rogue = testing::TestCa::Create("PL-PIP");
+  struct Impostor {
+    std::string what;
+    testing::KeyPair keys;
+    std::string host;
+    std::string error;
+  };
+  const std::vector<Impostor> impostors = {
+      {"PL-PIP's CA, another authority's name",
+       pl_.ca().IssueNodeWith("BE-SPF", "BE-SPF", false), "localhost",
+       "UNAUTHENTICATED: the server certificate of PL-PIP names "
+       "pwx://authority/BE-SPF, not PL-PIP"},
+      {"PL-PIP's name, another CA", rogue.IssueNode("PL-PIP"), "localhost",
+       "UNAUTHENTICATED: the server certificate of PL-PIP is not issued by "
+       "the CA on PL-PIP's identity card (unknown CA)"},
+      {"PL-PIP's CA, expired", pl_.ca().IssueNodeWith("PL-PIP", "PL-PIP", true),
+       "localhost",
+       "UNAUTHENTICATED: the server certificate of PL-PIP has expired"},
+      // Certificates from IssueNode name localhost and 127.0.0.1 only.
+      {"PL-PIP's CA and name, another host", pl_.ca().IssueNode("PL-PIP"),
+       "127.0.0.2",
+       "UNAUTHENTICATED: the server certificate of PL-PIP is not for host "
+       "127.0.0.2"},
+  };
+  for (const Impostor& impostor : impostors) {
+    ImpostorServer server(impostor.keys, impostor.host);
+    MovePeer(fr_, card, server.endpoint());
+    ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+    EXPECT_TRUE(Eventually([&] {
+      return absl::StrContains(fr_.Health("PL-PIP").last_error(),
+                               impostor.error);
+    })) << impostor.what
+        << ": " << fr_.Health("PL-PIP").last_error();
+    EXPECT_THAT(fr_.Health("PL-PIP").last_error(),
+                HasSubstr("nothing was sent to PL-PIP"));
+  }
+  // Back to the real PL-PIP: everything queued arrives.
+  MovePeer(fr_, card, card.federation_endpoint());
+  EXPECT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
+  EXPECT_EQ(fr_.Health("PL-PIP").last_error(), "");
+  Case copy;
+  EXPECT_TRUE(pl_.GetCase(created.id(), &copy).ok());
+}
+
+TEST_F(FederationTest, ARevokedServerCertificateIsRefusedOnceTheListSaysSo) {
+  Case created = fr_.CreateCase("Acme");
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  ASSERT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
+  // FR-DGT learns that PL-PIP's node certificate is revoked; its channel,
+  // connected already, checks the certificate again.
+  const std::string crl =
+      testing::WriteFile(fr_.dir(), "pl.crl.pem", pl_.ca().Crl({}));
+  fr_.Stop();
+  fr_.set_crl_files({crl});
+  fr_.Start();
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  ASSERT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
+  Replace(crl, pl_.ca().Crl({pl_.keys().cert_pem}));
+  ASSERT_TRUE(Eventually([&] {
+    return fr_.Share(created.id(), "PL-PIP").ok() &&
+           absl::StrContains(fr_.Health("PL-PIP").last_error(), "revoked");
+  }));
+  EXPECT_THAT(fr_.Health("PL-PIP").last_error(),
+              AllOf(HasSubstr("UNAUTHENTICATED: the server certificate of "
+                              "PL-PIP is revoked"),
+                    HasSubstr("federation.crl_files[0]")));
+}
+
+TEST_F(FederationTest, APeerThatRefusesThisNodesCertificateIsSaidToDoSo) {
+  pl_.Stop();
+  pl_.Start({fr_.ca().Crl({fr_.keys().cert_pem})});
+  Case created = fr_.CreateCase("Acme");
+  ASSERT_TRUE(fr_.Share(created.id(), "PL-PIP").ok());
+  EXPECT_TRUE(Eventually([&] {
+    return absl::StrContains(fr_.Health("PL-PIP").last_error(),
+                             "PL-PIP closed the connection right after the "
+                             "TLS handshake: it most likely refuses this "
+                             "node's certificate");
+  })) << fr_.Health("PL-PIP").last_error();
+  EXPECT_EQ(fr_.Health("PL-PIP").queued(), 1u);
 }
 
 TEST(ApiPortTest, RevokedUserCertificatesGetNoTlsSession) {

@@ -327,7 +327,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   node->peer_service_ = std::make_unique<PeerServiceImpl>(
       std::move(identity), node->authz_.get(), node->peers_.get(),
-      node->outbox_.get(), node->dispatcher_.get());
+      node->outbox_.get(), node->dispatcher_.get(), node->trust_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
       node->cases_.get(), node->authz_.get(), node->case_sharing_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(

@@ -191,6 +191,17 @@ TEST_F(DeliveryTest, AnExpiredCrlDoesNotLockThePeerOut) {
   EXPECT_EQ(pl_.Probe(revoked, true).outcome,
             testing::TlsOutcome::kClosedAfterHandshake);
   ExpectNoCall(Deliver(revoked, {Envelope(2)}), "revoked by an expired list");
+  // `pwx peer list` says so under FR-DGT, naming the file and its
+  // nextUpdate.
+  pwx::v1::PeerHealth health = pl_.Health("FR-DGT");
+  ASSERT_EQ(health.warnings_size(), 1);
+  EXPECT_THAT(health.warnings(0),
+              AllOf(HasSubstr("federation.crl_files[0] ("),
+                    HasSubstr("the list of CA 'CN=FR-DGT test CA' expired at "),
+                    HasSubstr("(its nextUpdate)")));
+  pwx::v1::ListPeersResponse all;
+  ASSERT_TRUE(pl_.Peers()->ListPeers(Context().get(), {}, &all).ok());
+  EXPECT_EQ(all.warnings_size(), 0);
 }
 
 // A TLS server on `host` presenting `keys`, serving nothing: all the
@@ -347,6 +358,13 @@ TEST(ApiPortTest, RevokedUserCertificatesGetNoTlsSession) {
             testing::TlsOutcome::kClosedAfterHandshake);
   EXPECT_EQ(ApiAnswer(fr, bob), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(ApiAnswer(fr, carol), grpc::StatusCode::PERMISSION_DENIED);
+  // `pwx peer list` says so after the peers.
+  pwx::v1::ListPeersResponse all;
+  ASSERT_TRUE(fr.Peers()->ListPeers(Context().get(), {}, &all).ok());
+  ASSERT_EQ(all.warnings_size(), 1);
+  EXPECT_THAT(all.warnings(0),
+              AllOf(HasSubstr("api.crl_files[0] (" + crl + ")"),
+                    HasSubstr("expired at ")));
 }
 
 TEST(ApiPortTest, AMissingOrBrokenCrlFileStopsTheStartNamingIt) {

@@ -1,6 +1,7 @@
-// `pwx audit head|entries|export|verify` and `pwx access-log`: the node's
+// `pwx audit head|entries|export` and `pwx access-log`: the node's
 // tamper-evident audit log, for auditors. The proofs are in
-// cli_audit_proof.cc, peers' receipts in cli_audit_receipts.cc.
+// cli_audit_proof.cc, peers' receipts in cli_audit_receipts.cc, offline
+// verification in cli_audit_verify.cc.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,6 +39,19 @@ constexpr int kAllPageSize = 1000;
 
 std::string EntryTime(const pwx::v1::LoggedEntry& entry) {
   return FormatTime(entry.entry().time());
+}
+
+// Puts in each entry's `entry` the decoding of its entry_bytes, so that what
+// is shown is what the log hashed; DATA_LOSS when the node's decoded copy
+// says something else (a field the bytes do not hold, say).
+absl::Status ShowLoggedBytes(
+    google::protobuf::RepeatedPtrField<pwx::v1::LoggedEntry>* entries) {
+  for (pwx::v1::LoggedEntry& logged : *entries) {
+    absl::StatusOr<pwx::v1::AuditEntry> decoded = DecodeLoggedEntry(logged);
+    if (!decoded.ok()) return decoded.status();
+    *logged.mutable_entry() = *std::move(decoded);
+  }
+  return absl::OkStatus();
 }
 
 void AddHead(CLI::App& audit, Command* selected) {
@@ -127,9 +141,11 @@ void AddEntries(CLI::App& audit, Command* selected) {
       "List log entries in [--from, --to) in index order, optionally only "
       "those of one user, action or object");
   entries->footer(
-      "Listing entries proves nothing by itself: the node could show you\n"
-      "anything. To hold it to its log, check an entry with `pwx audit proof\n"
-      "inclusion --index I`, or export and verify the whole log.");
+      "Each entry shown is decoded here from the bytes the log hashed; a\n"
+      "node that sends a decoded copy saying anything else is refused\n"
+      "(DATA_LOSS). Listing entries proves nothing more by itself: to hold\n"
+      "the node to its log, check an entry with `pwx audit proof inclusion\n"
+      "--index I`, or export and verify the whole log.");
   auto flags = std::make_shared<EntriesFlags>();
   entries->add_option("--from", flags->from, "First index (default 0)");
   entries->add_option("--to", flags->to,
@@ -166,6 +182,9 @@ void AddEntries(CLI::App& audit, Command* selected) {
         list = client->ListEntries(request);
       }
       if (!list.ok()) return list.status();
+      if (absl::Status s = ShowLoggedBytes(list->mutable_entries()); !s.ok()) {
+        return s;
+      }
       PrintEntries(*list, flags->all, env);
       return absl::OkStatus();
     };
@@ -279,65 +298,6 @@ void AddExport(CLI::App& audit, Command* selected) {
   });
 }
 
-absl::Status Verify(const std::string& path, CommandEnv& env) {
-  ProgressBar bar(env.err, env.err_is_terminal, "verify");
-  absl::StatusOr<AuditVerifyResult> result = VerifyAuditExportFile(
-      path, [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); });
-  bar.Finish();
-  if (!result.ok()) return result.status();
-  if (env.format == OutputFormat::kJson) {
-    nlohmann::json document = {
-        {"ok", result->ok},
-        {"entries", result->entries},
-        {"tree_heads", result->tree_heads},
-        {"authority", result->authority},
-        {"root", result->root_hex},
-        {"error", result->error},
-        {"entry_index", nullptr},
-    };
-    if (result->entry_index.has_value()) {
-      document["entry_index"] = *result->entry_index;
-    }
-    env.out << document.dump(2, ' ', false,
-                             nlohmann::json::error_handler_t::replace)
-            << '\n';
-  } else if (result->ok) {
-    env.out << "OK: " << result->entries << " entries, " << result->tree_heads
-            << " signed tree heads verified (authority "
-            << CleanText(result->authority) << ", root " << result->root_hex
-            << ")\n";
-  }
-  if (!result->ok) return absl::DataLossError(result->error);
-  return absl::OkStatus();
-}
-
-void AddVerify(CLI::App& audit, Command* selected) {
-  CLI::App* command = audit.add_subcommand(
-      "verify",
-      "Check an export offline: recompute the Merkle tree from the entries "
-      "and verify every signed tree head; needs no node and no connection "
-      "settings");
-  command->footer(
-      "Checks that entries are numbered 0, 1, 2, ... without gaps; that each\n"
-      "entry's decoded form matches its logged bytes; that the root computed\n"
-      "from the entries equals each signed tree head's root; that every head\n"
-      "is signed by the certificate it names, carried in the file; and that\n"
-      "the file is complete. The first problem is reported with the index of\n"
-      "the entry at fault, or the range of entries between two heads when an\n"
-      "entry was altered consistently. Exit status 0 when the export is\n"
-      "intact, 1 otherwise. Compare the signer certificate's SHA-256 with\n"
-      "one you trust: the file proves the log matches the key, not whose\n"
-      "key it is.");
-  auto path = std::make_shared<std::string>();
-  command->add_option("FILE", *path, "An export written by `pwx audit export`")
-      ->required();
-  command->callback([selected, path] {
-    *selected = [path](CommandEnv& env) -> absl::Status {
-      return Verify(*path, env);
-    };
-  });
-}
-
 }  // namespace
 
 absl::StatusOr<AuditClient> ConnectAudit(CommandEnv& env) {
@@ -357,7 +317,7 @@ void AddAuditCommands(CLI::App& app, Command* selected) {
   AddAuditProofCommands(*audit, selected);
   AddAuditReceiptsCommand(*audit, selected);
   AddExport(*audit, selected);
-  AddVerify(*audit, selected);
+  AddAuditVerifyCommand(*audit, selected);
 }
 
 void AddAccessLogCommand(CLI::App& app, Command* selected) {
@@ -383,6 +343,9 @@ void AddAccessLogCommand(CLI::App& app, Command* selected) {
       absl::StatusOr<pwx::v1::GetAccessLogResponse> log =
           client->GetAccessLog(*case_id);
       if (!log.ok()) return log.status();
+      if (absl::Status s = ShowLoggedBytes(log->mutable_entries()); !s.ok()) {
+        return s;
+      }
       if (env.format == OutputFormat::kJson) {
         env.out << ToJson(*log);
         return absl::OkStatus();

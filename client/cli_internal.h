@@ -67,6 +67,9 @@ void AddAuditCommands(CLI::App& app, Command* selected);
 // AddAuditCommands().
 void AddAuditProofCommands(CLI::App& audit, Command* selected);
 
+// Adds `verify` under `audit`; part of AddAuditCommands().
+void AddAuditVerifyCommand(CLI::App& audit, Command* selected);
+
 // Adds `receipts` under `audit`; part of AddAuditCommands().
 void AddAuditReceiptsCommand(CLI::App& audit, Command* selected);
 

@@ -19,11 +19,15 @@ constexpr char kUserFooter[] =
     "  inspector    cases, requests and plans of the node's own authority\n"
     "  coordinator  peers, users and node settings (backups)\n"
     "  auditor      read-only: the audit log, the access log and statistics\n"
-    "  admin        everything a coordinator may do\n"
+    "  admin        everything a coordinator may do, and every role change\n"
     "\n"
     "NAME is the common name (CN) of the client certificate the node's user\n"
     "CA issued the user. Changes apply to the user's next call, without a\n"
-    "restart. Only coordinators and admins may run these commands.";
+    "restart. Only coordinators and admins may run these commands, and:\n"
+    "nobody grants a role to themselves; a coordinator grants and revokes\n"
+    "inspector only, an admin every role; the last admin keeps the admin\n"
+    "role; roles the node's config gives (admin_users, bootstrap_roles) are\n"
+    "changed there, not here.";
 constexpr char kNameHelp[] =
     "The user: the common name (CN) of their client certificate";
 constexpr char kRoleHelp[] = "inspector, coordinator, auditor or admin";

@@ -207,6 +207,12 @@ federation {
   listen: $(textproto_quote "${FED_LISTEN[$node]}")
 }
 admin_users: $(textproto_quote "${USER_OF[$node]}")
+# Cases need the inspector role, and nobody grants a role to themselves:
+# the config gives the bootstrap admin theirs.
+bootstrap_roles {
+  user: $(textproto_quote "${USER_OF[$node]}")
+  role: "inspector"
+}
 log {
   format: "text"
 }
@@ -371,8 +377,6 @@ cmd_start() {
   done
   for node in "${NODES[@]}"; do
     wait_ready "$node"
-    # Cases need the inspector role; granting it again changes nothing.
-    pwx_cli "$node" user grant "${USER_OF[$node]}" inspector >/dev/null
     say "${AUTHORITY[$node]} is up (pid $(running_pid "$node")) on ${LISTEN[$node]}"
   done
   federate

@@ -30,44 +30,34 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CreateBackup(
     grpc::CallbackServerContext* context,
     const pwx::v1::CreateBackupRequest* request,
     pwx::v1::CreateBackupResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto log = std::make_shared<CallLog>("CreateBackup", CallerName(*context));
-  log->set_object(request->directory());
-  auto fail = [&](const absl::Status& status) {
-    log->Finish(status);
-    reactor->Finish(ToGrpcStatus(status));
-    return reactor;
-  };
-  if (absl::Status s =
-          authz_->Check(log->user(), Permission::kBackup, "CreateBackup");
-      !s.ok()) {
-    return fail(s);
-  }
+  auto call = UnaryCall::Start(context, *authz_, Permission::kBackup,
+                               "CreateBackup", request->directory());
+  if (!call->allowed()) return call->reactor();
   if (request->directory().empty() || request->directory()[0] != '/') {
-    return fail(absl::InvalidArgumentError(
+    call->Finish(absl::InvalidArgumentError(
         "directory: must be an absolute path on the server"));
+    return call->reactor();
   }
   absl::MutexLock lock(&mu_);
-  jobs_.emplace_back(
-      [this, reactor, response, log, directory = request->directory()] {
-        absl::StatusOr<storage::BackupInfo> info = store_->Backup(directory);
-        if (info.ok()) {
-          response->set_backup_id(info->backup_id);
-          response->set_size_bytes(info->size_bytes);
-          response->set_directory(directory);
-          // The content hash is of the response: backup id, size and
-          // directory, which identify the backup made.
-          AppendAuditAsync(
-              store_,
-              AuditEntryBytes(ToProtoTime(absl::Now()), authority_id_,
-                              log->user(), "node.backup", directory,
-                              domain::Sha256Hex(response->SerializeAsString())),
-              "node.backup", log->user(), directory);
-        }
-        log->Finish(info.status());
-        reactor->Finish(ToGrpcStatus(info.status()));
-      });
-  return reactor;
+  // A backup takes a while: on a thread of its own, not a gRPC one.
+  jobs_.emplace_back([this, call, response, directory = request->directory()] {
+    absl::StatusOr<storage::BackupInfo> info = store_->Backup(directory);
+    if (info.ok()) {
+      response->set_backup_id(info->backup_id);
+      response->set_size_bytes(info->size_bytes);
+      response->set_directory(directory);
+      // The content hash is of the response: backup id, size and
+      // directory, which identify the backup made.
+      AppendAuditAsync(
+          store_,
+          AuditEntryBytes(ToProtoTime(absl::Now()), authority_id_, call->user(),
+                          "node.backup", directory,
+                          domain::Sha256Hex(response->SerializeAsString())),
+          "node.backup", call->user(), directory);
+    }
+    call->Finish(info.status());
+  });
+  return call->reactor();
 }
 
 }  // namespace pwx::server

@@ -1,72 +1,31 @@
 #include "server/audit_service.h"
 
-#include <algorithm>
-#include <deque>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "server/audit_trail.h"
-#include "server/domain/merkle.h"
 #include "server/rpc_util.h"
 
 namespace pwx::server {
 namespace {
 
-constexpr int32_t kDefaultPageSize = 100;
-constexpr int32_t kMaxPageSize = 1000;
-// Entries read per scan of the store.
-constexpr uint64_t kChunk = 256;
-constexpr uint32_t kDefaultAccessLogPage = 1000;
-constexpr uint32_t kMaxAccessLogPage = 10000;
-constexpr uint32_t kDefaultReceiptsPage = 100;
-constexpr uint32_t kMaxReceiptsPage = 1000;
-
-std::string Bytes(const domain::Hash& hash) {
-  return std::string(domain::HashBytes(hash));
-}
-
-absl::StatusOr<pwx::v1::LoggedEntry> Logged(uint64_t index, std::string bytes) {
-  pwx::v1::LoggedEntry logged;
-  logged.set_index(index);
-  if (!logged.mutable_entry()->ParseFromString(bytes)) {
-    return absl::DataLossError(
-        absl::StrCat("audit log entry ", index, " does not parse"));
-  }
-  logged.set_entry_bytes(std::move(bytes));
-  return logged;
-}
-
-// The page size a request asks for: `fallback` for 0, INVALID_ARGUMENT
-// above `max`.
-absl::StatusOr<uint32_t> PageSize(uint32_t requested, uint32_t fallback,
-                                  uint32_t max) {
-  if (requested == 0) return fallback;
-  if (requested > max) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: at most ", max, ", got ", requested));
-  }
-  return requested;
-}
-
-// Finishes a unary call: one log line, one status.
-grpc::ServerUnaryReactor* Done(grpc::ServerUnaryReactor* reactor, CallLog& log,
-                               const absl::Status& status) {
-  log.Finish(status);
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+// Runs one reader call for an allowed caller and finishes the RPC with it.
+template <typename Response, typename Read>
+grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                const Authorizer& authz, absl::string_view rpc,
+                                absl::string_view object, Response* response,
+                                Read read) {
+  auto call = UnaryCall::Start(context, authz, Permission::kAudit, rpc, object);
+  if (!call->allowed()) return call->reactor();
+  call->FinishWith(response)(read());
+  return call->reactor();
 }
 
 }  // namespace
 
 // Writes the export records one at a time, reading the next one only when
-// the previous write is done: a header, the certificates, then the entries
-// with each head right after the entry that completes its size.
+// the previous write is done.
 class AuditServiceImpl::ExportReactor final
     : public grpc::ServerWriteReactor<pwx::v1::LogExportRecord> {
  public:
@@ -75,7 +34,17 @@ class AuditServiceImpl::ExportReactor final
 
   // Checks the caller and starts writing; finishes at once on an error.
   void Start() {
-    absl::Status s = Prepare();
+    absl::Status s =
+        service_->authz_->Check(log_.user(), Permission::kAudit, "ExportLog");
+    if (s.ok()) {
+      absl::StatusOr<std::unique_ptr<LogExport>> cursor =
+          service_->reader_->Export();
+      s = cursor.status();
+      if (s.ok()) {
+        export_ = *std::move(cursor);
+        log_.set_object(absl::StrCat("entries 0..", export_->entry_count()));
+      }
+    }
     if (!s.ok()) {
       Stop(s);
       return;
@@ -94,72 +63,8 @@ class AuditServiceImpl::ExportReactor final
   void OnDone() override { delete this; }
 
  private:
-  absl::Status Prepare() {
-    if (absl::Status s = service_->authz_->Check(
-            log_.user(), Permission::kAudit, "ExportLog");
-        !s.ok()) {
-      return s;
-    }
-    absl::StatusOr<uint64_t> count = service_->SignedSize();
-    if (!count.ok()) return count.status();
-    count_ = *count;
-    log_.set_object(absl::StrCat("entries 0..", count_));
-    absl::StatusOr<std::vector<pwx::v1::SignerCertificate>> certificates =
-        service_->heads_.Certificates();
-    if (!certificates.ok()) return certificates.status();
-    certificates_ = *std::move(certificates);
-    return LoadNextHead(0);
-  }
-
-  absl::Status LoadNextHead(uint64_t after) {
-    absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> head =
-        service_->heads_.NextAfter(after);
-    if (!head.ok()) return head.status();
-    next_head_ = *std::move(head);
-    return absl::OkStatus();
-  }
-
-  // Fills record_ with the next record; false when the export is complete.
-  absl::StatusOr<bool> Next() {
-    record_.Clear();
-    if (!header_sent_) {
-      header_sent_ = true;
-      pwx::v1::ExportHeader* header = record_.mutable_header();
-      header->set_format("pwx-audit-export");
-      header->set_version(1);
-      header->set_authority_id(service_->authority_id_);
-      header->set_entry_count(count_);
-      *header->mutable_exported_at() = ToProtoTime(absl::Now());
-      return true;
-    }
-    if (next_certificate_ < certificates_.size()) {
-      *record_.mutable_certificate() =
-          std::move(certificates_[next_certificate_++]);
-      return true;
-    }
-    if (next_head_.has_value() && next_head_->tree_size() == next_index_) {
-      *record_.mutable_tree_head() = *std::move(next_head_);
-      if (absl::Status s = LoadNextHead(next_index_); !s.ok()) return s;
-      return true;
-    }
-    if (next_index_ >= count_) return false;
-    if (buffer_.empty()) {
-      absl::StatusOr<std::vector<std::string>> entries = service_->log_.Entries(
-          next_index_, std::min(count_, next_index_ + kChunk));
-      if (!entries.ok()) return entries.status();
-      for (std::string& e : *entries) buffer_.push_back(std::move(e));
-    }
-    absl::StatusOr<pwx::v1::LoggedEntry> logged =
-        Logged(next_index_, std::move(buffer_.front()));
-    buffer_.pop_front();
-    if (!logged.ok()) return logged.status();
-    *record_.mutable_entry() = *std::move(logged);
-    ++next_index_;
-    return true;
-  }
-
   void WriteNext() {
-    absl::StatusOr<bool> more = Next();
+    absl::StatusOr<bool> more = export_->Next(&record_);
     if (!more.ok()) {
       Stop(more.status());
     } else if (!*more) {
@@ -176,231 +81,47 @@ class AuditServiceImpl::ExportReactor final
 
   const AuditServiceImpl* const service_;
   CallLog log_;
-  uint64_t count_ = 0;
-  bool header_sent_ = false;
-  std::vector<pwx::v1::SignerCertificate> certificates_;
-  size_t next_certificate_ = 0;
-  // The next entry to write; entries below it are written.
-  uint64_t next_index_ = 0;
-  std::deque<std::string> buffer_;
-  // The head of the smallest size above the entries written so far.
-  std::optional<pwx::v1::SignedTreeHead> next_head_;
+  std::unique_ptr<LogExport> export_;
   pwx::v1::LogExportRecord record_;
 };
-
-AuditServiceImpl::AuditServiceImpl(std::string authority_id,
-                                   const storage::KvStore* kv,
-                                   const storage::FederationStore* federation,
-                                   const Authorizer* authz,
-                                   const TreeHeadSigner* signer)
-    : authority_id_(std::move(authority_id)),
-      federation_(federation),
-      authz_(authz),
-      signer_(signer),
-      log_(kv),
-      heads_(kv) {}
-
-absl::StatusOr<uint64_t> AuditServiceImpl::SignedSize() const {
-  std::optional<pwx::v1::SignedTreeHead> latest = signer_->Latest();
-  if (!latest.has_value()) {
-    return absl::FailedPreconditionError(
-        "no tree head has been signed yet (the log is empty or the first "
-        "head is due within audit.sign_interval_ms); try again shortly");
-  }
-  return latest->tree_size();
-}
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetTreeHead(
     grpc::CallbackServerContext* context, const pwx::v1::GetTreeHeadRequest*,
     pwx::v1::GetTreeHeadResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("GetTreeHead", CallerName(*context));
-  if (absl::Status s =
-          authz_->Check(log.user(), Permission::kAudit, "GetTreeHead");
-      !s.ok()) {
-    return Done(reactor, log, s);
-  }
-  // The head first: the size read after it is never smaller.
-  std::optional<pwx::v1::SignedTreeHead> latest = signer_->Latest();
-  absl::StatusOr<uint64_t> size = log_.Size();
-  if (!size.ok()) return Done(reactor, log, size.status());
-  response->set_current_size(*size);
-  if (latest.has_value()) {
-    absl::StatusOr<std::optional<std::string>> pem =
-        heads_.Certificate(latest->signer_certificate_sha256());
-    if (!pem.ok()) return Done(reactor, log, pem.status());
-    if (!pem->has_value()) {
-      return Done(reactor, log,
-                  absl::DataLossError(absl::StrCat(
-                      "the certificate ", latest->signer_certificate_sha256(),
-                      " of the latest tree head is not stored")));
-    }
-    response->set_signer_certificate_pem(**std::move(pem));
-    *response->mutable_latest() = *std::move(latest);
-  }
-  return Done(reactor, log, absl::OkStatus());
+  return Serve(context, *authz_, "GetTreeHead", "", response,
+               [this] { return reader_->TreeHead(); });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListEntries(
     grpc::CallbackServerContext* context,
     const pwx::v1::ListEntriesRequest* request,
     pwx::v1::ListEntriesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("ListEntries", CallerName(*context));
-  if (absl::Status s =
-          authz_->Check(log.user(), Permission::kAudit, "ListEntries");
-      !s.ok()) {
-    return Done(reactor, log, s);
-  }
-  if (request->page_size() < 0) {
-    return Done(reactor, log,
-                absl::InvalidArgumentError(absl::StrCat(
-                    "page_size: ", request->page_size(), " is negative")));
-  }
-  const int32_t page_size = request->page_size() == 0
-                                ? kDefaultPageSize
-                                : std::min(request->page_size(), kMaxPageSize);
-  absl::StatusOr<uint64_t> size = log_.Size();
-  if (!size.ok()) return Done(reactor, log, size.status());
-  const uint64_t from = request->from_index();
-  const uint64_t to = request->to_index() == 0 ? *size : request->to_index();
-  if (to > *size) {
-    return Done(
-        reactor, log,
-        absl::InvalidArgumentError(absl::StrCat("to_index: ", to,
-                                                " is beyond the audit log "
-                                                "of ",
-                                                *size, " entries")));
-  }
-  if (from > to) {
-    return Done(reactor, log,
-                absl::InvalidArgumentError(absl::StrCat(
-                    "from_index: ", from, " is after to_index ", to)));
-  }
-  log.set_object(absl::StrCat("entries ", from, "..", to));
-  const uint64_t scan_end = std::min(to, from + kMaxScan);
-  uint64_t next = from;
-  while (next < scan_end && response->entries_size() < page_size) {
-    const uint64_t chunk_end = std::min(
-        {scan_end, next + kChunk,
-         next + static_cast<uint64_t>(page_size - response->entries_size())});
-    absl::StatusOr<std::vector<std::string>> entries =
-        log_.Entries(next, chunk_end);
-    if (!entries.ok()) return Done(reactor, log, entries.status());
-    for (std::string& bytes : *entries) {
-      absl::StatusOr<pwx::v1::LoggedEntry> logged =
-          Logged(next++, std::move(bytes));
-      if (!logged.ok()) return Done(reactor, log, logged.status());
-      const pwx::v1::AuditEntry& e = logged->entry();
-      if ((request->user().empty() || e.user() == request->user()) &&
-          (request->action().empty() || e.action() == request->action()) &&
-          (request->object_id().empty() ||
-           e.object_id() == request->object_id())) {
-        *response->add_entries() = *std::move(logged);
-      }
-    }
-  }
-  response->set_next_index(next);
-  response->set_done(next == to);
-  return Done(reactor, log, absl::OkStatus());
+  return Serve(context, *authz_, "ListEntries",
+               absl::StrCat("entries ", request->from_index(), "..",
+                            request->to_index()),
+               response,
+               [this, request] { return reader_->Entries(*request); });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetInclusionProof(
     grpc::CallbackServerContext* context,
     const pwx::v1::GetInclusionProofRequest* request,
     pwx::v1::InclusionProof* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("GetInclusionProof", CallerName(*context));
-  if (absl::Status s =
-          authz_->Check(log.user(), Permission::kAudit, "GetInclusionProof");
-      !s.ok()) {
-    return Done(reactor, log, s);
-  }
-  uint64_t tree_size = request->tree_size();
-  if (tree_size == 0) {
-    absl::StatusOr<uint64_t> signed_size = SignedSize();
-    if (!signed_size.ok()) return Done(reactor, log, signed_size.status());
-    tree_size = *signed_size;
-  }
-  const uint64_t index = request->index();
-  log.set_object(absl::StrCat("entry ", index, " of ", tree_size));
-  absl::StatusOr<uint64_t> size = log_.Size();
-  if (!size.ok()) return Done(reactor, log, size.status());
-  if (tree_size > *size) {
-    return Done(reactor, log,
-                absl::OutOfRangeError(absl::StrCat("tree_size: ", tree_size,
-                                                   " is beyond the "
-                                                   "audit log of ",
-                                                   *size, " entries")));
-  }
-  if (index >= tree_size) {
-    return Done(reactor, log,
-                absl::InvalidArgumentError(
-                    absl::StrCat("index: ", index, " is not below tree_size ",
-                                 tree_size, " (entries are numbered from 0)")));
-  }
-  absl::StatusOr<std::string> entry = log_.Entry(index);
-  if (!entry.ok()) return Done(reactor, log, entry.status());
-  absl::StatusOr<std::vector<domain::Hash>> proof =
-      log_.InclusionProof(index, tree_size);
-  if (!proof.ok()) return Done(reactor, log, proof.status());
-  absl::StatusOr<domain::Hash> root = log_.Root(tree_size);
-  if (!root.ok()) return Done(reactor, log, root.status());
-  response->set_index(index);
-  response->set_tree_size(tree_size);
-  response->set_leaf_hash(Bytes(domain::LeafHash(*entry)));
-  for (const domain::Hash& h : *proof) response->add_hashes(Bytes(h));
-  response->set_root_hash(Bytes(*root));
-  return Done(reactor, log, absl::OkStatus());
+  return Serve(
+      context, *authz_, "GetInclusionProof",
+      absl::StrCat("entry ", request->index(), " of ", request->tree_size()),
+      response, [this, request] { return reader_->InclusionProof(*request); });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::GetConsistencyProof(
     grpc::CallbackServerContext* context,
     const pwx::v1::GetConsistencyProofRequest* request,
     pwx::v1::ConsistencyProof* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("GetConsistencyProof", CallerName(*context));
-  if (absl::Status s =
-          authz_->Check(log.user(), Permission::kAudit, "GetConsistencyProof");
-      !s.ok()) {
-    return Done(reactor, log, s);
-  }
-  uint64_t to_size = request->to_size();
-  if (to_size == 0) {
-    absl::StatusOr<uint64_t> signed_size = SignedSize();
-    if (!signed_size.ok()) return Done(reactor, log, signed_size.status());
-    to_size = *signed_size;
-  }
-  const uint64_t from_size = request->from_size();
-  log.set_object(absl::StrCat("sizes ", from_size, "..", to_size));
-  absl::StatusOr<uint64_t> size = log_.Size();
-  if (!size.ok()) return Done(reactor, log, size.status());
-  if (to_size > *size) {
-    return Done(reactor, log,
-                absl::OutOfRangeError(absl::StrCat("to_size: ", to_size,
-                                                   " is beyond the audit "
-                                                   "log of ",
-                                                   *size, " entries")));
-  }
-  if (from_size > to_size) {
-    return Done(
-        reactor, log,
-        absl::InvalidArgumentError(absl::StrCat(
-            "from_size: ", from_size, " is larger than to_size ", to_size)));
-  }
-  absl::StatusOr<std::vector<domain::Hash>> proof =
-      log_.ConsistencyProof(from_size, to_size);
-  if (!proof.ok()) return Done(reactor, log, proof.status());
-  absl::StatusOr<domain::Hash> from_root = log_.Root(from_size);
-  if (!from_root.ok()) return Done(reactor, log, from_root.status());
-  absl::StatusOr<domain::Hash> to_root = log_.Root(to_size);
-  if (!to_root.ok()) return Done(reactor, log, to_root.status());
-  response->set_from_size(from_size);
-  response->set_to_size(to_size);
-  for (const domain::Hash& h : *proof) response->add_hashes(Bytes(h));
-  response->set_from_root(Bytes(*from_root));
-  response->set_to_root(Bytes(*to_root));
-  return Done(reactor, log, absl::OkStatus());
+  return Serve(
+      context, *authz_, "GetConsistencyProof",
+      absl::StrCat("sizes ", request->from_size(), "..", request->to_size()),
+      response,
+      [this, request] { return reader_->ConsistencyProof(*request); });
 }
 
 grpc::ServerWriteReactor<pwx::v1::LogExportRecord>* AuditServiceImpl::ExportLog(
@@ -414,100 +135,16 @@ grpc::ServerUnaryReactor* AuditServiceImpl::GetAccessLog(
     grpc::CallbackServerContext* context,
     const pwx::v1::GetAccessLogRequest* request,
     pwx::v1::GetAccessLogResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("GetAccessLog", CallerName(*context));
-  log.set_object(request->case_id());
-  if (absl::Status s =
-          authz_->Check(log.user(), Permission::kAudit, "GetAccessLog");
-      !s.ok()) {
-    return Done(reactor, log, s);
-  }
-  if (request->case_id().empty()) {
-    return Done(reactor, log,
-                absl::InvalidArgumentError("case_id: is required"));
-  }
-  absl::StatusOr<uint32_t> page_size =
-      PageSize(request->page_size(), kDefaultAccessLogPage, kMaxAccessLogPage);
-  if (!page_size.ok()) return Done(reactor, log, page_size.status());
-  uint64_t from = 0;
-  if (!request->page_token().empty() &&
-      !absl::SimpleAtoi(request->page_token(), &from)) {
-    return Done(reactor, log,
-                absl::InvalidArgumentError(
-                    "page_token: not a token this service issued"));
-  }
-  // One more than a page tells whether another page follows.
-  absl::StatusOr<std::vector<uint64_t>> indices =
-      log_.ObjectEntries(request->case_id(), from, *page_size + 1);
-  if (!indices.ok()) return Done(reactor, log, indices.status());
-  for (size_t i = 0; i < indices->size() && i < *page_size; ++i) {
-    const uint64_t index = (*indices)[i];
-    absl::StatusOr<std::string> bytes = log_.Entry(index);
-    if (!bytes.ok()) return Done(reactor, log, bytes.status());
-    absl::StatusOr<pwx::v1::LoggedEntry> logged =
-        Logged(index, *std::move(bytes));
-    if (!logged.ok()) return Done(reactor, log, logged.status());
-    *response->add_entries() = *std::move(logged);
-  }
-  if (indices->size() > *page_size) {
-    response->set_next_page_token(absl::StrCat((*indices)[*page_size]));
-  }
-  return Done(reactor, log, absl::OkStatus());
+  return Serve(context, *authz_, "GetAccessLog", request->case_id(), response,
+               [this, request] { return reader_->AccessLog(*request); });
 }
 
 grpc::ServerUnaryReactor* AuditServiceImpl::ListReceipts(
     grpc::CallbackServerContext* context,
     const pwx::v1::ListReceiptsRequest* request,
     pwx::v1::ListReceiptsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("ListReceipts", CallerName(*context));
-  log.set_object(request->peer());
-  if (absl::Status s =
-          authz_->Check(log.user(), Permission::kAudit, "ListReceipts");
-      !s.ok()) {
-    return Done(reactor, log, s);
-  }
-  if (request->peer().empty()) {
-    return Done(reactor, log, absl::InvalidArgumentError("peer: is required"));
-  }
-  absl::StatusOr<uint32_t> page_size =
-      PageSize(request->page_size(), kDefaultReceiptsPage, kMaxReceiptsPage);
-  if (!page_size.ok()) return Done(reactor, log, page_size.status());
-  // One more than a page tells where the next page starts.
-  absl::StatusOr<std::vector<pwx::v1::DeliverResponse>> batches =
-      federation_->Receipts(request->peer(), request->from_sequence(),
-                            *page_size + 1);
-  if (!batches.ok()) return Done(reactor, log, batches.status());
-  if (batches->empty() && request->from_sequence() <= 1) {
-    absl::StatusOr<std::optional<std::string>> peer =
-        federation_->PeerBytes(request->peer());
-    if (!peer.ok()) return Done(reactor, log, peer.status());
-    if (!peer->has_value()) {
-      return Done(
-          reactor, log,
-          absl::NotFoundError(absl::StrCat(
-              "peer: ", request->peer(),
-              " is not a peer and this node holds no receipts from it")));
-    }
-  }
-  if (batches->size() > *page_size) {
-    const pwx::v1::DeliverResponse& next = (*batches)[*page_size];
-    response->set_next_sequence(
-        next.receipts().empty() ? 0 : next.receipts(0).sequence());
-    batches->resize(*page_size);
-  }
-  auto& certificates = *response->mutable_certificates();
-  for (pwx::v1::DeliverResponse& batch : *batches) {
-    const std::string& sha256 = batch.tree_head().signer_certificate_sha256();
-    if (!certificates.contains(sha256)) {
-      absl::StatusOr<std::optional<std::string>> pem =
-          federation_->PeerCertificate(sha256);
-      if (!pem.ok()) return Done(reactor, log, pem.status());
-      if (pem->has_value()) certificates[sha256] = **std::move(pem);
-    }
-    *response->add_batches() = std::move(batch);
-  }
-  return Done(reactor, log, absl::OkStatus());
+  return Serve(context, *authz_, "ListReceipts", request->peer(), response,
+               [this, request] { return reader_->Receipts(*request); });
 }
 
 }  // namespace pwx::server

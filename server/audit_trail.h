@@ -27,7 +27,7 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
 
 // The default of audit.read_entry_delay_ms.
 inline constexpr absl::Duration kDefaultReadEntryDelay =
-    absl::Milliseconds(100);
+    absl::Milliseconds(1);
 
 // Appends `entry_bytes` in a batch of its own without waiting for the fsync:
 // it joins the next group commit, or gets one of its own after `max_delay`.

@@ -24,8 +24,17 @@ bool HasRole(const User& user, Role role) {
          user.roles().end();
 }
 
+std::string RoleNames(const User& user) {
+  std::vector<std::string> names;
+  for (int role : user.roles()) names.push_back(RoleName(Role(role)));
+  return names.empty() ? "none" : absl::StrJoin(names, ", ");
+}
+
+}  // namespace
+
 // The same rule as deploy/pki.sh applies to user certificate names.
-absl::Status ValidateUserName(const std::string& name) {
+absl::Status ValidateUserName(absl::string_view field,
+                              const std::string& name) {
   bool ok = !name.empty() && name.size() <= 64 &&
             (absl::ascii_islower(name[0]) || absl::ascii_isdigit(name[0]));
   for (char c : name) {
@@ -34,14 +43,32 @@ absl::Status ValidateUserName(const std::string& name) {
   }
   if (!ok) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "name: '", name,
+        field, ": '", name,
         "' is not a user name (the certificate's CN: lower-case letters, "
         "digits, '.', '_' or '-', at most 64)"));
   }
   return absl::OkStatus();
 }
 
-}  // namespace
+absl::StatusOr<std::map<std::string, std::set<Role>>> ConfigRoles(
+    const pwx::v1::ServerConfig& config) {
+  std::map<std::string, std::set<Role>> roles;
+  for (const std::string& admin : config.admin_users()) {
+    roles[admin].insert(pwx::v1::ROLE_ADMIN);
+  }
+  for (int i = 0; i < config.bootstrap_roles_size(); ++i) {
+    const pwx::v1::BootstrapRole& given = config.bootstrap_roles(i);
+    const std::string key = absl::StrCat("bootstrap_roles[", i, "]");
+    if (absl::Status s = ValidateUserName(key + ".user", given.user());
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<Role> role = ParseRole(key + ".role", given.role());
+    if (!role.ok()) return role.status();
+    roles[given.user()].insert(*role);
+  }
+  return roles;
+}
 
 std::vector<Role> RolesFor(Permission permission) {
   switch (permission) {
@@ -83,21 +110,13 @@ absl::StatusOr<Role> ParseRole(absl::string_view field,
       "' is not a role (inspector, coordinator, auditor or admin)"));
 }
 
-Authorizer::Authorizer(storage::KvStore* kv, std::string authority_id,
-                       std::set<std::string> bootstrap_admins,
-                       std::function<absl::Time()> clock)
-    : kv_(kv),
-      authority_id_(std::move(authority_id)),
-      users_(kv),
-      bootstrap_admins_(std::move(bootstrap_admins)),
-      clock_(clock ? std::move(clock) : [] { return absl::Now(); }) {}
+Authorizer::Authorizer(storage::KvStore* kv, AuthorizerOptions options)
+    : kv_(kv), options_(std::move(options)), users_(kv) {}
 
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Open(
-    storage::KvStore* kv, std::string authority_id,
-    std::set<std::string> bootstrap_admins, std::function<absl::Time()> clock) {
-  std::unique_ptr<Authorizer> authz(new Authorizer(kv, std::move(authority_id),
-                                                   std::move(bootstrap_admins),
-                                                   std::move(clock)));
+    storage::KvStore* kv, AuthorizerOptions options) {
+  if (!options.clock) options.clock = [] { return absl::Now(); };
+  std::unique_ptr<Authorizer> authz(new Authorizer(kv, std::move(options)));
   absl::StatusOr<std::vector<User>> users = authz->users_.List();
   if (!users.ok()) return users.status();
   absl::MutexLock lock(&authz->mu_);
@@ -112,13 +131,26 @@ User Authorizer::View(const std::string& name) const {
   User user;
   if (auto it = cache_.find(name); it != cache_.end()) user = it->second;
   user.set_name(name);
-  if (bootstrap_admins_.count(name) > 0) {
+  if (auto it = options_.config_roles.find(name);
+      it != options_.config_roles.end()) {
     user.set_bootstrap(true);
-    if (!HasRole(user, pwx::v1::ROLE_ADMIN)) {
-      user.add_roles(pwx::v1::ROLE_ADMIN);
+    for (Role role : it->second) {
+      if (!HasRole(user, role)) user.add_roles(role);
     }
   }
   return user;
+}
+
+absl::Status Authorizer::Deny(const std::string& by, absl::string_view call,
+                              const std::string& name,
+                              std::string message) const {
+  const std::string call_name(call);
+  AppendAuditAsync(
+      kv_,
+      AuditEntryBytes(ToProtoTime(options_.clock()), options_.authority_id, by,
+                      "denied", call_name, "", 0, {name}),
+      "denied", by, call_name, kDefaultReadEntryDelay);
+  return absl::PermissionDeniedError(std::move(message));
 }
 
 absl::Status Authorizer::Check(const std::string& user, Permission permission,
@@ -133,18 +165,16 @@ absl::Status Authorizer::Check(const std::string& user, Permission permission,
     if (HasRole(view, role)) return absl::OkStatus();
   }
   const std::string call_name(call);
-  AppendAuditAsync(kv_,
-                   AuditEntryBytes(ToProtoTime(clock_()), authority_id_, user,
-                                   "denied", call_name, ""),
-                   "denied", user, call_name, kDefaultReadEntryDelay);
-  std::vector<std::string> held;
-  for (int role : view.roles()) held.push_back(RoleName(Role(role)));
+  AppendAuditAsync(
+      kv_,
+      AuditEntryBytes(ToProtoTime(options_.clock()), options_.authority_id,
+                      user, "denied", call_name, ""),
+      "denied", user, call_name, kDefaultReadEntryDelay);
   std::vector<std::string> needed;
   for (Role role : allowed) needed.push_back(RoleName(role));
   return absl::PermissionDeniedError(absl::StrCat(
-      "user '", user, "' (roles: ",
-      held.empty() ? "none" : absl::StrJoin(held, ", "), ") may not call ",
-      call, "; it needs the role ", absl::StrJoin(needed, " or ")));
+      "user '", user, "' (roles: ", RoleNames(view), ") may not call ", call,
+      "; it needs the role ", absl::StrJoin(needed, " or ")));
 }
 
 void Authorizer::Change(const std::string& name, absl::string_view action,
@@ -158,17 +188,17 @@ void Authorizer::Change(const std::string& name, absl::string_view action,
   auto next = std::make_shared<User>();
   if (stored->has_value()) *next = (*stored)->record;
   next->set_name(name);
-  if (absl::Status s = edit(next.get()); !s.ok()) {
+  storage::WriteBatch batch;
+  if (absl::Status s = edit(next.get(), &batch); !s.ok()) {
     done(s);
     return;
   }
   next->set_updated_by(by);
-  *next->mutable_updated_at() = ToProtoTime(clock_());
-  storage::WriteBatch batch;
+  *next->mutable_updated_at() = ToProtoTime(options_.clock());
   users_.Put(*next, stored->has_value() ? &**stored : nullptr, &batch);
   batch.AppendAudit(
-      AuditEntryBytes(next->updated_at(), authority_id_, by, action, name,
-                      domain::Sha256Hex(next->SerializeAsString())));
+      AuditEntryBytes(next->updated_at(), options_.authority_id, by, action,
+                      name, domain::Sha256Hex(next->SerializeAsString())));
   kv_->WriteAsync(
       std::move(batch),
       [this, next, name, action = std::string(action), edit = std::move(edit),
@@ -194,7 +224,7 @@ void Authorizer::Change(const std::string& name, absl::string_view action,
 
 void Authorizer::Grant(const std::string& name, Role role,
                        const std::string& by, UserCallback done) {
-  if (absl::Status s = ValidateUserName(name); !s.ok()) {
+  if (absl::Status s = ValidateUserName("name", name); !s.ok()) {
     done(s);
     return;
   }
@@ -203,18 +233,85 @@ void Authorizer::Grant(const std::string& name, Role role,
         "role: must be inspector, coordinator, auditor or admin"));
     return;
   }
+  User granter;
+  User grantee;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    granter = View(by);
+    grantee = View(name);
+  }
+  if (name == by) {
+    // Nothing to grant: idempotent, and no entry claims a self-grant.
+    if (HasRole(grantee, role)) {
+      done(std::move(grantee));
+      return;
+    }
+    done(Deny(by, "GrantRole", name,
+              absl::StrCat("user '", by,
+                           "' may not grant a role to "
+                           "themselves (",
+                           RoleName(role),
+                           "); another coordinator or admin must grant it")));
+    return;
+  }
+  if (role != pwx::v1::ROLE_INSPECTOR &&
+      !HasRole(granter, pwx::v1::ROLE_ADMIN)) {
+    done(Deny(by, "GrantRole", name,
+              absl::StrCat("user '", by, "' (roles: ", RoleNames(granter),
+                           ") may not grant the ", RoleName(role),
+                           " role: only an admin grants coordinator, auditor "
+                           "or admin; a coordinator grants inspector")));
+    return;
+  }
   Change(
       name, "user.grant",
-      [role](User* user) {
+      [role](User* user, storage::WriteBatch*) {
         if (!HasRole(*user, role)) user->add_roles(role);
         return absl::OkStatus();
       },
       by, std::move(done), kMaxAttempts);
 }
 
+absl::Status Authorizer::KeepAnAdmin(const std::string& name,
+                                     storage::WriteBatch* batch) const {
+  for (const auto& [user, roles] : options_.config_roles) {
+    if (user != name && roles.count(pwx::v1::ROLE_ADMIN) > 0) {
+      return absl::OkStatus();
+    }
+  }
+  std::vector<std::string> admins;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [user, record] : cache_) {
+      if (user != name && HasRole(record, pwx::v1::ROLE_ADMIN)) {
+        admins.push_back(user);
+      }
+    }
+  }
+  bool kept = false;
+  for (const std::string& admin : admins) {
+    // The stored record, not the cache: it is what the batch's
+    // precondition holds to.
+    absl::StatusOr<std::optional<storage::StoredUser>> stored =
+        users_.Get(admin);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value() ||
+        !HasRole((*stored)->record, pwx::v1::ROLE_ADMIN)) {
+      continue;
+    }
+    users_.RequireUnchanged(**stored, batch);
+    kept = true;
+  }
+  if (kept) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "user '", name,
+      "' is the last admin of this node: grant admin to another user first "
+      "(or name one in the config's admin_users)"));
+}
+
 void Authorizer::Revoke(const std::string& name, Role role,
                         const std::string& by, UserCallback done) {
-  if (absl::Status s = ValidateUserName(name); !s.ok()) {
+  if (absl::Status s = ValidateUserName("name", name); !s.ok()) {
     done(s);
     return;
   }
@@ -222,32 +319,54 @@ void Authorizer::Revoke(const std::string& name, Role role,
     done(absl::InvalidArgumentError("role: unknown value"));
     return;
   }
-  const bool bootstrap = bootstrap_admins_.count(name) > 0;
-  if (bootstrap &&
-      (role == pwx::v1::ROLE_ADMIN || role == pwx::v1::ROLE_UNSPECIFIED)) {
-    done(absl::FailedPreconditionError(absl::StrCat(
-        "user '", name,
-        "' is a bootstrap admin (config admin_users); remove them there and "
-        "restart to revoke the admin role")));
-    return;
+  if (auto it = options_.config_roles.find(name);
+      it != options_.config_roles.end()) {
+    for (Role given : it->second) {
+      if (role != given && role != pwx::v1::ROLE_UNSPECIFIED) continue;
+      done(absl::FailedPreconditionError(absl::StrCat(
+          "user '", name, "' holds the ", RoleName(given),
+          " role from the config (",
+          given == pwx::v1::ROLE_ADMIN ? "admin_users or " : "",
+          "bootstrap_roles); remove it there and restart to revoke it")));
+      return;
+    }
   }
+  bool by_admin = false;
   {
     absl::ReaderMutexLock lock(&mu_);
     if (cache_.count(name) == 0) {
       done(absl::NotFoundError(absl::StrCat("user '", name, "' not found")));
       return;
     }
+    by_admin = HasRole(View(by), pwx::v1::ROLE_ADMIN);
   }
   Change(
       name, "user.revoke",
-      [role](User* user) {
+      [this, name, role, by, by_admin](
+          User* user, storage::WriteBatch* batch) -> absl::Status {
+        const auto taken = [role](int r) {
+          return role == pwx::v1::ROLE_UNSPECIFIED || r == role;
+        };
+        bool takes_admin = false;
+        for (int r : user->roles()) {
+          if (!taken(r)) continue;
+          // Giving up one's own role is never a gain; taking another
+          // user's above inspector is an admin's decision.
+          if (r != pwx::v1::ROLE_INSPECTOR && !by_admin && name != by) {
+            return Deny(by, "RevokeRole", name,
+                        absl::StrCat("user '", by, "' may not revoke the ",
+                                     RoleName(Role(r)), " role of '", name,
+                                     "': only an admin revokes coordinator, "
+                                     "auditor or admin; a coordinator "
+                                     "revokes inspector"));
+          }
+          takes_admin = takes_admin || r == pwx::v1::ROLE_ADMIN;
+        }
+        if (takes_admin) {
+          if (absl::Status s = KeepAnAdmin(name, batch); !s.ok()) return s;
+        }
         auto* roles = user->mutable_roles();
-        roles->erase(std::remove_if(roles->begin(), roles->end(),
-                                    [role](int r) {
-                                      return role ==
-                                                 pwx::v1::ROLE_UNSPECIFIED ||
-                                             r == role;
-                                    }),
+        roles->erase(std::remove_if(roles->begin(), roles->end(), taken),
                      roles->end());
         return absl::OkStatus();
       },
@@ -256,8 +375,8 @@ void Authorizer::Revoke(const std::string& name, Role role,
 
 std::vector<User> Authorizer::List() const {
   absl::ReaderMutexLock lock(&mu_);
-  std::set<std::string> names(bootstrap_admins_.begin(),
-                              bootstrap_admins_.end());
+  std::set<std::string> names;
+  for (const auto& [name, unused] : options_.config_roles) names.insert(name);
   for (const auto& [name, unused] : cache_) names.insert(name);
   std::vector<User> users;
   for (const std::string& name : names) users.push_back(View(name));

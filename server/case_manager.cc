@@ -64,12 +64,26 @@ std::string CaseManager::AuditEntryBytes(
 void CaseManager::AuditRead(const std::string& user, absl::string_view action,
                             const std::string& object_id,
                             std::string content_sha256, uint64_t count,
-                            const std::vector<std::string>& object_ids) {
-  AppendAuditAsync(
-      kv_,
-      AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
-                      std::move(content_sha256), count, object_ids),
-      action, user, object_id, options_.read_entry_delay);
+                            const std::vector<std::string>& object_ids,
+                            std::function<void(absl::Status)> durable) {
+  storage::WriteBatch batch;
+  batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), user, action, object_id,
+                                    std::move(content_sha256), count,
+                                    object_ids));
+  batch.set_max_delay(options_.read_entry_delay);
+  kv_->WriteAsync(
+      std::move(batch), [action = std::string(action), object_id,
+                         durable = std::move(durable)](absl::Status s) {
+        if (!s.ok()) {
+          s = absl::Status(
+              s.code(), absl::StrCat("the ", action, " audit entry",
+                                     object_id.empty() ? "" : " of ", object_id,
+                                     " was not stored, so the data is not "
+                                     "returned: ",
+                                     s.message()));
+        }
+        durable(std::move(s));
+      });
 }
 
 absl::StatusOr<uint64_t> CaseManager::NextSequence(int year) {
@@ -147,14 +161,31 @@ absl::StatusOr<Case> CaseManager::Get(const std::string& id) const {
   return std::move((*stored)->record);
 }
 
-absl::StatusOr<Case> CaseManager::GetForUser(const std::string& id,
-                                             const std::string& user) {
-  if (absl::Status s = domain::ValidateCaseId("id", id); !s.ok()) return s;
+void CaseManager::GetForUser(const std::string& id, const std::string& user,
+                             CaseCallback done) {
+  if (absl::Status s = domain::ValidateCaseId("id", id); !s.ok()) {
+    done(s);
+    return;
+  }
   absl::StatusOr<std::optional<storage::StoredCase>> stored = cases_.Get(id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return NotFound(id);
-  AuditRead(user, kActionRead, id, domain::Sha256Hex((*stored)->bytes));
-  return std::move((*stored)->record);
+  if (!stored.ok()) {
+    done(stored.status());
+    return;
+  }
+  if (!stored->has_value()) {
+    done(NotFound(id));
+    return;
+  }
+  std::string sha256 = domain::Sha256Hex((*stored)->bytes);
+  auto record = std::make_shared<Case>(std::move((*stored)->record));
+  AuditRead(user, kActionRead, id, std::move(sha256), 0, {},
+            [record, done = std::move(done)](absl::Status s) {
+              if (!s.ok()) {
+                done(s);
+                return;
+              }
+              done(std::move(*record));
+            });
 }
 
 absl::StatusOr<CaseManager::Shareable> CaseManager::ShareableCopy(
@@ -244,6 +275,16 @@ absl::StatusOr<bool> CaseManager::PutSharedCopy(
   const storage::StoredCase* previous =
       stored->has_value() ? &**stored : nullptr;
   if (previous != nullptr && previous->record.version() >= copy.version()) {
+    if (previous->record.version() == copy.version() &&
+        previous->bytes != copy.SerializeAsString()) {
+      // The owner numbered two different cases or versions alike (it was
+      // restored from a backup and reissued the id): keep the copy held,
+      // and say so in the log instead of dropping the share unnoticed.
+      batch->AppendAudit(server::AuditEntryBytes(
+          ToProtoTime(Now()), options_.authority_id,
+          absl::StrCat("peer:", sender), "case.copy_conflict", copy.id(),
+          domain::Sha256Hex(copy.SerializeAsString()), copy.version()));
+    }
     return false;
   }
   cases_.Put(copy, previous, batch);
@@ -386,17 +427,28 @@ absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::List(
   return response;
 }
 
-absl::StatusOr<pwx::v1::ListCasesResponse> CaseManager::ListForUser(
-    const pwx::v1::ListCasesRequest& request, const std::string& user) {
+void CaseManager::ListForUser(const pwx::v1::ListCasesRequest& request,
+                              const std::string& user, CaseListCallback done) {
   absl::StatusOr<pwx::v1::ListCasesResponse> response = List(request);
-  if (!response.ok()) return response;
+  if (!response.ok()) {
+    done(response.status());
+    return;
+  }
   std::vector<std::string> ids;
   ids.reserve(static_cast<size_t>(response->cases_size()));
   for (const Case& c : response->cases()) ids.push_back(c.id());
-  AuditRead(user, kActionList, "",
-            domain::Sha256Hex(response->SerializeAsString()),
-            static_cast<uint64_t>(response->cases_size()), ids);
-  return response;
+  std::string sha256 = domain::Sha256Hex(response->SerializeAsString());
+  const auto count = static_cast<uint64_t>(response->cases_size());
+  auto page =
+      std::make_shared<pwx::v1::ListCasesResponse>(*std::move(response));
+  AuditRead(user, kActionList, "", std::move(sha256), count, ids,
+            [page, done = std::move(done)](absl::Status s) {
+              if (!s.ok()) {
+                done(s);
+                return;
+              }
+              done(std::move(*page));
+            });
 }
 
 void CaseManager::AddNote(const pwx::v1::AddNoteRequest& request,
@@ -514,13 +566,25 @@ absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(
       absl::StrCat("case ", case_id, " has no attachment ", sha256));
 }
 
-absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachmentForUser(
-    const std::string& case_id, const std::string& sha256,
-    const std::string& user) {
+void CaseManager::FindAttachmentForUser(const std::string& case_id,
+                                        const std::string& sha256,
+                                        const std::string& user,
+                                        AttachmentCallback done) {
   absl::StatusOr<pwx::v1::AttachmentMeta> meta =
       FindAttachment(case_id, sha256);
-  if (meta.ok()) AuditRead(user, kActionAttachmentRead, case_id, sha256);
-  return meta;
+  if (!meta.ok()) {
+    done(meta.status());
+    return;
+  }
+  auto found = std::make_shared<pwx::v1::AttachmentMeta>(*std::move(meta));
+  AuditRead(user, kActionAttachmentRead, case_id, sha256, 0, {},
+            [found, done = std::move(done)](absl::Status s) {
+              if (!s.ok()) {
+                done(s);
+                return;
+              }
+              done(std::move(*found));
+            });
 }
 
 absl::StatusOr<std::string> CaseManager::AttachmentChunk(

@@ -24,6 +24,10 @@
 namespace pwx::server {
 
 using CaseCallback = std::function<void(absl::StatusOr<pwx::v1::Case>)>;
+using CaseListCallback =
+    std::function<void(absl::StatusOr<pwx::v1::ListCasesResponse>)>;
+using AttachmentCallback =
+    std::function<void(absl::StatusOr<pwx::v1::AttachmentMeta>)>;
 
 struct CaseManagerOptions {
   // The node's authority; prefixes every case id. Required.
@@ -32,7 +36,8 @@ struct CaseManagerOptions {
   uint64_t max_attachment_bytes = uint64_t{16} << 20;
   // The clock stamped into created_at/updated_at. Default: absl::Now.
   std::function<absl::Time()> clock;
-  // Longest wait of a read's audit entry for a shared commit. Default: 100 ms.
+  // Longest wait of a read's audit entry for a commit to share; the read
+  // answers once that commit is durable. Default: 100 ms.
   absl::Duration read_entry_delay = absl::Milliseconds(100);
 };
 
@@ -40,12 +45,15 @@ struct CaseManagerOptions {
 // exactly one pwx.v1.AuditEntry to the audit log in the same batch as the
 // change, so a change without its entry cannot exist, and a refused change
 // leaves none. The *ForUser reads, which hand personal data to a person,
-// append a read entry without waiting for it to become durable: it is
-// committed with the writer's next group. Get, List and FindAttachment log
-// nothing; they are for the node's own use.
+// append a read entry and answer only once it is durable, so a crash never
+// loses the record of a read that was answered. The entry joins the
+// writer's next group commit, waiting up to read_entry_delay for one rather
+// than costing an fsync of its own; the read waits as long. Get, List and
+// FindAttachment log nothing; they are for the node's own use.
 //
-// Thread-safe. Callbacks run on the store's writer thread (for writes) or on
-// the calling thread (for failures found before writing); keep them short.
+// Thread-safe. Callbacks run on the store's writer thread (for writes and
+// audited reads) or on the calling thread (for failures found before
+// writing); keep them short.
 class CaseManager {
  public:
   // `kv` must outlive the manager.
@@ -61,11 +69,13 @@ class CaseManager {
   // use, never to answer a person.
   absl::StatusOr<pwx::v1::Case> Get(const std::string& id) const;
 
-  // Get() on behalf of `user`: when the case is found, queues a "case.read"
-  // audit entry (hash of the stored record) and returns without waiting for
-  // it to be durable.
-  absl::StatusOr<pwx::v1::Case> GetForUser(const std::string& id,
-                                           const std::string& user);
+  // Get() on behalf of `user`: when the case is found, appends a
+  // "case.read" audit entry (hash of the stored record) and calls `done`
+  // with the case once the entry is durable. When the entry cannot be
+  // stored, `done` gets that error instead of the case: personal data is
+  // never handed out without the record of it.
+  void GetForUser(const std::string& id, const std::string& user,
+                  CaseCallback done);
 
   // ABORTED when request.expected_version is not the current version.
   void Update(const pwx::v1::UpdateCaseRequest& request,
@@ -75,11 +85,12 @@ class CaseManager {
   absl::StatusOr<pwx::v1::ListCasesResponse> List(
       const pwx::v1::ListCasesRequest& request) const;
 
-  // List() on behalf of `user`: when it succeeds, queues one "case.list"
+  // List() on behalf of `user`: when it succeeds, appends one "case.list"
   // audit entry with the number of cases returned, their ids and the hash
-  // of the serialized response, without waiting for it.
-  absl::StatusOr<pwx::v1::ListCasesResponse> ListForUser(
-      const pwx::v1::ListCasesRequest& request, const std::string& user);
+  // of the serialized response, and calls `done` with the page once the
+  // entry is durable (with the store's error instead, like GetForUser).
+  void ListForUser(const pwx::v1::ListCasesRequest& request,
+                   const std::string& user, CaseListCallback done);
 
   void AddNote(const pwx::v1::AddNoteRequest& request, const std::string& user,
                CaseCallback done);
@@ -101,11 +112,13 @@ class CaseManager {
       const std::string& case_id, const std::string& sha256) const;
 
   // FindAttachment() for `user`, who is about to download the content:
-  // when found, queues a "case.attachment.read" audit entry (object: the
-  // case; hash: the attachment's) without waiting for it.
-  absl::StatusOr<pwx::v1::AttachmentMeta> FindAttachmentForUser(
-      const std::string& case_id, const std::string& sha256,
-      const std::string& user);
+  // when found, appends a "case.attachment.read" audit entry (object: the
+  // case; hash: the attachment's) and calls `done` with the metadata once
+  // the entry is durable (with the store's error instead, like GetForUser);
+  // send no byte before.
+  void FindAttachmentForUser(const std::string& case_id,
+                             const std::string& sha256, const std::string& user,
+                             AttachmentCallback done);
 
   // Chunk `index` of a stored content (storage::kBlobChunkBytes each).
   absl::StatusOr<std::string> AttachmentChunk(const std::string& sha256,
@@ -127,9 +140,11 @@ class CaseManager {
   // precondition on it). The copy passes the same checks as a local case.
   // PERMISSION_DENIED unless the case is the sender's (its id and owner
   // name the sender); INVALID_ARGUMENT naming the field ("case.…") for a
-  // malformed case. A copy no newer than the one held adds nothing (a late
-  // or repeated share never replaces a newer one): returns false then,
-  // true when it stored the copy.
+  // malformed case. A copy no newer than the one held is not stored (a
+  // late or repeated share never replaces a newer one): returns false then,
+  // true when it stored the copy. A copy of the same version as the one
+  // held but with other contents (the owner reissued a case id after a
+  // restore) adds a "case.copy_conflict" audit entry and nothing else.
   absl::StatusOr<bool> PutSharedCopy(const pwx::v1::Case& copy,
                                      const std::string& sender,
                                      storage::WriteBatch* batch) const;
@@ -168,12 +183,13 @@ class CaseManager {
       std::string content_sha256, uint64_t count = 0,
       const std::vector<std::string>& object_ids = {}) const;
 
-  // Submits a batch holding only a read's audit entry and does not wait for
-  // it; a failure to store it is logged.
+  // Submits a batch holding only a read's audit entry, allowed to wait up
+  // to read_entry_delay for a commit to share, and calls `durable` with OK
+  // once it is committed, or with the error (naming the read) when not.
   void AuditRead(const std::string& user, absl::string_view action,
                  const std::string& object_id, std::string content_sha256,
-                 uint64_t count = 0,
-                 const std::vector<std::string>& object_ids = {});
+                 uint64_t count, const std::vector<std::string>& object_ids,
+                 std::function<void(absl::Status)> durable);
 
   const CaseManagerOptions options_;
   storage::KvStore* const kv_;

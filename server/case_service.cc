@@ -14,17 +14,15 @@ namespace {
 
 using pwx::v1::Case;
 
-// Completes a unary call that returns a case, from whichever thread the
-// manager calls back on.
-CaseCallback FinishWithCase(grpc::ServerUnaryReactor* reactor, Case* response,
-                            std::shared_ptr<CallLog> log) {
-  return [reactor, response, log = std::move(log)](absl::StatusOr<Case> r) {
+// Completes a call that returns a case, from whichever thread the manager
+// calls back on; the log line names the case (CreateCase learns its id).
+CaseCallback FinishWithCase(std::shared_ptr<UnaryCall> call, Case* response) {
+  return [call = std::move(call), response](absl::StatusOr<Case> r) {
     if (r.ok()) {
-      log->set_object(r->id());
+      call->set_object(r->id());
       *response = *std::move(r);
     }
-    log->Finish(r.status());
-    reactor->Finish(ToGrpcStatus(r.status()));
+    call->Finish(r.status());
   };
 }
 
@@ -148,17 +146,22 @@ class DownloadReactor final
       Done(allowed);
       return;
     }
-    absl::StatusOr<pwx::v1::AttachmentMeta> meta =
-        cases_->FindAttachmentForUser(request.case_id(), request.sha256(),
-                                      log_.user());
-    if (!meta.ok()) {
-      Done(meta.status());
-      return;
-    }
-    meta_ = *std::move(meta);
-    chunks_ = (meta_.size_bytes() + storage::kBlobChunkBytes - 1) /
-              storage::kBlobChunkBytes;
-    WriteNext();
+    // No byte goes out before the download's audit entry is durable. The
+    // callback may run on the store's writer thread: it only starts the
+    // first write (the metadata alone), and the chunks are read from the
+    // store on gRPC's threads, in OnWriteDone.
+    cases_->FindAttachmentForUser(
+        request.case_id(), request.sha256(), log_.user(),
+        [this](absl::StatusOr<pwx::v1::AttachmentMeta> meta) {
+          if (!meta.ok()) {
+            Done(meta.status());
+            return;
+          }
+          meta_ = *std::move(meta);
+          chunks_ = (meta_.size_bytes() + storage::kBlobChunkBytes - 1) /
+                    storage::kBlobChunkBytes;
+          WriteNext();
+        });
   }
 
   void OnWriteDone(bool ok) override {
@@ -172,22 +175,26 @@ class DownloadReactor final
   void OnDone() override { delete this; }
 
  private:
+  // The metadata first, alone, then one chunk per message.
   void WriteNext() {
-    if (next_ > 0 && next_ >= chunks_) {
+    message_.Clear();
+    if (!meta_sent_) {
+      meta_sent_ = true;
+      *message_.mutable_meta() = meta_;
+      StartWrite(&message_);
+      return;
+    }
+    if (next_ >= chunks_) {
       Done(absl::OkStatus());
       return;
     }
-    message_.Clear();
-    if (next_ == 0) *message_.mutable_meta() = meta_;
-    if (next_ < chunks_) {
-      absl::StatusOr<std::string> chunk =
-          cases_->AttachmentChunk(meta_.sha256(), next_);
-      if (!chunk.ok()) {
-        Done(chunk.status());
-        return;
-      }
-      message_.set_chunk(*std::move(chunk));
+    absl::StatusOr<std::string> chunk =
+        cases_->AttachmentChunk(meta_.sha256(), next_);
+    if (!chunk.ok()) {
+      Done(chunk.status());
+      return;
     }
+    message_.set_chunk(*std::move(chunk));
     ++next_;
     StartWrite(&message_);
   }
@@ -201,113 +208,88 @@ class DownloadReactor final
   CallLog log_;
   pwx::v1::AttachmentMeta meta_;
   pwx::v1::DownloadAttachmentResponse message_;
+  bool meta_sent_ = false;
   uint64_t chunks_ = 0;
   uint64_t next_ = 0;
 };
 
 }  // namespace
 
-bool CaseServiceImpl::Denied(grpc::CallbackServerContext* context,
-                             grpc::ServerUnaryReactor* reactor,
-                             absl::string_view call) const {
-  const std::string user = CallerName(*context);
-  absl::Status allowed = authz_->Check(user, Permission::kCases, call);
-  if (allowed.ok()) return false;
-  CallLog(call, user).Finish(allowed);
-  reactor->Finish(ToGrpcStatus(allowed));
-  return true;
-}
-
 grpc::ServerUnaryReactor* CaseServiceImpl::CreateCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::CreateCaseRequest* request, Case* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Denied(context, reactor, "CreateCase")) return reactor;
-  auto log = std::make_shared<CallLog>("CreateCase", CallerName(*context));
-  cases_->Create(request->case_(), log->user(),
-                 FinishWithCase(reactor, response, log));
-  return reactor;
+  auto call =
+      UnaryCall::Start(context, *authz_, Permission::kCases, "CreateCase");
+  if (!call->allowed()) return call->reactor();
+  cases_->Create(request->case_(), call->user(),
+                 FinishWithCase(call, response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::GetCaseRequest* request, Case* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Denied(context, reactor, "GetCase")) return reactor;
-  CallLog log("GetCase", CallerName(*context));
-  log.set_object(request->id());
-  absl::StatusOr<Case> c = cases_->GetForUser(request->id(), log.user());
-  if (c.ok()) *response = *std::move(c);
-  log.Finish(c.status());
-  reactor->Finish(ToGrpcStatus(c.status()));
-  return reactor;
+  auto call = UnaryCall::Start(context, *authz_, Permission::kCases, "GetCase",
+                               request->id());
+  if (!call->allowed()) return call->reactor();
+  // Answers once the read's audit entry is durable.
+  cases_->GetForUser(request->id(), call->user(),
+                     FinishWithCase(call, response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ShareCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::ShareCaseRequest* request,
     pwx::v1::ShareCaseResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Denied(context, reactor, "ShareCase")) return reactor;
-  auto log = std::make_shared<CallLog>("ShareCase", CallerName(*context));
-  log->set_object(request->id());
-  auto finish = [reactor, response,
-                 log](absl::StatusOr<pwx::v1::ShareCaseResponse> r) {
-    if (r.ok()) *response = *std::move(r);
-    log->Finish(r.status());
-    reactor->Finish(ToGrpcStatus(r.status()));
-  };
+  auto call = UnaryCall::Start(context, *authz_, Permission::kCases,
+                               "ShareCase", request->id());
+  if (!call->allowed()) return call->reactor();
   if (sharing_ == nullptr) {
-    finish(absl::FailedPreconditionError(
+    call->Finish(absl::FailedPreconditionError(
         "this node does not federate: set federation.listen in its config"));
-    return reactor;
+    return call->reactor();
   }
   if (absl::Status s = domain::ValidateAuthorityId("with", request->with());
       !s.ok()) {
-    finish(s);
-    return reactor;
+    call->Finish(s);
+    return call->reactor();
   }
-  sharing_->Share(request->id(), request->with(), log->user(),
-                  std::move(finish));
-  return reactor;
+  sharing_->Share(request->id(), request->with(), call->user(),
+                  call->FinishWith(response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::UpdateCase(
     grpc::CallbackServerContext* context,
     const pwx::v1::UpdateCaseRequest* request, Case* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Denied(context, reactor, "UpdateCase")) return reactor;
-  auto log = std::make_shared<CallLog>("UpdateCase", CallerName(*context));
-  log->set_object(request->id());
-  cases_->Update(*request, log->user(), FinishWithCase(reactor, response, log));
-  return reactor;
+  auto call = UnaryCall::Start(context, *authz_, Permission::kCases,
+                               "UpdateCase", request->id());
+  if (!call->allowed()) return call->reactor();
+  cases_->Update(*request, call->user(), FinishWithCase(call, response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::ListCases(
     grpc::CallbackServerContext* context,
     const pwx::v1::ListCasesRequest* request,
     pwx::v1::ListCasesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Denied(context, reactor, "ListCases")) return reactor;
-  CallLog log("ListCases", CallerName(*context));
-  absl::StatusOr<pwx::v1::ListCasesResponse> r =
-      cases_->ListForUser(*request, log.user());
-  if (r.ok()) *response = *std::move(r);
-  log.Finish(r.status());
-  reactor->Finish(ToGrpcStatus(r.status()));
-  return reactor;
+  auto call =
+      UnaryCall::Start(context, *authz_, Permission::kCases, "ListCases");
+  if (!call->allowed()) return call->reactor();
+  // Answers once the page's audit entry is durable.
+  cases_->ListForUser(*request, call->user(), call->FinishWith(response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(
     grpc::CallbackServerContext* context,
     const pwx::v1::AddNoteRequest* request, Case* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (Denied(context, reactor, "AddNote")) return reactor;
-  auto log = std::make_shared<CallLog>("AddNote", CallerName(*context));
-  log->set_object(request->case_id());
-  cases_->AddNote(*request, log->user(),
-                  FinishWithCase(reactor, response, log));
-  return reactor;
+  auto call = UnaryCall::Start(context, *authz_, Permission::kCases, "AddNote",
+                               request->case_id());
+  if (!call->allowed()) return call->reactor();
+  cases_->AddNote(*request, call->user(), FinishWithCase(call, response));
+  return call->reactor();
 }
 
 grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest>*

@@ -51,11 +51,6 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
       pwx::v1::ShareCaseResponse* response) override;
 
  private:
-  // Finishes `reactor` with PERMISSION_DENIED and returns true unless the
-  // caller may use cases.
-  bool Denied(grpc::CallbackServerContext* context,
-              grpc::ServerUnaryReactor* reactor, absl::string_view call) const;
-
   CaseManager* const cases_;
   const Authorizer* const authz_;
   CaseSharing* const sharing_;

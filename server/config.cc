@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -13,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "server/authorizer.h"
 #include "server/domain/fields.h"
 
 namespace pwx::server {
@@ -91,6 +94,9 @@ absl::StatusOr<pwx::v1::ServerConfig> LoadConfigFile(const std::string& path) {
 }
 
 void ApplyDefaults(pwx::v1::ServerConfig* config) {
+  if (config->api().max_concurrent_streams() == 0) {
+    config->mutable_api()->set_max_concurrent_streams(256);
+  }
   if (config->api().listen().empty()) {
     config->mutable_api()->set_listen("127.0.0.1:7443");
   }
@@ -102,6 +108,9 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (config->storage().max_group_size() == 0) {
     config->mutable_storage()->set_max_group_size(256);
   }
+  if (config->storage().max_queued_bytes() == 0) {
+    config->mutable_storage()->set_max_queued_bytes(uint64_t{256} << 20);
+  }
   if (config->storage().block_cache_bytes() == 0) {
     config->mutable_storage()->set_block_cache_bytes(uint64_t{64} << 20);
   }
@@ -111,7 +120,7 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   pwx::v1::AuditConfig* audit = config->mutable_audit();
   if (audit->sign_every_entries() == 0) audit->set_sign_every_entries(1000);
   if (audit->sign_interval_ms() == 0) audit->set_sign_interval_ms(1000);
-  if (audit->read_entry_delay_ms() == 0) audit->set_read_entry_delay_ms(100);
+  if (audit->read_entry_delay_ms() == 0) audit->set_read_entry_delay_ms(1);
   // Only both: one file set without the other is an error for
   // ValidateConfig, not a silent mix of two key pairs.
   if (audit->signing_cert_file().empty() && audit->signing_key_file().empty()) {
@@ -131,6 +140,14 @@ void ApplyDefaults(pwx::v1::ServerConfig* config) {
   if (fed->max_message_bytes() == 0) fed->set_max_message_bytes(4 << 20);
   if (fed->call_timeout_ms() == 0) fed->set_call_timeout_ms(10000);
   if (fed->keep_delivered_hours() == 0) fed->set_keep_delivered_hours(168);
+  if (fed->max_concurrent_streams() == 0) fed->set_max_concurrent_streams(4);
+  if (fed->max_queued_per_peer() == 0) fed->set_max_queued_per_peer(1'000'000);
+  if (!fed->has_quota_events_per_hour()) {
+    fed->set_quota_events_per_hour(1'000'000);
+  }
+  if (!fed->has_quota_bytes_per_hour()) {
+    fed->set_quota_bytes_per_hour(uint64_t{4} << 30);
+  }
 }
 
 absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
@@ -226,6 +243,11 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   if (fed.keep_delivered_hours() > 24 * 366) {
     return Invalid("federation.keep_delivered_hours",
                    "must be at most 8784 (a year)");
+  }
+  if (absl::StatusOr<std::map<std::string, std::set<pwx::v1::Role>>> roles =
+          ConfigRoles(config);
+      !roles.ok()) {
+    return roles.status();
   }
   if (audit.signing_cert_file().empty() != audit.signing_key_file().empty()) {
     return Invalid(audit.signing_cert_file().empty() ? "audit.signing_cert_file"

@@ -57,16 +57,9 @@ grpc::ServerUnaryReactor* FederationServiceImpl::Deliver(
         absl::StrCat(*sender, " is not a peer of this node")));
     return reactor;
   }
-  inbox_->Deliver(
-      *sender, *peer->signing_key, *request, response,
-      [peer, sender = *sender, finish](absl::Status status) {
-        if (!status.ok() && !absl::IsUnavailable(status)) {
-          spdlog::warn(
-              "federation: refused a delivery from {}: {}", sender,
-              status.ToString(absl::StatusToStringMode::kWithNoExtraData));
-        }
-        finish(status);
-      });
+  // The call log names the sender and the refusal.
+  inbox_->Deliver(*sender, *peer->signing_key, *request, response,
+                  [peer, finish](absl::Status status) { finish(status); });
   return reactor;
 }
 

@@ -44,6 +44,10 @@ void Inbox::Deliver(const std::string& sender,
     done(absl::InvalidArgumentError("envelopes: none sent"));
     return;
   }
+  if (absl::Status s = TakeQuota(sender, request); !s.ok()) {
+    done(s);
+    return;
+  }
   absl::StatusOr<uint64_t> last = fed_->LastApplied(sender);
   if (!last.ok()) {
     done(last.status());
@@ -75,7 +79,6 @@ void Inbox::Deliver(const std::string& sender,
   // For each receipt, the position of its envelope.receive entry among the
   // batch's audit entries; -1 for envelopes applied before.
   auto entry_of_receipt = std::make_shared<std::vector<int>>();
-  int entries = 0;
   for (int i = 0; i < n; ++i) {
     absl::StatusOr<pwx::v1::EnvelopeBody>& body =
         opened[static_cast<size_t>(i)];
@@ -160,7 +163,6 @@ void Inbox::Deliver(const std::string& sender,
       batch.AppendAudit(AuditEntryBytes(
           now, options_.authority_id, actor, "envelope.gap", sender,
           absl::BytesToHexString(body_sha256), sequence - 1 - next));
-      ++entries;
     }
     pwx::v1::Receipt receipt;
     receipt.set_message_id(body->message_id());
@@ -173,7 +175,9 @@ void Inbox::Deliver(const std::string& sender,
                                       absl::BytesToHexString(body_sha256), 0,
                                       handler->Objects(event)));
     *response->add_receipts() = std::move(receipt);
-    entry_of_receipt->push_back(entries++);
+    // Handlers may add entries of their own: count what the batch holds.
+    entry_of_receipt->push_back(static_cast<int>(batch.audit_entries().size()) -
+                                1);
     next = sequence;
   }
   if (next > *last) fed_->PutLastApplied(sender, *last, next, &batch);
@@ -206,6 +210,32 @@ void Inbox::Deliver(const std::string& sender,
           --in_flight_;
         });
       });
+}
+
+absl::Status Inbox::TakeQuota(const std::string& sender,
+                              const pwx::v1::DeliverRequest& request) {
+  uint64_t bytes = 0;
+  for (const pwx::v1::Envelope& e : request.envelopes()) {
+    bytes += e.body().size() + e.signature().size();
+  }
+  const uint64_t events = static_cast<uint64_t>(request.envelopes_size());
+  const absl::Time now = options_.clock();
+  absl::MutexLock lock(&mu_);
+  auto it = quotas_.find(sender);
+  if (it == quotas_.end()) {
+    it = quotas_
+             .emplace(sender,
+                      domain::HourlyQuota(options_.quota_events_per_hour,
+                                          options_.quota_bytes_per_hour, now))
+             .first;
+  }
+  if (it->second.TryTake(events, bytes, now)) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      sender, " is over its quota of ", options_.quota_events_per_hour,
+      " envelopes and ", options_.quota_bytes_per_hour,
+      " bytes an hour (federation.quota_events_per_hour, "
+      "federation.quota_bytes_per_hour): a delivery of ",
+      events, " envelopes, ", bytes, " bytes refused; retry later"));
 }
 
 absl::Status Inbox::CompleteReceipts(const pwx::v1::DeliverRequest& request,

@@ -15,13 +15,16 @@
 #define PWX_SERVER_INBOX_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "pwx/v1/federation.pb.h"
+#include "server/domain/quota.h"
 #include "server/domain/signing.h"
 #include "server/event_handler.h"
 #include "server/tree_head_signer.h"
@@ -35,6 +38,13 @@ namespace pwx::server {
 struct InboxOptions {
   // This node's authority: the recipient every envelope must name. Required.
   std::string authority_id;
+  // What one sender may deliver in any hour (domain::HourlyQuota; 0:
+  // unlimited). Defaults: federation.quota_events_per_hour and
+  // federation.quota_bytes_per_hour.
+  uint64_t quota_events_per_hour = 1'000'000;
+  uint64_t quota_bytes_per_hour = uint64_t{4} << 30;
+  // The time, for the quotas. Default: absl::Now.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
 // Thread-safe. Call Stop() (or destroy it) before the store closes.
@@ -60,6 +70,7 @@ class Inbox {
   //                       gap, or a sequence applied before with another
   //                       body): a domain::LinkRefusal carrying the
   //                       sequence expected;
+  //   RESOURCE_EXHAUSTED  the sender is over its hourly quota (retry later);
   //   UNAVAILABLE         stopping, or another delivery from the same
   //                       sender committed meanwhile (retry).
   void Deliver(const std::string& sender, const domain::Verifier& sender_key,
@@ -88,9 +99,15 @@ class Inbox {
   const domain::Signer* const signer_;
   const storage::AuditLog log_;
 
+  // Takes the delivery's envelopes and bytes from `sender`'s quota, or
+  // returns RESOURCE_EXHAUSTED saying which limit it is over.
+  absl::Status TakeQuota(const std::string& sender,
+                         const pwx::v1::DeliverRequest& request);
+
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, domain::HourlyQuota> quotas_ ABSL_GUARDED_BY(mu_);
   // Receipts are signed here: the writer thread that reports the commit
   // must not wait.
   WorkQueue worker_;

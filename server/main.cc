@@ -35,6 +35,8 @@ struct Overrides {
   std::optional<std::string> federation_listen;
   std::optional<std::string> federation_advertise;
   std::vector<std::string> admin_users;
+  // USER=ROLE each.
+  std::vector<std::string> bootstrap_roles;
 };
 
 void Apply(const Overrides& o, pwx::v1::ServerConfig* c) {
@@ -53,6 +55,13 @@ void Apply(const Overrides& o, pwx::v1::ServerConfig* c) {
     c->mutable_federation()->set_advertise(*o.federation_advertise);
   }
   for (const std::string& u : o.admin_users) c->add_admin_users(u);
+  for (const std::string& given : o.bootstrap_roles) {
+    // CLI11 has checked the '=' (see --bootstrap-role).
+    const size_t eq = given.find('=');
+    pwx::v1::BootstrapRole* role = c->add_bootstrap_roles();
+    role->set_user(given.substr(0, eq));
+    role->set_role(given.substr(eq + 1));
+  }
 }
 
 int Fail(const absl::Status& status) {
@@ -144,6 +153,16 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", o.log_level, "Overrides log.level");
   app.add_option("--admin-user", o.admin_users,
                  "Adds to admin_users (repeatable)");
+  app.add_option("--bootstrap-role", o.bootstrap_roles,
+                 "USER=ROLE: adds to bootstrap_roles, e.g. alice=inspector "
+                 "(repeatable)")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            return value.find('=') == std::string::npos || value.front() == '='
+                       ? "'" + value + "' is not USER=ROLE"
+                       : "";
+          },
+          "USER=ROLE"));
   app.add_option("--port-file", port_file,
                  "Write the bound API port to this file once listening");
   std::string federation_port_file;

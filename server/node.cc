@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/admin_service.h"
+#include "server/audit_reader.h"
 #include "server/audit_service.h"
 #include "server/authorizer.h"
 #include "server/case_manager.h"
@@ -115,6 +117,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   store_options.max_group_size =
       static_cast<int>(config.storage().max_group_size());
   store_options.block_cache_bytes = config.storage().block_cache_bytes();
+  store_options.max_queued_bytes = config.storage().max_queued_bytes();
   absl::StatusOr<std::unique_ptr<storage::RocksStore>> store =
       storage::RocksStore::Open(store_options);
   if (!store.ok()) return store.status();
@@ -125,10 +128,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::make_unique<storage::AuditIndexer>(node->store_.get());
   node->audit_indexer_->Start(absl::Milliseconds(100));
 
+  AuthorizerOptions authz_options;
+  authz_options.authority_id = config.authority_id();
+  absl::StatusOr<std::map<std::string, std::set<pwx::v1::Role>>> config_roles =
+      ConfigRoles(config);
+  if (!config_roles.ok()) return config_roles.status();
+  authz_options.config_roles = *std::move(config_roles);
   absl::StatusOr<std::unique_ptr<Authorizer>> authz =
-      Authorizer::Open(node->store_.get(), config.authority_id(),
-                       std::set<std::string>(config.admin_users().begin(),
-                                             config.admin_users().end()));
+      Authorizer::Open(node->store_.get(), std::move(authz_options));
   if (!authz.ok()) return authz.status();
   node->authz_ = *std::move(authz);
 
@@ -262,6 +269,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     outbox_options.max_batch = fed_config.max_batch();
     outbox_options.keep_delivered =
         absl::Hours(fed_config.keep_delivered_hours());
+    outbox_options.max_queued_per_peer = fed_config.max_queued_per_peer();
     node->outbox_ = std::make_unique<Outbox>(
         std::move(outbox_options), node->store_.get(), node->fed_store_.get(),
         node->handlers_.get(), node->node_signer_.get());
@@ -290,10 +298,13 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->peers_.get(), node->outbox_.get(),
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->case_sharing_.get());
+    InboxOptions inbox_options;
+    inbox_options.authority_id = config.authority_id();
+    inbox_options.quota_events_per_hour = fed_config.quota_events_per_hour();
+    inbox_options.quota_bytes_per_hour = fed_config.quota_bytes_per_hour();
     node->inbox_ = std::make_unique<Inbox>(
-        InboxOptions{config.authority_id()}, node->store_.get(),
-        node->fed_store_.get(), node->handlers_.get(), node->signer_.get(),
-        node->node_signer_.get());
+        std::move(inbox_options), node->store_.get(), node->fed_store_.get(),
+        node->handlers_.get(), node->signer_.get(), node->node_signer_.get());
     node->federation_service_ = std::make_unique<FederationServiceImpl>(
         node->peers_.get(), node->inbox_.get());
     // Peers only, on a server of their own: they never see the API. A
@@ -310,6 +321,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     fed_builder.RegisterService(node->federation_service_.get());
     fed_builder.SetMaxReceiveMessageSize(
         static_cast<int>(config.federation().max_message_bytes()));
+    fed_builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONCURRENT_STREAMS,
+        static_cast<int>(config.federation().max_concurrent_streams()));
     node->federation_server_ = fed_builder.BuildAndStart();
     if (node->federation_server_ == nullptr || node->federation_port_ == 0) {
       return absl::UnavailableError(
@@ -333,9 +347,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
-  node->audit_service_ = std::make_unique<AuditServiceImpl>(
+  node->audit_reader_ = std::make_unique<AuditReader>(
       config.authority_id(), node->store_.get(), node->fed_store_.get(),
-      node->authz_.get(), node->signer_.get());
+      node->signer_.get());
+  node->audit_service_ = std::make_unique<AuditServiceImpl>(
+      node->audit_reader_.get(), node->authz_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -349,6 +365,9 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->peer_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONCURRENT_STREAMS,
+      static_cast<int>(config.api().max_concurrent_streams()));
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || node->api_port_ == 0) {
     return absl::UnavailableError(absl::StrCat(
@@ -387,6 +406,7 @@ void Node::Shutdown(absl::Duration grace) {
   // covers every entry written, then the writer drains and the database
   // closes.
   audit_service_.reset();
+  audit_reader_.reset();
   peer_service_.reset();
   federation_service_.reset();
   inbox_.reset();

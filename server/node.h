@@ -26,6 +26,7 @@ class RocksStore;
 namespace pwx::server {
 
 class AdminServiceImpl;
+class AuditReader;
 class AuditServiceImpl;
 class Authorizer;
 class CaseManager;
@@ -116,6 +117,7 @@ class Node {
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<UserServiceImpl> user_service_;
+  std::unique_ptr<AuditReader> audit_reader_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> federation_server_;

@@ -42,6 +42,17 @@ absl::Status Outbox::Queue(const PeerInfo& peer, const pwx::v1::Event& event,
         " bytes, at most ",
         domain::kMaxEnvelopeBodyBytes - kEnvelopeOverheadBytes, ")"));
   }
+  // Stamped and unreceipted envelopes (pending ones are stamped within a
+  // round of the dispatcher, so they are few): one point read.
+  absl::StatusOr<storage::LinkRecord> link = fed_->Link(peer.authority());
+  if (!link.ok()) return link.status();
+  const uint64_t waiting = link->link.last_stamped() - link->link.acked();
+  if (waiting >= options_.max_queued_per_peer) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(waiting, " envelopes already wait for ", peer.authority(),
+                     "'s receipt (federation.max_queued_per_peer ",
+                     options_.max_queued_per_peer, "); see `pwx peer list`"));
+  }
   pwx::v1::OutboxItem item;
   *item.mutable_event() = event;
   *item.mutable_queued() = ToProtoTime(absl::Now());
@@ -224,9 +235,10 @@ void Outbox::Resend(const std::string& peer, uint64_t from,
   }
   const pwx::v1::OutboxLink& l = link->link;
   if (from == 0 || from > l.acked() + 1) {
-    done(absl::FailedPreconditionError(
-        absl::StrCat("sequence: ", from, " is not a sequence ", peer,
-                     " receipted; it receipted 1 to ", l.acked())));
+    done(absl::FailedPreconditionError(absl::StrCat(
+        "sequence: ", from, " is not a sequence ", peer, " receipted; ",
+        l.acked() == 0 ? std::string("it has receipted none")
+                       : absl::StrCat("it receipted 1 to ", l.acked()))));
     return;
   }
   absl::StatusOr<std::vector<storage::OutboxEntry>> first =

@@ -34,6 +34,9 @@ struct OutboxOptions {
   // How long receipted envelopes stay kept for a resend. Default: 168 hours
   // (federation.keep_delivered_hours).
   absl::Duration keep_delivered = absl::Hours(168);
+  // Most envelopes waiting for one peer's receipt; Queue refuses more.
+  // Default: 1000000 (federation.max_queued_per_peer).
+  uint64_t max_queued_per_peer = 1'000'000;
 };
 
 // Envelopes ready to go to one peer, in sequence order.
@@ -62,7 +65,9 @@ class Outbox {
   // Adds to `batch` the queueing of `event` for `peer` on behalf of `user`,
   // with a precondition that the peer's record is unchanged when the batch
   // commits. FAILED_PRECONDITION when the event is too large for an
-  // envelope. The caller wakes the peer's dispatcher after the commit.
+  // envelope; RESOURCE_EXHAUSTED when max_queued_per_peer envelopes already
+  // wait for the peer. The caller wakes the peer's dispatcher after the
+  // commit.
   absl::Status Queue(const PeerInfo& peer, const pwx::v1::Event& event,
                      const std::string& user, storage::WriteBatch* batch);
 

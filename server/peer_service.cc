@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
 #include "server/rpc_util.h"
@@ -11,14 +12,9 @@
 namespace pwx::server {
 namespace {
 
-// Checks the caller may manage peers; on refusal finishes the call.
-bool Allowed(Authorizer* authz, grpc::ServerUnaryReactor* reactor, CallLog& log,
-             const char* method) {
-  absl::Status s = authz->Check(log.user(), Permission::kPeers, method);
-  if (s.ok()) return true;
-  log.Finish(s);
-  reactor->Finish(ToGrpcStatus(s));
-  return false;
+absl::Status NotFederating() {
+  return absl::FailedPreconditionError(
+      "this node does not federate: set federation.listen in its config");
 }
 
 }  // namespace
@@ -26,52 +22,37 @@ bool Allowed(Authorizer* authz, grpc::ServerUnaryReactor* reactor, CallLog& log,
 grpc::ServerUnaryReactor* PeerServiceImpl::ExportIdentity(
     grpc::CallbackServerContext* context, const pwx::v1::ExportIdentityRequest*,
     pwx::v1::IdentityCard* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("ExportIdentity", CallerName(*context));
-  if (!Allowed(authz_, reactor, log, "ExportIdentity")) return reactor;
-  absl::Status status;
+  auto call =
+      UnaryCall::Start(context, *authz_, Permission::kPeers, "ExportIdentity");
+  if (!call->allowed()) return call->reactor();
   if (identity_.federation_endpoint().empty()) {
-    status = absl::FailedPreconditionError(
-        "this node does not federate: set federation.listen in its config");
-  } else {
-    *response = identity_;
-    *response->mutable_exported() = ToProtoTime(absl::Now());
+    call->Finish(NotFederating());
+    return call->reactor();
   }
-  log.Finish(status);
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  *response = identity_;
+  *response->mutable_exported() = ToProtoTime(absl::Now());
+  call->Finish(absl::OkStatus());
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* PeerServiceImpl::AddPeer(
     grpc::CallbackServerContext* context,
     const pwx::v1::AddPeerRequest* request, pwx::v1::Peer* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto log = std::make_shared<CallLog>("AddPeer", CallerName(*context));
-  log->set_object(request->card().authority_id());
-  if (!Allowed(authz_, reactor, *log, "AddPeer")) return reactor;
-  peers_->Add(request->card(), log->user(),
-              [reactor, response, log](absl::StatusOr<pwx::v1::Peer> peer) {
-                if (peer.ok()) *response = *std::move(peer);
-                log->Finish(peer.status());
-                reactor->Finish(ToGrpcStatus(peer.status()));
-              });
-  return reactor;
+  auto call = UnaryCall::Start(context, *authz_, Permission::kPeers, "AddPeer",
+                               request->card().authority_id());
+  if (!call->allowed()) return call->reactor();
+  peers_->Add(request->card(), call->user(), call->FinishWith(response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* PeerServiceImpl::UpdatePeer(
     grpc::CallbackServerContext* context,
     const pwx::v1::AddPeerRequest* request, pwx::v1::Peer* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto log = std::make_shared<CallLog>("UpdatePeer", CallerName(*context));
-  log->set_object(request->card().authority_id());
-  if (!Allowed(authz_, reactor, *log, "UpdatePeer")) return reactor;
-  peers_->Update(request->card(), log->user(),
-                 [reactor, response, log](absl::StatusOr<pwx::v1::Peer> peer) {
-                   if (peer.ok()) *response = *std::move(peer);
-                   log->Finish(peer.status());
-                   reactor->Finish(ToGrpcStatus(peer.status()));
-                 });
-  return reactor;
+  auto call = UnaryCall::Start(context, *authz_, Permission::kPeers,
+                               "UpdatePeer", request->card().authority_id());
+  if (!call->allowed()) return call->reactor();
+  peers_->Update(request->card(), call->user(), call->FinishWith(response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* PeerServiceImpl::ResendToPeer(
@@ -92,47 +73,41 @@ grpc::ServerUnaryReactor* PeerServiceImpl::Repair(
     grpc::CallbackServerContext* context, const char* method,
     const pwx::v1::LinkRepairRequest* request,
     pwx::v1::LinkRepairResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto log = std::make_shared<CallLog>(method, CallerName(*context));
-  log->set_object(request->authority_id());
-  if (!Allowed(authz_, reactor, *log, method)) return reactor;
-  auto finish = [reactor, log](const absl::Status& status) {
-    log->Finish(status);
-    reactor->Finish(ToGrpcStatus(status));
-  };
-  if (outbox_ == nullptr || dispatcher_ == nullptr) {
-    finish(absl::FailedPreconditionError(
-        "this node does not federate: set federation.listen in its config"));
-    return reactor;
-  }
   const std::string peer = request->authority_id();
+  auto call =
+      UnaryCall::Start(context, *authz_, Permission::kPeers, method, peer);
+  if (!call->allowed()) return call->reactor();
+  if (outbox_ == nullptr || dispatcher_ == nullptr) {
+    call->Finish(NotFederating());
+    return call->reactor();
+  }
   if (peers_->Find(peer) == nullptr) {
-    finish(absl::NotFoundError(
+    call->Finish(absl::NotFoundError(
         absl::StrCat("authority_id: ", peer, " is not a peer")));
-    return reactor;
+    return call->reactor();
   }
   auto done = [this, peer, response,
-               finish](absl::StatusOr<pwx::v1::LinkRepairResponse> r) {
+               call](absl::StatusOr<pwx::v1::LinkRepairResponse> r) {
     if (r.ok()) {
       *response = *std::move(r);
       dispatcher_->Wake(peer);
     }
-    finish(r.status());
+    call->Finish(r.status());
   };
   if (std::string_view(method) == "ResendToPeer") {
-    outbox_->Resend(peer, request->sequence(), log->user(), std::move(done));
+    outbox_->Resend(peer, request->sequence(), call->user(), std::move(done));
   } else {
-    outbox_->Skip(peer, request->sequence(), log->user(), std::move(done));
+    outbox_->Skip(peer, request->sequence(), call->user(), std::move(done));
   }
-  return reactor;
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* PeerServiceImpl::ListPeers(
     grpc::CallbackServerContext* context, const pwx::v1::ListPeersRequest*,
     pwx::v1::ListPeersResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  CallLog log("ListPeers", CallerName(*context));
-  if (!Allowed(authz_, reactor, log, "ListPeers")) return reactor;
+  auto call =
+      UnaryCall::Start(context, *authz_, Permission::kPeers, "ListPeers");
+  if (!call->allowed()) return call->reactor();
   for (const pwx::v1::Peer& peer : peers_->List()) {
     pwx::v1::PeerHealth* health = response->add_peers();
     if (dispatcher_ != nullptr) {
@@ -151,26 +126,20 @@ grpc::ServerUnaryReactor* PeerServiceImpl::ListPeers(
       response->add_warnings(std::move(warning));
     }
   }
-  log.Finish(absl::OkStatus());
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  call->Finish(absl::OkStatus());
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* PeerServiceImpl::SetState(
     grpc::CallbackServerContext* context, const char* method,
     const pwx::v1::PeerRequest* request, pwx::v1::Peer::State state,
     pwx::v1::Peer* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto log = std::make_shared<CallLog>(method, CallerName(*context));
-  log->set_object(request->authority_id());
-  if (!Allowed(authz_, reactor, *log, method)) return reactor;
-  peers_->SetState(request->authority_id(), state, log->user(),
-                   [reactor, response, log](absl::StatusOr<pwx::v1::Peer> p) {
-                     if (p.ok()) *response = *std::move(p);
-                     log->Finish(p.status());
-                     reactor->Finish(ToGrpcStatus(p.status()));
-                   });
-  return reactor;
+  auto call = UnaryCall::Start(context, *authz_, Permission::kPeers, method,
+                               request->authority_id());
+  if (!call->allowed()) return call->reactor();
+  peers_->SetState(request->authority_id(), state, call->user(),
+                   call->FinishWith(response));
+  return call->reactor();
 }
 
 grpc::ServerUnaryReactor* PeerServiceImpl::SuspendPeer(
@@ -190,17 +159,15 @@ grpc::ServerUnaryReactor* PeerServiceImpl::ResumePeer(
 grpc::ServerUnaryReactor* PeerServiceImpl::RemovePeer(
     grpc::CallbackServerContext* context, const pwx::v1::PeerRequest* request,
     pwx::v1::RemovePeerResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto log = std::make_shared<CallLog>("RemovePeer", CallerName(*context));
-  log->set_object(request->authority_id());
-  if (!Allowed(authz_, reactor, *log, "RemovePeer")) return reactor;
-  peers_->Remove(request->authority_id(), log->user(),
-                 [reactor, response, log](absl::StatusOr<uint64_t> dropped) {
+  auto call = UnaryCall::Start(context, *authz_, Permission::kPeers,
+                               "RemovePeer", request->authority_id());
+  if (!call->allowed()) return call->reactor();
+  peers_->Remove(request->authority_id(), call->user(),
+                 [call, response](absl::StatusOr<uint64_t> dropped) {
                    if (dropped.ok()) response->set_dropped(*dropped);
-                   log->Finish(dropped.status());
-                   reactor->Finish(ToGrpcStatus(dropped.status()));
+                   call->Finish(dropped.status());
                  });
-  return reactor;
+  return call->reactor();
 }
 
 }  // namespace pwx::server

@@ -44,4 +44,16 @@ void CallLog::Finish(const absl::Status& status) {
   }
 }
 
+std::shared_ptr<UnaryCall> UnaryCall::Start(
+    grpc::CallbackServerContext* context, const Authorizer& authz,
+    Permission permission, absl::string_view method, absl::string_view object) {
+  auto call = std::make_shared<UnaryCall>(context->DefaultReactor(), method,
+                                          CallerName(*context));
+  call->set_object(object);
+  absl::Status allowed = authz.Check(call->user(), permission, method);
+  call->allowed_ = allowed.ok();
+  if (!call->allowed_) call->Finish(allowed);
+  return call;
+}
+
 }  // namespace pwx::server

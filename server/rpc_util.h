@@ -5,11 +5,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/authorizer.h"
 
 namespace pwx::server {
 
@@ -40,6 +44,56 @@ class CallLog {
   std::string user_;
   std::string object_;
   absl::Time start_;
+};
+
+// The prologue and epilogue every unary call of the API port shares: the
+// caller's name, the permission check (a refusal finishes the call, logged
+// and audited by the Authorizer), one log line and the status translation
+// when it finishes. Held by shared_ptr so that callbacks on other threads
+// can finish the call. Thread-compatible: finish once.
+//
+//   auto call = UnaryCall::Start(context, *authz_, Permission::kPeers,
+//                                "AddPeer", request->card().authority_id());
+//   if (!call->allowed()) return call->reactor();
+//   peers_->Add(request->card(), call->user(), call->FinishWith(response));
+//   return call->reactor();
+class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
+ public:
+  static std::shared_ptr<UnaryCall> Start(grpc::CallbackServerContext* context,
+                                          const Authorizer& authz,
+                                          Permission permission,
+                                          absl::string_view method,
+                                          absl::string_view object = "");
+
+  UnaryCall(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+            std::string user)
+      : reactor_(reactor), log_(method, std::move(user)) {}
+  UnaryCall(const UnaryCall&) = delete;
+  UnaryCall& operator=(const UnaryCall&) = delete;
+
+  bool allowed() const { return allowed_; }
+  grpc::ServerUnaryReactor* reactor() const { return reactor_; }
+  const std::string& user() const { return log_.user(); }
+  void set_object(absl::string_view object) { log_.set_object(object); }
+
+  // Logs the call and finishes it with `status`.
+  void Finish(const absl::Status& status) {
+    log_.Finish(status);
+    reactor_->Finish(ToGrpcStatus(status));
+  }
+  // A callback that stores a result's value in `response` and finishes.
+  template <typename T>
+  std::function<void(absl::StatusOr<T>)> FinishWith(T* response) {
+    return [self = shared_from_this(), response](absl::StatusOr<T> r) {
+      if (r.ok()) *response = *std::move(r);
+      self->Finish(r.status());
+    };
+  }
+
+ private:
+  grpc::ServerUnaryReactor* const reactor_;
+  CallLog log_;
+  bool allowed_ = false;
 };
 
 }  // namespace pwx::server

@@ -25,10 +25,8 @@ struct X509Free {
   void operator()(X509* cert) const { X509_free(cert); }
 };
 
-// The time of a head, at the nanosecond precision it is signed and sent
-// with, so that the Timestamp and the signed bytes agree.
-absl::Time HeadTime() {
-  return absl::FromUnixNanos(absl::ToUnixNanos(absl::Now()));
+absl::Time TimestampTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
 }  // namespace
@@ -112,7 +110,7 @@ TreeHeadSigner::TreeHeadSigner(storage::KvStore* kv,
       signer_(std::move(signer)),
       certificate_(std::move(certificate)),
       log_(kv),
-      last_signed_(absl::Now()) {}
+      last_signed_(std::chrono::steady_clock::now()) {}
 
 TreeHeadSigner::~TreeHeadSigner() {
   if (absl::Status s = Stop(); !s.ok()) {
@@ -164,7 +162,7 @@ absl::Status TreeHeadSigner::SignIfDue(bool force) {
   absl::StatusOr<uint64_t> size = log_.Size();
   if (!size.ok()) return size.status();
   uint64_t signed_size = 0;
-  absl::Time last_signed;
+  std::chrono::steady_clock::time_point last_signed;
   {
     absl::MutexLock lock(&mu_);
     if (latest_.has_value()) signed_size = latest_->tree_size();
@@ -173,7 +171,8 @@ absl::Status TreeHeadSigner::SignIfDue(bool force) {
   if (*size <= signed_size) return absl::OkStatus();
   const bool due = force ||
                    *size - signed_size >= options_.sign_every_entries ||
-                   absl::Now() - last_signed >= options_.sign_interval;
+                   std::chrono::steady_clock::now() - last_signed >=
+                       absl::ToChronoNanoseconds(options_.sign_interval);
   if (!due) return absl::OkStatus();
   return SignLocked(*size).status();
 }
@@ -198,7 +197,7 @@ absl::StatusOr<pwx::v1::SignedTreeHead> TreeHeadSigner::SignLocked(
     uint64_t size) {
   absl::StatusOr<domain::Hash> root = log_.Root(size);
   if (!root.ok()) return root.status();
-  const absl::Time now = HeadTime();
+  const absl::Time now = HeadTimeLocked();
   pwx::v1::SignedTreeHead head;
   head.set_authority_id(options_.authority_id);
   head.set_tree_size(size);
@@ -218,8 +217,40 @@ absl::StatusOr<pwx::v1::SignedTreeHead> TreeHeadSigner::SignLocked(
                 options_.authority_id);
   absl::MutexLock lock(&mu_);
   latest_ = head;
-  last_signed_ = now;
+  last_signed_ = std::chrono::steady_clock::now();
   return head;
+}
+
+absl::Time TreeHeadSigner::HeadTimeLocked() {
+  // At the nanosecond precision a head is signed and sent with, so that
+  // its Timestamp and its signed bytes agree.
+  const absl::Time now = absl::FromUnixNanos(
+      absl::ToUnixNanos(options_.clock ? options_.clock() : absl::Now()));
+  std::optional<absl::Time> latest;
+  {
+    absl::MutexLock lock(&mu_);
+    if (latest_.has_value()) latest = TimestampTime(latest_->timestamp());
+  }
+  if (!latest.has_value() || now >= *latest) {
+    if (clock_behind_) {
+      spdlog::info(
+          "audit: the clock has caught up with the latest tree head of {}; "
+          "heads carry its time again",
+          options_.authority_id);
+      clock_behind_ = false;
+    }
+    return now;
+  }
+  if (!clock_behind_) {
+    spdlog::warn(
+        "audit: the clock reads {}, {} before the latest tree head of {} "
+        "({}): it was stepped back; heads keep that head's time until the "
+        "clock catches up",
+        absl::FormatTime(now), absl::FormatDuration(*latest - now),
+        options_.authority_id, absl::FormatTime(*latest));
+    clock_behind_ = true;
+  }
+  return *latest;
 }
 
 }  // namespace pwx::server

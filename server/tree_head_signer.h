@@ -5,6 +5,7 @@
 #ifndef PWX_SERVER_TREE_HEAD_SIGNER_H_
 #define PWX_SERVER_TREE_HEAD_SIGNER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,6 +41,9 @@ struct TreeHeadSignerOptions {
   // private key (ECDSA P-256). Required.
   std::string certificate_pem;
   std::string key_pem;
+  // The wall clock heads are dated by. Default: absl::Now. (When heads are
+  // due is timed by a monotonic clock, which no clock step moves.)
+  std::function<absl::Time()> clock;
 };
 
 // The SHA-256 (lower-case hex) of the DER of the first certificate in
@@ -50,6 +54,13 @@ absl::StatusOr<pwx::v1::SignerCertificate> SignerCertificateOf(
 
 // Thread-safe. Signing runs only on the signer's own thread (and in Stop),
 // never on the caller's: Latest() only copies the cached head.
+//
+// Heads' times never go backwards. When the clock reads earlier than the
+// latest stored head's time (it was stepped back), the next heads are dated
+// with that latest time instead, and a warning is logged once, until the
+// clock catches up. Refusing to sign was the other choice, but receipts to
+// peers need a head covering their entries (HeadCovering), so federation
+// would stall for as long as the clock is behind.
 class TreeHeadSigner {
  public:
   // Parses the key, records the certificate in `kv` (which must outlive the
@@ -94,6 +105,10 @@ class TreeHeadSigner {
   // Signs and stores the head of the first `size` entries.
   absl::StatusOr<pwx::v1::SignedTreeHead> SignLocked(uint64_t size)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sign_mu_);
+  // The time to date the next head with: the clock's, at the nanosecond
+  // precision heads carry, or the latest head's when the clock reads
+  // earlier.
+  absl::Time HeadTimeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sign_mu_);
 
   storage::KvStore* const kv_;
   const TreeHeadSignerOptions options_;
@@ -103,12 +118,16 @@ class TreeHeadSigner {
 
   // Held while a head is signed and stored, so heads are stored in order.
   absl::Mutex sign_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  // True while heads are dated with the latest head's time because the
+  // clock reads earlier; a warning is logged when it becomes true.
+  bool clock_behind_ ABSL_GUARDED_BY(sign_mu_) = false;
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<pwx::v1::SignedTreeHead> latest_ ABSL_GUARDED_BY(mu_);
-  // When latest_ was signed (or Open, before the first head).
-  absl::Time last_signed_ ABSL_GUARDED_BY(mu_);
+  // When latest_ was signed (or Open, before the first head), by the
+  // monotonic clock.
+  std::chrono::steady_clock::time_point last_signed_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -176,7 +176,8 @@ std::string CaseStore::Put(const Case& record, const StoredCase* previous,
 }
 
 absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
-                                         std::string_view page_token) const {
+                                         std::string_view page_token,
+                                         size_t max_page_bytes) const {
   const ScanPlan plan = PlanScan(query);
   std::string start = plan.prefix;
   bool skip_start = false;
@@ -187,6 +188,7 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
     skip_start = true;
   }
   CasePage page;
+  size_t page_bytes = 0;
   std::unique_ptr<Iterator> it = kv_->NewIterator(plan.column);
   std::string last_key;
   for (it->Seek(start); it->Valid(); it->Next()) {
@@ -197,6 +199,7 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
       page.next_page_token = MakePageToken(plan, last_key);
       break;
     }
+    std::string previous_key = std::move(last_key);
     last_key = std::string(key);
     Case c;
     if (plan.column == Column::kCases) {
@@ -214,7 +217,15 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
       if (!stored->has_value()) continue;
       c = std::move((*stored)->record);
     }
-    if (Matches(query, c)) page.cases.push_back(std::move(c));
+    if (!Matches(query, c)) continue;
+    const size_t bytes = c.ByteSizeLong();
+    if (!page.cases.empty() && page_bytes + bytes > max_page_bytes) {
+      // The page is full by size: the next one starts at this case.
+      page.next_page_token = MakePageToken(plan, previous_key);
+      break;
+    }
+    page_bytes += bytes;
+    page.cases.push_back(std::move(c));
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
   return page;

@@ -59,6 +59,9 @@ class CaseStore {
   // record that does not parse).
   absl::StatusOr<std::optional<StoredCase>> Get(std::string_view id) const;
 
+  // Default byte budget of a List page: well under gRPC's 4 MiB.
+  static constexpr size_t kMaxPageBytes = size_t{2} << 20;
+
   // Adds to `batch` the writes that store `record` and keep the indexes in
   // step with it, with a precondition that the stored bytes are still
   // `previous->bytes` (or that no case exists, when `previous` is null).
@@ -67,11 +70,14 @@ class CaseStore {
                   WriteBatch* batch) const;
 
   // One page of the cases matching `query`, in a stable order (by id, or by
-  // index key when a status, country or sector filter picks an index).
-  // INVALID_ARGUMENT naming "page_token" for a token that was not issued for
-  // this query.
+  // index key when a status, country or sector filter picks an index): at
+  // most `page_size` cases and, unless one case alone is larger, at most
+  // `max_page_bytes` of them (a response must stay under the clients'
+  // message limit). INVALID_ARGUMENT naming "page_token" for a token that
+  // was not issued for this query.
   absl::StatusOr<CasePage> List(const CaseQuery& query, int page_size,
-                                std::string_view page_token) const;
+                                std::string_view page_token,
+                                size_t max_page_bytes = kMaxPageBytes) const;
 
   // The highest sequence number used by ids starting with `id_prefix`
   // ("FR-DGT-2026-"), 0 when there is none. Sequences must be zero-padded

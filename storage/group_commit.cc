@@ -20,8 +20,7 @@ namespace {
 // column: what they will leave behind. Views into the group's batches, which
 // outlive it, so that no value is copied on the writer's thread.
 using Overlay =
-    std::array<std::map<std::string_view, const WriteBatch::Op*>,
-               kColumnCount>;
+    std::array<std::map<std::string_view, const WriteBatch::Op*>, kColumnCount>;
 
 size_t Index(Column column) { return static_cast<size_t>(column); }
 
@@ -41,9 +40,9 @@ absl::Status CheckColumns(const WriteBatch& batch) {
     if (absl::Status s = CheckColumn(op.column); !s.ok()) return s;
     if (IsWriterOwned(op.column, op.key) &&
         !(batch.writes_audit_index() && IsAuditIndexKey(op.column, op.key))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          Name(op.column), "/", absl::CEscape(op.key),
-          ": the audit log is written only by appending entries"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(Name(op.column), "/", absl::CEscape(op.key),
+                       ": the audit log is written only by appending entries"));
     }
   }
   for (const WriteBatch::Precondition& p : batch.preconditions()) {
@@ -64,8 +63,10 @@ absl::Status CheckColumn(Column column) {
 
 GroupCommitter::GroupCommitter(int max_group_size, LookupFn lookup,
                                CommitFn commit,
-                               domain::CompactRange audit_frontier)
+                               domain::CompactRange audit_frontier,
+                               size_t max_queued_bytes)
     : max_group_size_(static_cast<size_t>(std::max(max_group_size, 1))),
+      max_queued_bytes_(max_queued_bytes),
       lookup_(std::move(lookup)),
       commit_(std::move(commit)),
       audit_frontier_(std::move(audit_frontier)) {
@@ -82,10 +83,26 @@ GroupCommitter::~GroupCommitter() {
 }
 
 void GroupCommitter::Submit(WriteBatch batch, AuditWriteCallback done) {
+  const size_t bytes = batch.ByteSize();
+  size_t queued = 0;
   {
     absl::MutexLock lock(&mu_);
-    const absl::Time deadline = absl::Now() + batch.max_delay();
-    queue_.push_back(Pending{std::move(batch), std::move(done), deadline});
+    queued = queued_bytes_;
+    if (max_queued_bytes_ == 0 || queue_.empty() ||
+        batch.writes_audit_index() || queued + bytes <= max_queued_bytes_) {
+      const absl::Time deadline = absl::Now() + batch.max_delay();
+      queued_bytes_ += bytes;
+      queue_.push_back(Pending{std::move(batch), std::move(done), deadline});
+      done = nullptr;
+    }
+  }
+  if (done != nullptr) {
+    done(absl::ResourceExhaustedError(
+        absl::StrCat("the node is overloaded: ", queued,
+                     " bytes of writes wait for their "
+                     "commit (storage.max_queued_bytes ",
+                     max_queued_bytes_, "); retry shortly")));
+    return;
   }
   work_ready_.Signal();
 }
@@ -113,6 +130,7 @@ void GroupCommitter::Run() {
       group.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
+      for (const Pending& p : group) queued_bytes_ -= p.batch.ByteSize();
     }
     CommitGroup(group);
     group.clear();

@@ -59,9 +59,11 @@ class GroupCommitter {
 
   // Starts the writer thread. `max_group_size` must be >= 1.
   // `audit_frontier` is the right edge of the committed audit log (see
-  // LoadAuditFrontier()); empty for a new store.
+  // LoadAuditFrontier()); empty for a new store. `max_queued_bytes` bounds
+  // the bytes of the batches waiting (0: unlimited).
   GroupCommitter(int max_group_size, LookupFn lookup, CommitFn commit,
-                 domain::CompactRange audit_frontier = {});
+                 domain::CompactRange audit_frontier = {},
+                 size_t max_queued_bytes = 0);
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
   // Commits everything already submitted, runs its callbacks, then stops the
@@ -72,7 +74,11 @@ class GroupCommitter {
   // other batches to share its commit (at shutdown it waits no more). `done`
   // runs once on the writer thread with the leaf index of the batch's first
   // audit entry when the batch is durable, ABORTED naming the column and key
-  // when a precondition failed, or the error of the lookup or commit.
+  // when a precondition failed, or the error of the lookup or commit. When
+  // the batches waiting already hold max_queued_bytes, `done` runs at once,
+  // on the caller's thread, with RESOURCE_EXHAUSTED and nothing is queued
+  // (back-pressure: the caller's client retries). A batch arriving at an
+  // empty queue, and the AuditIndexer's, are always taken.
   void Submit(WriteBatch batch, AuditWriteCallback done);
 
  private:
@@ -94,6 +100,7 @@ class GroupCommitter {
   void CommitGroup(std::deque<Pending>& group);
 
   const size_t max_group_size_;
+  const size_t max_queued_bytes_;
   const LookupFn lookup_;
   const CommitFn commit_;
   // The committed audit log's right edge, plus the entries of the group
@@ -104,6 +111,7 @@ class GroupCommitter {
   absl::Mutex mu_;
   absl::CondVar work_ready_;  // signalled when queue_ grows or on stopping_
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   // Last member: started when everything above is initialized.

@@ -37,6 +37,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Creates `path` (and its parents) unless it exists; a directory made here
+// is readable by its owner only (0700): it holds personal data. An existing
+// one is left as it is.
+absl::Status CreatePrivateDirectory(const std::string& path) {
+  std::error_code ec;
+  const bool created = fs::create_directories(path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat(path, ": cannot create: ", ec.message()));
+  }
+  if (created) {
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat(
+          path, ": cannot make it private (0700): ", ec.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Keys in Column::kMeta.
 constexpr std::string_view kFormatKey = "format";
 constexpr std::string_view kFormatValue = "pwx";
@@ -375,7 +395,7 @@ class RocksStoreImpl final : public RocksStore {
             [this](std::span<const WriteBatch* const> batches) {
               return Commit(batches);
             },
-            std::move(audit_frontier)) {}
+            std::move(audit_frontier), options.max_queued_bytes) {}
 
   absl::StatusOr<std::optional<std::string>> Get(
       Column column, std::string_view key) const override {
@@ -462,11 +482,7 @@ absl::StatusOr<BackupInfo> RocksStoreImpl::Backup(
     return absl::InvalidArgumentError(absl::StrCat(
         "backup_dir: ", backup_dir, " is inside the database ", path_));
   }
-  fs::create_directories(backup_dir, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat(backup_dir, ": cannot create: ", ec.message()));
-  }
+  if (absl::Status s = CreatePrivateDirectory(backup_dir); !s.ok()) return s;
 
   absl::MutexLock lock(&backup_mu_);
   rocksdb::BackupEngine* raw = nullptr;
@@ -627,12 +643,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
     }
   }
   if (create) {
-    std::error_code ec;
-    fs::create_directories(path, ec);
-    if (ec) {
-      return absl::UnavailableError(
-          absl::StrCat(path, ": cannot create: ", ec.message()));
-    }
+    if (absl::Status s = CreatePrivateDirectory(path); !s.ok()) return s;
   }
 
   const Tuning tuning(options.block_cache_bytes);
@@ -723,10 +734,8 @@ absl::Status RestoreLatestBackup(const std::string& backup_dir,
                              : FromRocks(info, backup_dir);
   }
 
-  fs::create_directories(db_path, ec);
-  if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat(db_path, ": cannot create: ", ec.message()));
+  if (absl::Status created = CreatePrivateDirectory(db_path); !created.ok()) {
+    return created;
   }
   s = engine->RestoreDBFromLatestBackup(db_path, db_path);
   return FromRocks(s,

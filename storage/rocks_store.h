@@ -26,6 +26,9 @@ struct RocksStoreOptions {
   int max_group_size = 256;
   // Shared LRU block cache. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
+  // Most bytes of batches waiting for their commit (GroupCommitter);
+  // 0: unlimited. Default: 256 MiB.
+  size_t max_queued_bytes = size_t{256} << 20;
   // fsync every commit group. Only benchmarks turn this off. Default: true.
   bool sync = true;
 };

@@ -43,6 +43,11 @@ void UserStore::Put(const pwx::v1::User& user, const StoredUser* previous,
   batch->Put(Column::kMeta, key, user.SerializeAsString());
 }
 
+void UserStore::RequireUnchanged(const StoredUser& user,
+                                 WriteBatch* batch) const {
+  batch->Require(Column::kMeta, UserKey(user.record.name()), user.bytes);
+}
+
 absl::StatusOr<std::vector<pwx::v1::User>> UserStore::List() const {
   const std::string prefix = KeyBuilder().String(kUserPrefix).Build();
   std::vector<pwx::v1::User> users;

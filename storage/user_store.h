@@ -33,6 +33,10 @@ class UserStore {
   void Put(const pwx::v1::User& user, const StoredUser* previous,
            WriteBatch* batch) const;
 
+  // Adds to `batch` a precondition that `user` is still stored as read,
+  // e.g. for a change that counts on it without writing it.
+  void RequireUnchanged(const StoredUser& user, WriteBatch* batch) const;
+
   // Every user, by name.
   absl::StatusOr<std::vector<pwx::v1::User>> List() const;
 

@@ -45,7 +45,12 @@ pwx::v1::AuditEntry MakeAuditEntry(uint64_t index,
     entry.set_object_id(absl::StrCat(authority, "-2026-",
                                      100000 + static_cast<int>(index % 50)));
   } else {
-    entry.set_count(index % 17);
+    // A list page: the ids of the cases it showed.
+    entry.set_count(2);
+    for (int i = 0; i < 2; ++i) {
+      entry.add_object_ids(absl::StrCat(
+          authority, "-2026-", 200000 + static_cast<int>((index + i) % 50)));
+    }
   }
   entry.set_content_sha256(std::string(64, "0123456789abcdef"[index % 16]));
   entry.set_authority(authority);
@@ -62,18 +67,20 @@ AuditExportBuilder::AuditExportBuilder(std::string authority)
 }
 
 pwx::v1::SignedTreeHead AuditExportBuilder::SignHead(
-    uint64_t size, const domain::Hash& root,
-    const domain::Signer* signer) const {
+    uint64_t size, const domain::Hash& root, const domain::Signer* signer,
+    std::optional<absl::Time> time) const {
   pwx::v1::SignedTreeHead head;
   head.set_authority_id(authority_);
   head.set_tree_size(size);
   head.set_root_hash(std::string(domain::HashBytes(root)));
-  const int64_t seconds = kBaseSeconds + static_cast<int64_t>(size) + 1;
-  head.mutable_timestamp()->set_seconds(seconds);
-  head.mutable_timestamp()->set_nanos(500);
+  const absl::Time at = time.value_or(
+      absl::FromUnixSeconds(kBaseSeconds + static_cast<int64_t>(size) + 1) +
+      absl::Nanoseconds(500));
+  const int64_t nanos = absl::ToUnixNanos(at);
+  head.mutable_timestamp()->set_seconds(nanos / 1000000000);
+  head.mutable_timestamp()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
   const std::string input = domain::TreeHeadSigningInput(
-      authority_, size, domain::HashBytes(root),
-      absl::FromUnixSeconds(seconds) + absl::Nanoseconds(500));
+      authority_, size, domain::HashBytes(root), at);
   const domain::Signer& by = signer != nullptr ? *signer : *signer_;
   head.set_signature(*by.Sign(input));
   head.set_signer_certificate_sha256(cert_sha256_);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "pwx/v1/audit.pb.h"
 #include "pwx/v1/audit_service.pb.h"
 #include "pwx/v1/federation.pb.h"
@@ -18,7 +19,8 @@
 
 namespace pwx::testing {
 
-// The AuditEntry at `index`: times a second apart, a few users and actions.
+// The AuditEntry at `index`: times a second apart, a few users and actions;
+// every fourth a case.list with two object_ids.
 pwx::v1::AuditEntry MakeAuditEntry(uint64_t index,
                                    const std::string& authority);
 
@@ -37,10 +39,12 @@ class AuditExportBuilder {
                                               uint64_t head_every) const;
 
   // A head over `root` for `size` entries, signed with the node key (or
-  // with `signer` when given) and naming the node certificate.
+  // with `signer` when given) and naming the node certificate, dated `time`
+  // (default: a second after entry `size`).
   pwx::v1::SignedTreeHead SignHead(
       uint64_t size, const domain::Hash& root,
-      const domain::Signer* signer = nullptr) const;
+      const domain::Signer* signer = nullptr,
+      std::optional<absl::Time> time = std::nullopt) const;
 
   // A batch of receipts this authority signed for `sender`'s envelopes
   // [first, first + count), recorded as the last `count` entries of a log of

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "tests/client/audit_export_builder.h"
 #include "tests/testing/test_pki.h"
@@ -69,10 +71,12 @@ TEST_F(AuditVerifyTest, GoodExportPasses) {
   const std::string bytes = SerializeExport(Good());
   google::protobuf::io::ArrayInputStream input(bytes.data(),
                                                static_cast<int>(bytes.size()));
-  const client::AuditVerifyResult result = client::VerifyAuditExport(
-      input, [&progress](uint64_t done, uint64_t total) {
-        progress.emplace_back(done, total);
-      });
+  client::AuditVerifyOptions options;
+  options.progress = [&progress](uint64_t done, uint64_t total) {
+    progress.emplace_back(done, total);
+  };
+  const client::AuditVerifyResult result =
+      client::VerifyAuditExport(input, options);
 
   EXPECT_TRUE(result.ok) << result.error;
   EXPECT_EQ(result.entries, kEntries);
@@ -125,6 +129,95 @@ TEST_F(AuditVerifyTest, ChangedDecodedFieldNamesThatEntry) {
     EXPECT_THAT(result.entry_index, Optional(index)) << result.error;
     EXPECT_THAT(result.error, HasSubstr("differs from the logged entry bytes"));
   }
+}
+
+// A copy of `entry` with field `field` (by reflection) changed: a string
+// gets a suffix, a number grows, the time moves by a second, a repeated
+// field gets one more element. What verify shows must be in the bytes, so
+// any of these is a difference.
+pwx::v1::AuditEntry WithFieldChanged(
+    pwx::v1::AuditEntry entry, const google::protobuf::FieldDescriptor* field) {
+  const google::protobuf::Reflection* reflection = entry.GetReflection();
+  using google::protobuf::FieldDescriptor;
+  if (field->is_repeated()) {
+    EXPECT_EQ(field->cpp_type(), FieldDescriptor::CPPTYPE_STRING)
+        << field->name() << ": teach this test to change it";
+    reflection->AddString(&entry, field, "FR-DGT-2026-999999");
+    return entry;
+  }
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      reflection->SetString(&entry, field,
+                            reflection->GetString(entry, field) + "x");
+      break;
+    case FieldDescriptor::CPPTYPE_UINT64:
+      reflection->SetUInt64(&entry, field,
+                            reflection->GetUInt64(entry, field) + 1);
+      break;
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      entry.mutable_time()->set_seconds(entry.time().seconds() + 1);
+      EXPECT_EQ(field->name(), "time") << "teach this test to change it";
+      break;
+    default:
+      ADD_FAILURE() << field->name() << ": teach this test to change it";
+  }
+  return entry;
+}
+
+TEST_F(AuditVerifyTest, EveryDecodedFieldIsCheckedAgainstTheBytes) {
+  const google::protobuf::Descriptor* descriptor =
+      pwx::v1::AuditEntry::descriptor();
+  // Entry 3 is a case.list page (object_ids), entry 5 a case.update of a
+  // case (object_id).
+  for (uint64_t index : {uint64_t{3}, uint64_t{5}}) {
+    for (int f = 0; f < descriptor->field_count(); ++f) {
+      const google::protobuf::FieldDescriptor* field = descriptor->field(f);
+      std::vector<pwx::v1::LogExportRecord> records = Good();
+      pwx::v1::LoggedEntry* logged =
+          records[EntryPosition(index)].mutable_entry();
+      *logged->mutable_entry() = WithFieldChanged(logged->entry(), field);
+
+      const client::AuditVerifyResult result = VerifyRecords(records);
+
+      EXPECT_FALSE(result.ok) << "entry " << index << ", " << field->name()
+                              << " shown but not in the bytes";
+      EXPECT_THAT(result.entry_index, Optional(index)) << result.error;
+      EXPECT_THAT(result.error,
+                  HasSubstr("differs from the logged entry bytes"));
+      EXPECT_THAT(client::DecodeLoggedEntry(*logged).status().message(),
+                  HasSubstr(absl::StrCat("entry ", index, ": the decoded")))
+          << field->name();
+    }
+  }
+}
+
+TEST_F(AuditVerifyTest, ObjectIdsShownMustBeTheLoggedOnes) {
+  std::vector<pwx::v1::LogExportRecord> records = Good();
+  // Entry 7 is a list page of two cases: hide one, swap them, add one.
+  pwx::v1::LoggedEntry* logged = records[EntryPosition(7)].mutable_entry();
+  ASSERT_EQ(logged->entry().object_ids_size(), 2);
+  const pwx::v1::LoggedEntry original = *logged;
+
+  logged->mutable_entry()->mutable_object_ids()->RemoveLast();
+  EXPECT_THAT(VerifyRecords(records).entry_index, Optional(uint64_t{7}));
+
+  *logged = original;
+  logged->mutable_entry()->mutable_object_ids()->SwapElements(0, 1);
+  EXPECT_THAT(VerifyRecords(records).entry_index, Optional(uint64_t{7}));
+
+  *logged = original;
+  EXPECT_TRUE(VerifyRecords(records).ok);
+  absl::StatusOr<pwx::v1::AuditEntry> decoded =
+      client::DecodeLoggedEntry(*logged);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->SerializeAsString(), logged->entry_bytes());
+}
+
+TEST_F(AuditVerifyTest, ANewAuditEntryFieldIsNotLeftUnchecked) {
+  // client/audit_verify.cc compares this many fields one by one (and falls
+  // back to a reflective comparison otherwise): when AuditEntry gains a
+  // field, add it to SameEntry and change this number.
+  EXPECT_EQ(pwx::v1::AuditEntry::descriptor()->field_count(), 8);
 }
 
 TEST_F(AuditVerifyTest, ConsistentlyRewrittenEntryIsLocatedBetweenHeads) {

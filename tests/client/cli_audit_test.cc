@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -114,6 +115,29 @@ TEST_F(CliAuditTest, EntriesAllWithFiltersFetchesEveryPage) {
                           "page_size: 1000"));
 }
 
+TEST_F(CliAuditTest, EntriesShowOnlyWhatTheLoggedBytesSay) {
+  // The node adds a case to what entry 11 (a list page) showed.
+  records_[2 + 11].mutable_entry()->mutable_entry()->add_object_ids(
+      "FR-DGT-2026-999999");
+  audit().SetExport(records_);
+
+  const CliResult list =
+      Run({"--output", "json", "audit", "entries", "--from", "10"});
+  EXPECT_EQ(list.exit_code, 1);
+  EXPECT_EQ(list.out, "");
+  EXPECT_THAT(list.err,
+              StartsWith("pwx: DATA_LOSS: entry 11: the decoded entry the "
+                         "node sent differs from the logged entry bytes"));
+
+  // ...and blames someone else for entry 157, which its bytes say bob wrote.
+  records_ = builder().Build(kEntries, 100);
+  records_[2 + 157 + 1].mutable_entry()->mutable_entry()->set_user("mallory");
+  audit().SetExport(records_);
+  const CliResult access = Run({"access-log", "--case", "FR-DGT-2026-100007"});
+  EXPECT_EQ(access.exit_code, 1);
+  EXPECT_THAT(access.err, StartsWith("pwx: DATA_LOSS: entry 157: the decoded"));
+}
+
 TEST_F(CliAuditTest, InclusionProofIsVerifiedAgainstTheSignedHead) {
   const CliResult result = Run({"audit", "proof", "inclusion", "--index", "7"});
 
@@ -191,8 +215,114 @@ TEST_F(CliAuditTest, VerifyNeedsNoConnectionSettings) {
   EXPECT_EQ(result.out,
             "OK: 300 entries, 3 signed tree heads verified "
             "(authority FR-DGT, root " +
-                LatestRootHex() + ")\n");
+                LatestRootHex() +
+                ")\n"
+                "SIGNER (SHA-256 OF ITS CERTIFICATE)                        "
+                "       HEADS  SIZES     TRUSTED\n" +
+                builder().cert_sha256() +
+                "  3      100..300  not checked\n"
+                "not checked: the file proves that its log matches these "
+                "keys, not whose keys they are;\n"
+                "pass --signer SHA256 or --trust CERT to require the key the "
+                "node's coordinator published\n");
   EXPECT_THAT(result.err, IsEmpty());
+}
+
+// The same fingerprint as `openssl x509 -noout -fingerprint -sha256` prints
+// it: upper case, colons between pairs.
+std::string OpensslStyle(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    if (i > 0) out += ':';
+    out += static_cast<char>(std::toupper(hex[i]));
+    out += static_cast<char>(std::toupper(hex[i + 1]));
+  }
+  return out;
+}
+
+TEST_F(CliAuditTest, VerifyWithTheNodesSignerPasses) {
+  const std::string path =
+      WriteFile(node_->dir(), "log.pwxa", SerializeExport(records_));
+  const std::string cert =
+      WriteFile(node_->dir(), "node.pem", builder().cert_pem());
+  env_.clear();
+
+  for (const std::vector<std::string>& flags :
+       std::vector<std::vector<std::string>>{
+           {"--signer", builder().cert_sha256()},
+           {"--signer", OpensslStyle(builder().cert_sha256())},
+           {"--trust", cert},
+           {"--signer", std::string(64, 'a'), "--trust", cert}}) {
+    std::vector<std::string> args = {"audit", "verify", path};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const CliResult result = Run(args);
+
+    ASSERT_EQ(result.exit_code, 0) << flags[1] << ": " << result.err;
+    EXPECT_THAT(result.out, StartsWith("OK: 300 entries"));
+    EXPECT_THAT(result.out, HasSubstr("\n" + builder().cert_sha256() +
+                                      "  3      100..300  yes\n"));
+    EXPECT_THAT(result.out, Not(HasSubstr("not checked")));
+  }
+}
+
+TEST_F(CliAuditTest, VerifyWithAnotherSignerFailsAndShowsTheRealOne) {
+  const std::string path =
+      WriteFile(node_->dir(), "log.pwxa", SerializeExport(records_));
+  const AuditExportBuilder other("FR-DGT");
+  const std::string other_cert =
+      WriteFile(node_->dir(), "other.pem", other.cert_pem());
+  env_.clear();
+
+  const CliResult by_hash =
+      Run({"audit", "verify", path, "--signer", other.cert_sha256()});
+  EXPECT_EQ(by_hash.exit_code, 1);
+  EXPECT_EQ(
+      by_hash.err,
+      "pwx: DATA_LOSS: tree head for size 100 is signed by certificate " +
+          builder().cert_sha256() +
+          ", which is not a trusted signer (trusted: " + other.cert_sha256() +
+          "); if it is the node's, e.g. its key before a rotation, "
+          "trust it too\n");
+  EXPECT_THAT(by_hash.out, Not(HasSubstr("OK")));
+  EXPECT_THAT(by_hash.out, HasSubstr("\n" + builder().cert_sha256() +
+                                     "  1      100..100  NO\n"));
+
+  const CliResult by_cert =
+      Run({"audit", "verify", path, "--trust", other_cert});
+  EXPECT_EQ(by_cert.exit_code, 1);
+  EXPECT_THAT(by_cert.err, HasSubstr("which is not a trusted signer"));
+
+  const CliResult json = Run({"--output", "json", "audit", "verify", path,
+                              "--signer", other.cert_sha256()});
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json document = nlohmann::json::parse(json.out);
+  EXPECT_EQ(document["ok"], false);
+  EXPECT_EQ(document["signers_checked"], true);
+  ASSERT_EQ(document["signers"].size(), 1u);
+  EXPECT_EQ(document["signers"][0]["sha256"], builder().cert_sha256());
+  EXPECT_EQ(document["signers"][0]["trusted"], false);
+}
+
+TEST_F(CliAuditTest, VerifyTrustFlagsAreChecked) {
+  const std::string path =
+      WriteFile(node_->dir(), "log.pwxa", SerializeExport(records_));
+  const std::string not_a_cert =
+      WriteFile(node_->dir(), "key.pem", "-----BEGIN PRIVATE KEY-----\n");
+  env_.clear();
+
+  const CliResult short_hash =
+      Run({"audit", "verify", path, "--signer", "d031effc"});
+  EXPECT_EQ(short_hash.exit_code, 2);
+  EXPECT_THAT(short_hash.err,
+              HasSubstr("--signer: 'd031effc' is not a SHA-256 fingerprint"));
+  const CliResult no_cert =
+      Run({"audit", "verify", path, "--trust", not_a_cert});
+  EXPECT_EQ(no_cert.exit_code, 2);
+  EXPECT_THAT(no_cert.err, HasSubstr("holds no PEM certificate"));
+  EXPECT_EQ(
+      Run({"audit", "verify", path, "--trust", node_->dir() + "/missing.pem"})
+          .exit_code,
+      2);
 }
 
 TEST_F(CliAuditTest, VerifyReportsTheTamperedEntry) {
@@ -228,6 +358,10 @@ TEST_F(CliAuditTest, VerifyJsonOnAGoodFile) {
   EXPECT_EQ(document["entries"], kEntries);
   EXPECT_EQ(document["tree_heads"], 3);
   EXPECT_TRUE(document["entry_index"].is_null());
+  EXPECT_EQ(document["signers_checked"], false);
+  ASSERT_EQ(document["signers"].size(), 1u);
+  EXPECT_EQ(document["signers"][0]["sha256"], builder().cert_sha256());
+  EXPECT_EQ(document["signers"][0]["tree_heads"], 3);
 }
 
 TEST_F(CliAuditTest, AccessLogListsTheCasesEntries) {

@@ -214,6 +214,9 @@ TEST_F(CliUserTest, HelpNamesTheRolesAndWhoMayChangeThem) {
   EXPECT_THAT(result.out, HasSubstr("common name (CN)"));
   EXPECT_THAT(result.out, HasSubstr("next call, without a restart"));
   EXPECT_THAT(result.out, HasSubstr("coordinators and admins only"));
+  EXPECT_THAT(result.out,
+              HasSubstr("nobody grants a role to themselves; a coordinator "
+                        "grants and revokes\ninspector only"));
   EXPECT_THAT(result.err, IsEmpty());
 }
 

@@ -98,6 +98,7 @@ start_server() {
     --api-key "$PKI/$ID/node.key" \
     --api-client-ca "$PKI/$ID/ca.pem" \
     --admin-user alice \
+    --bootstrap-role alice=inspector \
     --log-format text \
     >>"$log" 2>&1 </dev/null &
   SERVER_PID=$!
@@ -132,7 +133,7 @@ stop_server_expect_clean() {
 }
 
 # ----------------------------------------------------------------------------
-# PKI: FR-DGT (the node, alice the admin, bob a plain user) and a second,
+# PKI: FR-DGT (the node, alice the admin, bob, aude and colin users) and a second,
 # unrelated authority PL-PIP whose users FR-DGT must refuse.
 PKI="$T/pki"
 {
@@ -140,10 +141,11 @@ PKI="$T/pki"
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name alice
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name bob
   bash "$PKI_SH" user --out "$PKI" --id "$ID" --name aude
+  bash "$PKI_SH" user --out "$PKI" --id "$ID" --name colin
   bash "$PKI_SH" authority --out "$PKI" --id PL-PIP
   bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name mallory
 } >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
-ok "PKI created with pki.sh (FR-DGT: node, alice, bob; PL-PIP: mallory)"
+ok "PKI created with pki.sh (FR-DGT: node, alice, bob, aude, colin; PL-PIP: mallory)"
 
 # The parent exists; the data directory itself is created by pwx-server.
 mkdir -p "$T/data" "$T/restored"
@@ -159,8 +161,22 @@ ok "bob, holding no role yet, gets PERMISSION_DENIED for case list"
 pwx_as bob user grant bob inspector
 expect_failure_with_code "a user cannot grant themselves a role" PERMISSION_DENIED
 ok "bob cannot grant himself a role"
-pwx_as alice user grant alice inspector
-expect_rc "the bootstrap admin grants roles" 0
+pwx_as alice user grant alice auditor
+expect_failure_with_code "not even the bootstrap admin grants themselves a role" PERMISSION_DENIED
+grep -q "may not grant a role to themselves" <<<"$ERR" ||
+  fail "the refusal says why" "$ERR"
+pwx_as alice user revoke alice admin
+expect_failure_with_code "the bootstrap admin's admin role stays" FAILED_PRECONDITION
+pwx_as alice user grant colin coordinator
+expect_rc "the bootstrap admin grants colin the coordinator role" 0
+pwx_as colin user grant aude auditor
+expect_failure_with_code "a coordinator may not grant the auditor role" PERMISSION_DENIED
+grep -q "only an admin grants coordinator, auditor or admin" <<<"$ERR" ||
+  fail "the refusal says who may" "$ERR"
+pwx_as colin user grant bob inspector
+expect_rc "a coordinator grants the inspector role" 0
+pwx_as colin user revoke bob inspector
+expect_rc "a coordinator revokes the inspector role" 0
 pwx_as alice user grant bob inspector
 expect_rc "the bootstrap admin grants bob the inspector role" 0
 pwx_as bob case list
@@ -171,7 +187,7 @@ pwx_as bob case list
 expect_failure_with_code "a revoked role is refused at once, without a restart" PERMISSION_DENIED
 pwx_as alice user grant bob inspector
 expect_rc "the role is granted again" 0
-ok "roles: grant, use, revoke (refused at once) and grant again"
+ok "roles: grant, use, revoke (refused at once) and grant again; no self-grant; a coordinator grants inspector only"
 
 # ---- create --------------------------------------------------------------------
 pwx_as alice --output json case create \
@@ -369,6 +385,21 @@ run "$CLI_BIN" audit verify "$T/audit.pwxlog"
 expect_rc "audit verify of the export, with no server" 0
 grep -q "^OK" <<<"$FLAT" || fail "audit verify says OK" "$FLAT"
 ok "audit export, then offline verify: $FLAT"
+# The node signs with its API certificate's key (no audit.signing_* set):
+# trusting that certificate, or its fingerprint as openssl prints it, passes;
+# another authority's certificate fails, and the real signer is shown.
+SIGNER="$(openssl x509 -in "$PKI/$ID/node.pem" -noout -fingerprint -sha256 | sed 's/^.*=//')"
+run "$CLI_BIN" audit verify "$T/audit.pwxlog" --signer "$SIGNER"
+expect_rc "audit verify --signer with the node's fingerprint" 0
+grep -q " yes$" <<<"$(cat "$T/out")" || fail "verify says the signer is trusted" "$FLAT"
+run "$CLI_BIN" audit verify "$T/audit.pwxlog" --trust "$PKI/$ID/node.pem"
+expect_rc "audit verify --trust with the node's certificate" 0
+run "$CLI_BIN" audit verify "$T/audit.pwxlog" --trust "$PKI/PL-PIP/node.pem"
+expect_failure_with_code "audit verify --trust with another node's certificate fails" DATA_LOSS
+grep -q "which is not a trusted signer" <<<"$ERR" || fail "the refusal says why" "$ERR"
+SIGNER_HEX="$(tr -d ':' <<<"$SIGNER" | tr 'A-F' 'a-f')"
+grep -q "$SIGNER_HEX" <<<"$FLAT" || fail "verify shows the real signer's fingerprint" "$FLAT"
+ok "audit verify --signer/--trust: the node's key passes, PL-PIP's fails naming the real signer"
 SIZE="$(wc -c <"$T/audit.pwxlog")"
 cp "$T/audit.pwxlog" "$T/tampered.pwxlog"
 # Flip one byte in the middle of the file, inside some entry.
@@ -379,6 +410,32 @@ printf "$(printf '\\%03o' $(((BYTE + 1) % 256)))" |
 run "$CLI_BIN" audit verify "$T/tampered.pwxlog"
 expect_failure_with_code "one changed byte fails verification" DATA_LOSS
 ok "one byte changed at offset $OFFSET: audit verify fails: $ERR"
+
+# ---- a read is answered only once its access entry is durable -----------------
+# count_reads: sets READS to the case.read entries of bob on the case.
+count_reads() {
+  pwx_as aude --output json audit entries --all --user bob --action case.read --object "$CASE_ID"
+  [[ $RC -eq 0 ]] || fail "pwx audit entries works" "exit $RC"
+  READS="$(grep -o '"action": *"case.read"' <<<"$FLAT" | grep -c . || true)"
+}
+count_reads
+READS_BEFORE="$READS"
+pwx_as bob --output json case get "$CASE_ID"
+expect_rc "bob reads the case" 0
+# SIGKILL the moment the CLI has its answer: no clean stop, no final sync.
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null || true
+forget_server "$SERVER_PID"
+echo "---- restarted after kill -9 right after a read ----" >>"$LOG"
+start_server "$DATA" "$LOG"
+count_reads
+[[ "$READS" -eq $((READS_BEFORE + 1)) ]] ||
+  fail "a read that was answered is in the log after kill -9" \
+    "bob's case.read entries: $READS_BEFORE before the read, $READS after the restart"
+pwx_as aude access-log --case "$CASE_ID"
+expect_rc "access-log after the restart" 0
+grep -qE "bob +case\.read" <<<"$FLAT" || fail "access-log shows bob's read" "$FLAT"
+ok "kill -9 right after bob's case get returned: his case.read entry survived the restart"
 
 # ---- clean shutdown -------------------------------------------------------------
 stop_server_expect_clean "SIGTERM stops pwx-server with exit status 0 within ${STOP_TIMEOUT_S}s"

@@ -103,6 +103,8 @@ EOF
     --api-key "$PKI/$id/node.key" \
     --api-client-ca "$PKI/$id/ca.pem" \
     --admin-user "${USER_OF[$node]}" \
+    --bootstrap-role "${USER_OF[$node]}=inspector" \
+    --bootstrap-role "${USER_OF[$node]}=auditor" \
     --log-format text \
     >>"$T/$node.log" 2>&1 </dev/null &
   PID[$node]=$!

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "server/domain/digest.h"
 #include "storage/audit_log.h"
 #include "storage/memory_store.h"
+#include "tests/server/gated_store.h"
 
 namespace pwx::server {
 namespace {
@@ -35,10 +37,15 @@ Case Draft(const std::string& name, const std::string& country = "PL") {
 
 class CaseManagerTest : public ::testing::Test {
  protected:
-  CaseManagerTest() : kv_(storage::NewMemoryStore()) {
+  CaseManagerTest() {
+    auto gated =
+        std::make_unique<testing::GatedStore>(storage::NewMemoryStore());
+    gate_ = gated.get();
+    kv_ = std::move(gated);
     CaseManagerOptions options;
     options.authority_id = "FR-DGT";
     options.max_attachment_bytes = 1000;
+    options.read_entry_delay = kReadEntryDelay;
     options.clock = [] {
       return absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
                              absl::UTCTimeZone());
@@ -47,11 +54,31 @@ class CaseManagerTest : public ::testing::Test {
   }
 
   // Runs an asynchronous operation and waits for its result.
-  template <typename F>
-  absl::StatusOr<Case> Await(F op) {
-    std::promise<absl::StatusOr<Case>> promise;
-    op([&promise](absl::StatusOr<Case> r) { promise.set_value(std::move(r)); });
+  template <typename T = Case, typename F>
+  absl::StatusOr<T> Await(F op) {
+    std::promise<absl::StatusOr<T>> promise;
+    op([&promise](absl::StatusOr<T> r) { promise.set_value(std::move(r)); });
     return promise.get_future().get();
+  }
+
+  absl::StatusOr<Case> GetForUser(const std::string& id,
+                                  const std::string& user) {
+    return Await([&](CaseCallback done) {
+      cases_->GetForUser(id, user, std::move(done));
+    });
+  }
+  absl::StatusOr<pwx::v1::ListCasesResponse> ListForUser(
+      const pwx::v1::ListCasesRequest& request, const std::string& user) {
+    return Await<pwx::v1::ListCasesResponse>([&](CaseListCallback done) {
+      cases_->ListForUser(request, user, std::move(done));
+    });
+  }
+  absl::StatusOr<pwx::v1::AttachmentMeta> FindAttachmentForUser(
+      const std::string& case_id, const std::string& sha256,
+      const std::string& user) {
+    return Await<pwx::v1::AttachmentMeta>([&](AttachmentCallback done) {
+      cases_->FindAttachmentForUser(case_id, sha256, user, std::move(done));
+    });
   }
 
   absl::StatusOr<Case> Create(Case draft) {
@@ -107,7 +134,12 @@ class CaseManagerTest : public ::testing::Test {
                : "";
   }
 
+  // How long a read's entry may wait for a commit to share.
+  static constexpr absl::Duration kReadEntryDelay = absl::Milliseconds(20);
+
   std::unique_ptr<storage::KvStore> kv_;
+  // kv_, which passes writes through unless a test closes it.
+  testing::GatedStore* gate_ = nullptr;
   std::unique_ptr<CaseManager> cases_;
 };
 
@@ -255,6 +287,35 @@ TEST_F(CaseManagerTest, ListFiltersAndPagesInStableOrder) {
   EXPECT_EQ(cases_->List(sector)->cases_size(), 7);
   sector.set_sector_nace("C10");
   EXPECT_EQ(cases_->List(sector)->cases_size(), 0);
+}
+
+TEST_F(CaseManagerTest, AListPageStaysWithinItsByteBudget) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Create(Draft("Firm")).ok());
+  const storage::CaseStore store(kv_.get());
+  const size_t one =
+      store.Get("FR-DGT-2026-000001")->value().record.ByteSizeLong();
+  // Room for two cases a page, whatever page_size says; every case is seen
+  // once across the pages, in order.
+  std::vector<std::string> ids;
+  std::string token;
+  for (int page = 0; page < 10; ++page) {
+    absl::StatusOr<storage::CasePage> p =
+        store.List({}, 100, token, 2 * one + one / 2);
+    ASSERT_TRUE(p.ok()) << p.status();
+    EXPECT_LE(p->cases.size(), 2u);
+    EXPECT_GE(p->cases.size(), 1u);
+    for (const Case& c : p->cases) ids.push_back(c.id());
+    token = p->next_page_token;
+    if (token.empty()) break;
+  }
+  EXPECT_THAT(ids,
+              ::testing::ElementsAre("FR-DGT-2026-000001", "FR-DGT-2026-000002",
+                                     "FR-DGT-2026-000003", "FR-DGT-2026-000004",
+                                     "FR-DGT-2026-000005"));
+  // A case larger than the budget still comes, alone.
+  absl::StatusOr<storage::CasePage> tiny = store.List({}, 100, "", 1);
+  ASSERT_TRUE(tiny.ok()) << tiny.status();
+  EXPECT_EQ(tiny->cases.size(), 1u);
 }
 
 TEST_F(CaseManagerTest, ListFollowsStatusChanges) {
@@ -438,13 +499,12 @@ TEST_F(CaseManagerTest, ReadsForUsersAreAuditedWithoutPersonalData) {
   Flush();
   EXPECT_EQ(AuditEntries().size(), 1u);
 
-  absl::StatusOr<Case> read = cases_->GetForUser(c.id(), "erin");
+  absl::StatusOr<Case> read = GetForUser(c.id(), "erin");
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->workers(0).full_name(), "Jan Kowalski");
-  EXPECT_TRUE(absl::IsNotFound(
-      cases_->GetForUser("FR-DGT-2026-000099", "erin").status()));
-  absl::StatusOr<pwx::v1::ListCasesResponse> list =
-      cases_->ListForUser({}, "frank");
+  EXPECT_TRUE(
+      absl::IsNotFound(GetForUser("FR-DGT-2026-000099", "erin").status()));
+  absl::StatusOr<pwx::v1::ListCasesResponse> list = ListForUser({}, "frank");
   ASSERT_TRUE(list.ok());
   Flush();
 
@@ -477,15 +537,93 @@ TEST_F(CaseManagerTest, AttachmentDownloadIsAudited) {
     cases_->AddAttachment(header, "pdf bytes", "alice", done);
   });
   const std::string sha = with.attachments(0).sha256();
-  ASSERT_TRUE(cases_->FindAttachmentForUser(c.id(), sha, "gina").ok());
+  ASSERT_TRUE(FindAttachmentForUser(c.id(), sha, "gina").ok());
   EXPECT_TRUE(absl::IsNotFound(
-      cases_->FindAttachmentForUser(c.id(), std::string(64, 'a'), "gina")
-          .status()));
+      FindAttachmentForUser(c.id(), std::string(64, 'a'), "gina").status()));
   Flush();
   std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_THAT(entries[2], AuditIs("case.attachment.read", "gina", c.id()));
   EXPECT_EQ(entries[2].content_sha256(), sha);
+}
+
+// A read hands personal data out only once the record of it is durable: the
+// store holds the entry's commit back, and the read waits for it.
+TEST_F(CaseManagerTest, ReadsAnswerOnlyOnceTheirEntryIsDurable) {
+  Case c = *Create(Draft("Acme"));
+  Case with = *Await([&](CaseCallback done) {
+    pwx::v1::AttachmentHeader header;
+    header.set_case_id(c.id());
+    header.set_file_name("contract.pdf");
+    cases_->AddAttachment(header, "pdf bytes", "alice", done);
+  });
+  const size_t before = AuditEntries().size();
+
+  gate_->Close();
+  std::promise<absl::StatusOr<Case>> got;
+  cases_->GetForUser(c.id(), "erin", [&got](absl::StatusOr<Case> r) {
+    got.set_value(std::move(r));
+  });
+  std::promise<absl::StatusOr<pwx::v1::ListCasesResponse>> listed;
+  cases_->ListForUser({}, "frank",
+                      [&listed](absl::StatusOr<pwx::v1::ListCasesResponse> r) {
+                        listed.set_value(std::move(r));
+                      });
+  std::promise<absl::StatusOr<pwx::v1::AttachmentMeta>> found;
+  cases_->FindAttachmentForUser(
+      c.id(), with.attachments(0).sha256(), "gina",
+      [&found](absl::StatusOr<pwx::v1::AttachmentMeta> r) {
+        found.set_value(std::move(r));
+      });
+  std::future<absl::StatusOr<Case>> get_result = got.get_future();
+  std::future<absl::StatusOr<pwx::v1::ListCasesResponse>> list_result =
+      listed.get_future();
+  std::future<absl::StatusOr<pwx::v1::AttachmentMeta>> find_result =
+      found.get_future();
+
+  // Well past the read-entry delay: nothing answered, nothing committed.
+  EXPECT_EQ(get_result.wait_for(std::chrono::milliseconds(200)),
+            std::future_status::timeout);
+  EXPECT_EQ(list_result.wait_for(std::chrono::milliseconds(0)),
+            std::future_status::timeout);
+  EXPECT_EQ(find_result.wait_for(std::chrono::milliseconds(0)),
+            std::future_status::timeout);
+  EXPECT_EQ(gate_->held(), 3u);
+  EXPECT_EQ(AuditEntries().size(), before);
+  // Each entry may wait the configured delay for a commit to share, no
+  // more and no less: reads do not cost an fsync each.
+  for (absl::Duration delay : gate_->held_delays()) {
+    EXPECT_EQ(delay, kReadEntryDelay);
+  }
+
+  gate_->Open();
+  absl::StatusOr<Case> read = get_result.get();
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->id(), c.id());
+  ASSERT_TRUE(list_result.get().ok());
+  ASSERT_TRUE(find_result.get().ok());
+  // Answered, so logged: no Flush() needed.
+  std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), before + 3);
+  EXPECT_THAT(entries[before], AuditIs("case.read", "erin", c.id()));
+  EXPECT_THAT(entries[before + 1], AuditIs("case.list", "frank", ""));
+  EXPECT_THAT(entries[before + 2],
+              AuditIs("case.attachment.read", "gina", c.id()));
+}
+
+TEST_F(CaseManagerTest, AReadWhoseEntryIsNotStoredReturnsNoData) {
+  Case c = *Create(Draft("Acme"));
+  gate_->FailWrites(absl::UnavailableError("disk full"));
+
+  absl::StatusOr<Case> read = GetForUser(c.id(), "erin");
+  EXPECT_TRUE(absl::IsUnavailable(read.status())) << read.status();
+  EXPECT_THAT(read.status().message(),
+              HasSubstr("the case.read audit entry of " + c.id() +
+                        " was not stored, so the data is not returned: disk "
+                        "full"));
+  absl::StatusOr<pwx::v1::ListCasesResponse> list = ListForUser({}, "frank");
+  EXPECT_TRUE(absl::IsUnavailable(list.status())) << list.status();
+  EXPECT_THAT(list.status().message(), HasSubstr("case.list audit entry"));
 }
 
 // Federation: a peer's case arrives as a read-only copy.
@@ -548,7 +686,17 @@ TEST_F(SharedCopyTest, AnOlderOrRepeatedCopyNeverReplacesANewerOne) {
   EXPECT_FALSE(*stored);
   EXPECT_TRUE(batch.empty());
   EXPECT_FALSE(*cases_->PutSharedCopy(PeerCase(3), "PL-PIP", &batch));
+  EXPECT_TRUE(batch.empty());
   EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
+  // The same version with other contents is a conflict, recorded.
+  Case reissued = PeerCase(3);
+  reissued.set_title("Another case under the same id");
+  EXPECT_FALSE(*cases_->PutSharedCopy(reissued, "PL-PIP", &batch));
+  ASSERT_EQ(batch.audit_entries().size(), 1u);
+  pwx::v1::AuditEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(batch.audit_entries()[0]));
+  EXPECT_EQ(entry.action(), "case.copy_conflict");
+  EXPECT_EQ(entry.object_id(), "PL-PIP-2026-000007");
 }
 
 TEST_F(SharedCopyTest, MalformedCopiesAreRefusedNamingTheField) {

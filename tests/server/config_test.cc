@@ -58,6 +58,22 @@ TEST(ConfigTest, AuditSettingsAreValidatedByName) {
               HasSubstr("audit.sign_every_entries"));
 }
 
+TEST(ConfigTest, BootstrapRolesAreParsedAndValidatedByName) {
+  const std::string text =
+      std::string(kGood) +
+      "bootstrap_roles { user: \"alice\" role: \"inspector\" }\n"
+      "bootstrap_roles { user: \"aude\" role: \"overseer\" }\n";
+  absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(text, "x");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->bootstrap_roles_size(), 2);
+  EXPECT_EQ(c->bootstrap_roles(0).user(), "alice");
+  ApplyDefaults(&*c);
+  EXPECT_THAT(ValidateConfig(*c).message(),
+              HasSubstr("bootstrap_roles[1].role: 'overseer' is not a role"));
+  c->mutable_bootstrap_roles(1)->set_role("auditor");
+  EXPECT_TRUE(ValidateConfig(*c).ok());
+}
+
 TEST(ConfigTest, UnknownKeyIsNamedWithPosition) {
   absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(
       "authority_id: \"FR-DGT\"\ndata_dri: \"/x\"\n", "fr.textproto");
@@ -104,6 +120,18 @@ TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
   EXPECT_EQ(c.federation().max_message_bytes(), 4u << 20);
   EXPECT_EQ(c.federation().call_timeout_ms(), 10000u);
   EXPECT_EQ(c.federation().keep_delivered_hours(), 168u);
+  EXPECT_EQ(c.federation().quota_events_per_hour(), 1'000'000u);
+  EXPECT_EQ(c.federation().max_concurrent_streams(), 4u);
+  EXPECT_EQ(c.federation().max_queued_per_peer(), 1'000'000u);
+  EXPECT_EQ(c.api().max_concurrent_streams(), 256u);
+  EXPECT_EQ(c.storage().max_queued_bytes(), uint64_t{256} << 20);
+  EXPECT_EQ(c.federation().quota_bytes_per_hour(), uint64_t{4} << 30);
+  // 0, set on purpose, means unlimited and stays.
+  pwx::v1::ServerConfig unlimited = *ParseConfig(kGood, "x");
+  unlimited.mutable_federation()->set_listen("0.0.0.0:7444");
+  unlimited.mutable_federation()->set_quota_events_per_hour(0);
+  ApplyDefaults(&unlimited);
+  EXPECT_EQ(unlimited.federation().quota_events_per_hour(), 0u);
   const std::vector<
       std::pair<std::function<void(pwx::v1::FederationConfig*)>, std::string>>
       bad = {

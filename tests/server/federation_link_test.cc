@@ -157,6 +157,56 @@ TEST_F(InboxTest, AnEventTheHandlerRefusesStoresNothing) {
   EXPECT_EQ(pl_.Count("envelope.receive"), 0);
 }
 
+class InboxQuotaTest : public InboxTest {
+ protected:
+  InboxQuotaTest() {
+    MemoryNodeOptions options;
+    options.quota_events_per_hour = 3;
+    options.quota_bytes_per_hour = 1 << 20;
+    options.clock = [this] { return now_; };
+    limited_ = std::make_unique<MemoryNode>("PL-PIP", &nodes_, options);
+  }
+  void SetUp() override {
+    ASSERT_TRUE(limited_->AddPeer(fr_.Card()).ok());
+    fr_signer_ = *domain::Signer::FromPem(fr_.keys().key_pem);
+    fr_key_ = *domain::Verifier::FromCertificatePem(fr_.keys().cert_pem);
+  }
+  absl::Status DeliverLimited(std::vector<pwx::v1::Envelope> envelopes) {
+    pwx::v1::DeliverRequest request;
+    for (auto& e : envelopes) *request.add_envelopes() = std::move(e);
+    pwx::v1::DeliverResponse response;
+    absl::Notification done;
+    absl::Status status;
+    limited_->inbox()->Deliver("FR-DGT", *fr_key_, request, &response,
+                               [&](absl::Status s) {
+                                 status = std::move(s);
+                                 done.Notify();
+                               });
+    done.WaitForNotification();
+    return status;
+  }
+
+  absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+  std::unique_ptr<MemoryNode> limited_;
+};
+
+TEST_F(InboxQuotaTest, AFloodIsRefusedUntilTheAllowanceRefills) {
+  ASSERT_TRUE(DeliverLimited({Envelope(1, "C-1"), Envelope(2, "C-2")}).ok());
+  absl::Status s = DeliverLimited({Envelope(3, "C-3"), Envelope(4, "C-4")});
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("federation.quota_events_per_hour"));
+  EXPECT_EQ(limited_->Applied("C-3"), 0u);
+  EXPECT_EQ(limited_->LastApplied("FR-DGT"), 2u);
+  // Redeliveries count too: a sender cannot flood with old envelopes.
+  ASSERT_TRUE(DeliverLimited({Envelope(3, "C-3")}).ok());
+  EXPECT_EQ(DeliverLimited({Envelope(3, "C-3")}).code(),
+            absl::StatusCode::kResourceExhausted);
+  now_ += absl::Minutes(40);  // two envelopes' worth
+  ASSERT_TRUE(DeliverLimited({Envelope(4, "C-4"), Envelope(5, "C-5")}).ok());
+  EXPECT_EQ(limited_->LastApplied("FR-DGT"), 5u);
+}
+
 TEST_F(InboxTest, AnEnvelopeDeclaringItFollowsItselfIsMalformed) {
   absl::Status s = Deliver({Envelope(2, "C-2", /*follows=*/2)});
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
@@ -368,6 +418,31 @@ TEST_F(LinkTest, SkipWithNothingQueuedNumbersTheNextEnvelope) {
   ASSERT_TRUE(Eventually([&] { return pl_->Applied("C-7") == 1; }));
   EXPECT_EQ(pl_->LastApplied("FR-DGT"), 7u);
   EXPECT_EQ(pl_->CountSum("envelope.gap"), 6u);
+}
+
+class BoundedQueueTest : public LinkTest {
+ protected:
+  BoundedQueueTest() {
+    fr_options_.max_queued_per_peer = 2;
+    fr_ = std::make_unique<MemoryNode>("FR-DGT", &nodes_, fr_options_);
+  }
+};
+
+TEST_F(BoundedQueueTest,
+       SharesForAPeerThatReceiptsNothingAreRefusedPastTheCap) {
+  pl_->set_down(true);
+  ASSERT_TRUE(fr_->Queue("PL-PIP", "C-1").ok());
+  ASSERT_TRUE(fr_->Queue("PL-PIP", "C-2").ok());
+  ASSERT_TRUE(
+      Eventually([&] { return fr_->Health("PL-PIP").last_sequence() == 2; }));
+  absl::Status s = fr_->Queue("PL-PIP", "C-3");
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("federation.max_queued_per_peer"));
+  pl_->set_down(false);
+  ASSERT_TRUE(Eventually([&] { return Drained(); }));
+  EXPECT_TRUE(fr_->Queue("PL-PIP", "C-3").ok());
+  ASSERT_TRUE(Eventually([&] { return pl_->Applied("C-3") == 1; }));
 }
 
 class HangingPeerTest : public LinkTest {

@@ -1,6 +1,7 @@
 // Nodes started inside a test or benchmark process: the API on a free
 // loopback port, certificates from a TestCa passed as PEM (the config's file
-// names are never read), alice the bootstrap admin. Shared by the server
+// names are never read), alice the bootstrap admin, an inspector and an
+// auditor by the config. Shared by the server
 // tests and the federation benchmark; no test framework needed.
 #ifndef PWX_TESTS_SERVER_LOOPBACK_NODE_H_
 #define PWX_TESTS_SERVER_LOOPBACK_NODE_H_
@@ -33,6 +34,12 @@ inline pwx::v1::ServerConfig LoopbackConfig(const std::string& authority_id,
   config.mutable_api()->set_key_file("unused");
   config.mutable_api()->set_client_ca_file("unused");
   config.add_admin_users("alice");
+  // Nobody grants a role to themselves: the config gives alice hers.
+  for (const char* role : {"inspector", "auditor"}) {
+    pwx::v1::BootstrapRole* given = config.add_bootstrap_roles();
+    given->set_user("alice");
+    given->set_role(role);
+  }
   return config;
 }
 

@@ -126,6 +126,7 @@ void MemoryNode::Start() {
   outbox_options.authority_id = id_;
   outbox_options.max_batch = 100;
   outbox_options.keep_delivered = options_.keep_delivered;
+  outbox_options.max_queued_per_peer = options_.max_queued_per_peer;
   outbox_ = std::make_unique<Outbox>(outbox_options, kv_.get(), fed_.get(),
                                      &handlers_, signer_.get());
   transport_ = std::make_unique<MemoryTransport>(id_, nodes_);
@@ -135,8 +136,14 @@ void MemoryNode::Start() {
   dispatcher_options.call_timeout = options_.call_timeout;
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
-  inbox_ = std::make_unique<Inbox>(InboxOptions{id_}, kv_.get(), fed_.get(),
-                                   &handlers_, heads_.get(), signer_.get());
+  InboxOptions inbox_options;
+  inbox_options.authority_id = id_;
+  inbox_options.quota_events_per_hour = options_.quota_events_per_hour;
+  inbox_options.quota_bytes_per_hour = options_.quota_bytes_per_hour;
+  if (options_.clock) inbox_options.clock = options_.clock;
+  inbox_ =
+      std::make_unique<Inbox>(std::move(inbox_options), kv_.get(), fed_.get(),
+                              &handlers_, heads_.get(), signer_.get());
 }
 
 void MemoryNode::Stop() {

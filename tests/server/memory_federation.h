@@ -72,6 +72,11 @@ class MemoryTransport final : public PeerTransport {
 struct MemoryNodeOptions {
   absl::Duration call_timeout = absl::Seconds(5);
   absl::Duration keep_delivered = absl::Hours(1);
+  uint64_t max_queued_per_peer = 1000;
+  // The inbox's quotas (0: unlimited) and clock (default: absl::Now).
+  uint64_t quota_events_per_hour = 0;
+  uint64_t quota_bytes_per_hour = 0;
+  std::function<absl::Time()> clock;
 };
 
 // One node's federation over a MemoryStore. Not thread-safe itself (its

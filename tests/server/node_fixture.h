@@ -1,6 +1,6 @@
 // The in-process node the server tests talk to: mTLS API port on
 // 127.0.0.1:0, RocksDB in a temp directory, certificates generated at test
-// time; alice is the bootstrap admin and an inspector.
+// time; alice is the bootstrap admin and, by the config, an inspector.
 #ifndef PWX_TESTS_SERVER_NODE_FIXTURE_H_
 #define PWX_TESTS_SERVER_NODE_FIXTURE_H_
 
@@ -31,10 +31,7 @@ class NodeTest : public ::testing::Test {
         node_keys_(ca_.IssueNode("FR-DGT")),
         dir_(testing::MakeTempDir("node_test")) {}
 
-  void SetUp() override {
-    StartNode();
-    ASSERT_TRUE(Grant("alice", pwx::v1::ROLE_INSPECTOR).ok());
-  }
+  void SetUp() override { StartNode(); }
 
   // Grants `role` to `name` as alice, the bootstrap admin.
   grpc::Status Grant(const std::string& name, pwx::v1::Role role) {
@@ -50,6 +47,12 @@ class NodeTest : public ::testing::Test {
 
   void StartNode(uint64_t max_attachment = 1 << 20) {
     pwx::v1::ServerConfig config = LoopbackConfig("FR-DGT", dir_ + "/data");
+    // alice is an inspector by the config, not an auditor: auditors are
+    // other people in these tests.
+    config.clear_bootstrap_roles();
+    pwx::v1::BootstrapRole* inspector = config.add_bootstrap_roles();
+    inspector->set_user("alice");
+    inspector->set_role("inspector");
     config.mutable_attachments()->set_max_bytes(max_attachment);
     // Heads soon after a change, so tests wait little.
     config.mutable_audit()->set_sign_interval_ms(50);

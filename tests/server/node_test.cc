@@ -330,11 +330,11 @@ TEST_F(NodeTest, RoleMatrix) {
       {"GrantRole",
        Unary<UserService>(&UserService::Stub::GrantRole,
                           Text<pwx::v1::GrantRoleRequest>(
-                              "name: 'newcomer' role: ROLE_AUDITOR"))},
+                              "name: 'newcomer' role: ROLE_INSPECTOR"))},
       {"RevokeRole",
        Unary<UserService>(&UserService::Stub::RevokeRole,
                           Text<pwx::v1::RevokeRoleRequest>(
-                              "name: 'newcomer' role: ROLE_AUDITOR"))},
+                              "name: 'newcomer' role: ROLE_INSPECTOR"))},
       {"ListUsers", Unary<UserService>(&UserService::Stub::ListUsers)},
       {"GetTreeHead", Unary<AuditService>(&AuditService::Stub::GetTreeHead)},
       {"ListEntries", Unary<AuditService>(&AuditService::Stub::ListEntries)},
@@ -449,6 +449,46 @@ TEST_F(NodeTest, RevokedRoleIsRefusedAtOnce) {
   grpc::Status s = ines->ListCases(&list_context, {}, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(s.error_message(), HasSubstr("needs the role inspector"));
+}
+
+// Who may grant what, as a coordinator sees it over the API: not a role to
+// themselves, and only the inspector role to others.
+TEST_F(NodeTest, RoleChangesFollowTheRules) {
+  ASSERT_TRUE(Grant("colin", pwx::v1::ROLE_COORDINATOR).ok());
+  testing::KeyPair colin = ca_.IssueUser("colin");
+  auto users = pwx::v1::UserService::NewStub(Channel(&colin));
+  const auto grant = [&users](const std::string& name, pwx::v1::Role role) {
+    grpc::ClientContext context;
+    pwx::v1::GrantRoleRequest request;
+    request.set_name(name);
+    request.set_role(role);
+    pwx::v1::User user;
+    return users->GrantRole(&context, request, &user);
+  };
+
+  grpc::Status self = grant("colin", pwx::v1::ROLE_INSPECTOR);
+  EXPECT_EQ(self.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(self.error_message(),
+              HasSubstr("may not grant a role to themselves"));
+  grpc::Status auditor = grant("ines", pwx::v1::ROLE_AUDITOR);
+  EXPECT_EQ(auditor.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(auditor.error_message(), HasSubstr("only an admin grants"));
+  EXPECT_TRUE(grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
+  // alice, the bootstrap admin, grants the rest; but not to herself.
+  EXPECT_TRUE(Grant("ines", pwx::v1::ROLE_AUDITOR).ok());
+  EXPECT_EQ(Grant("alice", pwx::v1::ROLE_AUDITOR).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  testing::KeyPair alice = ca_.IssueUser("alice");
+  auto admin = pwx::v1::UserService::NewStub(Channel(&alice));
+  grpc::ClientContext context;
+  pwx::v1::RevokeRoleRequest revoke;
+  revoke.set_name("alice");
+  revoke.set_role(pwx::v1::ROLE_ADMIN);
+  pwx::v1::User after;
+  grpc::Status last = admin->RevokeRole(&context, revoke, &after);
+  EXPECT_EQ(last.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(last.error_message(), HasSubstr("from the config"));
 }
 
 TEST(NodeStartTest, MismatchedKeyIsNamed) {

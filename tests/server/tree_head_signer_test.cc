@@ -5,9 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "server/domain/merkle.h"
 #include "server/domain/signing.h"
@@ -29,14 +33,16 @@ class TreeHeadSignerTest : public ::testing::Test {
         keys_(ca_.IssueNode("FR-DGT")),
         kv_(storage::NewMemoryStore()) {}
 
-  std::unique_ptr<TreeHeadSigner> Open(uint64_t every,
-                                       absl::Duration interval) {
+  std::unique_ptr<TreeHeadSigner> Open(
+      uint64_t every, absl::Duration interval,
+      std::function<absl::Time()> clock = nullptr) {
     TreeHeadSignerOptions options;
     options.authority_id = "FR-DGT";
     options.sign_every_entries = every;
     options.sign_interval = interval;
     options.certificate_pem = keys_.cert_pem;
     options.key_pem = keys_.key_pem;
+    options.clock = std::move(clock);
     absl::StatusOr<std::unique_ptr<TreeHeadSigner>> signer =
         TreeHeadSigner::Open(kv_.get(), options);
     EXPECT_TRUE(signer.ok()) << signer.status();
@@ -212,6 +218,81 @@ TEST_F(TreeHeadSignerTest, RotatedKeysKeepOldCertificates) {
       storage::TreeHeadStore(kv_.get()).Certificates();
   ASSERT_TRUE(certificates.ok());
   EXPECT_EQ(certificates->size(), 2u);
+}
+
+// A wall clock the test sets; read by the signer's thread.
+class SetClock {
+ public:
+  explicit SetClock(absl::Time now) : now_(now) {}
+  void Set(absl::Time now) {
+    absl::MutexLock lock(&mu_);
+    now_ = now;
+  }
+  std::function<absl::Time()> Fn() {
+    return [this] {
+      absl::MutexLock lock(&mu_);
+      return now_;
+    };
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::Time TimeOf(const pwx::v1::SignedTreeHead& head) {
+  return absl::FromUnixSeconds(head.timestamp().seconds()) +
+         absl::Nanoseconds(head.timestamp().nanos());
+}
+
+TEST_F(TreeHeadSignerTest, AClockSteppedBackNeverDatesAHeadEarlier) {
+  const absl::Time t0 =
+      absl::FromUnixSeconds(1767225600) + absl::Nanoseconds(7);
+  SetClock clock(t0);
+  std::unique_ptr<TreeHeadSigner> signer =
+      Open(1000, absl::Hours(1), clock.Fn());
+  ASSERT_NE(signer, nullptr);
+  Append(2);
+  absl::StatusOr<pwx::v1::SignedTreeHead> first = signer->HeadCovering(2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(TimeOf(*first), t0);
+
+  // The clock is stepped back an hour: the next head keeps the latest time.
+  clock.Set(t0 - absl::Hours(1));
+  Append(1);
+  absl::StatusOr<pwx::v1::SignedTreeHead> second = signer->HeadCovering(3);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->tree_size(), 3u);
+  EXPECT_EQ(TimeOf(*second), t0);
+  ExpectValid(*second);
+
+  // So does a node restarted while the clock is still behind: the latest
+  // head is the stored one.
+  ASSERT_TRUE(signer->Stop().ok());
+  signer.reset();
+  signer = Open(1000, absl::Hours(1), clock.Fn());
+  ASSERT_NE(signer, nullptr);
+  Append(1);
+  absl::StatusOr<pwx::v1::SignedTreeHead> third = signer->HeadCovering(4);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(TimeOf(*third), t0);
+  ExpectValid(*third);
+
+  // Once the clock is past the latest head again, heads carry its time.
+  clock.Set(t0 + absl::Seconds(1));
+  Append(1);
+  absl::StatusOr<pwx::v1::SignedTreeHead> fourth = signer->HeadCovering(5);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  EXPECT_EQ(TimeOf(*fourth), t0 + absl::Seconds(1));
+
+  absl::StatusOr<std::vector<pwx::v1::SignedTreeHead>> stored =
+      storage::TreeHeadStore(kv_.get()).Range(0, 1000);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 4u);
+  for (size_t i = 1; i < stored->size(); ++i) {
+    EXPECT_GE(TimeOf((*stored)[i]), TimeOf((*stored)[i - 1]))
+        << "head of " << (*stored)[i].tree_size();
+  }
 }
 
 TEST_F(TreeHeadSignerTest, KeyOfAnotherCertificateIsRefused) {

@@ -146,7 +146,7 @@ TEST(GroupCommitterTest, ChecksPreconditionsAgainstEarlierBatchesOfTheGroup) {
   FakeDb db(/*hold_first_commit=*/true);
   db.Set(Column::kCases, "k", "v1");
   GroupCommitter committer(16, db.Lookup(), db.Commit());
-  Results results(5);
+  Results results(4);
 
   committer.Submit(PutBatch("blocker", "x"), results.Slot(0));
   db.WaitUntilHeld();
@@ -195,6 +195,32 @@ TEST(GroupCommitterTest, GroupsAreAtMostMaxGroupSize) {
   db.Release();
   for (const auto& s : results.Wait(kBatches)) EXPECT_OK(*s);
   EXPECT_THAT(db.group_sizes(), ElementsAre(1, 2, 2, 2));
+}
+
+TEST(GroupCommitterTest, AFullQueueRefusesWritesInsteadOfGrowing) {
+  FakeDb db(/*hold_first_commit=*/true);
+  // Room for about two 1 KiB batches behind the one being committed.
+  GroupCommitter committer(16, db.Lookup(), db.Commit(), {}, 2500);
+  const std::string value(1000, 'v');
+  Results results(5);
+  committer.Submit(PutBatch("k0", value), results.Slot(0));
+  db.WaitUntilHeld();  // k0 is being committed: no longer queued
+  committer.Submit(PutBatch("k1", value), results.Slot(1));
+  committer.Submit(PutBatch("k2", value), results.Slot(2));
+  committer.Submit(PutBatch("k3", value), results.Slot(3));  // refused
+  db.Release();
+  std::vector<std::optional<absl::Status>> s = results.Wait(4);
+  EXPECT_OK(*s[0]);
+  EXPECT_OK(*s[1]);
+  EXPECT_OK(*s[2]);
+  EXPECT_EQ(s[3]->code(), absl::StatusCode::kResourceExhausted) << *s[3];
+  EXPECT_THAT(std::string(s[3]->message()),
+              ::testing::HasSubstr("storage.max_queued_bytes"));
+  // Once the queue has drained, writes are taken again.
+  Results later(1);
+  committer.Submit(PutBatch("k3", value), later.Slot(0));
+  const std::vector<std::optional<absl::Status>> again = later.Wait(1);
+  EXPECT_OK(*again[0]);
 }
 
 TEST(GroupCommitterTest, DestructorCommitsEverythingQueued) {

@@ -210,6 +210,13 @@ TEST_F(RocksStoreTest, RestoredBackupHoldsTheDataOfTheLatestBackup) {
   EXPECT_EQ(Get(*copy, Column::kBlobs, "b1"), "blob");
   EXPECT_EQ(Get(*copy, Column::kCases, "after"), std::nullopt);
   EXPECT_EQ(Get(*copy, Column::kMeta, "format"), "pwx");
+  // They hold personal data: the directories made here are the owner's.
+  for (const std::string& made : {path_, backups, restored}) {
+    EXPECT_EQ(std::filesystem::status(made).permissions() &
+                  std::filesystem::perms::all,
+              std::filesystem::perms::owner_all)
+        << made;
+  }
   // The original goes on working.
   EXPECT_EQ(Get(*store, Column::kCases, "after"), "not in any backup");
 }

@@ -212,7 +212,8 @@ std::shared_ptr<grpc::ServerCredentials> ListenerTrust::ServerCredentials(
   options.set_cert_request_type(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   // Set even when empty: with it, gRPC logs the OpenSSL error of a refused
-  // certificate, which GrpcLogTranslation turns into a clear line.
+  // certificate, which TranslateGrpcLog (server/grpc_log.h) turns into a clear
+  // line.
   options.set_crl_directory(absl::StrCat(dir_, "/", kCrlDir));
   options.set_certificate_verifier(std::move(verifier));
   return grpc::experimental::TlsServerCredentials(options);

@@ -8,7 +8,7 @@
 // the chain it sent (on a server: without the leaf; on a client: with it)
 // and its SAN URIs. It calls the verifier only when the handshake itself
 // accepted the certificate; a certificate the handshake refuses never gets
-// here (see GrpcLogTranslation for how that refusal is logged).
+// here (server/grpc_log.h says how that refusal is logged).
 #ifndef PWX_SERVER_TLS_VERIFIERS_H_
 #define PWX_SERVER_TLS_VERIFIERS_H_
 

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "client/case_client.h"
 #include "client/cli_internal.h"
 #include "client/output.h"
@@ -205,9 +206,10 @@ void AddPeerList(CLI::App& peer, Command* selected) {
       "last sequence numbered for the peer and the last it receipted;\n"
       "RECEIVED: the last applied from it; LAG: age of the oldest waiting.\n"
       "Under a peer: \"in flight\", how long the current delivery has\n"
-      "waited for the peer's answer, and \"problem\", why the link cannot\n"
+      "waited for the peer's answer, \"problem\", why the link cannot\n"
       "continue by itself and the command that repairs it (`pwx peer\n"
-      "resend` or `pwx peer skip`).");
+      "resend` or `pwx peer skip`), and \"warning\", what to fix about how\n"
+      "the node checks its certificates (e.g. an expired revocation list).");
   command->callback([selected] {
     *selected = [](CommandEnv& env) -> absl::Status {
       absl::StatusOr<PeerClient> client = ConnectPeers(env);
@@ -218,8 +220,15 @@ void AddPeerList(CLI::App& peer, Command* selected) {
         env.out << ToJson(*peers);
         return absl::OkStatus();
       }
+      // Nothing stops the links, but a coordinator should see it.
+      auto warnings = [&env](const auto& list, absl::string_view indent) {
+        for (const std::string& warning : list) {
+          env.out << indent << "warning: " << CleanText(warning) << '\n';
+        }
+      };
       if (peers->peers_size() == 0) {
         env.out << "no peers; add one with `pwx peer add FILE`\n";
+        warnings(peers->warnings(), "");
         return absl::OkStatus();
       }
       std::vector<std::vector<std::string>> rows;
@@ -249,7 +258,9 @@ void AddPeerList(CLI::App& peer, Command* selected) {
         if (!h.problem().empty()) {
           env.out << "  problem: " << CleanText(h.problem()) << '\n';
         }
+        warnings(h.warnings(), "  ");
       }
+      warnings(peers->warnings(), "");
       return absl::OkStatus();
     };
   });

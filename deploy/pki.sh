@@ -41,9 +41,11 @@ revoke     Records that the certificate FILE, issued by ID's CA (a node's or a
            user's), is revoked, in DIR/ID/ca-db. Run 'crl' afterwards.
 
 crl        Writes DIR/ID/crl.pem, the revocation list of ID's CA signed by it,
-           valid for N days (default 30). Peers put it in their
-           federation.crl_files and restart; a revoked node certificate is
-           then refused on their federation port.
+           valid for N days (default 30; write a new one before then). Peers
+           put it where their federation.crl_files names (ID's own node, for
+           its users: api.crl_files), replacing the file in one rename; a
+           running node reads it again within seconds: a revoked certificate
+           then gets no TLS session.
 
 card       Writes DIR/ID/identity.card, the identity card peers add with
            `pwx peer add FILE`: ID, NAME, the federation endpoint HOST:PORT,

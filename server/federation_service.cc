@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -27,15 +28,22 @@ grpc::ServerUnaryReactor* FederationServiceImpl::Deliver(
     log->Finish(status);
     reactor->Finish(ToGrpcStatus(status));
   };
+  // The TLS handshake and the certificate verifier have checked the
+  // certificate already; this second check covers connections made before
+  // the registry or the revocation lists changed, and suspended peers.
   std::string cert_pem;
+  std::string chain_pem;
   if (std::shared_ptr<const grpc::AuthContext> auth = context->auth_context()) {
-    std::vector<grpc::string_ref> certs =
-        auth->FindPropertyValues("x509_pem_cert");
-    if (!certs.empty()) {
-      cert_pem.assign(certs.front().data(), certs.front().size());
+    for (auto [name, out] : {std::pair{"x509_pem_cert", &cert_pem},
+                             std::pair{"x509_pem_cert_chain", &chain_pem}}) {
+      std::vector<grpc::string_ref> values = auth->FindPropertyValues(name);
+      if (!values.empty()) {
+        out->assign(values.front().data(), values.front().size());
+      }
     }
   }
-  absl::StatusOr<std::string> sender = peers_->Authenticate(cert_pem);
+  absl::StatusOr<std::string> sender =
+      peers_->Authenticate(cert_pem, chain_pem);
   if (!sender.ok()) {
     spdlog::warn("federation: refused a delivery from {}: {}", context->peer(),
                  sender.status().ToString());

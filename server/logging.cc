@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "server/grpc_log.h"
 
 namespace pwx::server {
 namespace {
@@ -57,6 +58,7 @@ absl::Status SetupLogging(const pwx::v1::LogConfig& config) {
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(std::move(logger));
+  RouteGrpcLogsToSpdlog();
   return absl::OkStatus();
 }
 

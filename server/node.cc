@@ -22,6 +22,7 @@
 #include "server/case_service.h"
 #include "server/case_sharing.h"
 #include "server/config.h"
+#include "server/crl_set.h"
 #include "server/domain/signing.h"
 #include "server/event_handler.h"
 #include "server/federation_service.h"
@@ -32,6 +33,7 @@
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
 #include "server/tls_check.h"
+#include "server/tls_trust.h"
 #include "server/tree_head_signer.h"
 #include "server/user_service.h"
 #include "storage/audit_index.h"
@@ -77,12 +79,6 @@ absl::StatusOr<NodeOptions> LoadNodeOptions(pwx::v1::ServerConfig config) {
       absl::StatusOr<std::string> pem = ReadFileForKey(key, *path);
       if (!pem.ok()) return pem.status();
       *out = *std::move(pem);
-    }
-    for (int i = 0; i < fed.crl_files_size(); ++i) {
-      absl::StatusOr<std::string> crl = ReadFileForKey(
-          absl::StrCat("federation.crl_files[", i, "]"), fed.crl_files(i));
-      if (!crl.ok()) return crl.status();
-      options.crl_pems.push_back(*std::move(crl));
     }
   }
   options.config = std::move(config);
@@ -173,16 +169,25 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       storage::FederationStore::Open(node->store_.get());
   if (!fed_store.ok()) return fed_store.status();
   node->fed_store_ = *std::move(fed_store);
+  // Peers' revocation lists matter only to a node that federates.
+  std::vector<CrlFile> fed_crl_files;
+  for (int i = 0; !config.federation().listen().empty() &&
+                  i < config.federation().crl_files_size();
+       ++i) {
+    fed_crl_files.push_back({absl::StrCat("federation.crl_files[", i, "]"),
+                             config.federation().crl_files(i)});
+  }
+  absl::StatusOr<std::unique_ptr<CrlSet>> fed_crls =
+      CrlSet::Open(std::move(fed_crl_files));
+  if (!fed_crls.ok()) return fed_crls.status();
+  node->fed_crls_ = *std::move(fed_crls);
   absl::StatusOr<std::unique_ptr<PeerRegistry>> peers =
       PeerRegistry::Open(node->store_.get(), node->fed_store_.get(),
-                         config.authority_id(), options.crl_pems);
+                         config.authority_id(), node->fed_crls_.get());
   if (!peers.ok()) return peers.status();
   node->peers_ = *std::move(peers);
 
   const bool federates = !config.federation().listen().empty();
-  pwx::v1::IdentityCard identity;
-  identity.set_authority_id(config.authority_id());
-  identity.set_authority_name(config.authority_name());
   if (federates) {
     if (options.federation_cert_pem.empty() &&
         options.federation_key_pem.empty()) {
@@ -210,6 +215,40 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
           "federation.cert_file: its SAN URI must be pwx://authority/",
           config.authority_id(), " (peers identify the node by it)"));
     }
+  }
+
+  // Both listeners check client certificates inside the TLS handshake,
+  // against trust that follows the registry and the revocation lists.
+  std::vector<CrlFile> api_crl_files;
+  for (int i = 0; i < config.api().crl_files_size(); ++i) {
+    api_crl_files.push_back(
+        {absl::StrCat("api.crl_files[", i, "]"), config.api().crl_files(i)});
+  }
+  absl::StatusOr<std::unique_ptr<CrlSet>> api_crls =
+      CrlSet::Open(std::move(api_crl_files));
+  if (!api_crls.ok()) return api_crls.status();
+  node->api_crls_ = *std::move(api_crls);
+  NodeTrustOptions trust_options;
+  trust_options.dir = absl::StrCat(config.data_dir(), "/tls");
+  trust_options.api_cert_pem = options.api_cert_pem;
+  trust_options.api_key_pem = options.api_key_pem;
+  trust_options.api_client_ca_pem = options.api_client_ca_pem;
+  trust_options.api_crls = node->api_crls_.get();
+  if (federates) {
+    trust_options.federation_cert_pem = options.federation_cert_pem;
+    trust_options.federation_key_pem = options.federation_key_pem;
+    trust_options.federation_crls = node->fed_crls_.get();
+    trust_options.peers = node->peers_.get();
+  }
+  absl::StatusOr<std::unique_ptr<NodeTrust>> trust =
+      NodeTrust::Start(std::move(trust_options));
+  if (!trust.ok()) return trust.status();
+  node->trust_ = *std::move(trust);
+
+  pwx::v1::IdentityCard identity;
+  identity.set_authority_id(config.authority_id());
+  identity.set_authority_name(config.authority_name());
+  if (federates) {
     absl::StatusOr<std::unique_ptr<domain::Signer>> node_signer =
         domain::Signer::FromPem(options.signing_key_pem);
     if (!node_signer.ok()) {
@@ -234,9 +273,14 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     node->outbox_ = std::make_unique<Outbox>(
         std::move(outbox_options), node->store_.get(), node->fed_store_.get(),
         node->handlers_.get(), node->node_signer_.get());
+    GrpcPeerTransportOptions transport_options;
+    transport_options.cert_pem = options.federation_cert_pem;
+    transport_options.key_pem = options.federation_key_pem;
+    transport_options.crls = node->fed_crls_.get();
+    transport_options.max_reconnect_backoff =
+        absl::Milliseconds(fed_config.retry_max_ms());
     node->transport_ =
-        std::make_unique<GrpcPeerTransport>(GrpcPeerTransportOptions{
-            options.federation_cert_pem, options.federation_key_pem});
+        std::make_unique<GrpcPeerTransport>(std::move(transport_options));
     DispatcherOptions dispatcher_options;
     dispatcher_options.retry_initial =
         absl::Milliseconds(fed_config.retry_initial_ms());
@@ -263,18 +307,16 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->handlers_.get(), node->signer_.get(), node->node_signer_.get());
     node->federation_service_ = std::make_unique<FederationServiceImpl>(
         node->peers_.get(), node->inbox_.get());
-    // Peers only, on a server of their own: they never see the API. The
-    // client certificate is required here and checked by the application
-    // against the peer registry (PeerRegistry::Authenticate), so that peers
-    // come and go without a restart and every refusal says why. gRPC's
-    // defaults allow TLS 1.2 and 1.3 with AEAD cipher suites only.
-    grpc::SslServerCredentialsOptions fed_tls(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
-    fed_tls.pem_key_cert_pairs.push_back(
-        {options.federation_key_pem, options.federation_cert_pem});
+    // Peers only, on a server of their own: they never see the API. A
+    // client certificate that no registered peer's CA issued, or that is
+    // expired or revoked, gets no TLS session (NodeTrust); one that names
+    // another authority than its CA's peer is refused right after the
+    // handshake (PeerClientVerifier); FederationServiceImpl checks again in
+    // each call. gRPC's defaults allow TLS 1.2 and 1.3 with AEAD cipher
+    // suites only.
     grpc::ServerBuilder fed_builder;
     fed_builder.AddListeningPort(config.federation().listen(),
-                                 grpc::SslServerCredentials(fed_tls),
+                                 node->trust_->FederationCredentials(),
                                  &node->federation_port_);
     fed_builder.RegisterService(node->federation_service_.get());
     fed_builder.SetMaxReceiveMessageSize(
@@ -299,7 +341,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   node->peer_service_ = std::make_unique<PeerServiceImpl>(
       std::move(identity), node->authz_.get(), node->peers_.get(),
-      node->outbox_.get(), node->dispatcher_.get());
+      node->outbox_.get(), node->dispatcher_.get(), node->trust_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
       node->cases_.get(), node->authz_.get(), node->case_sharing_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
@@ -311,16 +353,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->audit_service_ = std::make_unique<AuditServiceImpl>(
       node->audit_reader_.get(), node->authz_.get());
 
-  grpc::SslServerCredentialsOptions tls(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  tls.pem_root_certs = options.api_client_ca_pem;
-  tls.pem_key_cert_pairs.push_back({options.api_key_pem, options.api_cert_pem});
-
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.api().listen(),
-                           grpc::SslServerCredentials(tls), &node->api_port_);
+                           node->trust_->ApiCredentials(), &node->api_port_);
   builder.RegisterService(node->case_service_.get());
   builder.RegisterService(node->admin_service_.get());
   builder.RegisterService(node->user_service_.get());
@@ -357,6 +394,10 @@ void Node::Shutdown(absl::Duration grace) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     server_->Wait();
   }
+  // The listeners' certificate providers read the trust files until the
+  // servers are gone.
+  federation_server_.reset();
+  server_.reset();
   // Dispatchers and the inbox stop before the services and the store they
   // use.
   if (dispatcher_ != nullptr) dispatcher_->Stop();
@@ -375,6 +416,10 @@ void Node::Shutdown(absl::Duration grace) {
   outbox_.reset();
   handlers_.reset();
   peers_.reset();
+  if (trust_ != nullptr) trust_->Stop();
+  trust_.reset();
+  api_crls_.reset();
+  fed_crls_.reset();
   fed_store_.reset();
   user_service_.reset();
   admin_service_.reset();

@@ -32,9 +32,11 @@ class Authorizer;
 class CaseManager;
 class CaseServiceImpl;
 class CaseSharing;
+class CrlSet;
 class EventHandlers;
 class FederationServiceImpl;
 class Inbox;
+class NodeTrust;
 class Outbox;
 class OutboxDispatcher;
 class PeerTransport;
@@ -56,12 +58,12 @@ struct NodeOptions {
   std::string signing_cert_pem;
   std::string signing_key_pem;
   // The federation listener's certificate chain and key (also presented to
-  // peers by the dispatchers), the CA that issued them (for the identity
-  // card) and the peers' CRLs. Default: the API's pair and client CA.
+  // peers by the dispatchers) and the CA that issued them (for the identity
+  // card). Default: the API's pair and client CA. Revocation lists are read
+  // from the files the config names (and read again when they change).
   std::string federation_cert_pem;
   std::string federation_key_pem;
   std::string federation_ca_pem;
-  std::vector<std::string> crl_pems;
 };
 
 // Reads the PEM files named by `config` into NodeOptions; the error names
@@ -99,7 +101,10 @@ class Node {
   std::unique_ptr<TreeHeadSigner> signer_;
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<storage::FederationStore> fed_store_;
+  std::unique_ptr<CrlSet> fed_crls_;
+  std::unique_ptr<CrlSet> api_crls_;
   std::unique_ptr<PeerRegistry> peers_;
+  std::unique_ptr<NodeTrust> trust_;
   std::unique_ptr<domain::Signer> node_signer_;
   std::unique_ptr<EventHandlers> handlers_;
   std::unique_ptr<Outbox> outbox_;

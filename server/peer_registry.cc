@@ -1,9 +1,6 @@
 #include "server/peer_registry.h"
 
-#include <openssl/bio.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
@@ -15,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
+#include "server/cert_verify.h"
 #include "server/domain/digest.h"
 #include "server/domain/fields.h"
 
@@ -31,48 +29,6 @@ void KeepCertificate(const PeerInfo& peer, const storage::FederationStore* fed,
 }
 
 constexpr absl::string_view kUriPrefix = "pwx://authority/";
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct CrlFree {
-  void operator()(X509_CRL* c) const { X509_CRL_free(c); }
-};
-struct StackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-// Every certificate in `pem`, in order.
-std::vector<X509Ptr> ParseCertificates(absl::string_view pem) {
-  std::vector<X509Ptr> certs;
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  if (bio == nullptr) return certs;
-  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    certs.emplace_back(cert);
-  }
-  BIO_free(bio);
-  return certs;
-}
-
-std::vector<std::unique_ptr<X509_CRL, CrlFree>> ParseCrls(
-    absl::string_view pem) {
-  std::vector<std::unique_ptr<X509_CRL, CrlFree>> crls;
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  if (bio == nullptr) return crls;
-  while (X509_CRL* crl =
-             PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr)) {
-    crls.emplace_back(crl);
-  }
-  BIO_free(bio);
-  return crls;
-}
 
 absl::Status BadCard(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("card.", field, ": ", what));
@@ -141,24 +97,14 @@ absl::StatusOr<std::string> CertificateAuthority(absl::string_view cert_pem) {
 }
 
 PeerRegistry::PeerRegistry(storage::KvStore* kv, storage::FederationStore* fed,
-                           std::string self_authority,
-                           std::vector<std::string> crl_pems)
-    : kv_(kv),
-      fed_(fed),
-      self_(std::move(self_authority)),
-      crl_pems_(std::move(crl_pems)) {}
+                           std::string self_authority, const CrlSet* crls)
+    : kv_(kv), fed_(fed), self_(std::move(self_authority)), crls_(crls) {}
 
 absl::StatusOr<std::unique_ptr<PeerRegistry>> PeerRegistry::Open(
     storage::KvStore* kv, storage::FederationStore* fed,
-    std::string self_authority, std::vector<std::string> crl_pems) {
-  for (size_t i = 0; i < crl_pems.size(); ++i) {
-    if (ParseCrls(crl_pems[i]).empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "federation.crl_files[", i, "]: holds no PEM revocation list"));
-    }
-  }
-  std::unique_ptr<PeerRegistry> registry(new PeerRegistry(
-      kv, fed, std::move(self_authority), std::move(crl_pems)));
+    std::string self_authority, const CrlSet* crls) {
+  std::unique_ptr<PeerRegistry> registry(
+      new PeerRegistry(kv, fed, std::move(self_authority), crls));
   absl::StatusOr<std::vector<pwx::v1::Peer>> peers = fed->Peers();
   if (!peers.ok()) return peers.status();
   // Peers added before their certificates were kept get theirs now, once.
@@ -378,8 +324,8 @@ void PeerRegistry::Changed(const std::string& authority) {
   for (const auto& listener : listeners) listener(authority);
 }
 
-absl::StatusOr<std::string> PeerRegistry::Authenticate(
-    absl::string_view cert_pem) const {
+absl::StatusOr<std::string> PeerRegistry::VerifyPeerCertificate(
+    absl::string_view cert_pem, absl::string_view chain_pem) const {
   absl::StatusOr<std::string> authority = CertificateAuthority(cert_pem);
   if (!authority.ok()) return authority.status();
   std::shared_ptr<const PeerInfo> peer = Find(*authority);
@@ -388,66 +334,34 @@ absl::StatusOr<std::string> PeerRegistry::Authenticate(
         absl::StrCat("the peer's certificate is of ", *authority,
                      ", which is not a peer of this node"));
   }
-  std::vector<X509Ptr> chain = ParseCertificates(cert_pem);
-  std::vector<X509Ptr> ca =
-      ParseCertificates(peer->peer.card().ca_certificate_pem());
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
-  std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
-  if (store == nullptr || ctx == nullptr || untrusted == nullptr ||
-      ca.empty()) {
-    return absl::InternalError("cannot set up certificate verification");
+  CertificateCheck check;
+  check.ca_pem = peer->peer.card().ca_certificate_pem();
+  check.ca_name = absl::StrCat("the CA on ", *authority, "'s identity card");
+  check.crls = crls_;
+  if (absl::Status s =
+          VerifyCertificate(cert_pem, chain_pem, check,
+                            absl::StrCat("the certificate of ", *authority));
+      !s.ok()) {
+    return s;
   }
-  X509_STORE_add_cert(store.get(), ca.front().get());
-  for (size_t i = 1; i < chain.size(); ++i) {
-    sk_X509_push(untrusted.get(), X509_dup(chain[i].get()));
-  }
-  // Check revocation when a configured CRL is of this peer's CA.
-  bool has_crl = false;
-  for (const std::string& pem : crl_pems_) {
-    for (auto& crl : ParseCrls(pem)) {
-      if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()),
-                        X509_get_subject_name(ca.front().get())) == 0) {
-        X509_STORE_add_crl(store.get(), crl.get());
-        has_crl = true;
-      }
-    }
-  }
-  if (has_crl) X509_STORE_set_flags(store.get(), X509_V_FLAG_CRL_CHECK);
-  X509_STORE_CTX_init(ctx.get(), store.get(), chain.front().get(),
-                      untrusted.get());
-  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_CLIENT);
-  if (X509_verify_cert(ctx.get()) != 1) {
-    const int error = X509_STORE_CTX_get_error(ctx.get());
-    std::string why;
-    switch (error) {
-      case X509_V_ERR_CERT_HAS_EXPIRED:
-        why = "has expired";
-        break;
-      case X509_V_ERR_CERT_NOT_YET_VALID:
-        why = "is not valid yet";
-        break;
-      case X509_V_ERR_CERT_REVOKED:
-        why = "is revoked (listed in a federation.crl_files CRL)";
-        break;
-      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-      case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        why = "is not issued by the CA on its identity card (unknown CA)";
-        break;
-      default:
-        why = absl::StrCat("does not verify: ",
-                           X509_verify_cert_error_string(error));
-    }
-    return absl::UnauthenticatedError(
-        absl::StrCat("the certificate of ", *authority, " ", why));
+  return authority;
+}
+
+absl::StatusOr<std::string> PeerRegistry::Authenticate(
+    absl::string_view cert_pem, absl::string_view chain_pem) const {
+  absl::StatusOr<std::string> authority =
+      VerifyPeerCertificate(cert_pem, chain_pem);
+  if (!authority.ok()) return authority.status();
+  std::shared_ptr<const PeerInfo> peer = Find(*authority);
+  if (peer == nullptr) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(*authority, " is not a peer of this node"));
   }
   if (!peer->active()) {
     return absl::UnavailableError(absl::StrCat("peer ", Describe(peer->peer),
                                                " is suspended on this node"));
   }
-  return *authority;
+  return authority;
 }
 
 }  // namespace pwx::server

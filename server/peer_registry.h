@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pwx/v1/federation.pb.h"
+#include "server/crl_set.h"
 #include "server/domain/signing.h"
 #include "storage/federation_store.h"
 #include "storage/kv_store.h"
@@ -50,11 +51,11 @@ using PeerCallback = std::function<void(absl::StatusOr<pwx::v1::Peer>)>;
 class PeerRegistry {
  public:
   // Loads the peers of `fed` (which, like `kv`, must outlive the registry).
-  // `crl_pems` are revocation lists of peers' CAs (PEM, possibly several
-  // per string).
+  // `crls` (none when null; must outlive the registry too) are the
+  // revocation lists of peers' CAs (federation.crl_files).
   static absl::StatusOr<std::unique_ptr<PeerRegistry>> Open(
       storage::KvStore* kv, storage::FederationStore* fed,
-      std::string self_authority, std::vector<std::string> crl_pems);
+      std::string self_authority, const CrlSet* crls);
 
   PeerRegistry(const PeerRegistry&) = delete;
   PeerRegistry& operator=(const PeerRegistry&) = delete;
@@ -86,19 +87,26 @@ class PeerRegistry {
   std::shared_ptr<const PeerInfo> Find(const std::string& authority) const;
 
   // The authority of the peer presenting `cert_pem` (its TLS client
-  // certificate, leaf first): the certificate must name a registered peer
-  // in its SAN URI, chain to the CA of that peer's card, be within its
-  // validity and not be revoked by a configured CRL, and the peer must be
-  // active. UNAUTHENTICATED (bad certificate: which check failed),
-  // PERMISSION_DENIED (not a peer) or UNAVAILABLE (suspended: try later).
-  absl::StatusOr<std::string> Authenticate(absl::string_view cert_pem) const;
+  // certificate; intermediates in `chain_pem`): the certificate must name a
+  // registered peer, active or not, in its SAN URI, chain to the CA of that
+  // peer's card (not merely to some peer's CA), be within its validity and
+  // not be listed in a revocation list (expired lists too).
+  // UNAUTHENTICATED (bad certificate: which check failed) or
+  // PERMISSION_DENIED (not a peer). Run right after the TLS handshake.
+  absl::StatusOr<std::string> VerifyPeerCertificate(
+      absl::string_view cert_pem, absl::string_view chain_pem = "") const;
+  // VerifyPeerCertificate, and the peer must be active: UNAVAILABLE (with
+  // the reason: suspended; try later) otherwise. Run inside every call, for
+  // connections made before a change of the registry or of the lists.
+  absl::StatusOr<std::string> Authenticate(
+      absl::string_view cert_pem, absl::string_view chain_pem = "") const;
 
   // Called (outside any lock) after every change, with the peer's id.
   void OnChange(std::function<void(const std::string&)> listener);
 
  private:
   PeerRegistry(storage::KvStore* kv, storage::FederationStore* fed,
-               std::string self_authority, std::vector<std::string> crl_pems);
+               std::string self_authority, const CrlSet* crls);
 
   absl::StatusOr<std::shared_ptr<const PeerInfo>> Load(pwx::v1::Peer peer,
                                                        std::string bytes) const;
@@ -113,7 +121,7 @@ class PeerRegistry {
   storage::KvStore* const kv_;
   storage::FederationStore* const fed_;
   const std::string self_;
-  const std::vector<std::string> crl_pems_;
+  const CrlSet* const crls_;
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const PeerInfo>> peers_

@@ -109,10 +109,21 @@ grpc::ServerUnaryReactor* PeerServiceImpl::ListPeers(
       UnaryCall::Start(context, *authz_, Permission::kPeers, "ListPeers");
   if (!call->allowed()) return call->reactor();
   for (const pwx::v1::Peer& peer : peers_->List()) {
+    pwx::v1::PeerHealth* health = response->add_peers();
     if (dispatcher_ != nullptr) {
-      *response->add_peers() = dispatcher_->Health(peer);
+      *health = dispatcher_->Health(peer);
     } else {
-      *response->add_peers()->mutable_peer() = peer;
+      *health->mutable_peer() = peer;
+    }
+    if (trust_ != nullptr) {
+      for (std::string& warning : trust_->IssuesOf(peer.card())) {
+        health->add_warnings(std::move(warning));
+      }
+    }
+  }
+  if (trust_ != nullptr) {
+    for (std::string& warning : trust_->OtherIssues()) {
+      response->add_warnings(std::move(warning));
     }
   }
   call->Finish(absl::OkStatus());

@@ -10,22 +10,26 @@
 #include "server/outbox.h"
 #include "server/outbox_dispatcher.h"
 #include "server/peer_registry.h"
+#include "server/tls_trust.h"
 
 namespace pwx::server {
 
 // Thread-safe. Every pointer must outlive the service; `outbox` and
 // `dispatcher` may be null (no federation listener): ListPeers then reports
-// no delivery health and the link repairs are FAILED_PRECONDITION.
+// no delivery health and the link repairs are FAILED_PRECONDITION. `trust`
+// (null: none) adds its warnings about revocation lists to ListPeers.
 class PeerServiceImpl final : public pwx::v1::PeerService::CallbackService {
  public:
   PeerServiceImpl(pwx::v1::IdentityCard identity, Authorizer* authz,
                   PeerRegistry* peers, Outbox* outbox,
-                  OutboxDispatcher* dispatcher)
+                  OutboxDispatcher* dispatcher,
+                  const NodeTrust* trust = nullptr)
       : identity_(std::move(identity)),
         authz_(authz),
         peers_(peers),
         outbox_(outbox),
-        dispatcher_(dispatcher) {}
+        dispatcher_(dispatcher),
+        trust_(trust) {}
 
   grpc::ServerUnaryReactor* ExportIdentity(
       grpc::CallbackServerContext* context,
@@ -75,6 +79,7 @@ class PeerServiceImpl final : public pwx::v1::PeerService::CallbackService {
   PeerRegistry* const peers_;
   Outbox* const outbox_;
   OutboxDispatcher* const dispatcher_;
+  const NodeTrust* const trust_;
 };
 
 }  // namespace pwx::server

@@ -320,6 +320,35 @@ TEST_F(CliPeerTest, PeerListShowsTheProblemAndTheInFlightTimeUnderThePeer) {
   EXPECT_THAT(lines[4], StartsWith("DE-ZOLL "));
 }
 
+TEST_F(CliPeerTest, PeerListShowsTrustWarningsUnderThePeerAndAfterTheTable) {
+  pwx::v1::ListPeersResponse list = TwoPeers();
+  list.mutable_peers(0)->clear_problem();
+  list.mutable_peers(0)->clear_in_flight();
+  list.mutable_peers(0)->add_warnings(
+      "federation.crl_files[0] (/etc/pwx/crl/PL-PIP.pem): the list of CA "
+      "'CN=PL-PIP CA' expired at 2026-11-21T08:43:36Z (its nextUpdate)");
+  list.add_warnings(
+      "api.crl_files[0] (/etc/pwx/crl/users.pem): cannot be "
+      "read again\n(No such file or directory)");
+  peers().SetPeers(list);
+
+  const CliResult result = Run({"peer", "list"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::vector<std::string> lines =
+      absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  ASSERT_THAT(lines, SizeIs(5)) << result.out;
+  EXPECT_THAT(lines[1], StartsWith("PL-PIP "));
+  EXPECT_EQ(lines[2],
+            "  warning: federation.crl_files[0] (/etc/pwx/crl/PL-PIP.pem): the "
+            "list of CA 'CN=PL-PIP CA' expired at 2026-11-21T08:43:36Z (its "
+            "nextUpdate)");
+  EXPECT_THAT(lines[3], StartsWith("DE-ZOLL "));
+  EXPECT_EQ(lines[4],
+            "warning: api.crl_files[0] (/etc/pwx/crl/users.pem): cannot be "
+            "read again (No such file or directory)");
+}
+
 TEST_F(CliPeerTest, PeerListInFlightTimeReadsInMinutesPastOne) {
   pwx::v1::ListPeersResponse list = TwoPeers();
   list.mutable_peers(0)->clear_problem();

@@ -6,9 +6,16 @@
 #   federation_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH
 #
 # Checks: identity cards exchanged and peers added; a case shared across;
-# the receiver killed (SIGKILL) while shares queue up, then restarted:
-# everything arrives once; the sender killed (SIGKILL) while it delivers a
-# backlog, then restarted: nothing lost, nothing applied twice.
+# self-signed, other-CA and expired client certificates refused inside the
+# TLS handshake of the federation port (openssl s_client: no TLS 1.2
+# handshake, no TLS 1.3 session), a peer's CA naming another authority
+# refused right after it; impostor servers refused by the dispatcher with
+# the reason in `pwx peer list`; the receiver killed (SIGKILL) while shares
+# queue up, then restarted: everything arrives once; the sender killed
+# (SIGKILL) while it delivers a backlog, then restarted: nothing lost,
+# nothing applied twice; an expired CRL reported without locking the peer
+# out; CRL files replaced while the nodes run: a revoked node certificate
+# and a revoked user certificate get no TLS session.
 # Prints "ok - ..." per check; the first failure prints "not ok - ...", the
 # nodes' logs and the failing command's output, and exits 1.
 set -euo pipefail
@@ -25,10 +32,12 @@ readonly BACKLOG=60
 
 declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP" [BE]="BE-SPF")
 declare -A USER_OF=([FR]="alice" [PL]="piotr" [BE]="bea")
-declare -A PID=() API_PORT=() FED_PORT=() CRL_OF=()
+declare -A PID=() API_PORT=() FED_PORT=() CRL_OF=() API_CRL_OF=()
+SERVER_PID=""
 
 e2e_on_exit() {
   local node
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
   for node in "${!PID[@]}"; do
     kill -KILL "${PID[$node]}" 2>/dev/null || true
     wait "${PID[$node]}" 2>/dev/null || true
@@ -67,9 +76,13 @@ start() {
   rm -f "$T/$node.port" "$T/$node.fedport"
   # One envelope per call and short retries, so a backlog takes many calls and a
   # restart is noticed quickly.
-  local crl=""
+  local crl="" api_crl=""
   [[ -n "${CRL_OF[$node]:-}" ]] && crl="crl_files: \"${CRL_OF[$node]}\""
+  [[ -n "${API_CRL_OF[$node]:-}" ]] && api_crl="crl_files: \"${API_CRL_OF[$node]}\""
   cat >"$T/$node.textproto" <<EOF
+api {
+  $api_crl
+}
 federation {
   max_batch: 1
   retry_initial_ms: 50
@@ -152,6 +165,79 @@ share_new_case() {  # share_new_case N: FR files case N and shares it
   LAST_ID="$id"
 }
 
+# handshake PORT CERT KEY: what an openssl client presenting CERT gets from
+# 127.0.0.1:PORT. HANDSHAKE12 is "established" when the server completed a
+# TLS 1.2 handshake, SESSION13 "ticket" when it sent a TLS 1.3 session
+# ticket; a server that refuses the certificate inside the handshake does
+# neither (gRPC closes the connection without an alert).
+handshake() {
+  local port="$1" cert="$2" key="$3"
+  CMD="openssl s_client -connect 127.0.0.1:$port -cert $cert -alpn h2 (TLS 1.2, then 1.3)"
+  RC=0
+  timeout 10 openssl s_client -brief -tls1_2 -alpn h2 -connect "127.0.0.1:$port" \
+    -cert "$cert" -key "$key" </dev/null >"$T/out" 2>&1 || RC=$?
+  HANDSHAKE12=refused
+  if grep -q "CONNECTION ESTABLISHED" "$T/out"; then HANDSHAKE12=established; fi
+  { sleep 1; } | timeout 10 openssl s_client -tls1_3 -alpn h2 -connect "127.0.0.1:$port" \
+    -cert "$cert" -key "$key" >"$T/err" 2>&1 || true
+  SESSION13=none
+  if grep -q "New Session Ticket" "$T/err"; then SESSION13=ticket; fi
+  return 0
+}
+
+refused_in_handshake() {  # refused_in_handshake PORT CERT KEY
+  handshake "$@"
+  [[ "$HANDSHAKE12" == refused && "$SESSION13" == none ]]
+}
+
+has_session() {  # has_session PORT CERT KEY
+  handshake "$@"
+  [[ "$HANDSHAKE12" == established && "$SESSION13" == ticket ]]
+}
+
+# issue_with CA_ID NAME AUTHORITY START END: $T/certs/NAME.pem and .key,
+# issued by CA_ID's CA (pki.sh's files) and naming AUTHORITY, valid from
+# START to END (e.g. 20200101000000Z): what pki.sh does not make, expired
+# certificates and other authorities' names.
+issue_with() {
+  local ca="$1" name="$2" authority="$3" start="$4" end="$5" db="$T/certs/ca-$1"
+  mkdir -p "$db/new"
+  if [[ ! -f "$db/index.txt" ]]; then
+    : >"$db/index.txt"
+    echo 1000 >"$db/serial"
+  fi
+  cat >"$db/ca.cnf" <<CNF
+[ca]
+default_ca = mini
+[mini]
+database = $db/index.txt
+serial = $db/serial
+new_certs_dir = $db/new
+certificate = $PKI/$ca/ca.pem
+private_key = $PKI/$ca/ca.key
+default_md = sha256
+policy = anything
+unique_subject = no
+copy_extensions = copy
+[anything]
+commonName = supplied
+CNF
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/certs/$name.key" -out "$T/certs/$name.csr" -subj "/CN=$authority" \
+    -addext "subjectAltName=URI:pwx://authority/$authority,DNS:localhost,IP:127.0.0.1" \
+    -addext "extendedKeyUsage=serverAuth,clientAuth" >>"$T/pki.log" 2>&1 &&
+    openssl ca -batch -config "$db/ca.cnf" -in "$T/certs/$name.csr" \
+      -out "$T/certs/$name.pem" -startdate "$start" -enddate "$end" -notext \
+      >>"$T/pki.log" 2>&1 ||
+    fail "openssl issues $name" "see $T/pki.log"
+}
+
+# replace FILE SOURCE: FILE becomes a copy of SOURCE in one rename (a node
+# may read it at any moment).
+replace() {
+  cp "$2" "$1.tmp" && mv -f "$1.tmp" "$1"
+}
+
 # ----------------------------------------------------------------------------
 {
   bash "$PKI_SH" authority --out "$PKI" --id FR-DGT
@@ -160,7 +246,17 @@ share_new_case() {  # share_new_case N: FR files case N and shares it
   bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name piotr
   bash "$PKI_SH" authority --out "$PKI" --id BE-SPF
   bash "$PKI_SH" user --out "$PKI" --id BE-SPF --name bea
+  bash "$PKI_SH" user --out "$PKI" --id PL-PIP --name mallory
+  # Empty revocation lists to start with: for PL-PIP, of FR-DGT's node
+  # certificates and of its own users.
+  bash "$PKI_SH" crl --out "$PKI" --id FR-DGT
+  bash "$PKI_SH" crl --out "$PKI" --id PL-PIP
 } >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
+mkdir -p "$T/crl" "$T/certs"
+replace "$T/crl/FR-DGT.crl.pem" "$PKI/FR-DGT/crl.pem"
+replace "$T/crl/PL-PIP-users.crl.pem" "$PKI/PL-PIP/crl.pem"
+CRL_OF[PL]="$T/crl/FR-DGT.crl.pem"
+API_CRL_OF[PL]="$T/crl/PL-PIP-users.crl.pem"
 ok "PKIs of FR-DGT, PL-PIP and BE-SPF created with pki.sh"
 
 start FR
@@ -219,6 +315,34 @@ grep -q "ECDHE-ECDSA-AES128-SHA\b" "$T/out" && grep -q "Cipher is ECDHE-ECDSA-AE
   fail "the federation port refuses a CBC cipher suite" "it negotiated ECDHE-ECDSA-AES128-SHA"
 ok "federation port: TLS 1.3 negotiated; a non-AEAD suite refused"
 
+# Client certificates PL-PIP's federation port refuses inside the TLS
+# handshake: no TLS session at all, not a refused call.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -keyout "$T/certs/self.key" -out "$T/certs/self.pem" -subj "/CN=FR-DGT" \
+  -addext "subjectAltName=URI:pwx://authority/FR-DGT,DNS:localhost,IP:127.0.0.1" \
+  >>"$T/pki.log" 2>&1 || fail "openssl makes a self-signed certificate" "see $T/pki.log"
+issue_with FR-DGT expired FR-DGT 20200101000000Z 20200201000000Z
+issue_with FR-DGT fr-as-be BE-SPF 20240101000000Z 20991231000000Z
+has_session "${FED_PORT[PL]}" "$PKI/FR-DGT/node.pem" "$PKI/FR-DGT/node.key" ||
+  fail "FR-DGT's node certificate gets a TLS session with PL-PIP" \
+    "TLS 1.2 handshake $HANDSHAKE12, TLS 1.3 session $SESSION13"
+for refused in "self-signed:$T/certs/self" "BE-SPF's (a CA PL-PIP does not trust):$PKI/BE-SPF/node" \
+  "expired (FR-DGT's CA):$T/certs/expired"; do
+  what="${refused%%:*}" base="${refused#*:}"
+  refused_in_handshake "${FED_PORT[PL]}" "$base.pem" "$base.key" ||
+    fail "a $what certificate is refused inside the TLS handshake" \
+      "TLS 1.2 handshake $HANDSHAKE12, TLS 1.3 session $SESSION13"
+done
+grep -q "tls: refused a TLS handshake: the certificate presented has expired" "$T/PL.log" ||
+  fail "the refusal of the expired certificate is logged" "no such line in PL-PIP's log"
+# FR-DGT's CA is trusted, but only for FR-DGT: its certificate naming BE-SPF
+# completes the handshake and is refused right after it.
+handshake "${FED_PORT[PL]}" "$T/certs/fr-as-be.pem" "$T/certs/fr-as-be.key"
+grep -q "federation: refused a connection after the TLS handshake: the peer's certificate is of BE-SPF" "$T/PL.log" ||
+  fail "a certificate of FR-DGT's CA naming BE-SPF is refused after the handshake" \
+    "no such line in PL-PIP's log"
+ok "openssl s_client: self-signed, untrusted-CA and expired certificates get no TLS session; FR-DGT's CA naming BE-SPF is refused right after the handshake"
+
 # A third node, in its own process: FR-DGT shares with two peers.
 # Its card is made offline by pki.sh from its PKI and endpoint.
 start BE
@@ -234,8 +358,47 @@ pwx FR case share "$first" --with BE-SPF
 [[ $RC -eq 0 ]] || fail "FR-DGT shares with BE-SPF" "exit $RC"
 case_on_be() { pwx BE case get "$first"; [[ $RC -eq 0 ]]; }
 eventually "the case reaches BE-SPF too" case_on_be
-kill9 BE
 ok "three node processes (BE-SPF's card from pki.sh card): $first reached PL-PIP and BE-SPF"
+
+# Impostors at PL-PIP's endpoint: FR-DGT's dispatcher checks the server
+# certificate and sends nothing. First a server with a certificate of
+# PL-PIP's CA naming BE-SPF, then BE-SPF's real node.
+issue_with PL-PIP pl-as-be BE-SPF 20240101000000Z 20991231000000Z
+openssl s_server -www -accept 127.0.0.1:0 -alpn h2 -cert "$T/certs/pl-as-be.pem" \
+  -key "$T/certs/pl-as-be.key" >"$T/s_server.log" 2>&1 </dev/null &
+SERVER_PID=$!
+for ((i = 0; i < 50; i++)); do
+  grep -q "^ACCEPT" "$T/s_server.log" && break
+  sleep 0.1
+done
+impostor_port="$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$T/s_server.log")"
+[[ -n "$impostor_port" ]] || fail "openssl s_server listens" "$(cat "$T/s_server.log")"
+point_pl_at() {  # point_pl_at PORT: FR-DGT's card of PL-PIP names 127.0.0.1:PORT
+  sed -E "s/^federation_endpoint: .*/federation_endpoint: \"127.0.0.1:$1\"/" \
+    "$T/PL-PIP.card" >"$T/PL-PIP.moved.card"
+  pwx FR peer update "$T/PL-PIP.moved.card"
+  [[ $RC -eq 0 ]] || fail "FR-DGT updates PL-PIP's card" "exit $RC"
+}
+fr_error_says() {  # fr_error_says TEXT: FR-DGT's peer list shows TEXT
+  pwx FR peer list
+  grep -qF -- "$1" "$T/out"
+}
+point_pl_at "$impostor_port"
+share_new_case impostor
+eventually "FR-DGT refuses a server certificate of PL-PIP's CA naming BE-SPF" \
+  fr_error_says "UNAUTHENTICATED: the server certificate of PL-PIP names pwx://authority/BE-SPF, not PL-PIP"
+kill "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""
+point_pl_at "${FED_PORT[BE]}"
+eventually "FR-DGT refuses BE-SPF's node answering at PL-PIP's endpoint" \
+  fr_error_says "UNAUTHENTICATED: the server certificate of PL-PIP is not issued by the CA on PL-PIP's identity card (unknown CA)"
+pwx FR peer update "$T/PL-PIP.card"
+[[ $RC -eq 0 ]] || fail "FR-DGT restores PL-PIP's card" "exit $RC"
+eventually "the share waiting for PL-PIP arrives once its card is right" nothing_queued_fr
+kill9 BE
+SENT=2  # envelopes PL-PIP has applied and receipted: the first case and this one
+ok "impostor servers (PL-PIP's CA naming BE-SPF; BE-SPF's node) refused by FR-DGT's dispatcher, the reason in pwx peer list"
 
 # The receiver dies; shares queue; it comes back and gets everything once.
 kill9 PL
@@ -244,16 +407,17 @@ queued_for FR PL-PIP
 [[ "$QUEUED" -ge 1 ]] || fail "shares queue while PL-PIP is down" "queued=$QUEUED"
 start PL
 eventually "the queue drains once PL-PIP is back" nothing_queued_fr
+SENT=$((SENT + 10))
 count_cases PL
-[[ "$COUNT" -eq 11 ]] || fail "PL-PIP holds all 11 cases" "it holds $COUNT"
+[[ "$COUNT" -eq $SENT ]] || fail "PL-PIP holds all $SENT cases" "it holds $COUNT"
 count_receives PL
-[[ "$RECEIVED" -eq 11 ]] || fail "each envelope was applied once" "$RECEIVED receives"
-ok "PL-PIP killed with 10 shares queued, restarted: all 11 applied once"
+[[ "$RECEIVED" -eq $SENT ]] || fail "each envelope was applied once" "$RECEIVED receives"
+ok "PL-PIP killed with 10 shares queued, restarted: all $SENT applied once"
 
 # The sender dies while delivering a backlog; restarted, it finishes it.
 pwx PL peer suspend FR-DGT
 [[ $RC -eq 0 ]] || fail "PL-PIP suspends FR-DGT" "exit $RC"
-for ((i = 11; i < 11 + BACKLOG; i++)); do share_new_case "$i"; done
+for ((i = SENT; i < SENT + BACKLOG; i++)); do share_new_case "$i"; done
 pwx PL peer resume FR-DGT
 [[ $RC -eq 0 ]] || fail "PL-PIP resumes FR-DGT" "exit $RC"
 # Kill FR-DGT once some of the backlog is through and some is not.
@@ -261,23 +425,24 @@ partly_delivered() {
   pwx PL --output json peer list
   local received
   received="$(json_uint receivedSequence)"
-  [[ "$received" -gt 11 ]]
+  [[ "$received" -gt $SENT ]]
 }
 eventually "delivery of the backlog starts" partly_delivered
 kill9 FR
 pwx PL --output json peer list
-echo "# FR-DGT killed with $(($(json_uint receivedSequence) - 11)) of $BACKLOG delivered"
+echo "# FR-DGT killed with $(($(json_uint receivedSequence) - SENT)) of $BACKLOG delivered"
 start FR
 eventually "the backlog drains after FR-DGT's restart" nothing_queued_fr
+SENT=$((SENT + BACKLOG))
 count_cases PL
-[[ "$COUNT" -eq $((11 + BACKLOG)) ]] ||
-  fail "PL-PIP holds every case" "it holds $COUNT of $((11 + BACKLOG))"
+[[ "$COUNT" -eq $SENT ]] ||
+  fail "PL-PIP holds every case" "it holds $COUNT of $SENT"
 count_receives PL
-[[ "$RECEIVED" -eq $((11 + BACKLOG)) ]] ||
-  fail "nothing was applied twice" "$RECEIVED receives for $((11 + BACKLOG)) envelopes"
+[[ "$RECEIVED" -eq $SENT ]] ||
+  fail "nothing was applied twice" "$RECEIVED receives for $SENT envelopes"
 pwx PL --output json peer list
-[[ "$(json_uint receivedSequence)" -eq $((11 + BACKLOG)) ]] ||
-  fail "PL-PIP received sequences 1..$((11 + BACKLOG))" "$(json_uint receivedSequence)"
+[[ "$(json_uint receivedSequence)" -eq $SENT ]] ||
+  fail "PL-PIP received sequences 1..$SENT" "$(json_uint receivedSequence)"
 ok "FR-DGT killed while delivering $BACKLOG envelopes, restarted: none lost, none twice"
 
 # The auditor's view of the same: one receipt per envelope, each verified by
@@ -288,30 +453,102 @@ receipts_of_pl() {
   local verified unique
   verified="$(grep -c ' verified' "$T/out")"
   unique="$(awk 'NR > 1 && NF { print $1 }' "$T/out" | sort -un | wc -l)"
-  [[ "$verified" -eq $((11 + BACKLOG)) && "$unique" -eq $((11 + BACKLOG)) ]] ||
+  [[ "$verified" -eq $SENT && "$unique" -eq $SENT ]] ||
     fail "$1: one verified receipt per envelope" \
-      "$verified verified rows, $unique sequences for $((11 + BACKLOG)) envelopes"
+      "$verified verified rows, $unique sequences for $SENT envelopes"
 }
 receipts_of_pl "after the backlog"
-ok "pwx audit receipts: PL-PIP's signed receipt for each of the $((11 + BACKLOG)) envelopes, verified"
+ok "pwx audit receipts: PL-PIP's signed receipt for each of the $SENT envelopes, verified"
 
-# FR-DGT's node certificate is revoked (pki.sh revoke + crl); PL-PIP,
-# restarted with the CRL, refuses it.
+# An expired revocation list of FR-DGT's CA (nextUpdate a second after it
+# was issued) is reported by PL-PIP and does not lock FR-DGT out.
+mkdir -p "$T/certs/crl-db"
+: >"$T/certs/crl-db/index.txt"
+cat >"$T/certs/crl-db/ca.cnf" <<CNF
+[ca]
+default_ca = mini
+[mini]
+database = $T/certs/crl-db/index.txt
+certificate = $PKI/FR-DGT/ca.pem
+private_key = $PKI/FR-DGT/ca.key
+default_md = sha256
+CNF
+openssl ca -config "$T/certs/crl-db/ca.cnf" -gencrl -crlsec 1 \
+  -out "$T/certs/expiring.crl.pem" >>"$T/pki.log" 2>&1 ||
+  fail "openssl writes a CRL valid for a second" "see $T/pki.log"
+replace "$T/crl/FR-DGT.crl.pem" "$T/certs/expiring.crl.pem"
+sleep 2
+pl_warns_of_expiry() {
+  pwx PL peer list
+  grep -q "  warning: federation.crl_files\[0\] ($T/crl/FR-DGT.crl.pem): the list of CA 'CN=FR-DGT CA.*' expired at " "$T/out"
+}
+eventually "PL-PIP's peer list warns of FR-DGT's expired CRL" pl_warns_of_expiry
+grep -q "tls: federation.crl_files\[0\] ($T/crl/FR-DGT.crl.pem): the list of CA .* expired at .*(its nextUpdate)" "$T/PL.log" ||
+  fail "the expired CRL is logged" "no such line in PL-PIP's log"
+share_new_case expired-crl
+eventually "FR-DGT still delivers to PL-PIP" nothing_queued_fr
+SENT=$((SENT + 1))
+replace "$T/crl/FR-DGT.crl.pem" "$PKI/FR-DGT/crl.pem"
+no_warning() {
+  pwx PL peer list
+  ! grep -q "warning:" "$T/out"
+}
+eventually "the warning goes once the CRL is fresh again" no_warning
+ok "an expired CRL of FR-DGT's CA: logged and shown by pwx peer list on PL-PIP, FR-DGT not locked out"
+
+# FR-DGT's node certificate is revoked (pki.sh revoke + crl) and the new
+# list replaces PL-PIP's file while it runs: FR-DGT gets no TLS session.
 {
   bash "$PKI_SH" revoke --out "$PKI" --id FR-DGT --cert "$PKI/FR-DGT/node.pem"
   bash "$PKI_SH" crl --out "$PKI" --id FR-DGT
 } >>"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "pki.sh revokes" "pki.sh failed"; }
-CRL_OF[PL]="$PKI/FR-DGT/crl.pem"
-kill9 PL
-start PL
-share_new_case revoked
-refused_as_revoked() {
-  pwx FR --output json peer list
-  grep -q "revoked" <<<"$FLAT"
+replace "$T/crl/FR-DGT.crl.pem" "$PKI/FR-DGT/crl.pem"
+fr_refused() {
+  refused_in_handshake "${FED_PORT[PL]}" "$PKI/FR-DGT/node.pem" "$PKI/FR-DGT/node.key"
 }
-eventually "PL-PIP refuses FR-DGT's revoked certificate" refused_as_revoked
-grep -q "revoked" "$T/PL.log" || fail "the refusal is logged" "no 'revoked' in PL-PIP's log"
-ok "a certificate revoked with pki.sh revoke/crl is refused by the peer, and logged"
+eventually "PL-PIP refuses FR-DGT's revoked certificate inside the TLS handshake" fr_refused
+grep -q "tls: read again: federation.crl_files\[0\]" "$T/PL.log" ||
+  fail "PL-PIP logs that it read the CRL again" "no such line in PL-PIP's log"
+share_new_case revoked
+# Over the connection it had, FR-DGT hears why in the call; over a new one
+# PL-PIP closes the connection in the handshake, and FR-DGT can only guess.
+fr_told_it_is_refused() {
+  pwx FR peer list
+  grep -qF "PL-PIP answered: the certificate of FR-DGT is revoked" "$T/out" ||
+    grep -qF "PL-PIP closed the connection right after the TLS handshake: it most likely refuses this node's certificate" "$T/out"
+}
+eventually "FR-DGT's peer list says PL-PIP refuses its certificate" fr_told_it_is_refused
+grep -q "tls: refused a TLS handshake: the certificate presented is revoked" "$T/PL.log" ||
+  fail "PL-PIP logs why" "no such line in PL-PIP's log"
+queued_for FR PL-PIP
+[[ "$QUEUED" -ge 1 ]] || fail "the share waits" "queued=$QUEUED"
+ok "a node certificate revoked with pki.sh revoke/crl while PL-PIP runs: no TLS session, logged; FR-DGT's peer list says so"
+
+# A user certificate of PL-PIP revoked while it runs (api.crl_files).
+pwx_as_mallory() {
+  run "$CLI_BIN" --server "localhost:${API_PORT[PL]}" --ca "$PKI/PL-PIP/ca.pem" \
+    --cert "$PKI/PL-PIP/users/mallory.pem" --key "$PKI/PL-PIP/users/mallory.key" case list
+}
+pwx_as_mallory
+[[ $RC -ne 0 ]] && grep -q PERMISSION_DENIED <<<"$ERR" ||
+  fail "mallory (no role) reaches PL-PIP's API" "exit $RC"
+has_session "${API_PORT[PL]}" "$PKI/PL-PIP/users/mallory.pem" "$PKI/PL-PIP/users/mallory.key" ||
+  fail "mallory gets a TLS session first" "TLS 1.2 handshake $HANDSHAKE12, TLS 1.3 session $SESSION13"
+{
+  bash "$PKI_SH" revoke --out "$PKI" --id PL-PIP --cert "$PKI/PL-PIP/users/mallory.pem"
+  bash "$PKI_SH" crl --out "$PKI" --id PL-PIP
+} >>"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "pki.sh revokes mallory" "pki.sh failed"; }
+replace "$T/crl/PL-PIP-users.crl.pem" "$PKI/PL-PIP/crl.pem"
+mallory_refused() {
+  refused_in_handshake "${API_PORT[PL]}" "$PKI/PL-PIP/users/mallory.pem" "$PKI/PL-PIP/users/mallory.key"
+}
+eventually "PL-PIP's API port refuses mallory's revoked certificate inside the TLS handshake" mallory_refused
+pwx_as_mallory
+[[ $RC -ne 0 ]] && ! grep -q PERMISSION_DENIED <<<"$ERR" ||
+  fail "mallory's call never reaches the API" "exit $RC"
+pwx PL case list
+[[ $RC -eq 0 ]] || fail "piotr still works" "exit $RC"
+ok "a user certificate revoked while PL-PIP runs: no TLS session on the API port; other users unaffected"
 
 pwx FR peer list
 [[ $RC -eq 0 ]] && grep -q "AUTHORITY" "$T/out" && grep -q "PL-PIP" "$T/out" ||

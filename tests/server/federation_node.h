@@ -25,6 +25,7 @@
 #include "server/node.h"
 #include "tests/server/loopback_node.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/tls_probe.h"
 
 namespace pwx::server {
 
@@ -62,6 +63,12 @@ class TestNode {
   void Start(std::vector<std::string> crl_pems = {}) {
     pwx::v1::ServerConfig config = LoopbackConfig(id_, dir_ + "/data");
     config.mutable_audit()->set_sign_interval_ms(50);
+    for (const std::string& path : crl_files_) {
+      config.mutable_federation()->add_crl_files(path);
+    }
+    for (const std::string& path : api_crl_files_) {
+      config.mutable_api()->add_crl_files(path);
+    }
     // Keep the port across restarts, so peers' cards stay right.
     config.mutable_federation()->set_listen(
         absl::StrCat("127.0.0.1:", federation_port_));
@@ -248,8 +255,39 @@ class TestNode {
         LoopbackChannel(node_->federation_port(), ca_, &keys, args));
   }
 
+  // A TLS handshake with the federation port, presenting `keys`.
+  testing::TlsProbe Probe(const testing::KeyPair& keys, bool tls13) {
+    return testing::ProbeTls(node_->federation_port(), &keys, tls13);
+  }
+  // Waits until a handshake presenting `keys` ends `outcome` in TLS 1.2 and
+  // 1.3 (trust changes take effect within a second or two).
+  bool EventuallyProbes(const testing::KeyPair& keys,
+                        testing::TlsOutcome outcome) {
+    return Eventually([&] {
+      return Probe(keys, false).outcome == outcome &&
+             Probe(keys, true).outcome == outcome;
+    });
+  }
+  // federation.crl_files for the next Start (read again while it runs).
+  void set_crl_files(std::vector<std::string> paths) {
+    crl_files_ = std::move(paths);
+  }
+  // api.crl_files for the next Start.
+  void set_api_crl_files(std::vector<std::string> paths) {
+    api_crl_files_ = std::move(paths);
+  }
+  // A TLS handshake with the API port, presenting `keys`.
+  testing::TlsProbe ProbeApi(const testing::KeyPair& keys, bool tls13) {
+    return testing::ProbeTls(node_->api_port(), &keys, tls13);
+  }
+  // The API as `user` (issued by this node's CA).
+  std::shared_ptr<grpc::Channel> ApiAs(const testing::KeyPair& user) {
+    return LoopbackChannel(node_->api_port(), ca_, &user);
+  }
+
   const std::string& id() const { return id_; }
   std::string data_dir() const { return dir_ + "/data"; }
+  std::string dir() const { return dir_; }
   const testing::TestCa& ca() const { return ca_; }
   const testing::KeyPair& keys() const { return keys_; }
   Node* node() { return node_.get(); }
@@ -262,6 +300,8 @@ class TestNode {
   std::string dir_;
   int federation_port_ = 0;
   bool granted_ = false;
+  std::vector<std::string> crl_files_;
+  std::vector<std::string> api_crl_files_;
   std::unique_ptr<Node> node_;
 };
 

@@ -1,12 +1,10 @@
 // Nodes federating on loopback in one process: identity cards, the peer
-// registry, a case shared across, a peer down and back, and every refusal of
-// a delivery (unknown CA, expired or revoked certificate, impostor, unknown
-// or suspended peer, bad signature, truncated, oversized, replayed, gap).
+// registry, a case shared across, a peer down and back, and the refusals of
+// a delivery inside the call (impostor sender, unknown or suspended peer,
+// bad signature, truncated, oversized, replayed, gap). The refusals at and
+// right after the TLS handshake are in federation_tls_test.cc.
 #include <grpcpp/grpcpp.h>
 
-#include <algorithm>
-#include <chrono>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,23 +12,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pwx/v1/audit_service.grpc.pb.h"
-#include "pwx/v1/case_service.grpc.pb.h"
-#include "pwx/v1/federation.grpc.pb.h"
-#include "pwx/v1/peer_service.grpc.pb.h"
-#include "pwx/v1/user_service.grpc.pb.h"
 #include "server/config.h"
-#include "server/domain/envelope.h"
-#include "server/node.h"
 #include "storage/federation_store.h"
 #include "storage/key_codec.h"
 #include "storage/rocks_store.h"
-#include "tests/server/loopback_node.h"
-#include "tests/testing/test_pki.h"
+#include "tests/server/federation_fixture.h"
 
 namespace pwx::server {
 namespace {
@@ -38,215 +26,6 @@ namespace {
 using pwx::v1::Case;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return c;
-}
-
-// Polls `done` until it holds or the patience runs out.
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + kPatience;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
-}
-
-// One authority: its CA, node key pair, data directory, running node, and
-// its user alice (bootstrap admin, inspector, auditor).
-class TestNode {
- public:
-  explicit TestNode(std::string id)
-      : id_(std::move(id)),
-        ca_(testing::TestCa::Create(id_)),
-        keys_(ca_.IssueNode(id_)),
-        alice_(ca_.IssueUser("alice")),
-        dir_(testing::MakeTempDir("federation_" + id_)) {}
-
-  void Start(std::vector<std::string> crl_pems = {}) {
-    pwx::v1::ServerConfig config = LoopbackConfig(id_, dir_ + "/data");
-    config.mutable_audit()->set_sign_interval_ms(50);
-    // Keep the port across restarts, so peers' cards stay right.
-    config.mutable_federation()->set_listen(
-        absl::StrCat("127.0.0.1:", federation_port_));
-    config.mutable_federation()->set_retry_initial_ms(20);
-    config.mutable_federation()->set_retry_max_ms(200);
-    config.mutable_federation()->set_max_message_bytes(1 << 20);
-    absl::StatusOr<std::unique_ptr<Node>> node =
-        StartLoopbackNode(std::move(config), ca_, keys_, std::move(crl_pems));
-    ASSERT_TRUE(node.ok()) << node.status();
-    node_ = *std::move(node);
-    federation_port_ = node_->federation_port();
-    if (!granted_) {
-      for (pwx::v1::Role role :
-           {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_AUDITOR}) {
-        auto users = pwx::v1::UserService::NewStub(Api());
-        pwx::v1::GrantRoleRequest grant;
-        grant.set_name("alice");
-        grant.set_role(role);
-        pwx::v1::User user;
-        ASSERT_TRUE(users->GrantRole(Context().get(), grant, &user).ok());
-      }
-      granted_ = true;
-    }
-  }
-
-  void Stop() {
-    node_->Shutdown(absl::Seconds(5));
-    node_.reset();
-  }
-
-  std::shared_ptr<grpc::Channel> Api() {
-    return LoopbackChannel(node_->api_port(), ca_, &alice_);
-  }
-  std::unique_ptr<pwx::v1::CaseService::Stub> Cases() {
-    return pwx::v1::CaseService::NewStub(Api());
-  }
-  std::unique_ptr<pwx::v1::PeerService::Stub> Peers() {
-    return pwx::v1::PeerService::NewStub(Api());
-  }
-
-  pwx::v1::IdentityCard Card() {
-    pwx::v1::IdentityCard card;
-    grpc::Status s = Peers()->ExportIdentity(Context().get(), {}, &card);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return card;
-  }
-  grpc::Status AddPeer(const pwx::v1::IdentityCard& card) {
-    pwx::v1::AddPeerRequest request;
-    *request.mutable_card() = card;
-    pwx::v1::Peer peer;
-    return Peers()->AddPeer(Context().get(), request, &peer);
-  }
-  pwx::v1::PeerHealth Health(const std::string& peer) {
-    pwx::v1::ListPeersResponse response;
-    grpc::Status s = Peers()->ListPeers(Context().get(), {}, &response);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    for (const pwx::v1::PeerHealth& h : response.peers()) {
-      if (h.peer().card().authority_id() == peer) return h;
-    }
-    return {};
-  }
-
-  Case CreateCase(const std::string& name) {
-    pwx::v1::CreateCaseRequest request;
-    request.mutable_case_()->mutable_undertaking()->set_name(name);
-    request.mutable_case_()
-        ->mutable_undertaking()
-        ->set_country_of_establishment("PL");
-    Case created;
-    grpc::Status s = Cases()->CreateCase(Context().get(), request, &created);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return created;
-  }
-  grpc::Status Share(const std::string& id, const std::string& with) {
-    pwx::v1::ShareCaseRequest request;
-    request.set_id(id);
-    request.set_with(with);
-    pwx::v1::ShareCaseResponse response;
-    return Cases()->ShareCase(Context().get(), request, &response);
-  }
-  grpc::Status GetCase(const std::string& id, Case* out) {
-    pwx::v1::GetCaseRequest request;
-    request.set_id(id);
-    return Cases()->GetCase(Context().get(), request, out);
-  }
-  int CountCases() {
-    pwx::v1::ListCasesResponse response;
-    grpc::Status s = Cases()->ListCases(Context().get(), {}, &response);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return response.cases_size();
-  }
-  // The actions of the node's audit log, in order.
-  std::vector<std::string> AuditActions() {
-    auto audit = pwx::v1::AuditService::NewStub(Api());
-    pwx::v1::GetTreeHeadResponse head;
-    EXPECT_TRUE(audit->GetTreeHead(Context().get(), {}, &head).ok());
-    pwx::v1::ListEntriesRequest request;
-    request.set_from_index(0);
-    request.set_to_index(head.current_size());
-    pwx::v1::ListEntriesResponse entries;
-    grpc::Status s = audit->ListEntries(Context().get(), request, &entries);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    std::vector<std::string> actions;
-    for (const pwx::v1::LoggedEntry& e : entries.entries()) {
-      actions.push_back(e.entry().action());
-    }
-    return actions;
-  }
-
-  // The node's audit entry at `index`.
-  pwx::v1::AuditEntry AuditEntryAt(uint64_t index) {
-    auto audit = pwx::v1::AuditService::NewStub(Api());
-    pwx::v1::ListEntriesRequest request;
-    request.set_from_index(index);
-    request.set_to_index(index + 1);
-    pwx::v1::ListEntriesResponse entries;
-    grpc::Status s = audit->ListEntries(Context().get(), request, &entries);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(entries.entries_size(), 1) << index;
-    return entries.entries_size() == 1 ? entries.entries(0).entry()
-                                       : pwx::v1::AuditEntry();
-  }
-
-  grpc::Status ListReceipts(const std::string& peer, uint64_t from,
-                            uint32_t page_size,
-                            pwx::v1::ListReceiptsResponse* response) {
-    pwx::v1::ListReceiptsRequest request;
-    request.set_peer(peer);
-    request.set_from_sequence(from);
-    request.set_page_size(page_size);
-    return pwx::v1::AuditService::NewStub(Api())->ListReceipts(
-        Context().get(), request, response);
-  }
-
-  // A raw federation client presenting `keys` (a peer's node certificate).
-  std::unique_ptr<pwx::v1::FederationService::Stub> FederationAs(
-      const testing::KeyPair& keys) {
-    grpc::ChannelArguments args;
-    args.SetMaxSendMessageSize(-1);
-    return pwx::v1::FederationService::NewStub(
-        LoopbackChannel(node_->federation_port(), ca_, &keys, args));
-  }
-
-  const std::string& id() const { return id_; }
-  std::string data_dir() const { return dir_ + "/data"; }
-  const testing::TestCa& ca() const { return ca_; }
-  const testing::KeyPair& keys() const { return keys_; }
-  Node* node() { return node_.get(); }
-
- private:
-  std::string id_;
-  testing::TestCa ca_;
-  testing::KeyPair keys_;
-  testing::KeyPair alice_;
-  std::string dir_;
-  int federation_port_ = 0;
-  bool granted_ = false;
-  std::unique_ptr<Node> node_;
-};
-
-int Count(const std::vector<std::string>& v, const std::string& x) {
-  return static_cast<int>(std::count(v.begin(), v.end(), x));
-}
-
-class FederationTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    fr_.Start();
-    pl_.Start();
-    ASSERT_TRUE(fr_.AddPeer(pl_.Card()).ok());
-    ASSERT_TRUE(pl_.AddPeer(fr_.Card()).ok());
-  }
-
-  TestNode fr_{"FR-DGT"};
-  TestNode pl_{"PL-PIP"};
-};
 
 TEST_F(FederationTest, SharedCaseArrivesAsAReadOnlyCopyAndIsReceipted) {
   Case created = fr_.CreateCase("Budimex");
@@ -515,45 +294,6 @@ TEST_F(FederationTest, RegistryRefusesBadCardsAndSurvivesRestart) {
   EXPECT_EQ(peers.peers(0).peer().added_by(), "alice");
 }
 
-// Deliveries made by hand to PL-PIP's federation port.
-class DeliveryTest : public FederationTest {
- protected:
-  // An envelope from FR-DGT to PL-PIP sharing a case, signed with `key_pem`
-  // (FR-DGT's node key by default).
-  pwx::v1::Envelope Envelope(uint64_t sequence, std::string sender = "FR-DGT",
-                             const std::string* key_pem = nullptr) {
-    pwx::v1::EnvelopeBody body;
-    body.set_message_id(domain::EnvelopeMessageId(sender, "PL-PIP", sequence));
-    body.set_sender(sender);
-    body.set_recipient("PL-PIP");
-    body.set_sequence(sequence);
-    Case* c = body.mutable_event()->mutable_case_shared()->mutable_case_();
-    c->set_id(absl::StrFormat("%s-2026-%06d", sender, sequence));
-    c->set_owner_authority(sender);
-    c->set_version(1);
-    c->mutable_undertaking()->set_name("Acme");
-    c->mutable_undertaking()->set_country_of_establishment("PL");
-    auto signer =
-        domain::Signer::FromPem(key_pem ? *key_pem : fr_.keys().key_pem);
-    return *domain::SealEnvelope(body, **signer);
-  }
-  grpc::Status Deliver(const testing::KeyPair& as,
-                       std::vector<pwx::v1::Envelope> envelopes,
-                       pwx::v1::DeliverResponse* response = nullptr) {
-    pwx::v1::DeliverRequest request;
-    for (auto& e : envelopes) *request.add_envelopes() = std::move(e);
-    pwx::v1::DeliverResponse ignored;
-    return pl_.FederationAs(as)->Deliver(Context().get(), request,
-                                         response ? response : &ignored);
-  }
-  // Nothing of a refused delivery was stored.
-  void ExpectNothingStored() {
-    EXPECT_EQ(pl_.CountCases(), 0);
-    EXPECT_EQ(pl_.Health("FR-DGT").received_sequence(), 0u);
-    EXPECT_EQ(Count(pl_.AuditActions(), "envelope.receive"), 0);
-  }
-};
-
 TEST_F(DeliveryTest, ReplayedEnvelopeIsReceiptedAgainButAppliedOnce) {
   pwx::v1::DeliverResponse first;
   ASSERT_TRUE(Deliver(fr_.keys(), {Envelope(1)}, &first).ok());
@@ -636,46 +376,6 @@ TEST_F(DeliveryTest, BadSignatureTruncatedAndOversizedAreRefused) {
   EXPECT_EQ(Deliver(fr_.keys(), {oversized}).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
   ExpectNothingStored();
-}
-
-TEST_F(DeliveryTest, CertificatesThatAreNotTheSendersAreRefused) {
-  // An impostor: BE-SPF, a real peer of PL-PIP, sends FR-DGT's envelope.
-  TestNode be("BE-SPF");
-  be.Start();
-  ASSERT_TRUE(pl_.AddPeer(be.Card()).ok());
-  grpc::Status s = Deliver(be.keys(), {Envelope(1)});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(s.error_message(), HasSubstr("envelope.body.sender"));
-  // A certificate naming FR-DGT from a CA that is not FR-DGT's.
-  testing::TestCa rogue = testing::TestCa::Create("rogue");
-  s = Deliver(rogue.IssueNode("FR-DGT"), {Envelope(1)});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(s.error_message(), HasSubstr("unknown CA"));
-  // An authority that is no peer of PL-PIP.
-  testing::TestCa de = testing::TestCa::Create("DE-ZOLL");
-  s = Deliver(de.IssueNode("DE-ZOLL"), {Envelope(1, "DE-ZOLL")});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(s.error_message(), HasSubstr("not a peer"));
-  // FR-DGT's CA, but expired, or without the authority URI.
-  s = Deliver(fr_.ca().IssueNodeWith("FR-DGT", "FR-DGT", /*expired=*/true),
-              {Envelope(1)});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(s.error_message(), HasSubstr("expired"));
-  s = Deliver(fr_.ca().IssueNodeWith("FR-DGT", "", false), {Envelope(1)});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  ExpectNothingStored();
-}
-
-TEST_F(DeliveryTest, RevokedCertificateIsRefused) {
-  testing::KeyPair revoked = fr_.ca().IssueNode("FR-DGT");
-  pl_.Stop();
-  pl_.Start({fr_.ca().Crl({revoked.cert_pem})});
-  grpc::Status s = Deliver(revoked, {Envelope(1)});
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_THAT(s.error_message(), HasSubstr("revoked"));
-  ExpectNothingStored();
-  // FR-DGT's own certificate is not listed: it still delivers.
-  EXPECT_TRUE(Deliver(fr_.keys(), {Envelope(1)}).ok());
 }
 
 TEST(ThreeNodesTest, OneNodeSharesWithTwoPeers) {

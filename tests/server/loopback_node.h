@@ -45,9 +45,19 @@ inline pwx::v1::ServerConfig LoopbackConfig(const std::string& authority_id,
 
 // Applies the defaults to `config`, validates it, and starts the node with
 // `node_keys` (issued by `ca`, which also verifies the API's clients).
+// `crl_pems` are written to files that config.federation.crl_files names,
+// after those it already names.
 inline absl::StatusOr<std::unique_ptr<Node>> StartLoopbackNode(
     pwx::v1::ServerConfig config, const testing::TestCa& ca,
-    const testing::KeyPair& node_keys, std::vector<std::string> crl_pems = {}) {
+    const testing::KeyPair& node_keys,
+    const std::vector<std::string>& crl_pems = {}) {
+  if (!crl_pems.empty()) {
+    const std::string dir = testing::MakeTempDir("crl");
+    for (size_t i = 0; i < crl_pems.size(); ++i) {
+      config.mutable_federation()->add_crl_files(
+          testing::WriteFile(dir, absl::StrCat(i, ".crl.pem"), crl_pems[i]));
+    }
+  }
   ApplyDefaults(&config);
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
   NodeOptions options;
@@ -55,7 +65,6 @@ inline absl::StatusOr<std::unique_ptr<Node>> StartLoopbackNode(
   options.api_cert_pem = node_keys.cert_pem;
   options.api_key_pem = node_keys.key_pem;
   options.api_client_ca_pem = ca.cert_pem();
-  options.crl_pems = std::move(crl_pems);
   return Node::Start(options);
 }
 

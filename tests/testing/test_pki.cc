@@ -211,6 +211,18 @@ TestCa TestCa::Create(std::string_view name) {
   return ca;
 }
 
+KeyPair TestCa::SelfSignedNode(std::string_view authority_id) {
+  PkeyPtr key = NewP256Key();
+  X509Ptr cert = NewCert(key.get(), authority_id, nullptr);
+  AddExtension(cert.get(), cert.get(), NID_ext_key_usage,
+               "serverAuth,clientAuth");
+  AddExtension(cert.get(), cert.get(), NID_subject_alt_name,
+               "URI:pwx://authority/" + std::string(authority_id) +
+                   ",DNS:localhost,IP:127.0.0.1");
+  Sign(cert.get(), key.get());
+  return KeyPair{CertToPem(cert.get()), KeyToPem(key.get())};
+}
+
 KeyPair TestCa::IssueNode(std::string_view authority_id) const {
   const std::string id(authority_id);
   return IssueLeaf(ca_, authority_id, "serverAuth,clientAuth",
@@ -228,7 +240,8 @@ KeyPair TestCa::IssueNodeWith(std::string_view common_name,
   return IssueLeaf(ca_, common_name, "serverAuth,clientAuth", san, expired);
 }
 
-std::string TestCa::Crl(const std::vector<std::string>& revoked) const {
+std::string TestCa::Crl(const std::vector<std::string>& revoked,
+                        bool expired) const {
   X509Ptr ca_cert = CertFromPem(ca_.cert_pem);
   PkeyPtr ca_key = KeyFromPem(ca_.key_pem);
   std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(X509_CRL_new(),
@@ -238,10 +251,13 @@ std::string TestCa::Crl(const std::vector<std::string>& revoked) const {
   Check(X509_CRL_set_issuer_name(crl.get(),
                                  X509_get_subject_name(ca_cert.get())) == 1,
         "X509_CRL_set_issuer_name");
+  constexpr long kDay = 24 * kOneHourSeconds;
   std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> now(
-      X509_gmtime_adj(nullptr, -kOneHourSeconds), ASN1_TIME_free);
+      X509_gmtime_adj(nullptr, expired ? -40 * kDay : -kOneHourSeconds),
+      ASN1_TIME_free);
   std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> next(
-      X509_gmtime_adj(nullptr, 30L * 24 * kOneHourSeconds), ASN1_TIME_free);
+      X509_gmtime_adj(nullptr, expired ? -10 * kDay : 30 * kDay),
+      ASN1_TIME_free);
   Check(X509_CRL_set1_lastUpdate(crl.get(), now.get()) == 1, "lastUpdate");
   Check(X509_CRL_set1_nextUpdate(crl.get(), next.get()) == 1, "nextUpdate");
   for (const std::string& pem : revoked) {

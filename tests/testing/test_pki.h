@@ -29,12 +29,19 @@ class TestCa {
   // (none when empty), and, when `expired`, valid only until an hour ago.
   KeyPair IssueNodeWith(std::string_view common_name,
                         std::string_view san_authority, bool expired) const;
-  // A PEM CRL signed by this CA that revokes `revoked` (certificate PEMs).
-  std::string Crl(const std::vector<std::string>& revoked) const;
+  // A PEM CRL signed by this CA that revokes `revoked` (certificate PEMs),
+  // issued an hour ago and due for renewal in 30 days; when `expired`,
+  // issued 40 days ago and due 10 days ago.
+  std::string Crl(const std::vector<std::string>& revoked,
+                  bool expired = false) const;
   // A user certificate: CN = common_name, extended key usage clientAuth.
   KeyPair IssueUser(std::string_view common_name) const;
 
   const std::string& cert_pem() const { return ca_.cert_pem; }
+
+  // A self-signed node certificate (no CA issued it) naming
+  // `authority_id` like IssueNode's.
+  static KeyPair SelfSignedNode(std::string_view authority_id);
 
  private:
   KeyPair ca_;

@@ -26,8 +26,7 @@ std::string AuditEntryBytes(const google::protobuf::Timestamp& time,
                             const std::vector<std::string>& object_ids = {});
 
 // The default of audit.read_entry_delay_ms.
-inline constexpr absl::Duration kDefaultReadEntryDelay =
-    absl::Milliseconds(1);
+inline constexpr absl::Duration kDefaultReadEntryDelay = absl::Milliseconds(1);
 
 // Appends `entry_bytes` in a batch of its own without waiting for the fsync:
 // it joins the next group commit, or gets one of its own after `max_delay`.

@@ -232,11 +232,11 @@ KeyPair TestCa::IssueNode(std::string_view authority_id) const {
 KeyPair TestCa::IssueNodeWith(std::string_view common_name,
                               std::string_view san_authority,
                               bool expired) const {
-  const std::string san =
-      san_authority.empty()
-          ? std::string("DNS:localhost,IP:127.0.0.1")
-          : "URI:pwx://authority/" + std::string(san_authority) +
-                ",DNS:localhost,IP:127.0.0.1";
+  const std::string san = san_authority.empty()
+                              ? std::string("DNS:localhost,IP:127.0.0.1")
+                              : "URI:pwx://authority/" +
+                                    std::string(san_authority) +
+                                    ",DNS:localhost,IP:127.0.0.1";
   return IssueLeaf(ca_, common_name, "serverAuth,clientAuth", san, expired);
 }
 

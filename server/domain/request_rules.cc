@@ -1,0 +1,875 @@
+#include "server/domain/request_rules.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+#include "pwx/v1/options.pb.h"
+#include "server/domain/fields.h"
+
+namespace pwx::domain {
+namespace {
+
+using pwx::v1::Request;
+using pwx::v1::RequestContent;
+using pwx::v1::RequestEvent;
+using pwx::v1::RequestKind;
+using pwx::v1::RequestSide;
+using pwx::v1::RequestState;
+
+#define PWX_RETURN_IF_ERROR(expr)             \
+  do {                                        \
+    if (absl::Status s_ = (expr); !s_.ok()) { \
+      return s_;                              \
+    }                                         \
+  } while (false)
+
+constexpr size_t kMaxShortText = 500;
+constexpr size_t kMaxLongText = 20000;
+constexpr RequestSide kRequester = pwx::v1::REQUEST_SIDE_REQUESTER;
+constexpr RequestSide kRecipient = pwx::v1::REQUEST_SIDE_RECIPIENT;
+
+absl::Status Invalid(absl::string_view field, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+}
+
+bool IsPenalty(RequestKind kind) {
+  return kind == pwx::v1::REQUEST_KIND_NOTIFICATION_OF_DECISION ||
+         kind == pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY;
+}
+
+absl::Status ValidateOptionalDate(absl::string_view field,
+                                  absl::string_view text) {
+  if (text.empty()) return absl::OkStatus();
+  return ParseDate(field, text).status();
+}
+
+absl::Status ValidateDate(absl::string_view field, absl::string_view text) {
+  if (text.empty()) return Invalid(field, "is required (YYYY-MM-DD)");
+  return ParseDate(field, text).status();
+}
+
+absl::Status ValidateLanguageTag(absl::string_view field,
+                                 absl::string_view tag) {
+  if (tag.empty()) return absl::OkStatus();
+  if (tag.size() < 2 || tag.size() > 8) {
+    return Invalid(field, "must be a language tag such as \"fr\"");
+  }
+  for (char c : tag) {
+    if (!absl::ascii_isalpha(c) && c != '-') {
+      return Invalid(field, "must be a language tag such as \"fr\"");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePenalty(absl::string_view field, RequestKind kind,
+                             const pwx::v1::PenaltyInstrument& p,
+                             bool for_send) {
+  struct Text {
+    const char* name;
+    const std::string& value;
+    size_t max;
+    bool required;
+  };
+  const bool recovery = kind == pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY;
+  const Text texts[] = {
+      {"addressee_name", p.addressee_name(), kMaxShortText, true},
+      {"addressee_address", p.addressee_address(), kMaxShortText, true},
+      {"addressee_identification", p.addressee_identification(), kMaxShortText,
+       false},
+      {"summary_of_facts", p.summary_of_facts(), kMaxLongText, true},
+      {"nature_of_infringement", p.nature_of_infringement(), kMaxShortText,
+       true},
+      {"applicable_rules", p.applicable_rules(), kMaxShortText, true},
+      {"enforcement_instrument", p.enforcement_instrument(), kMaxShortText,
+       true},
+      {"assessing_authority", p.assessing_authority(), kMaxShortText, true},
+      {"challenge_body", p.challenge_body(), kMaxShortText, true},
+      {"penalty_nature", p.penalty_nature(), kMaxShortText, recovery},
+      {"enforcement_dates", p.enforcement_dates(), kMaxShortText, false},
+      {"service_details", p.service_details(), kMaxShortText, false},
+      {"underlying_claim", p.underlying_claim(), kMaxLongText, recovery},
+  };
+  for (const Text& t : texts) {
+    const std::string f = absl::StrCat(field, ".", t.name);
+    if (for_send && t.required) {
+      PWX_RETURN_IF_ERROR(ValidateRequiredText(f, t.value, t.max, true));
+    } else {
+      PWX_RETURN_IF_ERROR(ValidateText(f, t.value, t.max, true));
+    }
+  }
+  const std::string date_field = absl::StrCat(field, ".enforceable_date");
+  if (for_send && recovery) {
+    PWX_RETURN_IF_ERROR(ValidateDate(date_field, p.enforceable_date()));
+  } else {
+    PWX_RETURN_IF_ERROR(ValidateOptionalDate(date_field, p.enforceable_date()));
+  }
+  if (p.has_amount() || (for_send && recovery)) {
+    const std::string currency = p.amount().currency();
+    if (currency.size() != 3 ||
+        !std::all_of(currency.begin(), currency.end(), absl::ascii_isupper)) {
+      return Invalid(absl::StrCat(field, ".amount.currency"),
+                     "must be an ISO 4217 code such as \"EUR\"");
+    }
+    if (p.amount().cents() <= 0) {
+      return Invalid(absl::StrCat(field, ".amount.cents"),
+                     "must be more than 0");
+    }
+  }
+  return absl::OkStatus();
+}
+
+RequestSide OtherSide(RequestSide side) {
+  return side == kRequester ? kRecipient : kRequester;
+}
+
+std::string SideName(RequestSide side) {
+  return side == kRequester ? "requester" : "recipient";
+}
+
+absl::Status WrongState(const RequestEvent& e, const Request& r) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("request ", r.id(), " is ", StateName(r.state()),
+                   ": cannot ", ActionName(e), " it"));
+}
+
+absl::Status WrongSide(const RequestEvent& e, const Request& r,
+                       RequestSide allowed) {
+  return absl::PermissionDeniedError(
+      absl::StrCat("only the ", SideName(allowed), " (",
+                   allowed == kRequester ? r.requester() : r.recipient(),
+                   ") may ", ActionName(e), " request ", r.id()));
+}
+
+bool In(RequestState s, std::initializer_list<RequestState> states) {
+  return std::find(states.begin(), states.end(), s) != states.end();
+}
+
+constexpr auto kSent = pwx::v1::REQUEST_STATE_SENT;
+constexpr auto kAwaiting = pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE;
+constexpr auto kAccepted = pwx::v1::REQUEST_STATE_ACCEPTED;
+constexpr auto kAnswered = pwx::v1::REQUEST_STATE_ANSWERED;
+constexpr auto kClosed = pwx::v1::REQUEST_STATE_CLOSED;
+constexpr auto kSuspended = pwx::v1::REQUEST_STATE_SUSPENDED;
+
+// One row of the transition table: the side that may make the action and
+// the states it may be made in.
+struct Rule {
+  RequestSide side;
+  std::initializer_list<RequestState> from;
+};
+
+// The table. Actions whose rule depends on more than side and state (a
+// clarification by either side, a date proposal, an accept-date) are
+// checked in ApplyTransition.
+const Rule* RuleFor(RequestEvent::ActionCase action) {
+  static const Rule kSend{kRequester, {}};
+  static const Rule kReceive{kRecipient, {kSent}};
+  static const Rule kAccept{kRecipient, {kAwaiting}};
+  static const Rule kAcknowledge{kRecipient, {kAwaiting}};
+  static const Rule kReply{kRequester, {kAwaiting, kAccepted}};
+  static const Rule kForward{kRecipient, {kAwaiting, kAccepted}};
+  static const Rule kSplit{kRecipient, {kAwaiting, kAccepted}};
+  static const Rule kAnswer{kRecipient, {kAccepted}};
+  static const Rule kDelay{kRecipient, {kAwaiting, kAccepted}};
+  static const Rule kReject{kRecipient, {kAwaiting, kAccepted}};
+  static const Rule kModify{kRequester, {kSent, kAwaiting, kAccepted}};
+  static const Rule kWithdraw{kRequester,
+                              {kSent, kAwaiting, kAccepted, kSuspended}};
+  static const Rule kClose{kRequester, {kAnswered}};
+  static const Rule kReopen{kRequester, {kClosed}};
+  static const Rule kChallenge{kRequester, {kAwaiting, kAccepted}};
+  static const Rule kResume{kRequester, {kSuspended}};
+  static const Rule kHandoffFailed{kRequester, {kSent}};
+  switch (action) {
+    case RequestEvent::kSend:
+      return &kSend;
+    case RequestEvent::kReceive:
+      return &kReceive;
+    case RequestEvent::kAccept:
+      return &kAccept;
+    case RequestEvent::kAcknowledge:
+      return &kAcknowledge;
+    case RequestEvent::kReply:
+      return &kReply;
+    case RequestEvent::kForward:
+      return &kForward;
+    case RequestEvent::kSplit:
+      return &kSplit;
+    case RequestEvent::kAnswer:
+      return &kAnswer;
+    case RequestEvent::kDelay:
+      return &kDelay;
+    case RequestEvent::kReject:
+      return &kReject;
+    case RequestEvent::kModify:
+      return &kModify;
+    case RequestEvent::kWithdraw:
+      return &kWithdraw;
+    case RequestEvent::kClose:
+      return &kClose;
+    case RequestEvent::kReopen:
+      return &kReopen;
+    case RequestEvent::kChallenge:
+      return &kChallenge;
+    case RequestEvent::kResume:
+      return &kResume;
+    case RequestEvent::kHandoffFailed:
+      return &kHandoffFailed;
+    default:
+      return nullptr;
+  }
+}
+
+absl::Status CheckRule(const RequestEvent& e, const Request& r,
+                       RequestSide side) {
+  const Rule* rule = RuleFor(e.action_case());
+  if (rule == nullptr) return absl::OkStatus();
+  if (side != rule->side) return WrongSide(e, r, rule->side);
+  if (!In(r.state(), rule->from)) return WrongState(e, r);
+  return absl::OkStatus();
+}
+
+// Checks and applies; `r` is a scratch copy, discarded on error.
+absl::Status Apply(const RequestEvent& e, RequestSide side, Request* r) {
+  const bool alert = r->content().kind() == pwx::v1::REQUEST_KIND_ALERT;
+  const bool penalty = IsPenalty(r->content().kind());
+  switch (e.action_case()) {
+    case RequestEvent::kReceive: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      const auto& a = e.receive();
+      PWX_RETURN_IF_ERROR(
+          ValidateDate("receive.received_date", a.received_date()));
+      PWX_RETURN_IF_ERROR(ValidateDate("receive.due_date", a.due_date()));
+      r->set_state(kAwaiting);
+      r->set_received_date(a.received_date());
+      r->set_due_date(a.due_date());
+      r->set_period_days(a.period_days());
+      r->set_calendar_version(a.calendar_version());
+      r->set_forwarded_from_state(pwx::v1::REQUEST_STATE_UNSPECIFIED);
+      return absl::OkStatus();
+    }
+    case RequestEvent::kAccept: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      if (alert) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "request ", r->id(),
+            " is an alert: acknowledge it, alerts are not accepted"));
+      }
+      PWX_RETURN_IF_ERROR(ValidateOptionalDate("accept.expected_date",
+                                               e.accept().expected_date()));
+      r->set_state(kAccepted);
+      r->set_expected_date(e.accept().expected_date().empty()
+                               ? r->due_date()
+                               : e.accept().expected_date());
+      *r->mutable_accepted_at() = e.at();
+      return absl::OkStatus();
+    }
+    case RequestEvent::kAcknowledge:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      if (!alert) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "request ", r->id(), " is not an alert: accept it instead"));
+      }
+      r->set_state(pwx::v1::REQUEST_STATE_ACKNOWLEDGED);
+      return absl::OkStatus();
+    case RequestEvent::kClarify: {
+      PWX_RETURN_IF_ERROR(ValidateRequiredText(
+          "clarify.text", e.clarify().text(), kMaxLongText, true));
+      if (side == kRecipient) {
+        if (!In(r->state(), {kAwaiting, kAccepted})) return WrongState(e, *r);
+        r->set_clarification_by(kRecipient);
+      } else if (side == kRequester) {
+        // The requester asks for clarification of the answer.
+        if (r->state() != kAnswered) return WrongState(e, *r);
+        r->set_state(kAccepted);
+        r->set_clarification_by(kRequester);
+      } else {
+        return WrongSide(e, *r, kRecipient);
+      }
+      return absl::OkStatus();
+    }
+    case RequestEvent::kReply:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      PWX_RETURN_IF_ERROR(ValidateRequiredText("reply.text", e.reply().text(),
+                                               kMaxLongText, true));
+      if (r->clarification_by() != kRecipient) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("request ", r->id(),
+                         ": the recipient has not asked for clarification"));
+      }
+      r->set_clarification_by(pwx::v1::REQUEST_SIDE_UNSPECIFIED);
+      return absl::OkStatus();
+    case RequestEvent::kForward: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      const auto& a = e.forward();
+      PWX_RETURN_IF_ERROR(ValidateAuthorityId("forward.to", a.to()));
+      PWX_RETURN_IF_ERROR(
+          ValidateText("forward.reason", a.reason(), kMaxShortText));
+      if (a.to() == r->requester() || a.to() == r->recipient()) {
+        return Invalid("forward.to",
+                       "must be another authority than the two parties");
+      }
+      r->set_forwarded_from_state(r->state());
+      r->set_forwarded_from(r->recipient());
+      r->set_recipient(a.to());
+      r->set_state(kSent);
+      r->clear_received_date();
+      r->clear_due_date();
+      r->clear_expected_date();
+      r->clear_accepted_at();
+      r->clear_date_proposal();
+      r->clear_clarification_by();
+      return absl::OkStatus();
+    }
+    case RequestEvent::kHandoffFailed: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      if (r->forwarded_from().empty() ||
+          r->forwarded_from_state() == pwx::v1::REQUEST_STATE_UNSPECIFIED) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("request ", r->id(), " is not being forwarded"));
+      }
+      // The fields the forward cleared come back from the history: the
+      // fold replays without the forward. Here only who and the state.
+      r->set_recipient(r->forwarded_from());
+      r->set_state(r->forwarded_from_state());
+      r->clear_forwarded_from_state();
+      return absl::OkStatus();
+    }
+    case RequestEvent::kSplit: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      const auto& a = e.split();
+      PWX_RETURN_IF_ERROR(ValidateAuthorityId("split.to", a.to()));
+      PWX_RETURN_IF_ERROR(
+          ValidateText("split.reason", a.reason(), kMaxShortText));
+      if (a.to() == r->recipient()) {
+        return Invalid("split.to", "must be another authority than yours");
+      }
+      if (a.questions().empty()) {
+        return Invalid("split.questions", "name at least one question");
+      }
+      std::set<int> moved;
+      for (int i = 0; i < a.questions_size(); ++i) {
+        const int q = a.questions(i);
+        if (q < 0 || q >= r->content().questions_size()) {
+          return Invalid(
+              absl::StrCat("split.questions[", i, "]"),
+              absl::StrCat("no question ", q + 1, " (the request has ",
+                           r->content().questions_size(), ")"));
+        }
+        moved.insert(q);
+      }
+      if (static_cast<int>(moved.size()) >= r->content().questions_size()) {
+        return Invalid("split.questions",
+                       "cannot move every question: forward the request");
+      }
+      auto* questions = r->mutable_content()->mutable_questions();
+      google::protobuf::RepeatedPtrField<pwx::v1::Question> kept;
+      for (int i = 0; i < questions->size(); ++i) {
+        if (!moved.contains(i)) *kept.Add() = questions->Get(i);
+      }
+      *questions = std::move(kept);
+      r->add_split_into(SplitRequestId(r->id(), r->split_into_size() + 1));
+      return absl::OkStatus();
+    }
+    case RequestEvent::kAnswer: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      if (alert) return WrongState(e, *r);
+      PWX_RETURN_IF_ERROR(ValidateRequiredText("answer.text", e.answer().text(),
+                                               kMaxLongText, true));
+      pwx::v1::Answer* answer = r->add_answers();
+      answer->set_text(e.answer().text());
+      answer->set_partial(e.answer().partial());
+      answer->set_author(e.author());
+      *answer->mutable_at() = e.at();
+      if (r->clarification_by() == kRequester) {
+        r->clear_clarification_by();
+      }
+      if (!e.answer().partial()) {
+        r->set_state(kAnswered);
+        if (!r->has_answered_at()) *r->mutable_answered_at() = e.at();
+        r->clear_date_proposal();
+      }
+      return absl::OkStatus();
+    }
+    case RequestEvent::kDelay: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      PWX_RETURN_IF_ERROR(ValidateRequiredText(
+          "delay.reason", e.delay().reason(), kMaxShortText, true));
+      PWX_RETURN_IF_ERROR(
+          ValidateDate("delay.proposed_date", e.delay().proposed_date()));
+      *r->mutable_delay() = e.delay();
+      r->mutable_date_proposal()->set_side(kRecipient);
+      r->mutable_date_proposal()->set_date(e.delay().proposed_date());
+      r->mutable_date_proposal()->set_reason(e.delay().reason());
+      return absl::OkStatus();
+    }
+    case RequestEvent::kReject: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      PWX_RETURN_IF_ERROR(ValidateRequiredText(
+          "reject.reason", e.reject().reason(), kMaxShortText, true));
+      if (penalty &&
+          e.reject().ground() == pwx::v1::REFUSAL_GROUND_UNSPECIFIED) {
+        return Invalid("reject.ground",
+                       "a penalty request is refused on an Art. 17 ground");
+      }
+      if (!penalty &&
+          e.reject().ground() != pwx::v1::REFUSAL_GROUND_UNSPECIFIED) {
+        return Invalid("reject.ground",
+                       "only penalty requests have Art. 17 grounds");
+      }
+      const bool recovery_only =
+          e.reject().ground() ==
+              pwx::v1::REFUSAL_GROUND_DISPROPORTIONATE_COST ||
+          e.reject().ground() == pwx::v1::REFUSAL_GROUND_BELOW_THRESHOLD ||
+          e.reject().ground() == pwx::v1::REFUSAL_GROUND_FUNDAMENTAL_RIGHTS;
+      if (recovery_only &&
+          r->content().kind() != pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY) {
+        return Invalid("reject.ground",
+                       "this ground applies to recovery requests only");
+      }
+      r->set_state(pwx::v1::REQUEST_STATE_REJECTED);
+      *r->mutable_rejection() = e.reject();
+      return absl::OkStatus();
+    }
+    case RequestEvent::kModify: {
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      RequestContent content = e.modify().content();
+      if (content.kind() != r->content().kind()) {
+        return Invalid("modify.content.kind",
+                       "the kind of a sent request cannot change");
+      }
+      PWX_RETURN_IF_ERROR(
+          ValidateContent("modify.content", content, true, nullptr));
+      *r->mutable_content() = std::move(content);
+      return absl::OkStatus();
+    }
+    case RequestEvent::kWithdraw:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      PWX_RETURN_IF_ERROR(ValidateText("withdraw.reason", e.withdraw().reason(),
+                                       kMaxShortText));
+      r->set_state(pwx::v1::REQUEST_STATE_WITHDRAWN);
+      return absl::OkStatus();
+    case RequestEvent::kClose:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      r->set_state(kClosed);
+      *r->mutable_closed_at() = e.at();
+      *r->mutable_rating() = e.close().rating();
+      return absl::OkStatus();
+    case RequestEvent::kReopen:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      PWX_RETURN_IF_ERROR(
+          ValidateText("reopen.reason", e.reopen().reason(), kMaxShortText));
+      r->set_state(kAccepted);
+      r->clear_closed_at();
+      r->clear_rating();
+      return absl::OkStatus();
+    case RequestEvent::kProposeDate: {
+      if (side != kRequester && side != kRecipient) {
+        return WrongSide(e, *r, kRequester);
+      }
+      if (!In(r->state(), {kSent, kAwaiting, kAccepted})) {
+        return WrongState(e, *r);
+      }
+      PWX_RETURN_IF_ERROR(
+          ValidateDate("propose_date.date", e.propose_date().date()));
+      PWX_RETURN_IF_ERROR(ValidateText(
+          "propose_date.reason", e.propose_date().reason(), kMaxShortText));
+      r->mutable_date_proposal()->set_side(side);
+      r->mutable_date_proposal()->set_date(e.propose_date().date());
+      r->mutable_date_proposal()->set_reason(e.propose_date().reason());
+      return absl::OkStatus();
+    }
+    case RequestEvent::kAcceptDate: {
+      if (r->has_date_proposal() &&
+          side != OtherSide(r->date_proposal().side())) {
+        return WrongSide(e, *r, OtherSide(r->date_proposal().side()));
+      }
+      if (!In(r->state(), {kAwaiting, kAccepted})) return WrongState(e, *r);
+      if (!r->has_date_proposal()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "request ", r->id(), " has no date proposal to accept"));
+      }
+      r->set_due_date(r->date_proposal().date());
+      if (r->state() == kAccepted) {
+        r->set_expected_date(r->date_proposal().date());
+      }
+      r->clear_date_proposal();
+      return absl::OkStatus();
+    }
+    case RequestEvent::kChallenge:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      if (!penalty) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "request ", r->id(),
+            " is not a penalty request: only penalties are challenged"));
+      }
+      PWX_RETURN_IF_ERROR(ValidateRequiredText(
+          "challenge.reason", e.challenge().reason(), kMaxShortText, true));
+      r->set_suspended_from(r->state());
+      r->set_state(kSuspended);
+      return absl::OkStatus();
+    case RequestEvent::kResume:
+      PWX_RETURN_IF_ERROR(CheckRule(e, *r, side));
+      r->set_state(r->suspended_from());
+      r->clear_suspended_from();
+      return absl::OkStatus();
+    case RequestEvent::kSend:
+      return absl::FailedPreconditionError(
+          absl::StrCat("request ", r->id(), " was sent already"));
+    case RequestEvent::ACTION_NOT_SET:
+      return Invalid("step", "names no action");
+  }
+  return Invalid("step", "unknown action");
+}
+
+void ClearPersonal(google::protobuf::Message* message) {
+  const google::protobuf::Descriptor* d = message->GetDescriptor();
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (f->options().GetExtension(pwx::v1::personal_data)) {
+      reflection->ClearField(message, f);
+      continue;
+    }
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      continue;
+    }
+    if (f->is_repeated()) {
+      for (int j = 0; j < reflection->FieldSize(*message, f); ++j) {
+        ClearPersonal(reflection->MutableRepeatedMessage(message, f, j));
+      }
+    } else if (reflection->HasField(*message, f)) {
+      ClearPersonal(reflection->MutableMessage(message, f));
+    }
+  }
+}
+
+}  // namespace
+
+int PeriodDays(const RequestContent& content) {
+  const int legal = content.urgent() ? kUrgentPeriodDays : kNormalPeriodDays;
+  if (content.agreed_period_days() > 0 &&
+      content.agreed_period_days() < legal) {
+    return content.agreed_period_days();
+  }
+  return legal;
+}
+
+std::string StateName(RequestState state) {
+  std::string name = pwx::v1::RequestState_Name(state);
+  absl::string_view prefix = "REQUEST_STATE_";
+  if (absl::StartsWith(name, prefix)) name = name.substr(prefix.size());
+  return name.empty() ? absl::StrCat("state ", static_cast<int>(state)) : name;
+}
+
+std::string KindName(RequestKind kind) {
+  switch (kind) {
+    case pwx::v1::REQUEST_KIND_INFORMATION:
+      return "information";
+    case pwx::v1::REQUEST_KIND_NOTIFICATION_OF_DECISION:
+      return "notification";
+    case pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY:
+      return "recovery";
+    case pwx::v1::REQUEST_KIND_ALERT:
+      return "alert";
+    default:
+      return "unspecified";
+  }
+}
+
+std::string ActionName(const RequestEvent& event) {
+  const google::protobuf::OneofDescriptor* oneof =
+      RequestEvent::descriptor()->FindOneofByName("action");
+  const google::protobuf::FieldDescriptor* f =
+      RequestEvent::GetReflection()->GetOneofFieldDescriptor(event, oneof);
+  if (f == nullptr) return "no action";
+  return absl::StrReplaceAll(f->name(), {{"_", "-"}});
+}
+
+RequestSide SideOf(const Request& request, absl::string_view authority) {
+  if (authority.empty()) return pwx::v1::REQUEST_SIDE_UNSPECIFIED;
+  if (authority == request.requester()) return kRequester;
+  if (authority == request.recipient()) return kRecipient;
+  return pwx::v1::REQUEST_SIDE_UNSPECIFIED;
+}
+
+absl::Status ValidateContent(
+    absl::string_view field, const RequestContent& c, bool for_send,
+    const std::function<bool(absl::string_view)>& has_question) {
+  const std::string f(field);
+  if (c.kind() == pwx::v1::REQUEST_KIND_UNSPECIFIED ||
+      !pwx::v1::RequestKind_IsValid(c.kind())) {
+    return Invalid(f + ".kind",
+                   "is required: information, notification, recovery or "
+                   "alert");
+  }
+  if (c.urgent()) {
+    PWX_RETURN_IF_ERROR(ValidateRequiredText(
+        f + ".urgency_reason", c.urgency_reason(), kMaxShortText, true));
+  } else if (!c.urgency_reason().empty()) {
+    return Invalid(f + ".urgency_reason", "is for urgent requests only");
+  }
+  if (!c.case_id().empty()) {
+    PWX_RETURN_IF_ERROR(ValidateText(f + ".case_id", c.case_id(), 64));
+  }
+  PWX_RETURN_IF_ERROR(
+      ValidateText(f + ".subject", c.subject(), kMaxLongText, true));
+  PWX_RETURN_IF_ERROR(ValidateLanguageTag(f + ".language", c.language()));
+  if (c.agreed_period_days() < 0 ||
+      c.agreed_period_days() > kNormalPeriodDays) {
+    return Invalid(f + ".agreed_period_days",
+                   absl::StrCat("must be 0 (the legal period) to ",
+                                kNormalPeriodDays, " working days"));
+  }
+  if (c.questions_size() > kMaxQuestions) {
+    return Invalid(f + ".questions",
+                   absl::StrCat("at most ", kMaxQuestions, " questions"));
+  }
+  for (int i = 0; i < c.questions_size(); ++i) {
+    const pwx::v1::Question& q = c.questions(i);
+    const std::string qf = absl::StrCat(f, ".questions[", i, "]");
+    if (q.code().empty() && q.text().empty()) {
+      return Invalid(qf, "needs a catalogue code or a text");
+    }
+    if (!q.code().empty()) {
+      PWX_RETURN_IF_ERROR(ValidateText(qf + ".code", q.code(), 32));
+      if (has_question != nullptr && !has_question(q.code())) {
+        return Invalid(qf + ".code",
+                       absl::StrCat("\"", q.code(),
+                                    "\" is not in the question catalogue "
+                                    "(pwx catalogue list)"));
+      }
+    }
+    PWX_RETURN_IF_ERROR(
+        ValidateText(qf + ".text", q.text(), kMaxLongText, true));
+    PWX_RETURN_IF_ERROR(ValidateLanguageTag(qf + ".language", q.language()));
+  }
+  const bool penalty = IsPenalty(c.kind());
+  if (penalty) {
+    PWX_RETURN_IF_ERROR(
+        ValidatePenalty(f + ".penalty", c.kind(), c.penalty(), for_send));
+  } else if (c.has_penalty()) {
+    return Invalid(f + ".penalty",
+                   "is for notification and recovery requests only");
+  }
+  if (for_send && !penalty && c.questions().empty() &&
+      c.kind() != pwx::v1::REQUEST_KIND_ALERT) {
+    return Invalid(f + ".questions",
+                   "a request needs at least one question to be sent");
+  }
+  if (for_send && c.kind() == pwx::v1::REQUEST_KIND_ALERT &&
+      c.questions().empty() && c.subject().empty()) {
+    return Invalid(f + ".subject", "an alert needs a subject or a text");
+  }
+  return absl::OkStatus();
+}
+
+std::string FormatRequestId(absl::string_view authority, int year,
+                            uint64_t number) {
+  return absl::StrFormat("%s-R-%04d-%06d", authority, year, number);
+}
+
+absl::Status ValidateRequestId(absl::string_view field, absl::string_view id) {
+  // CC-NAME-R-YYYY-NNNNNN[-Sn]...
+  const size_t marker = id.find("-R-");
+  if (marker == absl::string_view::npos ||
+      !ValidateAuthorityId(field, id.substr(0, marker)).ok()) {
+    return Invalid(field, absl::StrCat("\"", id,
+                                       "\" is not a request id such as "
+                                       "FR-DGT-R-2026-000001"));
+  }
+  absl::string_view rest = id.substr(marker + 3);
+  const auto bad = [&] {
+    return Invalid(field, absl::StrCat("\"", id,
+                                       "\" is not a request id such as "
+                                       "FR-DGT-R-2026-000001"));
+  };
+  if (rest.size() < 11 || rest[4] != '-') return bad();
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (i == 4) continue;
+    const char c = rest[i];
+    if (!absl::ascii_isdigit(c) && c != '-' && c != 'S') return bad();
+  }
+  return absl::OkStatus();
+}
+
+std::string SplitRequestId(absl::string_view parent, int n) {
+  return absl::StrCat(parent, "-S", n);
+}
+
+absl::Status ApplyTransition(const RequestEvent& event, Request* request) {
+  const RequestSide side = SideOf(*request, event.author());
+  if (side == pwx::v1::REQUEST_SIDE_UNSPECIFIED) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        event.author(), " is not a party to request ", request->id(), " (",
+        request->requester(), " → ", request->recipient(), ")"));
+  }
+  Request scratch = *request;
+  PWX_RETURN_IF_ERROR(Apply(event, side, &scratch));
+  *request = std::move(scratch);
+  return absl::OkStatus();
+}
+
+bool HistoryBefore(const RequestEvent& a, const RequestEvent& b,
+                   absl::string_view requester) {
+  if (a.lamport() != b.lamport()) return a.lamport() < b.lamport();
+  const bool a_req = a.author() == requester;
+  const bool b_req = b.author() == requester;
+  if (a_req != b_req) return a_req;
+  if (a.author() != b.author()) return a.author() < b.author();
+  return a.author_seq() < b.author_seq();
+}
+
+absl::StatusOr<Request> FoldHistory(absl::string_view id,
+                                    std::vector<RequestEvent> events) {
+  // The requester is the author of the send event, which every other
+  // event follows causally (lamport 1).
+  const RequestEvent* send = nullptr;
+  for (const RequestEvent& e : events) {
+    if (e.action_case() == RequestEvent::kSend &&
+        (send == nullptr || e.lamport() < send->lamport())) {
+      send = &e;
+    }
+  }
+  if (send == nullptr) {
+    return Invalid("history", absl::StrCat("request ", id, " has no send"));
+  }
+  const std::string requester = send->author();
+  std::sort(events.begin(), events.end(),
+            [&](const RequestEvent& a, const RequestEvent& b) {
+              return HistoryBefore(a, b, requester);
+            });
+  events.erase(std::unique(events.begin(), events.end(),
+                           [](const RequestEvent& a, const RequestEvent& b) {
+                             return a.author() == b.author() &&
+                                    a.author_seq() == b.author_seq();
+                           }),
+               events.end());
+  if (events.front().action_case() != RequestEvent::kSend) {
+    return Invalid("history", absl::StrCat("request ", id,
+                                           " does not start with its send"));
+  }
+  Request r;
+  r.set_id(std::string(id));
+  // A forward clears what the recipient had set; a failed hand-off
+  // restores it, so each forward remembers the request as it was.
+  std::vector<Request> before_forward;
+  for (size_t i = 0; i < events.size(); ++i) {
+    RequestEvent& e = events[i];
+    e.clear_superseded();
+    e.clear_superseded_reason();
+    if (i == 0) {
+      r.set_requester(e.author());
+      r.set_recipient(e.send().to());
+      *r.mutable_content() = e.send().content();
+      r.set_state(kSent);
+      continue;
+    }
+    if (e.action_case() == RequestEvent::kSend) {
+      e.set_superseded(true);
+      e.set_superseded_reason("the request was sent already");
+      continue;
+    }
+    Request next = r;
+    absl::Status s = ApplyTransition(e, &next);
+    if (!s.ok()) {
+      e.set_superseded(true);
+      e.set_superseded_reason(std::string(s.message()));
+      continue;
+    }
+    if (e.action_case() == RequestEvent::kForward) {
+      before_forward.push_back(r);
+    } else if (e.action_case() == RequestEvent::kHandoffFailed &&
+               !before_forward.empty()) {
+      Request restored = std::move(before_forward.back());
+      before_forward.pop_back();
+      // What changed meanwhile on the requester's side stays.
+      *restored.mutable_content() = next.content();
+      restored.set_state(next.state());
+      next = std::move(restored);
+    } else if (e.action_case() == RequestEvent::kReceive) {
+      before_forward.clear();
+      next.clear_forwarded_from_state();
+    }
+    r = std::move(next);
+  }
+  for (RequestEvent& e : events) *r.add_history() = std::move(e);
+  return r;
+}
+
+absl::StatusOr<int> MergeEvents(const std::vector<RequestEvent>& incoming,
+                                Request* request) {
+  std::set<std::pair<std::string, uint64_t>> known;
+  std::vector<RequestEvent> events(request->history().begin(),
+                                   request->history().end());
+  for (const RequestEvent& e : events)
+    known.emplace(e.author(), e.author_seq());
+  int added = 0;
+  for (const RequestEvent& e : incoming) {
+    if (known.emplace(e.author(), e.author_seq()).second) {
+      events.push_back(e);
+      ++added;
+    }
+  }
+  if (added == 0) return 0;
+  absl::StatusOr<Request> folded =
+      FoldHistory(request->id(), std::move(events));
+  if (!folded.ok()) return folded.status();
+  *request = *std::move(folded);
+  return added;
+}
+
+RequestEvent NextEvent(const Request& request, absl::string_view author) {
+  uint64_t lamport = 0;
+  uint64_t seq = 0;
+  for (const RequestEvent& e : request.history()) {
+    lamport = std::max(lamport, e.lamport());
+    if (e.author() == author) seq = std::max(seq, e.author_seq());
+  }
+  RequestEvent e;
+  e.set_author(std::string(author));
+  e.set_author_seq(seq + 1);
+  e.set_lamport(lamport + 1);
+  return e;
+}
+
+RequestSide NextActor(const Request& r) {
+  switch (r.state()) {
+    case pwx::v1::REQUEST_STATE_DRAFT:
+      return kRequester;
+    case kSent:
+    case kAwaiting:
+    case kAccepted:
+      if (r.clarification_by() == kRecipient) return kRequester;
+      if (r.has_date_proposal() && r.state() != kSent) {
+        return OtherSide(r.date_proposal().side());
+      }
+      return kRecipient;
+    case kAnswered:
+      return kRequester;
+    case kSuspended:
+      return kRequester;
+    default:
+      return pwx::v1::REQUEST_SIDE_UNSPECIFIED;
+  }
+}
+
+bool AwaitsAnswer(const Request& r) {
+  return (r.state() == kAwaiting || r.state() == kAccepted) &&
+         !r.due_date().empty();
+}
+
+void HidePersonalData(Request* request) { ClearPersonal(request); }
+
+}  // namespace pwx::domain

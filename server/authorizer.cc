@@ -73,7 +73,11 @@ absl::StatusOr<std::map<std::string, std::set<Role>>> ConfigRoles(
 std::vector<Role> RolesFor(Permission permission) {
   switch (permission) {
     case Permission::kCases:
+    case Permission::kRequests:
       return {pwx::v1::ROLE_INSPECTOR};
+    case Permission::kStatistics:
+      return {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_AUDITOR,
+              pwx::v1::ROLE_COORDINATOR, pwx::v1::ROLE_ADMIN};
     case Permission::kUsers:
     case Permission::kBackup:
     case Permission::kPeers:

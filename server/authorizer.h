@@ -30,6 +30,8 @@ enum class Permission {
   kBackup,  // node backups
   kAudit,   // the audit log (read-only)
   kPeers,   // the peer registry: federation with other nodes
+  kRequests,    // cross-border requests: personal data
+  kStatistics,  // the scoreboard: no personal data
 };
 
 // The roles that grant `permission`, for messages and documentation.

@@ -41,6 +41,15 @@ class EventHandler {
   virtual absl::Status Apply(const pwx::v1::Event& event,
                              const std::string& sender,
                              storage::WriteBatch* batch) const = 0;
+
+  // Called once the batch Apply added to has committed, so that the
+  // handler can wake what its writes queued (e.g. a dispatcher for an
+  // event it answered with). Default: nothing.
+  virtual void AfterCommit(const pwx::v1::Event& event,
+                           const std::string& sender) const {
+    (void)event;
+    (void)sender;
+  }
 };
 
 // The handlers of a node by payload case. Filled before the node starts

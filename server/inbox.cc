@@ -79,6 +79,9 @@ void Inbox::Deliver(const std::string& sender,
   // For each receipt, the position of its envelope.receive entry among the
   // batch's audit entries; -1 for envelopes applied before.
   auto entry_of_receipt = std::make_shared<std::vector<int>>();
+  // What was applied, for the handlers' AfterCommit.
+  auto applied = std::make_shared<
+      std::vector<std::pair<const EventHandler*, pwx::v1::Event>>>();
   for (int i = 0; i < n; ++i) {
     absl::StatusOr<pwx::v1::EnvelopeBody>& body =
         opened[static_cast<size_t>(i)];
@@ -155,6 +158,7 @@ void Inbox::Deliver(const std::string& sender,
                              s.message())));
       return;
     }
+    applied->emplace_back(handler, event);
     if (body->has_follows()) {
       // The sender withdrew what lies between: say so in the log, with how
       // many sequences this node will never get.
@@ -191,10 +195,10 @@ void Inbox::Deliver(const std::string& sender,
   }
   kv_->WriteAsyncWithAuditIndex(
       std::move(batch),
-      [this, &request, response, sender, entry_of_receipt,
+      [this, &request, response, sender, entry_of_receipt, applied,
        done = std::move(done)](absl::StatusOr<uint64_t> first) mutable {
-        worker_.Post([this, &request, response, sender, entry_of_receipt, first,
-                      done = std::move(done)] {
+        worker_.Post([this, &request, response, sender, entry_of_receipt,
+                      applied, first, done = std::move(done)] {
           absl::Status status = first.status();
           if (absl::IsAborted(status)) {
             status = absl::UnavailableError(
@@ -204,6 +208,9 @@ void Inbox::Deliver(const std::string& sender,
           if (status.ok()) {
             status =
                 CompleteReceipts(request, *first, *entry_of_receipt, response);
+            for (const auto& [handler, event] : *applied) {
+              handler->AfterCommit(event, sender);
+            }
           }
           done(status);
           absl::MutexLock lock(&mu_);

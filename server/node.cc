@@ -21,6 +21,8 @@
 #include "server/case_manager.h"
 #include "server/case_service.h"
 #include "server/case_sharing.h"
+#include "server/request_service.h"
+#include "server/requests.h"
 #include "server/config.h"
 #include "server/crl_set.h"
 #include "server/domain/signing.h"
@@ -298,6 +300,15 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->peers_.get(), node->outbox_.get(),
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->case_sharing_.get());
+    RequestsOptions requests_options;
+    requests_options.authority_id = config.authority_id();
+    requests_options.read_entry_delay =
+        absl::Milliseconds(config.audit().read_entry_delay_ms());
+    node->requests_ = std::make_unique<Requests>(
+        std::move(requests_options), node->store_.get(), node->peers_.get(),
+        node->outbox_.get(),
+        [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
+    node->handlers_->Add(node->requests_.get());
     InboxOptions inbox_options;
     inbox_options.authority_id = config.authority_id();
     inbox_options.quota_events_per_hour = fed_config.quota_events_per_hour();
@@ -344,6 +355,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->outbox_.get(), node->dispatcher_.get(), node->trust_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
       node->cases_.get(), node->authz_.get(), node->case_sharing_.get());
+  node->request_service_ = std::make_unique<RequestServiceImpl>(
+      node->authz_.get(), node->requests_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
@@ -363,6 +376,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->user_service_.get());
   builder.RegisterService(node->audit_service_.get());
   builder.RegisterService(node->peer_service_.get());
+  builder.RegisterService(node->request_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.AddChannelArgument(
@@ -410,7 +424,9 @@ void Node::Shutdown(absl::Duration grace) {
   peer_service_.reset();
   federation_service_.reset();
   inbox_.reset();
+  request_service_.reset();
   case_sharing_.reset();
+  requests_.reset();
   dispatcher_.reset();
   transport_.reset();
   outbox_.reset();

@@ -32,6 +32,8 @@ class Authorizer;
 class CaseManager;
 class CaseServiceImpl;
 class CaseSharing;
+class Requests;
+class RequestServiceImpl;
 class CrlSet;
 class EventHandlers;
 class FederationServiceImpl;
@@ -111,6 +113,8 @@ class Node {
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   std::unique_ptr<CaseSharing> case_sharing_;
+  std::unique_ptr<Requests> requests_;
+  std::unique_ptr<RequestServiceImpl> request_service_;
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<FederationServiceImpl> federation_service_;
   std::unique_ptr<PeerServiceImpl> peer_service_;

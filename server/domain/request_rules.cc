@@ -721,6 +721,21 @@ absl::Status ApplyTransition(const RequestEvent& event, Request* request) {
   return absl::OkStatus();
 }
 
+absl::Status CheckAuthorSide(const RequestEvent& event, bool by_requester) {
+  const Rule* rule = RuleFor(event.action_case());
+  if (event.action_case() == RequestEvent::ACTION_NOT_SET) {
+    return Invalid("action", "is not set");
+  }
+  if (rule == nullptr) return absl::OkStatus();  // either side
+  const RequestSide side = by_requester ? kRequester : kRecipient;
+  if (rule->side != side) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only the ", SideName(rule->side), " makes a ", ActionName(event), "; ",
+        event.author(), " is the ", SideName(side)));
+  }
+  return absl::OkStatus();
+}
+
 bool HistoryBefore(const RequestEvent& a, const RequestEvent& b,
                    absl::string_view requester) {
   if (a.lamport() != b.lamport()) return a.lamport() < b.lamport();
@@ -772,6 +787,7 @@ absl::StatusOr<Request> FoldHistory(absl::string_view id,
     if (i == 0) {
       r.set_requester(e.author());
       r.set_recipient(e.send().to());
+      r.set_split_from(e.send().split_from());
       *r.mutable_content() = e.send().content();
       r.set_state(kSent);
       continue;

@@ -73,6 +73,12 @@ std::string SplitRequestId(absl::string_view parent, int n);
 absl::Status ApplyTransition(const pwx::v1::RequestEvent& event,
                              pwx::v1::Request* request);
 
+// OK when the requester (`by_requester`) or the recipient side may ever
+// make `event`'s action, whatever the state: PERMISSION_DENIED otherwise.
+// For events a peer sends, before they are folded.
+absl::Status CheckAuthorSide(const pwx::v1::RequestEvent& event,
+                             bool by_requester);
+
 // Whether `a` comes before `b` in a history whose requester is
 // `requester`: by lamport, then the requester's event, then author, then
 // author_seq.

@@ -70,20 +70,7 @@ void MemoryTransport::Deliver(const PeerInfo& peer,
     });
     return;
   }
-  std::shared_ptr<const PeerInfo> sender = to->peers()->Find(self_);
-  if (sender == nullptr) {
-    done(absl::PermissionDeniedError(
-        absl::StrCat(self_, " is not a peer of ", to->id())));
-    return;
-  }
-  if (!sender->active()) {
-    done(absl::UnavailableError(
-        absl::StrCat(self_, " is suspended on ", to->id())));
-    return;
-  }
-  to->inbox()->Deliver(
-      self_, *sender->signing_key, request, response,
-      [sender, done = std::move(done)](absl::Status s) { done(std::move(s)); });
+  to->Receive(self_, request, response, std::move(done));
 }
 
 void MemoryTransport::Shutdown() {
@@ -110,8 +97,8 @@ MemoryNode::~MemoryNode() {
   }
 }
 
-void MemoryNode::Start() {
-  kv_ = storage::NewMemoryStore();
+void MemoryNode::Start(bool keep_store) {
+  if (!keep_store) kv_ = storage::NewMemoryStore();
   fed_ = *storage::FederationStore::Open(kv_.get());
   peers_ = *PeerRegistry::Open(kv_.get(), fed_.get(), id_, {});
   TreeHeadSignerOptions head_options;
@@ -134,8 +121,21 @@ void MemoryNode::Start() {
   dispatcher_options.retry_initial = absl::Milliseconds(10);
   dispatcher_options.retry_max = absl::Milliseconds(100);
   dispatcher_options.call_timeout = options_.call_timeout;
+  // The handler is registered before the dispatcher's threads start, since
+  // they read the handlers.
+  RequestsOptions requests_options;
+  requests_options.authority_id = id_;
+  requests_ = std::make_unique<Requests>(
+      std::move(requests_options), kv_.get(), peers_.get(), outbox_.get(),
+      [this](const std::string& peer) {
+        if (OutboxDispatcher* d = wake_target_.load(); d != nullptr) {
+          d->Wake(peer);
+        }
+      });
+  handlers_.Add(requests_.get());
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
+  wake_target_ = dispatcher_.get();
   InboxOptions inbox_options;
   inbox_options.authority_id = id_;
   inbox_options.quota_events_per_hour = options_.quota_events_per_hour;
@@ -146,9 +146,11 @@ void MemoryNode::Start() {
                               &handlers_, heads_.get(), signer_.get());
 }
 
-void MemoryNode::Stop() {
+void MemoryNode::Stop(bool keep_store) {
+  wake_target_ = nullptr;
   dispatcher_->Stop();
   inbox_->Stop();
+  requests_.reset();
   dispatcher_.reset();
   transport_.reset();
   inbox_.reset();
@@ -157,7 +159,33 @@ void MemoryNode::Stop() {
   heads_.reset();
   peers_.reset();
   fed_.reset();
-  kv_.reset();
+  if (!keep_store) kv_.reset();
+}
+
+void MemoryNode::Restart() {
+  absl::WriterMutexLock lock(&life_);
+  Stop(/*keep_store=*/true);
+  Start(/*keep_store=*/true);
+}
+
+void MemoryNode::Receive(const std::string& from,
+                         const pwx::v1::DeliverRequest& request,
+                         pwx::v1::DeliverResponse* response,
+                         std::function<void(absl::Status)> done) {
+  absl::ReaderMutexLock lock(&life_);
+  std::shared_ptr<const PeerInfo> sender = peers_->Find(from);
+  if (sender == nullptr) {
+    done(absl::PermissionDeniedError(
+        absl::StrCat(from, " is not a peer of ", id_)));
+    return;
+  }
+  if (!sender->active()) {
+    done(absl::UnavailableError(absl::StrCat(from, " is suspended on ", id_)));
+    return;
+  }
+  inbox_->Deliver(
+      from, *sender->signing_key, request, response,
+      [sender, done = std::move(done)](absl::Status s) { done(std::move(s)); });
 }
 
 void MemoryNode::Restore() {

@@ -22,6 +22,7 @@
 #include "server/outbox_dispatcher.h"
 #include "server/peer_registry.h"
 #include "server/peer_transport.h"
+#include "server/requests.h"
 #include "server/tree_head_signer.h"
 #include "storage/federation_store.h"
 #include "storage/kv_store.h"
@@ -92,6 +93,14 @@ class MemoryNode {
   // Forgets everything stored, as a node restored from a backup taken
   // before anything happened (same authority, CA and keys).
   void Restore();
+  // Stops every part and starts them again over the same store, as a
+  // node process restarted (nothing stored is lost).
+  void Restart();
+  // What MemoryTransport calls to deliver to this node from `from`: safe
+  // against a concurrent Restart.
+  void Receive(const std::string& from, const pwx::v1::DeliverRequest& request,
+               pwx::v1::DeliverResponse* response,
+               std::function<void(absl::Status)> done);
 
   pwx::v1::IdentityCard Card() const;
   absl::Status AddPeer(const pwx::v1::IdentityCard& card);
@@ -126,10 +135,14 @@ class MemoryNode {
   Outbox* outbox() { return outbox_.get(); }
   PeerRegistry* peers() { return peers_.get(); }
   storage::FederationStore* fed() { return fed_.get(); }
+  // The node's requests (server/requests.h), on a calendar of weekdays.
+  Requests* requests() { return requests_.get(); }
+  storage::KvStore* kv() { return kv_.get(); }
 
  private:
-  void Start();
-  void Stop();
+  // Starts the parts, over a new empty store unless `keep_store`.
+  void Start(bool keep_store = false);
+  void Stop(bool keep_store = false);
 
   const std::string id_;
   std::map<std::string, MemoryNode*>* const nodes_;
@@ -138,6 +151,8 @@ class MemoryNode {
   ::pwx::testing::KeyPair keys_;
   std::atomic<bool> hang_{false};
   std::atomic<bool> down_{false};
+  // Held shared by deliveries to this node, exclusively by a restart.
+  absl::Mutex life_;
 
   std::unique_ptr<storage::KvStore> kv_;
   std::unique_ptr<storage::FederationStore> fed_;
@@ -150,6 +165,8 @@ class MemoryNode {
   std::unique_ptr<MemoryTransport> transport_;
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<Requests> requests_;
+  std::atomic<OutboxDispatcher*> wake_target_{nullptr};
 };
 
 }  // namespace pwx::server::testing

@@ -1,0 +1,946 @@
+#include "server/requests.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/audit_trail.h"
+#include "server/domain/digest.h"
+#include "server/domain/fields.h"
+#include "server/domain/request_rules.h"
+#include "storage/case_store.h"
+
+namespace pwx::server {
+namespace {
+
+using pwx::v1::Request;
+using pwx::v1::RequestEvent;
+
+constexpr int kMaxEventsPerDelivery = 1000;
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kActAttempts = 5;
+
+absl::Status NotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("request ", id, " does not exist"));
+}
+
+std::string DateString(absl::CivilDay day) {
+  return absl::FormatCivilTime(day);
+}
+
+bool IsWeekend(absl::CivilDay d) {
+  const absl::Weekday w = absl::GetWeekday(d);
+  return w == absl::Weekday::saturday || w == absl::Weekday::sunday;
+}
+
+// The action of `step` as an event's action (the rest of `step` ignored).
+void CopyAction(const RequestEvent& step, RequestEvent* e) {
+  RequestEvent action = step;
+  action.clear_author();
+  action.clear_author_seq();
+  action.clear_lamport();
+  action.clear_at();
+  action.clear_user();
+  action.clear_superseded();
+  action.clear_superseded_reason();
+  e->MergeFrom(action);
+}
+
+// Events as they travel: without what the fold computes.
+std::vector<RequestEvent> ForShipping(std::vector<RequestEvent> events) {
+  for (RequestEvent& e : events) {
+    e.clear_superseded();
+    e.clear_superseded_reason();
+  }
+  return events;
+}
+
+std::string EventSha256(const RequestEvent& e) {
+  RequestEvent plain = e;
+  plain.clear_superseded();
+  plain.clear_superseded_reason();
+  return domain::Sha256Hex(plain.SerializeAsString());
+}
+
+}  // namespace
+
+WorkingDays WeekdaysOnly() {
+  WorkingDays w;
+  w.add = [](const std::string&, absl::CivilDay from,
+             int n) -> absl::StatusOr<absl::CivilDay> {
+    absl::CivilDay d = from;
+    while (n > 0) {
+      d += 1;
+      if (!IsWeekend(d)) --n;
+    }
+    return d;
+  };
+  w.between = [](const std::string&, absl::CivilDay from, absl::CivilDay to) {
+    int sign = 1;
+    if (to < from) {
+      std::swap(from, to);
+      sign = -1;
+    }
+    int n = 0;
+    for (absl::CivilDay d = from + 1; d <= to; d += 1) {
+      if (!IsWeekend(d)) ++n;
+    }
+    return sign * n;
+  };
+  w.version = "weekdays-only";
+  return w;
+}
+
+Requests::Requests(RequestsOptions options, storage::KvStore* kv,
+                   PeerRegistry* peers, Outbox* outbox,
+                   std::function<void(const std::string&)> wake)
+    : options_(std::move(options)),
+      kv_(kv),
+      store_(kv, options_.authority_id),
+      peers_(peers),
+      outbox_(outbox),
+      wake_(std::move(wake)) {}
+
+absl::Time Requests::Now() const {
+  return options_.clock ? options_.clock() : absl::Now();
+}
+
+absl::CivilDay Requests::Today() const {
+  return absl::ToCivilDay(Now(), absl::UTCTimeZone());
+}
+
+absl::Status Requests::CheckPeer(absl::string_view field,
+                                 const std::string& authority) const {
+  if (peers_->Find(authority) == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        field, ": ", authority, " is not a peer of this node (pwx peer list)"));
+  }
+  return absl::OkStatus();
+}
+
+void Requests::RecordNumber(storage::WriteBatch* batch) {
+  const int year = static_cast<int>(Today().year());
+  absl::MutexLock lock(&mu_);
+  store_.PutLastNumber(year, last_number_[year], batch);
+}
+
+absl::StatusOr<std::string> Requests::NextId() {
+  const int year = static_cast<int>(Today().year());
+  absl::MutexLock lock(&mu_);
+  auto it = last_number_.find(year);
+  if (it == last_number_.end()) {
+    absl::StatusOr<uint64_t> last = store_.LastNumber(year);
+    if (!last.ok()) return last.status();
+    it = last_number_.emplace(year, *last).first;
+  }
+  ++it->second;
+  return domain::FormatRequestId(options_.authority_id, year, it->second);
+}
+
+absl::StatusOr<std::optional<storage::StoredRequest>> Requests::Load(
+    const std::string& id, const storage::WriteBatch* batch) const {
+  return store_.Get(id, batch);
+}
+
+bool Requests::HidesPersonalData(const Request& r) const {
+  if (r.requester() == options_.authority_id) return false;
+  // On the recipient's side, personal data show once someone here
+  // accepted the request (need-to-know), and stay shown after a forward.
+  for (const RequestEvent& e : r.history()) {
+    if (e.has_accept() && !e.superseded() &&
+        e.author() == options_.authority_id) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Requests::FillView(Request* r, const std::string& language,
+                        bool hide_personal) const {
+  const pwx::v1::RequestSide side = domain::SideOf(*r, options_.authority_id);
+  r->set_my_side(side);
+  if (side == pwx::v1::REQUEST_SIDE_UNSPECIFIED &&
+      r->state() != pwx::v1::REQUEST_STATE_DRAFT) {
+    r->set_state(pwx::v1::REQUEST_STATE_FORWARDED);
+  } else {
+    r->set_next_actor(domain::NextActor(*r));
+  }
+  if (domain::AwaitsAnswer(*r) && side != pwx::v1::REQUEST_SIDE_UNSPECIFIED) {
+    absl::StatusOr<absl::CivilDay> due =
+        domain::ParseDate("due_date", r->due_date());
+    if (due.ok()) {
+      const absl::CivilDay today = Today();
+      r->set_working_days_left(
+          options_.working_days.between(r->recipient(), today, *due));
+      r->set_overdue(today > *due);
+    }
+  }
+  if (hide_personal) {
+    domain::HidePersonalData(r);
+    r->set_personal_data_hidden(true);
+  }
+  if (options_.question_text) {
+    for (pwx::v1::Question& q : *r->mutable_content()->mutable_questions()) {
+      if (q.code().empty()) continue;
+      std::optional<std::string> text =
+          options_.question_text(q.code(), language.empty() ? "en" : language);
+      if (text) q.set_catalogue_text(*text);
+    }
+  }
+}
+
+absl::Status Requests::Ship(const std::string& request_id,
+                            const std::string& requester,
+                            const std::string& peer,
+                            const std::vector<RequestEvent>& events,
+                            const std::string& user, storage::WriteBatch* batch,
+                            std::set<std::string>* woken) const {
+  std::shared_ptr<const PeerInfo> info = peers_->Find(peer);
+  if (info == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(peer,
+                     " is no longer a peer of this node, so nothing reaches "
+                     "it: add it again (pwx peer add) to go on with request ",
+                     request_id));
+  }
+  pwx::v1::Event event;
+  pwx::v1::RequestEvents* payload = event.mutable_request_events();
+  payload->set_request_id(request_id);
+  payload->set_requester(requester);
+  for (RequestEvent& e : ForShipping(events)) {
+    *payload->add_events() = std::move(e);
+  }
+  if (absl::Status s = outbox_->Queue(*info, event, user, batch); !s.ok()) {
+    return s;
+  }
+  woken->insert(peer);
+  return absl::OkStatus();
+}
+
+void Requests::Create(const pwx::v1::CreateRequestRequest& request,
+                      const std::string& user, RequestCallback done) {
+  const std::string& to = request.recipient();
+  if (absl::Status s = domain::ValidateAuthorityId("recipient", to); !s.ok()) {
+    done(s);
+    return;
+  }
+  if (to == options_.authority_id) {
+    done(absl::InvalidArgumentError(
+        "recipient: a request goes to another authority than this node's"));
+    return;
+  }
+  if (absl::Status s = CheckPeer("recipient", to); !s.ok()) {
+    done(s);
+    return;
+  }
+  pwx::v1::RequestContent content = request.content();
+  if (content.language().empty() && options_.user_language) {
+    content.set_language(options_.user_language(user));
+  }
+  for (pwx::v1::Question& q : *content.mutable_questions()) {
+    if (!q.text().empty() && q.language().empty()) {
+      q.set_language(content.language());
+    }
+    q.clear_catalogue_text();
+  }
+  if (absl::Status s = domain::ValidateContent("content", content, false,
+                                               options_.has_question);
+      !s.ok()) {
+    done(s);
+    return;
+  }
+  if (!content.case_id().empty()) {
+    absl::StatusOr<std::optional<storage::StoredCase>> c =
+        storage::CaseStore(kv_).Get(content.case_id());
+    if (!c.ok()) {
+      done(c.status());
+      return;
+    }
+    if (!c->has_value()) {
+      done(absl::NotFoundError(absl::StrCat(
+          "content.case_id: case ", content.case_id(), " does not exist")));
+      return;
+    }
+  }
+  auto attempt = std::make_shared<std::function<void(int)>>();
+  *attempt = [this, to, content, user, done, attempt](int attempts_left) {
+    absl::StatusOr<std::string> id = NextId();
+    if (!id.ok()) {
+      done(id.status());
+      return;
+    }
+    auto r = std::make_shared<Request>();
+    r->set_id(*id);
+    r->set_requester(options_.authority_id);
+    r->set_recipient(to);
+    *r->mutable_content() = content;
+    r->set_state(pwx::v1::REQUEST_STATE_DRAFT);
+    storage::WriteBatch batch;
+    const std::string bytes = store_.Put(*r, nullptr, &batch);
+    RecordNumber(&batch);
+    batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
+                                      user, "request.create", *id,
+                                      domain::Sha256Hex(bytes), 0, {to}));
+    kv_->WriteAsync(std::move(batch), [this, r, user, done, attempt,
+                                       attempts_left](absl::Status s) {
+      if (absl::IsAborted(s) && attempts_left > 1) {
+        // The id was taken (the number record lagged): take the next.
+        (*attempt)(attempts_left - 1);
+        return;
+      }
+      if (!s.ok()) {
+        done(s);
+        return;
+      }
+      Request view = *r;
+      FillView(&view,
+               options_.user_language ? options_.user_language(user) : "",
+               false);
+      done(std::move(view));
+      *attempt = nullptr;  // breaks the cycle
+    });
+  };
+  (*attempt)(kActAttempts);
+}
+
+void Requests::Get(const std::string& id, const std::string& user,
+                   RequestCallback done) {
+  if (absl::Status s = domain::ValidateRequestId("id", id); !s.ok()) {
+    done(s);
+    return;
+  }
+  absl::StatusOr<std::optional<storage::StoredRequest>> stored = store_.Get(id);
+  if (!stored.ok()) {
+    done(stored.status());
+    return;
+  }
+  if (!stored->has_value()) {
+    done(NotFound(id));
+    return;
+  }
+  auto view = std::make_shared<Request>((*stored)->record);
+  const bool hide = HidesPersonalData(*view);
+  FillView(view.get(),
+           options_.user_language ? options_.user_language(user) : "", hide);
+  if (hide) {
+    done(std::move(*view));
+    return;
+  }
+  // Personal data go out only once the record of this read is durable.
+  storage::WriteBatch batch;
+  batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
+                                    user, "request.read", id,
+                                    domain::Sha256Hex((*stored)->bytes)));
+  batch.set_max_delay(options_.read_entry_delay);
+  kv_->WriteAsync(std::move(batch), [view, id, done](absl::Status s) {
+    if (!s.ok()) {
+      done(absl::Status(s.code(),
+                        absl::StrCat("the request.read audit entry of ", id,
+                                     " was not stored, so the request is not "
+                                     "returned: ",
+                                     s.message())));
+      return;
+    }
+    done(std::move(*view));
+  });
+}
+
+void Requests::Act(const pwx::v1::ActRequest& request, const std::string& user,
+                   RequestCallback done) {
+  ActOnce(request, user, std::move(done), kActAttempts);
+}
+
+void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
+                       RequestCallback done, int attempts_left) {
+  const std::string& id = request.id();
+  if (absl::Status s = domain::ValidateRequestId("id", id); !s.ok()) {
+    done(s);
+    return;
+  }
+  absl::StatusOr<std::optional<storage::StoredRequest>> stored = store_.Get(id);
+  if (!stored.ok()) {
+    done(stored.status());
+    return;
+  }
+  if (!stored->has_value()) {
+    done(NotFound(id));
+    return;
+  }
+  const storage::StoredRequest& previous = **stored;
+  const Request& current = previous.record;
+  if (request.has_expected_history() &&
+      request.expected_history() !=
+          static_cast<uint32_t>(current.history_size())) {
+    done(absl::AbortedError(
+        absl::StrCat("request ", id, " changed meanwhile: it has ",
+                     current.history_size(), " history entries, not ",
+                     request.expected_history(), "; show it again")));
+    return;
+  }
+  const RequestEvent& step = request.step();
+  if (step.action_case() == RequestEvent::ACTION_NOT_SET) {
+    done(absl::InvalidArgumentError("step: names no action"));
+    return;
+  }
+  const std::string action = domain::ActionName(step);
+  auto next = std::make_shared<Request>(current);
+  std::set<std::string> woken;
+  storage::WriteBatch batch;
+  std::string event_sha256;
+
+  if (current.state() == pwx::v1::REQUEST_STATE_DRAFT ||
+      (current.state() == pwx::v1::REQUEST_STATE_WITHDRAWN &&
+       current.history().empty())) {
+    if (current.state() != pwx::v1::REQUEST_STATE_DRAFT) {
+      done(absl::FailedPreconditionError(absl::StrCat(
+          "request ", id, " is WITHDRAWN: cannot ", action, " it")));
+      return;
+    }
+    // Only the requester's node holds a draft.
+    if (step.has_modify()) {
+      pwx::v1::RequestContent content = step.modify().content();
+      if (content.kind() == pwx::v1::REQUEST_KIND_UNSPECIFIED) {
+        content.set_kind(current.content().kind());
+      }
+      if (absl::Status s = domain::ValidateContent(
+              "modify.content", content, false, options_.has_question);
+          !s.ok()) {
+        done(s);
+        return;
+      }
+      *next->mutable_content() = std::move(content);
+    } else if (step.has_withdraw()) {
+      next->set_state(pwx::v1::REQUEST_STATE_WITHDRAWN);
+    } else if (step.has_send()) {
+      if (absl::Status s = domain::ValidateContent("content", current.content(),
+                                                   true, options_.has_question);
+          !s.ok()) {
+        done(s);
+        return;
+      }
+      RequestEvent e;
+      e.set_author(options_.authority_id);
+      e.set_author_seq(1);
+      e.set_lamport(1);
+      *e.mutable_at() = ToProtoTime(Now());
+      e.set_user(user);
+      *e.mutable_send()->mutable_content() = current.content();
+      e.mutable_send()->set_to(current.recipient());
+      e.mutable_send()->set_split_from(current.split_from());
+      absl::StatusOr<Request> sent = domain::FoldHistory(id, {e});
+      if (!sent.ok()) {
+        done(sent.status());
+        return;
+      }
+      *next = *std::move(sent);
+      if (absl::Status s = Ship(id, options_.authority_id, current.recipient(),
+                                {e}, user, &batch, &woken);
+          !s.ok()) {
+        done(s);
+        return;
+      }
+      event_sha256 = EventSha256(e);
+    } else {
+      done(absl::FailedPreconditionError(
+          absl::StrCat("request ", id, " is DRAFT: send it (pwx request send ",
+                       id, ") before you ", action, " it")));
+      return;
+    }
+  } else {
+    const pwx::v1::RequestSide side =
+        domain::SideOf(current, options_.authority_id);
+    if (side == pwx::v1::REQUEST_SIDE_UNSPECIFIED) {
+      done(absl::PermissionDeniedError(absl::StrCat(
+          "request ", id, " was forwarded to ", current.recipient(),
+          ": this node's authority is no longer a party to it")));
+      return;
+    }
+    RequestEvent e = domain::NextEvent(current, options_.authority_id);
+    CopyAction(step, &e);
+    *e.mutable_at() = ToProtoTime(Now());
+    e.set_user(user);
+    // What only this node fills in, and its own checks.
+    if (e.has_forward()) {
+      if (absl::Status s =
+              domain::ValidateAuthorityId("forward.to", e.forward().to());
+          !s.ok()) {
+        done(s);
+        return;
+      }
+      if (absl::Status s = CheckPeer("forward.to", e.forward().to()); !s.ok()) {
+        done(s);
+        return;
+      }
+    }
+    if (e.has_split()) {
+      if (absl::Status s =
+              domain::ValidateAuthorityId("split.to", e.split().to());
+          !s.ok()) {
+        done(s);
+        return;
+      }
+      if (absl::Status s = CheckPeer("split.to", e.split().to()); !s.ok()) {
+        done(s);
+        return;
+      }
+      e.mutable_split()->clear_moved();
+      for (int i = 0; i < e.split().questions_size(); ++i) {
+        const int q = e.split().questions(i);
+        if (q >= 0 && q < current.content().questions_size()) {
+          *e.mutable_split()->add_moved() = current.content().questions(q);
+        }
+      }
+    }
+    if (e.has_modify()) {
+      pwx::v1::RequestContent* content = e.mutable_modify()->mutable_content();
+      if (content->kind() == pwx::v1::REQUEST_KIND_UNSPECIFIED) {
+        content->set_kind(current.content().kind());
+      }
+      for (pwx::v1::Question& q : *content->mutable_questions()) {
+        q.clear_catalogue_text();
+      }
+      if (absl::Status s = domain::ValidateContent("modify.content", *content,
+                                                   true, options_.has_question);
+          !s.ok()) {
+        done(s);
+        return;
+      }
+    }
+    if (e.has_send() || e.has_receive() || e.has_handoff_failed()) {
+      done(absl::InvalidArgumentError(absl::StrCat(
+          "step: ", action, " is recorded by the node itself, not made")));
+      return;
+    }
+    Request check = current;
+    if (absl::Status s = domain::ApplyTransition(e, &check); !s.ok()) {
+      done(s);
+      return;
+    }
+    if (absl::StatusOr<int> added = domain::MergeEvents({e}, next.get());
+        !added.ok()) {
+      done(added.status());
+      return;
+    }
+    const std::string to = side == pwx::v1::REQUEST_SIDE_REQUESTER
+                               ? current.recipient()
+                               : current.requester();
+    if (absl::Status s =
+            Ship(id, current.requester(), to, {e}, user, &batch, &woken);
+        !s.ok()) {
+      done(s);
+      return;
+    }
+    event_sha256 = EventSha256(e);
+  }
+  const std::string bytes = store_.Put(*next, &previous, &batch);
+  batch.AppendAudit(AuditEntryBytes(
+      ToProtoTime(Now()), options_.authority_id, user,
+      absl::StrCat("request.", action), id,
+      event_sha256.empty() ? domain::Sha256Hex(bytes) : event_sha256));
+  kv_->WriteAsync(std::move(batch), [this, request = std::move(request), user,
+                                     next, woken, done = std::move(done),
+                                     attempts_left](absl::Status s) mutable {
+    if (absl::IsAborted(s) && attempts_left > 1) {
+      // The other side's event landed meanwhile: check again on what
+      // is stored now.
+      ActOnce(std::move(request), std::move(user), std::move(done),
+              attempts_left - 1);
+      return;
+    }
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    for (const std::string& peer : woken) wake_(peer);
+    Request view = *next;
+    FillView(&view, options_.user_language ? options_.user_language(user) : "",
+             HidesPersonalData(view));
+    done(std::move(view));
+  });
+}
+
+absl::StatusOr<pwx::v1::ListRequestsResponse> Requests::List(
+    const pwx::v1::ListRequestsRequest& request) const {
+  storage::RequestQuery q;
+  q.box = request.box();
+  q.state = request.state();
+  q.kind = request.kind();
+  q.urgent_only = request.urgent_only();
+  if (!request.peer().empty()) {
+    if (absl::Status s = domain::ValidateAuthorityId("peer", request.peer());
+        !s.ok()) {
+      return s;
+    }
+    q.peer = request.peer();
+  }
+  if (!pwx::v1::RequestState_IsValid(request.state())) {
+    return absl::InvalidArgumentError("state: unknown state");
+  }
+  if (!pwx::v1::RequestKind_IsValid(request.kind())) {
+    return absl::InvalidArgumentError("kind: unknown kind");
+  }
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 0 to ", kMaxPageSize));
+  }
+  if (request.due_within_days() < 0 || request.due_within_days() > 366) {
+    return absl::InvalidArgumentError(
+        "due_within_days: must be 0 to 366 working days");
+  }
+  if (request.overdue() && request.due_within_days() > 0) {
+    return absl::InvalidArgumentError(
+        "due_within_days: cannot be combined with overdue");
+  }
+  const absl::CivilDay today = Today();
+  const int within = request.due_within_days();
+  if (request.overdue()) {
+    q.due_before = DateString(today);
+  } else if (within > 0) {
+    q.due_from = DateString(today);
+    // An upper bound in calendar days, whichever state's calendar counts:
+    // the exact count on the recipient's calendar filters below.
+    q.due_before = DateString(today + (within * 7) / 5 + 15);
+  }
+  const int page_size =
+      request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  pwx::v1::ListRequestsResponse response;
+  std::string token = request.page_token();
+  // A due-within filter may drop candidates: read on until the page is
+  // full or the index ends.
+  while (true) {
+    absl::StatusOr<storage::RequestPage> page =
+        store_.List(q, page_size - response.requests_size(), token);
+    if (!page.ok()) return page.status();
+    for (Request& r : page->requests) {
+      r.clear_history();
+      FillView(&r, "", true);
+      r.set_personal_data_hidden(false);
+      if (within > 0 && r.working_days_left() > within) continue;
+      *response.add_requests() = std::move(r);
+    }
+    token = page->next_page_token;
+    if (token.empty() || response.requests_size() >= page_size) break;
+  }
+  response.set_next_page_token(token);
+  return response;
+}
+
+absl::StatusOr<pwx::v1::GetStatsResponse> Requests::Stats(
+    const pwx::v1::GetStatsRequest& request) const {
+  (void)request;
+  return absl::UnimplementedError("the scoreboard is not built yet");
+}
+
+absl::StatusOr<std::vector<std::string>> Requests::ForCase(
+    const std::string& case_id) const {
+  return store_.ForCase(case_id);
+}
+
+std::vector<std::string> Requests::Objects(const pwx::v1::Event& event) const {
+  return {event.request_events().request_id()};
+}
+
+absl::Status Requests::Apply(const pwx::v1::Event& event,
+                             const std::string& sender,
+                             storage::WriteBatch* batch) const {
+  const pwx::v1::RequestEvents& in = event.request_events();
+  const std::string& id = in.request_id();
+  if (absl::Status s =
+          domain::ValidateRequestId("request_events.request_id", id);
+      !s.ok()) {
+    return s;
+  }
+  if (in.events().empty()) {
+    return absl::InvalidArgumentError("request_events.events: is empty");
+  }
+  if (in.events_size() > kMaxEventsPerDelivery) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_events.events: more than ", kMaxEventsPerDelivery, " events"));
+  }
+  if (!absl::StartsWith(id, absl::StrCat(in.requester(), "-R-"))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_events.requester: ", in.requester(),
+                     " did not number request ", id));
+  }
+  absl::StatusOr<std::optional<storage::StoredRequest>> stored =
+      Load(id, batch);
+  if (!stored.ok()) return stored.status();
+  const storage::StoredRequest* previous =
+      stored->has_value() ? &**stored : nullptr;
+  std::set<std::pair<std::string, uint64_t>> known;
+  if (previous != nullptr) {
+    if (previous->record.requester() != in.requester()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("request_events.requester: request ", id, " is ",
+                       previous->record.requester(), "'s"));
+    }
+    for (const RequestEvent& e : previous->record.history()) {
+      known.emplace(e.author(), e.author_seq());
+    }
+  }
+  const bool from_requester = sender == in.requester();
+  std::vector<RequestEvent> fresh;
+  for (int i = 0; i < in.events_size(); ++i) {
+    const RequestEvent& e = in.events(i);
+    const std::string f = absl::StrCat("request_events.events[", i, "]");
+    if (known.contains({e.author(), e.author_seq()})) continue;
+    if (absl::Status s = domain::ValidateAuthorityId(f + ".author", e.author());
+        !s.ok()) {
+      return s;
+    }
+    if (e.author_seq() == 0 || e.lamport() == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ".author_seq: author_seq and lamport start at 1"));
+    }
+    if (e.author() != sender && !from_requester) {
+      // Only the requester passes on others' events (a hand-off).
+      return absl::PermissionDeniedError(
+          absl::StrCat(sender, " sent an event of ", e.author(), " on request ",
+                       id, ": a node sends its own events"));
+    }
+    if (e.author() == options_.authority_id) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(sender, " sent an event of this node on request ", id,
+                       " that this node never made"));
+    }
+    if (absl::Status s =
+            domain::CheckAuthorSide(e, e.author() == in.requester());
+        !s.ok()) {
+      return s;
+    }
+    const pwx::v1::RequestContent* content = e.has_send() ? &e.send().content()
+                                             : e.has_modify()
+                                                 ? &e.modify().content()
+                                                 : nullptr;
+    if (content != nullptr) {
+      if (absl::Status s = domain::ValidateContent(
+              f + (e.has_send() ? ".send.content" : ".modify.content"),
+              *content, true, options_.has_question);
+          !s.ok()) {
+        return s;
+      }
+    }
+    RequestEvent copy = e;
+    copy.clear_superseded();
+    copy.clear_superseded_reason();
+    fresh.push_back(std::move(copy));
+  }
+  if (fresh.empty()) return absl::OkStatus();  // a redelivery
+  Request next;
+  if (previous == nullptr) {
+    if (!from_requester) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(sender, " is not the requester of ", id,
+                       ", which this node does not hold"));
+    }
+    absl::StatusOr<Request> folded = domain::FoldHistory(id, fresh);
+    if (!folded.ok()) return folded.status();
+    next = *std::move(folded);
+    if (next.requester() != in.requester()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "request_events.events: request ", id, " was sent by ",
+          next.requester(), ", not its requester ", in.requester()));
+    }
+    if (next.recipient() != options_.authority_id) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("request ", id, " is addressed to ", next.recipient(),
+                       ", not to this node"));
+    }
+  } else {
+    next = previous->record;
+    bool party = sender == next.requester() || sender == next.recipient();
+    for (const RequestEvent& e : next.history()) {
+      party = party || e.author() == sender;
+    }
+    if (!party) {
+      return absl::PermissionDeniedError(
+          absl::StrCat(sender, " is not a party to request ", id));
+    }
+    if (absl::StatusOr<int> added = domain::MergeEvents(fresh, &next);
+        !added.ok()) {
+      return added.status();
+    }
+  }
+  const google::protobuf::Timestamp now = ToProtoTime(Now());
+  for (const RequestEvent& e : fresh) {
+    batch->AppendAudit(AuditEntryBytes(
+        now, options_.authority_id, absl::StrCat("peer:", sender),
+        absl::StrCat("request.", domain::ActionName(e)), id, EventSha256(e), 0,
+        {e.author()}));
+  }
+  std::set<std::string> woken;
+  if (absl::Status s =
+          FollowUp(previous == nullptr ? nullptr : &previous->record, &next,
+                   batch, &woken);
+      !s.ok()) {
+    return s;
+  }
+  store_.Put(next, previous, batch);
+  return absl::OkStatus();
+}
+
+absl::Status Requests::FollowUp(const Request* before, Request* after,
+                                storage::WriteBatch* batch,
+                                std::set<std::string>* woken) const {
+  const std::string& me = options_.authority_id;
+  const google::protobuf::Timestamp now = ToProtoTime(Now());
+  auto record = [&](RequestEvent e, std::string to) -> absl::Status {
+    *e.mutable_at() = now;
+    Request check = *after;
+    if (absl::Status s = domain::ApplyTransition(e, &check); !s.ok()) {
+      return absl::InternalError(
+          absl::StrCat("request ", after->id(), ": the node's own ",
+                       domain::ActionName(e), " was refused: ", s.message()));
+    }
+    if (absl::StatusOr<int> added = domain::MergeEvents({e}, after);
+        !added.ok()) {
+      return added.status();
+    }
+    batch->AppendAudit(AuditEntryBytes(
+        now, me, "", absl::StrCat("request.", domain::ActionName(e)),
+        after->id(), EventSha256(e), 0, {to}));
+    return Ship(after->id(), after->requester(), to, {e}, "", batch, woken);
+  };
+  // The recipient's node records the receipt: the period starts here.
+  if (after->recipient() == me &&
+      after->state() == pwx::v1::REQUEST_STATE_SENT) {
+    const absl::CivilDay today = Today();
+    const int days = domain::PeriodDays(after->content());
+    absl::StatusOr<absl::CivilDay> due =
+        options_.working_days.add(me, today, days);
+    std::string version = options_.working_days.version;
+    if (!due.ok()) {
+      // No calendar for this state: weekends only, and the version says so.
+      due = WeekdaysOnly().add(me, today, days);
+      version = "weekdays-only";
+    }
+    RequestEvent e = domain::NextEvent(*after, me);
+    pwx::v1::ReceiveAction* receive = e.mutable_receive();
+    receive->set_received_date(DateString(today));
+    receive->set_due_date(DateString(*due));
+    receive->set_period_days(days);
+    receive->set_calendar_version(version);
+    if (absl::Status s = record(std::move(e), after->requester()); !s.ok()) {
+      return s;
+    }
+  }
+  if (after->requester() != me) return absl::OkStatus();
+  // A forward: pass the request on with its history, or give it back.
+  if (before != nullptr && before->recipient() != after->recipient() &&
+      after->state() == pwx::v1::REQUEST_STATE_SENT &&
+      !after->forwarded_from().empty()) {
+    const std::string& to = after->recipient();
+    if (peers_->Find(to) != nullptr) {
+      std::vector<RequestEvent> all(after->history().begin(),
+                                    after->history().end());
+      if (absl::Status s = Ship(after->id(), me, to, all, "", batch, woken);
+          !s.ok()) {
+        return s;
+      }
+    } else {
+      RequestEvent e = domain::NextEvent(*after, me);
+      e.mutable_handoff_failed()->set_to(to);
+      e.mutable_handoff_failed()->set_reason(
+          absl::StrCat(to, " is not a peer of ", me));
+      std::string back = after->forwarded_from();
+      if (absl::Status s = record(std::move(e), std::move(back)); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  // Splits: each new split-off id becomes a request of this node.
+  const int had = before == nullptr ? 0 : before->split_into_size();
+  if (after->split_into_size() > had) {
+    std::vector<const RequestEvent*> splits;
+    for (const RequestEvent& e : after->history()) {
+      if (e.has_split() && !e.superseded()) splits.push_back(&e);
+    }
+    for (int i = had; i < after->split_into_size(); ++i) {
+      if (static_cast<size_t>(i) >= splits.size()) break;
+      if (absl::Status s =
+              CreateSplitOff(*after, *splits[static_cast<size_t>(i)],
+                             after->split_into(i), batch, woken);
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Requests::CreateSplitOff(const Request& parent,
+                                      const RequestEvent& split,
+                                      const std::string& id,
+                                      storage::WriteBatch* batch,
+                                      std::set<std::string>* woken) const {
+  absl::StatusOr<std::optional<storage::StoredRequest>> existing =
+      Load(id, batch);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return absl::OkStatus();
+  pwx::v1::RequestContent content = parent.content();
+  content.clear_questions();
+  for (const pwx::v1::Question& q : split.split().moved()) {
+    *content.add_questions() = q;
+  }
+  const std::string& to = split.split().to();
+  Request child;
+  child.set_id(id);
+  child.set_requester(options_.authority_id);
+  child.set_recipient(to);
+  *child.mutable_content() = content;
+  child.set_state(pwx::v1::REQUEST_STATE_DRAFT);
+  std::shared_ptr<const PeerInfo> info = peers_->Find(to);
+  const bool send =
+      info != nullptr && !content.questions().empty() &&
+      domain::ValidateContent("content", content, true, options_.has_question)
+          .ok();
+  if (send) {
+    RequestEvent e;
+    e.set_author(options_.authority_id);
+    e.set_author_seq(1);
+    e.set_lamport(1);
+    *e.mutable_at() = ToProtoTime(Now());
+    *e.mutable_send()->mutable_content() = content;
+    e.mutable_send()->set_to(to);
+    e.mutable_send()->set_split_from(parent.id());
+    absl::StatusOr<Request> sent = domain::FoldHistory(id, {e});
+    if (!sent.ok()) return sent.status();
+    child = *std::move(sent);
+    if (absl::Status s =
+            Ship(id, options_.authority_id, to, {e}, "", batch, woken);
+        !s.ok()) {
+      return s;
+    }
+  }
+  child.set_split_from(parent.id());
+  const std::string bytes = store_.Put(child, nullptr, batch);
+  batch->AppendAudit(
+      AuditEntryBytes(ToProtoTime(Now()), options_.authority_id, "",
+                      send ? "request.send" : "request.create", id,
+                      domain::Sha256Hex(bytes), 0, {parent.id(), to}));
+  return absl::OkStatus();
+}
+
+void Requests::AfterCommit(const pwx::v1::Event& event,
+                           const std::string& sender) const {
+  (void)sender;
+  absl::StatusOr<std::optional<storage::StoredRequest>> stored =
+      store_.Get(event.request_events().request_id());
+  if (!stored.ok() || !stored->has_value()) return;
+  const Request& r = (*stored)->record;
+  for (const std::string& peer : {r.requester(), r.recipient()}) {
+    if (peer != options_.authority_id) wake_(peer);
+  }
+  for (const std::string& child : r.split_into()) {
+    absl::StatusOr<std::optional<storage::StoredRequest>> c = store_.Get(child);
+    if (c.ok() && c->has_value() &&
+        (*c)->record.recipient() != options_.authority_id) {
+      wake_((*c)->record.recipient());
+    }
+  }
+}
+
+}  // namespace pwx::server

@@ -1,0 +1,171 @@
+// Cross-border requests at one node: drafts, transitions made by this
+// node's users, and the events the other side's node sends (the
+// RequestEvents payload of the federation). Every change is one batch: the
+// request, its indexes, its audit entry and the outgoing events (a
+// transactional outbox), so a crash never leaves a transition half made or
+// unsent.
+//
+// The rules are domain code (server/domain/request_rules.h); this class
+// reads and writes, fills what only a node knows (time, user, receipt date
+// and due date on its calendar) and decides where events go:
+//   - a node sends the events it authors to the other party;
+//   - the recipient's node records the receipt itself (a receive event,
+//     with the due date on its calendar) as soon as a request reaches it;
+//   - the requester's node passes a forwarded request on to the new
+//     authority with its whole history, or, when that authority is not its
+//     peer, records a failed hand-off that gives the request back;
+//   - the requester's node turns a split into a new request to the named
+//     authority (sent at once when it is an active peer, a draft
+//     otherwise).
+#ifndef PWX_SERVER_REQUESTS_H_
+#define PWX_SERVER_REQUESTS_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "pwx/v1/request_service.pb.h"
+#include "server/event_handler.h"
+#include "server/outbox.h"
+#include "server/peer_registry.h"
+#include "storage/kv_store.h"
+#include "storage/request_store.h"
+
+namespace pwx::server {
+
+// Working days on the national calendars (domain::Calendars in a node).
+struct WorkingDays {
+  // The day `n` working days after `from` (not counted) in the state of
+  // `authority` ("PL-PIP" → PL).
+  std::function<absl::StatusOr<absl::CivilDay>(const std::string& authority,
+                                               absl::CivilDay from, int n)>
+      add;
+  // Working days in (from, to] there; negative when to < from.
+  std::function<int(const std::string& authority, absl::CivilDay from,
+                    absl::CivilDay to)>
+      between;
+  // Stored with every due date.
+  std::string version;
+};
+
+// Monday to Friday, no holidays: for tests that do not need a calendar.
+WorkingDays WeekdaysOnly();
+
+struct RequestsOptions {
+  // This node's authority. Required.
+  std::string authority_id;
+  WorkingDays working_days = WeekdaysOnly();
+  // Whether a catalogue code exists; default: every code.
+  std::function<bool(absl::string_view code)> has_question;
+  // The catalogue text of `code` in `language`; default: none.
+  std::function<std::optional<std::string>(absl::string_view code,
+                                           absl::string_view language)>
+      question_text;
+  // The user's preferred language ("" when unset); default: "".
+  std::function<std::string(const std::string& user)> user_language;
+  // Audit entries of reads join the next group commit within this.
+  absl::Duration read_entry_delay = absl::Milliseconds(1);
+  std::function<absl::Time()> clock;
+};
+
+using RequestCallback = std::function<void(absl::StatusOr<pwx::v1::Request>)>;
+
+// Thread-safe.
+class Requests final : public EventHandler {
+ public:
+  // Every pointer must outlive this. `wake` wakes a peer's dispatcher.
+  Requests(RequestsOptions options, storage::KvStore* kv, PeerRegistry* peers,
+           Outbox* outbox, std::function<void(const std::string&)> wake);
+
+  // A draft to request.recipient(), which must be a peer (NOT_FOUND).
+  void Create(const pwx::v1::CreateRequestRequest& request,
+              const std::string& user, RequestCallback done);
+
+  // The request as `user` may see it: without personal data while it
+  // awaits acceptance on this node's side as recipient. A read that returns
+  // personal data returns once its "request.read" audit entry is durable.
+  void Get(const std::string& id, const std::string& user,
+           RequestCallback done);
+
+  // One transition by `user` of this node's authority.
+  void Act(const pwx::v1::ActRequest& request, const std::string& user,
+           RequestCallback done);
+
+  absl::StatusOr<pwx::v1::ListRequestsResponse> List(
+      const pwx::v1::ListRequestsRequest& request) const;
+
+  absl::StatusOr<pwx::v1::GetStatsResponse> Stats(
+      const pwx::v1::GetStatsRequest& request) const;
+
+  // The ids of the requests about this node's case `case_id`.
+  absl::StatusOr<std::vector<std::string>> ForCase(
+      const std::string& case_id) const;
+
+  // EventHandler.
+  pwx::v1::Event::PayloadCase payload() const override {
+    return pwx::v1::Event::kRequestEvents;
+  }
+  std::vector<std::string> Objects(const pwx::v1::Event& event) const override;
+  absl::Status Apply(const pwx::v1::Event& event, const std::string& sender,
+                     storage::WriteBatch* batch) const override;
+  void AfterCommit(const pwx::v1::Event& event,
+                   const std::string& sender) const override;
+
+ private:
+  absl::Time Now() const;
+  absl::CivilDay Today() const;
+  // Fills the read-only fields for a reader of this node.
+  void FillView(pwx::v1::Request* r, const std::string& language,
+                bool hide_personal) const;
+  bool HidesPersonalData(const pwx::v1::Request& r) const;
+  absl::Status CheckPeer(absl::string_view field,
+                         const std::string& authority) const;
+  // Adds `events` for `peer` to `batch` (the peer must be known);
+  // `woken` collects the peers to wake after the commit.
+  absl::Status Ship(const std::string& request_id, const std::string& requester,
+                    const std::string& peer,
+                    const std::vector<pwx::v1::RequestEvent>& events,
+                    const std::string& user, storage::WriteBatch* batch,
+                    std::set<std::string>* woken) const;
+  // What this node does by itself after `before` became `after`: the
+  // receipt, hand-offs, split-off requests. Adds its events to `after` and
+  // their writes to `batch`.
+  absl::Status FollowUp(const pwx::v1::Request* before, pwx::v1::Request* after,
+                        storage::WriteBatch* batch,
+                        std::set<std::string>* woken) const;
+  absl::Status CreateSplitOff(const pwx::v1::Request& parent,
+                              const pwx::v1::RequestEvent& split,
+                              const std::string& id, storage::WriteBatch* batch,
+                              std::set<std::string>* woken) const;
+  // The stored request, or the one `batch` already writes.
+  absl::StatusOr<std::optional<storage::StoredRequest>> Load(
+      const std::string& id, const storage::WriteBatch* batch) const;
+  void ActOnce(pwx::v1::ActRequest request, std::string user,
+               RequestCallback done, int attempts_left);
+  absl::StatusOr<std::string> NextId();
+  // Records the last number given out this year in `batch`.
+  void RecordNumber(storage::WriteBatch* batch);
+
+  const RequestsOptions options_;
+  storage::KvStore* const kv_;
+  storage::RequestStore store_;
+  PeerRegistry* const peers_;
+  Outbox* const outbox_;
+  const std::function<void(const std::string&)> wake_;
+
+  absl::Mutex mu_;
+  // Year -> last number given out, once read.
+  std::map<int, uint64_t> last_number_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace pwx::server
+
+#endif  // PWX_SERVER_REQUESTS_H_

@@ -1,0 +1,123 @@
+// Cross-border requests and their secondary indexes, laid out on a KvStore.
+// Knows keys and encodings only: the rules live in
+// server/domain/request_rules.h.
+//
+// Layout (box: 1 inbox, 2 outbox, and every entry again under 0, "any"):
+//   requests String(id)                                  -> pwx.v1.Request
+//   index    "rq.all"   Uint64(box)                String(id) -> ""
+//            "rq.state" Uint64(box) Uint64(state)  String(id) -> ""
+//            "rq.peer"  Uint64(box) String(peer)   String(id) -> ""
+//            "rq.kind"  Uint64(box) Uint64(kind)   String(id) -> ""
+//            "rq.urgent" Uint64(box)               String(id) -> ""
+//            "rq.due"   Uint64(box) String(date)   String(id) -> ""
+//                       (only while the recipient owes an answer)
+//            "rq.case"  String(case id)            String(id) -> ""
+//            "rq.sent"  String(date sent)          String(id) -> ""
+//   meta     "request_number" Uint64(year)                    -> Uint64
+#ifndef PWX_STORAGE_REQUEST_STORE_H_
+#define PWX_STORAGE_REQUEST_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "pwx/v1/request.pb.h"
+#include "pwx/v1/request_service.pb.h"
+#include "storage/kv_store.h"
+
+namespace pwx::storage {
+
+struct StoredRequest {
+  pwx::v1::Request record;
+  std::string bytes;
+  // True when read from a batch not yet committed (an earlier envelope of
+  // the same delivery): its Put already carries the precondition.
+  bool in_batch = false;
+};
+
+// What the indexes of a request say, as this node sees it.
+struct RequestFacets {
+  pwx::v1::RequestBox box = pwx::v1::REQUEST_BOX_UNSPECIFIED;
+  // As seen here: FORWARDED for one this authority passed on.
+  pwx::v1::RequestState state = pwx::v1::REQUEST_STATE_UNSPECIFIED;
+  std::string peer;
+  // Set while the recipient owes an answer and this node is a party.
+  std::string open_due_date;
+};
+
+struct RequestQuery {
+  pwx::v1::RequestBox box = pwx::v1::REQUEST_BOX_UNSPECIFIED;
+  pwx::v1::RequestState state = pwx::v1::REQUEST_STATE_UNSPECIFIED;
+  pwx::v1::RequestKind kind = pwx::v1::REQUEST_KIND_UNSPECIFIED;
+  bool urgent_only = false;
+  std::string peer;
+  // Open requests due in [due_from, due_before) ("YYYY-MM-DD"; empty
+  // due_from: from the earliest), by due date; set due_before to use it.
+  std::string due_from;
+  std::string due_before;
+};
+
+struct RequestPage {
+  std::vector<pwx::v1::Request> requests;
+  std::string next_page_token;
+};
+
+// Thread-safe: stateless over a thread-safe KvStore.
+class RequestStore {
+ public:
+  // `kv` must outlive the store; `authority_id` is this node's.
+  RequestStore(KvStore* kv, std::string authority_id)
+      : kv_(kv), authority_id_(std::move(authority_id)) {}
+
+  // The facets of `request` at this node.
+  RequestFacets Facets(const pwx::v1::Request& request) const;
+
+  absl::StatusOr<std::optional<StoredRequest>> Get(std::string_view id) const;
+  // The request as `pending` (a batch not yet committed) writes it, if it
+  // does (in_batch set), else as stored.
+  absl::StatusOr<std::optional<StoredRequest>> Get(
+      std::string_view id, const WriteBatch* pending) const;
+
+  // Adds the writes that store `record` and keep its index entries in step,
+  // with a precondition that the stored bytes are still `previous->bytes`
+  // (no request, when null). Returns the bytes stored.
+  std::string Put(const pwx::v1::Request& record, const StoredRequest* previous,
+                  WriteBatch* batch) const;
+
+  // A page of the requests matching `query` (every filter applies; the most
+  // selective index is scanned, never the whole column): by due date for a
+  // due range, by id otherwise. INVALID_ARGUMENT naming "page_token" for a
+  // token not issued for this query.
+  absl::StatusOr<RequestPage> List(const RequestQuery& query, int page_size,
+                                   std::string_view page_token) const;
+
+  // The ids of the requests about case `case_id`.
+  absl::StatusOr<std::vector<std::string>> ForCase(
+      std::string_view case_id) const;
+
+  // Every request sent in [from, to] ("YYYY-MM-DD", inclusive), for the
+  // scoreboard.
+  absl::StatusOr<std::vector<pwx::v1::Request>> SentBetween(
+      std::string_view from, std::string_view to) const;
+
+  // The last request number recorded for `year` (0 for none), and the
+  // write that records `number`. Batches may commit out of order, so the
+  // record may lag: a new request's own precondition (no request with its
+  // id) keeps ids unique, and the caller moves past a taken one.
+  absl::StatusOr<uint64_t> LastNumber(int year) const;
+  void PutLastNumber(int year, uint64_t number, WriteBatch* batch) const;
+
+ private:
+  std::vector<std::string> IndexKeys(const pwx::v1::Request& r) const;
+
+  KvStore* kv_;
+  const std::string authority_id_;
+};
+
+}  // namespace pwx::storage
+
+#endif  // PWX_STORAGE_REQUEST_STORE_H_

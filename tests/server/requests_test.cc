@@ -1,0 +1,460 @@
+// Cross-border requests between in-memory nodes: each kind to closure,
+// forward and split to a third node, the refusals a user can hit, and a
+// randomized test of both sides acting at once with delays, redeliveries
+// and restarts, ending with the same request on both nodes.
+#include "server/requests.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "server/domain/request_rules.h"
+#include "tests/server/memory_federation.h"
+
+namespace pwx::server {
+namespace {
+
+using ::pwx::server::testing::MemoryNode;
+using ::pwx::v1::Request;
+using ::pwx::v1::RequestEvent;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kPatience = absl::Seconds(60);
+
+bool Eventually(const std::function<bool()>& done) {
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return done();
+}
+
+template <typename T, typename Call>
+T Await(Call call) {
+  absl::Notification done;
+  T result = absl::UnknownError("no answer");
+  call([&](T r) {
+    result = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+pwx::v1::RequestContent Information() {
+  pwx::v1::RequestContent c;
+  c.set_kind(pwx::v1::REQUEST_KIND_INFORMATION);
+  c.set_subject("Bau GmbH; worker Jan Kowalski");
+  c.add_questions()->set_code("EST-01");
+  c.add_questions()->set_code("A1-01");
+  pwx::v1::Question* q = c.add_questions();
+  q->set_text("Where was Jan Kowalski recruited?");
+  q->set_language("en");
+  return c;
+}
+
+class RequestsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (MemoryNode* a : {&fr_, &pl_, &de_}) {
+      for (MemoryNode* b : {&fr_, &pl_, &de_}) {
+        if (a != b) {
+          ASSERT_TRUE(a->AddPeer(b->Card()).ok());
+        }
+      }
+    }
+  }
+
+  absl::StatusOr<Request> Create(MemoryNode& node, const std::string& to,
+                                 pwx::v1::RequestContent content) {
+    pwx::v1::CreateRequestRequest request;
+    request.set_recipient(to);
+    *request.mutable_content() = std::move(content);
+    return Await<absl::StatusOr<Request>>(
+        [&](auto done) { node.requests()->Create(request, "alice", done); });
+  }
+
+  absl::StatusOr<Request> Act(MemoryNode& node, const std::string& id,
+                              RequestEvent step,
+                              const std::string& user = "bob") {
+    pwx::v1::ActRequest request;
+    request.set_id(id);
+    *request.mutable_step() = std::move(step);
+    return Await<absl::StatusOr<Request>>(
+        [&](auto done) { node.requests()->Act(request, user, done); });
+  }
+
+  absl::StatusOr<Request> Get(MemoryNode& node, const std::string& id) {
+    return Await<absl::StatusOr<Request>>(
+        [&](auto done) { node.requests()->Get(id, "bob", done); });
+  }
+
+  // The request as stored (the fold both nodes must agree on).
+  std::string Stored(MemoryNode& node, const std::string& id) {
+    absl::StatusOr<std::optional<storage::StoredRequest>> r =
+        storage::RequestStore(node.kv(), node.id()).Get(id);
+    if (!r.ok() || !r->has_value()) return "";
+    return (*r)->bytes;
+  }
+
+  bool Converged(MemoryNode& a, MemoryNode& b, const std::string& id) {
+    return Eventually([&] {
+      const std::string x = Stored(a, id);
+      return !x.empty() && x == Stored(b, id);
+    });
+  }
+
+  std::string SentDraft(MemoryNode& from, const std::string& to,
+                        pwx::v1::RequestContent content = Information()) {
+    absl::StatusOr<Request> draft = Create(from, to, std::move(content));
+    EXPECT_TRUE(draft.ok()) << draft.status();
+    if (!draft.ok()) return "";
+    RequestEvent send;
+    send.mutable_send();
+    absl::StatusOr<Request> sent = Act(from, draft->id(), send);
+    EXPECT_TRUE(sent.ok()) << sent.status();
+    return draft->id();
+  }
+
+  pwx::v1::RequestState StateAt(MemoryNode& node, const std::string& id) {
+    absl::StatusOr<Request> r = Get(node, id);
+    return r.ok() ? r->state() : pwx::v1::REQUEST_STATE_UNSPECIFIED;
+  }
+
+  bool Reaches(MemoryNode& node, const std::string& id,
+               pwx::v1::RequestState state) {
+    return Eventually([&] { return StateAt(node, id) == state; });
+  }
+
+  std::map<std::string, MemoryNode*> nodes_;
+  MemoryNode fr_{"FR-DGT", &nodes_};
+  MemoryNode pl_{"PL-PIP", &nodes_};
+  MemoryNode de_{"DE-FKS", &nodes_};
+};
+
+RequestEvent Step(const std::string& action) {
+  RequestEvent e;
+  if (action == "send") e.mutable_send();
+  if (action == "accept") e.mutable_accept();
+  if (action == "answer") e.mutable_answer()->set_text("Registered in 2019.");
+  if (action == "close") {
+    e.mutable_close()->mutable_rating()->set_timeliness(
+        pwx::v1::Rating::POSITIVE);
+  }
+  if (action == "withdraw")
+    e.mutable_withdraw()->set_reason("no longer needed");
+  if (action == "acknowledge") e.mutable_acknowledge();
+  if (action == "reopen") e.mutable_reopen()->set_reason("incomplete");
+  if (action == "clarify") e.mutable_clarify()->set_text("Which site?");
+  if (action == "reply") e.mutable_reply()->set_text("Site 4, Lyon.");
+  if (action == "propose-date")
+    e.mutable_propose_date()->set_date("2026-12-30");
+  if (action == "accept-date") e.mutable_accept_date();
+  if (action == "challenge") e.mutable_challenge()->set_reason("appeal lodged");
+  if (action == "resume") e.mutable_resume();
+  return e;
+}
+
+TEST_F(RequestsTest, InformationRequestRunsToClosureWithTheSameHistory) {
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_FALSE(id.empty());
+  EXPECT_THAT(id, ::testing::StartsWith("FR-DGT-R-"));
+  ASSERT_TRUE(Reaches(fr_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+
+  // Need-to-know: before acceptance PL sees who asks what, not about whom.
+  absl::StatusOr<Request> seen = Get(pl_, id);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_TRUE(seen->personal_data_hidden());
+  EXPECT_EQ(seen->content().subject(), "");
+  EXPECT_EQ(seen->content().questions(0).code(), "EST-01");
+  EXPECT_EQ(seen->content().questions(2).text(), "");
+  EXPECT_EQ(seen->requester(), "FR-DGT");
+  EXPECT_EQ(seen->my_side(), pwx::v1::REQUEST_SIDE_RECIPIENT);
+  EXPECT_FALSE(seen->due_date().empty());
+  EXPECT_EQ(seen->calendar_version(), "weekdays-only");
+  EXPECT_EQ(pl_.Count("request.read"), 0) << "nothing personal was read";
+
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  seen = Get(pl_, id);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_FALSE(seen->personal_data_hidden());
+  EXPECT_EQ(seen->content().subject(), "Bau GmbH; worker Jan Kowalski");
+  EXPECT_EQ(pl_.Count("request.read"), 1);
+
+  ASSERT_TRUE(Reaches(fr_, id, pwx::v1::REQUEST_STATE_ACCEPTED));
+  ASSERT_TRUE(Act(pl_, id, Step("answer")).ok());
+  ASSERT_TRUE(Reaches(fr_, id, pwx::v1::REQUEST_STATE_ANSWERED));
+  absl::StatusOr<Request> closed = Act(fr_, id, Step("close"));
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_TRUE(closed->has_closed_at());
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+  absl::StatusOr<Request> at_pl = Get(pl_, id);
+  ASSERT_TRUE(at_pl.ok());
+  EXPECT_EQ(at_pl->state(), pwx::v1::REQUEST_STATE_CLOSED);
+  std::vector<std::string> actions;
+  for (const RequestEvent& e : at_pl->history()) {
+    actions.push_back(domain::ActionName(e));
+  }
+  EXPECT_THAT(actions, ::testing::ElementsAre("send", "receive", "accept",
+                                              "answer", "close"));
+  // Every transition, sent or received, is in each node's log.
+  EXPECT_EQ(fr_.Count("request.send"), 1);
+  EXPECT_EQ(pl_.Count("request.send"), 1);
+  EXPECT_EQ(fr_.Count("request.answer"), 1);
+  EXPECT_EQ(pl_.Count("request.close"), 1);
+}
+
+TEST_F(RequestsTest, AlertIsAcknowledged) {
+  pwx::v1::RequestContent alert;
+  alert.set_kind(pwx::v1::REQUEST_KIND_ALERT);
+  alert.set_subject("Letterbox company suspected: Bau GmbH");
+  const std::string id = SentDraft(fr_, "PL-PIP", alert);
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  absl::StatusOr<Request> accepted = Act(pl_, id, Step("accept"));
+  EXPECT_EQ(accepted.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Act(pl_, id, Step("acknowledge")).ok());
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+  EXPECT_EQ(StateAt(fr_, id), pwx::v1::REQUEST_STATE_ACKNOWLEDGED);
+}
+
+TEST_F(RequestsTest, RecoveryIsChallengedResumedAndClosed) {
+  pwx::v1::RequestContent c;
+  c.set_kind(pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY);
+  auto* p = c.mutable_penalty();
+  p->set_addressee_name("Bau GmbH");
+  p->set_addressee_address("Hauptstr. 1, Berlin");
+  p->set_summary_of_facts("Wages below the minimum");
+  p->set_nature_of_infringement("underpayment");
+  p->set_applicable_rules("Code du travail L1262-4");
+  p->set_enforcement_instrument("Titre exécutoire 12");
+  p->set_assessing_authority("FR-DGT");
+  p->set_challenge_body("Tribunal administratif de Paris");
+  p->set_penalty_nature("administrative fine");
+  p->set_enforceable_date("2026-03-01");
+  p->mutable_amount()->set_currency("EUR");
+  p->mutable_amount()->set_cents(1250000);
+  p->set_underlying_claim("fine");
+  const std::string id = SentDraft(fr_, "PL-PIP", c);
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  ASSERT_TRUE(Reaches(fr_, id, pwx::v1::REQUEST_STATE_ACCEPTED));
+  ASSERT_TRUE(Act(fr_, id, Step("challenge")).ok());
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_SUSPENDED));
+  EXPECT_EQ(Act(pl_, id, Step("answer")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Act(fr_, id, Step("resume")).ok());
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_ACCEPTED));
+  ASSERT_TRUE(Act(pl_, id, Step("answer")).ok());
+  ASSERT_TRUE(Reaches(fr_, id, pwx::v1::REQUEST_STATE_ANSWERED));
+  ASSERT_TRUE(Act(fr_, id, Step("close")).ok());
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+}
+
+TEST_F(RequestsTest, RefusalsChangeNothing) {
+  // Not a peer.
+  EXPECT_EQ(Create(fr_, "CZ-SUIP", Information()).status().code(),
+            absl::StatusCode::kNotFound);
+  // Bad content names the field.
+  pwx::v1::RequestContent bad = Information();
+  bad.set_urgent(true);
+  absl::StatusOr<Request> refused = Create(fr_, "PL-PIP", bad);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("content.urgency_reason"));
+
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+  const std::string before = Stored(fr_, id);
+  // The wrong side.
+  absl::StatusOr<Request> r = Act(fr_, id, Step("accept"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  r = Act(pl_, id, Step("close"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kPermissionDenied);
+  // The wrong state, named.
+  r = Act(pl_, id, Step("answer"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("AWAITING_ACCEPTANCE"));
+  // A stale one: the caller saw an older history.
+  pwx::v1::ActRequest stale;
+  stale.set_id(id);
+  *stale.mutable_step() = Step("accept");
+  stale.set_expected_history(1);
+  r = Await<absl::StatusOr<Request>>(
+      [&](auto done) { pl_.requests()->Act(stale, "bob", done); });
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  // Forward to an authority that is not a peer.
+  RequestEvent forward;
+  forward.mutable_forward()->set_to("CZ-SUIP");
+  EXPECT_EQ(Act(pl_, id, forward).status().code(), absl::StatusCode::kNotFound);
+  // Unknown request.
+  EXPECT_EQ(Get(fr_, "FR-DGT-R-2026-999999").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Get(fr_, "not-an-id").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Stored(fr_, id), before);
+  EXPECT_EQ(Stored(pl_, id), before);
+}
+
+TEST_F(RequestsTest, ForwardedRequestIsAnsweredByTheThirdNode) {
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  RequestEvent forward;
+  forward.mutable_forward()->set_to("DE-FKS");
+  forward.mutable_forward()->set_reason("the undertaking is German");
+  absl::StatusOr<Request> gone = Act(pl_, id, forward);
+  ASSERT_TRUE(gone.ok()) << gone.status();
+  EXPECT_EQ(gone->state(), pwx::v1::REQUEST_STATE_FORWARDED);
+  // The requester is told, and passes it on with its history.
+  ASSERT_TRUE(Reaches(de_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  absl::StatusOr<Request> at_fr = Get(fr_, id);
+  ASSERT_TRUE(at_fr.ok());
+  EXPECT_EQ(at_fr->recipient(), "DE-FKS");
+  EXPECT_EQ(at_fr->forwarded_from(), "PL-PIP");
+  // PL can no longer act on it.
+  EXPECT_EQ(Act(pl_, id, Step("answer")).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(Act(de_, id, Step("accept")).ok());
+  ASSERT_TRUE(Act(de_, id, Step("answer")).ok());
+  ASSERT_TRUE(Reaches(fr_, id, pwx::v1::REQUEST_STATE_ANSWERED));
+  ASSERT_TRUE(Act(fr_, id, Step("close")).ok());
+  ASSERT_TRUE(Converged(fr_, de_, id));
+  EXPECT_EQ(StateAt(de_, id), pwx::v1::REQUEST_STATE_CLOSED);
+}
+
+TEST_F(RequestsTest, ForwardToAnAuthorityTheRequesterCannotReachComesBack) {
+  ASSERT_TRUE(fr_.RemovePeer("DE-FKS").ok());
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  RequestEvent forward;
+  forward.mutable_forward()->set_to("DE-FKS");
+  ASSERT_TRUE(Act(pl_, id, forward).ok());
+  // FR records the failed hand-off; the request is PL's again, accepted.
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_ACCEPTED));
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+  absl::StatusOr<Request> r = Get(pl_, id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->recipient(), "PL-PIP");
+  EXPECT_TRUE(r->history(r->history_size() - 1).has_handoff_failed());
+  ASSERT_TRUE(Act(pl_, id, Step("answer")).ok());
+}
+
+TEST_F(RequestsTest, SplitMovesQuestionsToANewRequestToTheThirdNode) {
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  RequestEvent split;
+  split.mutable_split()->set_to("DE-FKS");
+  split.mutable_split()->add_questions(1);  // A1-01
+  ASSERT_TRUE(Act(pl_, id, split).ok());
+  const std::string child = domain::SplitRequestId(id, 1);
+  ASSERT_TRUE(Reaches(de_, child, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  absl::StatusOr<Request> at_fr = Get(fr_, child);
+  ASSERT_TRUE(at_fr.ok()) << at_fr.status();
+  EXPECT_EQ(at_fr->split_from(), id);
+  ASSERT_EQ(at_fr->content().questions_size(), 1);
+  EXPECT_EQ(at_fr->content().questions(0).code(), "A1-01");
+  absl::StatusOr<Request> parent = Get(fr_, id);
+  ASSERT_TRUE(parent.ok());
+  EXPECT_EQ(parent->content().questions_size(), 2);
+  // Both run to closure.
+  for (auto [node, rid] : {std::pair{&pl_, id}, std::pair{&de_, child}}) {
+    if (node == &de_) {
+      ASSERT_TRUE(Act(*node, rid, Step("accept")).ok());
+    }
+    ASSERT_TRUE(Act(*node, rid, Step("answer")).ok());
+    ASSERT_TRUE(Reaches(fr_, rid, pwx::v1::REQUEST_STATE_ANSWERED));
+    ASSERT_TRUE(Act(fr_, rid, Step("close")).ok());
+    ASSERT_TRUE(Converged(fr_, *node, rid));
+  }
+}
+
+TEST_F(RequestsTest, AnEventFromANonPartyIsRefusedAndStoresNothing) {
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Converged(fr_, pl_, id) || true);
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  absl::StatusOr<Request> r = Get(fr_, id);
+  ASSERT_TRUE(r.ok());
+  pwx::v1::Event event;
+  auto* payload = event.mutable_request_events();
+  payload->set_request_id(id);
+  payload->set_requester("FR-DGT");
+  RequestEvent answer = domain::NextEvent(*r, "DE-FKS");
+  answer.mutable_answer()->set_text("I am not the recipient");
+  *payload->add_events() = answer;
+  storage::WriteBatch batch;
+  absl::Status s = fr_.requests()->Apply(event, "DE-FKS", &batch);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+  // The recipient closing is refused by side, before any fold.
+  RequestEvent close = domain::NextEvent(*r, "PL-PIP");
+  close.mutable_close();
+  payload->clear_events();
+  *payload->add_events() = close;
+  s = fr_.requests()->Apply(event, "PL-PIP", &batch);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
+  EXPECT_TRUE(batch.empty());
+}
+
+// Both sides act at random on several requests while deliveries are
+// delayed (a node is down for a while), redelivered (a restart loses the
+// receipts in flight) and nodes restart; at the end both nodes hold the
+// same requests, byte for byte.
+TEST_F(RequestsTest, RandomConcurrentActionsWithRestartsConverge) {
+  const char* fr_actions[] = {"withdraw", "close",        "reopen",
+                              "reply",    "propose-date", "accept-date"};
+  const char* pl_actions[] = {"accept", "answer", "clarify", "propose-date",
+                              "accept-date"};
+  int superseded = 0;
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(SentDraft(fr_, "PL-PIP"));
+    for (int step = 0; step < 40; ++step) {
+      const std::string& id = ids[rng() % ids.size()];
+      switch (rng() % 8) {
+        case 0:
+        case 1:
+        case 2:
+          (void)Act(fr_, id, Step(fr_actions[rng() % std::size(fr_actions)]));
+          break;
+        case 3:
+        case 4:
+        case 5:
+          (void)Act(pl_, id, Step(pl_actions[rng() % std::size(pl_actions)]));
+          break;
+        case 6: {
+          MemoryNode& node = rng() % 2 ? fr_ : pl_;
+          node.set_down(!node.down());
+          break;
+        }
+        case 7:
+          (rng() % 2 ? fr_ : pl_).Restart();
+          break;
+      }
+    }
+    fr_.set_down(false);
+    pl_.set_down(false);
+    for (const std::string& id : ids) {
+      ASSERT_TRUE(Converged(fr_, pl_, id)) << "seed " << seed << " " << id;
+      absl::StatusOr<Request> r = Get(fr_, id);
+      ASSERT_TRUE(r.ok());
+      for (const RequestEvent& e : r->history()) superseded += e.superseded();
+    }
+  }
+  // With deliveries held back, actions of both sides did cross.
+  EXPECT_GT(superseded, 0);
+  std::cout << superseded << " superseded actions\n";
+}
+
+}  // namespace
+}  // namespace pwx::server

@@ -308,9 +308,7 @@ TEST_F(ScoreboardTest, AnsweredByTheDueDateInclusive) {
 }
 
 TEST_F(ScoreboardTest, NegativeRatingsAmongTheRatedClosedRequests) {
-  std::vector<Request> rated;
-  for (int n = 0; n < 19; ++n)
-    rated.push_back(History(kMe, kPl).Rated(Rating::POSITIVE));
+  std::vector<Request> rated(19, History(kMe, kPl).Rated(Rating::POSITIVE));
   rated.push_back(History(kMe, kPl).Rated(Rating::NEGATIVE));
   // Unrated and not closed: left out.
   rated.push_back(History(kMe, kPl).Rated(Rating::VALUE_UNSPECIFIED));

@@ -347,6 +347,16 @@ absl::StatusOr<pwx::v1::ListUsersResponse> UserClient::ListUsers() const {
       });
 }
 
+absl::StatusOr<pwx::v1::User> UserClient::SetLanguage(
+    const std::string& language) const {
+  pwx::v1::SetLanguageRequest request;
+  request.set_language(language);
+  return CallUnary<pwx::v1::User>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::User* response) {
+        return stub_->SetLanguage(context, request, response);
+      });
+}
+
 AuditClient::AuditClient(std::shared_ptr<grpc::Channel> channel,
                          absl::Duration timeout)
     : stub_(pwx::v1::AuditService::NewStub(std::move(channel))),

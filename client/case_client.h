@@ -97,7 +97,7 @@ class AdminClient {
 
 // Calls UserService on one channel; same deadline rule and thread safety as
 // CaseClient. The server allows these calls to coordinators and admins only
-// (PERMISSION_DENIED otherwise).
+// (PERMISSION_DENIED otherwise), but SetLanguage to any user with a role.
 class UserClient {
  public:
   UserClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout);
@@ -111,6 +111,9 @@ class UserClient {
   absl::StatusOr<pwx::v1::User> RevokeRole(const std::string& name,
                                            pwx::v1::Role role) const;
   absl::StatusOr<pwx::v1::ListUsersResponse> ListUsers() const;
+  // Sets the caller's own language preference ("" clears it). Returns the
+  // caller as they now stand.
+  absl::StatusOr<pwx::v1::User> SetLanguage(const std::string& language) const;
 
  private:
   std::unique_ptr<pwx::v1::UserService::Stub> stub_;

@@ -150,6 +150,7 @@ int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
   internal::AddCaseCommands(app, &command);
   internal::AddBackupCommands(app, &command);
   internal::AddUserCommands(app, &command);
+  internal::AddCatalogueCommands(app, &command);
   internal::AddPeerCommands(app, &command);
   internal::AddAuditCommands(app, &command);
   internal::AddAccessLogCommand(app, &command);

@@ -56,8 +56,12 @@ void AddCaseCommands(CLI::App& app, Command* selected);
 // Adds `backup create` to `app`, like AddCaseCommands().
 void AddBackupCommands(CLI::App& app, Command* selected);
 
-// Adds `user grant|revoke|list` to `app`, like AddCaseCommands().
+// Adds `user grant|revoke|list|set-language` to `app`, like
+// AddCaseCommands().
 void AddUserCommands(CLI::App& app, Command* selected);
+
+// Adds `catalogue list` to `app`, like AddCaseCommands().
+void AddCatalogueCommands(CLI::App& app, Command* selected);
 
 // Adds `audit head|entries|proof|receipts|export|verify` to `app`, like
 // AddCaseCommands().

@@ -1,4 +1,5 @@
-// `pwx user ...`: granting and revoking users' roles on the node.
+// `pwx user ...`: granting and revoking users' roles on the node, and each
+// user's own language.
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "client/cli_internal.h"
 #include "client/output.h"
 #include "client/user_role.h"
+#include "server/domain/catalogue.h"
 
 namespace pwx::client::internal {
 namespace {
@@ -23,7 +25,7 @@ constexpr char kUserFooter[] =
     "\n"
     "NAME is the common name (CN) of the client certificate the node's user\n"
     "CA issued the user. Changes apply to the user's next call, without a\n"
-    "restart. Only coordinators and admins may run these commands, and:\n"
+    "restart. Only coordinators and admins may grant, revoke and list, and:\n"
     "nobody grants a role to themselves; a coordinator grants and revokes\n"
     "inspector only, an admin every role; the last admin keeps the admin\n"
     "role; roles the node's config gives (admin_users, bootstrap_roles) are\n"
@@ -129,16 +131,63 @@ void AddList(CLI::App& user, Command* selected) {
   });
 }
 
+void AddSetLanguage(CLI::App& user, Command* selected) {
+  CLI::App* command = user.add_subcommand(
+      "set-language",
+      "Set the language you read catalogue questions in (any user with a "
+      "role, for themselves)");
+  command->footer(
+      "LANG is one of en, fr, de, pl, ro, es, it, pt, optionally with a\n"
+      "region (pl-PL). `pwx catalogue list` and requests then show the\n"
+      "questions in it unless --lang says otherwise; a question without a\n"
+      "text in LANG is shown in English. --clear goes back to English.");
+  auto language = std::make_shared<std::string>();
+  auto clear = std::make_shared<bool>(false);
+  command->add_option("LANG", *language,
+                      "A language tag: en, fr, de, pl, ro, es, it or pt");
+  command->add_flag("--clear", *clear,
+                    "Remove your language preference (English)");
+  command->callback([selected, language, clear] {
+    *selected = [language, clear](CommandEnv& env) -> absl::Status {
+      if (*clear == !language->empty()) {
+        return UsageError("give either LANG or --clear");
+      }
+      if (!*clear) {
+        if (absl::Status s = domain::ValidateLanguage("LANG", *language);
+            !s.ok()) {
+          return UsageError(s.message());
+        }
+      }
+      absl::StatusOr<UserClient> client = ConnectUsers(env);
+      if (!client.ok()) return client.status();
+      absl::StatusOr<pwx::v1::User> user = client->SetLanguage(*language);
+      if (!user.ok()) return user.status();
+      if (env.format == OutputFormat::kJson) {
+        env.out << ToJson(*user);
+      } else if (user->language().empty()) {
+        env.out << CleanText(user->name()) << ": no language set (English)\n";
+      } else {
+        env.out << CleanText(user->name()) << ": language "
+                << CleanText(user->language()) << "\n";
+      }
+      return absl::OkStatus();
+    };
+  });
+}
+
 }  // namespace
 
 void AddUserCommands(CLI::App& app, Command* selected) {
   CLI::App* user = app.add_subcommand(
-      "user", "Grant and revoke users' roles (coordinators and admins only)");
+      "user",
+      "Grant and revoke users' roles (coordinators and admins only); set "
+      "your own language");
   user->require_subcommand(1);
   user->footer(kUserFooter);
   AddGrant(*user, selected);
   AddRevoke(*user, selected);
   AddList(*user, selected);
+  AddSetLanguage(*user, selected);
 }
 
 }  // namespace pwx::client::internal

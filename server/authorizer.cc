@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
+#include "server/domain/catalogue.h"
 #include "server/domain/digest.h"
 
 namespace pwx::server {
@@ -84,6 +85,9 @@ std::vector<Role> RolesFor(Permission permission) {
       return {pwx::v1::ROLE_COORDINATOR, pwx::v1::ROLE_ADMIN};
     case Permission::kAudit:
       return {pwx::v1::ROLE_AUDITOR};
+    case Permission::kAnyRole:
+      return {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_COORDINATOR,
+              pwx::v1::ROLE_AUDITOR, pwx::v1::ROLE_ADMIN};
   }
   return {};
 }
@@ -375,6 +379,38 @@ void Authorizer::Revoke(const std::string& name, Role role,
         return absl::OkStatus();
       },
       by, std::move(done), kMaxAttempts);
+}
+
+void Authorizer::SetLanguage(const std::string& name,
+                             const std::string& language, UserCallback done) {
+  if (!language.empty()) {
+    if (absl::Status s = domain::ValidateLanguage("language", language);
+        !s.ok()) {
+      done(s);
+      return;
+    }
+  }
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    User view = View(name);
+    if (view.language() == language) {
+      done(std::move(view));
+      return;
+    }
+  }
+  Change(
+      name, "user.language",
+      [language](User* user, storage::WriteBatch*) {
+        user->set_language(language);
+        return absl::OkStatus();
+      },
+      name, std::move(done), kMaxAttempts);
+}
+
+std::string Authorizer::Language(const std::string& user) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = cache_.find(user);
+  return it == cache_.end() ? "" : it->second.language();
 }
 
 std::vector<User> Authorizer::List() const {

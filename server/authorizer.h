@@ -25,13 +25,14 @@ namespace pwx::server {
 
 // What an RPC needs. Each role grants a fixed set (see RolesFor).
 enum class Permission {
-  kCases,   // case records, notes, attachments: personal data
-  kUsers,   // grant, revoke, list users
-  kBackup,  // node backups
-  kAudit,   // the audit log (read-only)
-  kPeers,   // the peer registry: federation with other nodes
-  kRequests,    // cross-border requests: personal data
-  kStatistics,  // the scoreboard: no personal data
+  kCases,    // case records, notes, attachments: personal data
+  kUsers,    // grant, revoke, list users
+  kBackup,   // node backups
+  kAudit,    // the audit log (read-only)
+  kPeers,    // the peer registry: federation with other nodes
+  kAnyRole,  // any role at all: one's own settings, the question catalogue
+  kRequests,     // cross-border requests: personal data
+  kStatistics,   // the scoreboard: no personal data
 };
 
 // The roles that grant `permission`, for messages and documentation.
@@ -110,6 +111,20 @@ class Authorizer {
 
   // Every user, the config's included, by name.
   std::vector<pwx::v1::User> List() const;
+
+  // Sets `name`'s language preference to `language` (a catalogue language
+  // tag, see domain::ValidateLanguage; "" clears it) on behalf of themselves
+  // (the caller has checked Permission::kAnyRole). INVALID_ARGUMENT naming
+  // "language" for another tag. Setting the language already held writes
+  // nothing; a change is stored with an audit entry "user.language". `done`
+  // runs once the change is durable, with the user as it now stands.
+  void SetLanguage(const std::string& name, const std::string& language,
+                   UserCallback done);
+
+  // `user`'s language preference as set with SetLanguage, e.g. "pl" or
+  // "pl-PL"; "" when they have chosen none (or are unknown). For services
+  // that show catalogue texts: pass it to domain::QuestionCatalogue::Text.
+  std::string Language(const std::string& user) const;
 
  private:
   Authorizer(storage::KvStore* kv, AuthorizerOptions options);

@@ -23,8 +23,10 @@
 #include "server/case_sharing.h"
 #include "server/request_service.h"
 #include "server/requests.h"
+#include "server/catalogue_service.h"
 #include "server/config.h"
 #include "server/crl_set.h"
+#include "server/domain/catalogue.h"
 #include "server/domain/signing.h"
 #include "server/event_handler.h"
 #include "server/federation_service.h"
@@ -140,6 +142,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       Authorizer::Open(node->store_.get(), std::move(authz_options));
   if (!authz.ok()) return authz.status();
   node->authz_ = *std::move(authz);
+  absl::StatusOr<domain::QuestionCatalogue> catalogue =
+      domain::QuestionCatalogue::Shipped();
+  if (!catalogue.ok()) return catalogue.status();
+  node->catalogue_ =
+      std::make_unique<domain::QuestionCatalogue>(*std::move(catalogue));
 
   TreeHeadSignerOptions signer_options;
   signer_options.authority_id = config.authority_id();
@@ -360,6 +367,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
+  node->catalogue_service_ = std::make_unique<CatalogueServiceImpl>(
+      node->catalogue_.get(), node->authz_.get());
   node->audit_reader_ = std::make_unique<AuditReader>(
       config.authority_id(), node->store_.get(), node->fed_store_.get(),
       node->signer_.get());
@@ -374,6 +383,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->case_service_.get());
   builder.RegisterService(node->admin_service_.get());
   builder.RegisterService(node->user_service_.get());
+  builder.RegisterService(node->catalogue_service_.get());
   builder.RegisterService(node->audit_service_.get());
   builder.RegisterService(node->peer_service_.get());
   builder.RegisterService(node->request_service_.get());
@@ -437,6 +447,7 @@ void Node::Shutdown(absl::Duration grace) {
   api_crls_.reset();
   fed_crls_.reset();
   fed_store_.reset();
+  catalogue_service_.reset();
   user_service_.reset();
   admin_service_.reset();
   case_service_.reset();

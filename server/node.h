@@ -15,8 +15,9 @@
 #include "pwx/v1/config.pb.h"
 
 namespace pwx::domain {
+class QuestionCatalogue;
 class Signer;
-}
+}  // namespace pwx::domain
 namespace pwx::storage {
 class AuditIndexer;
 class FederationStore;
@@ -34,6 +35,7 @@ class CaseServiceImpl;
 class CaseSharing;
 class Requests;
 class RequestServiceImpl;
+class CatalogueServiceImpl;
 class CrlSet;
 class EventHandlers;
 class FederationServiceImpl;
@@ -90,6 +92,10 @@ class Node {
   // The federation port bound; 0 when the node does not federate.
   int federation_port() const { return federation_port_; }
 
+  // The question catalogue the node serves (the shipped one), for the
+  // services that show question texts. Lives as long as the Node.
+  const domain::QuestionCatalogue& catalogue() const { return *catalogue_; }
+
   // Stops accepting calls, lets in-flight calls finish for up to `grace`,
   // cancels the rest, then flushes and closes the database. Idempotent.
   void Shutdown(absl::Duration grace);
@@ -100,6 +106,7 @@ class Node {
   std::unique_ptr<storage::RocksStore> store_;
   std::unique_ptr<storage::AuditIndexer> audit_indexer_;
   std::unique_ptr<Authorizer> authz_;
+  std::unique_ptr<domain::QuestionCatalogue> catalogue_;
   std::unique_ptr<TreeHeadSigner> signer_;
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<storage::FederationStore> fed_store_;
@@ -121,6 +128,7 @@ class Node {
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<UserServiceImpl> user_service_;
+  std::unique_ptr<CatalogueServiceImpl> catalogue_service_;
   std::unique_ptr<AuditReader> audit_reader_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;

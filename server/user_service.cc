@@ -42,4 +42,16 @@ grpc::ServerUnaryReactor* UserServiceImpl::ListUsers(
   return call->reactor();
 }
 
+grpc::ServerUnaryReactor* UserServiceImpl::SetLanguage(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::SetLanguageRequest* request, pwx::v1::User* response) {
+  auto call =
+      UnaryCall::Start(context, *authz_, Permission::kAnyRole, "SetLanguage");
+  if (!call->allowed()) return call->reactor();
+  call->set_object(call->user());
+  authz_->SetLanguage(call->user(), request->language(),
+                      call->FinishWith(response));
+  return call->reactor();
+}
+
 }  // namespace pwx::server

@@ -1,4 +1,5 @@
-// UserService on the API port: grant, revoke and list the node's users.
+// UserService on the API port: grant, revoke and list the node's users;
+// each user's own language preference.
 #ifndef PWX_SERVER_USER_SERVICE_H_
 #define PWX_SERVER_USER_SERVICE_H_
 
@@ -25,6 +26,11 @@ class UserServiceImpl final : public pwx::v1::UserService::CallbackService {
       grpc::CallbackServerContext* context,
       const pwx::v1::ListUsersRequest* request,
       pwx::v1::ListUsersResponse* response) override;
+  // The caller's own preference: any role may call it.
+  grpc::ServerUnaryReactor* SetLanguage(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::SetLanguageRequest* request,
+      pwx::v1::User* response) override;
 
  private:
   Authorizer* const authz_;

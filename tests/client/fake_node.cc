@@ -280,6 +280,20 @@ grpc::Status FakeUserService::ListUsers(
   return grpc::Status::OK;
 }
 
+grpc::Status FakeUserService::SetLanguage(
+    grpc::ServerContext* context, const pwx::v1::SetLanguageRequest* request,
+    pwx::v1::User* response) {
+  absl::MutexLock lock(&mutex_);
+  seen_.languages.push_back(*request);
+  if (failure_.has_value()) return *failure_;
+  const std::string name = CallerName(*context);
+  pwx::v1::User& user = users_[name];
+  user.set_name(name);
+  user.set_language(request->language());
+  *response = user;
+  return grpc::Status::OK;
+}
+
 void FakeAuditService::SetExport(
     std::vector<pwx::v1::LogExportRecord> records) {
   absl::MutexLock lock(&mutex_);
@@ -509,6 +523,7 @@ std::unique_ptr<FakeNode> FakeNode::Start() {
   builder.RegisterService(&node->users_);
   builder.RegisterService(&node->peers_);
   builder.RegisterService(&node->audit_);
+  builder.RegisterService(&node->catalogue_);
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
     std::fprintf(stderr, "fake node: cannot listen on 127.0.0.1:0\n");

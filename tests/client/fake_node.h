@@ -1,7 +1,7 @@
 // An in-process stand-in for a pwx node's API port: CaseService,
-// AdminService, UserService, PeerService and AuditService fakes that record
-// what the CLI sent and answer with canned data, served over mutual TLS with
-// certificates made at test time.
+// AdminService, UserService, PeerService, AuditService and CatalogueService
+// fakes that record what the CLI sent and answer with canned data, served
+// over mutual TLS with certificates made at test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
@@ -21,6 +21,7 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/domain/merkle.h"
+#include "tests/client/fake_catalogue_service.h"
 #include "tests/client/fake_peer_service.h"
 
 namespace pwx::testing {
@@ -122,6 +123,7 @@ class FakeUserService final : public pwx::v1::UserService::Service {
     std::vector<pwx::v1::GrantRoleRequest> grants;
     std::vector<pwx::v1::RevokeRoleRequest> revokes;
     int lists = 0;
+    std::vector<pwx::v1::SetLanguageRequest> languages;
   };
 
   // Updated at by GrantRole and RevokeRole.
@@ -141,6 +143,10 @@ class FakeUserService final : public pwx::v1::UserService::Service {
   grpc::Status ListUsers(grpc::ServerContext* context,
                          const pwx::v1::ListUsersRequest* request,
                          pwx::v1::ListUsersResponse* response) override;
+  // Sets the caller's language (creating the caller), returns the caller.
+  grpc::Status SetLanguage(grpc::ServerContext* context,
+                           const pwx::v1::SetLanguageRequest* request,
+                           pwx::v1::User* response) override;
 
  private:
   mutable absl::Mutex mutex_;
@@ -235,6 +241,7 @@ class FakeNode {
   FakeUserService& users() { return users_; }
   FakePeerService& peers() { return peers_; }
   FakeAuditService& audit() { return audit_; }
+  FakeCatalogueService& catalogue() { return catalogue_; }
 
  private:
   FakeNode() = default;
@@ -244,6 +251,7 @@ class FakeNode {
   FakeUserService users_;
   FakePeerService peers_;
   FakeAuditService audit_;
+  FakeCatalogueService catalogue_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

@@ -189,6 +189,21 @@ pwx_as alice user grant bob inspector
 expect_rc "the role is granted again" 0
 ok "roles: grant, use, revoke (refused at once) and grant again; no self-grant; a coordinator grants inspector only"
 
+# ---- question catalogue ------------------------------------------------------------
+pwx_as bob user set-language pl-PL
+expect_rc "bob sets his language" 0
+pwx_as bob --output json catalogue list
+expect_rc "bob lists the question catalogue" 0
+[[ "$(json_string language)" == pl && "$FLAT" == *"EST-01"* && "$FLAT" == *"przedsiębiorstwo"* ]] ||
+  fail "the catalogue comes in bob's language" "$FLAT"
+pwx_as bob catalogue list --lang de
+expect_rc "bob asks for German this once" 0
+grep -qE "^EST-01 +establishment +Ist das Unternehmen" "$T/out" ||
+  fail "--lang wins over the preference" "$(head -n 3 "$T/out")"
+pwx_as bob catalogue list --lang nl
+expect_err "an unsupported language is a usage error" 2 "--lang: 'nl' is not a language"
+ok "question catalogue: set-language is used when --lang is absent; --lang wins; bad tags refused"
+
 # ---- create --------------------------------------------------------------------
 pwx_as alice --output json case create \
   --title "E2E: posted workers at a Lyon building site" \

@@ -70,6 +70,15 @@ class AuthorizerTest : public ::testing::Test {
     return RevokeAs("root", name, role);
   }
 
+  absl::StatusOr<User> SetLanguage(const std::string& name,
+                                   const std::string& language) {
+    std::promise<absl::StatusOr<User>> p;
+    authz_->SetLanguage(name, language, [&p](absl::StatusOr<User> r) {
+      p.set_value(std::move(r));
+    });
+    return p.get_future().get();
+  }
+
   bool Allowed(const std::string& user, Permission p) {
     return authz_->Check(user, p, "Call").ok();
   }
@@ -393,6 +402,73 @@ TEST(RoleNamesTest, ParseAndPrintRoundTrip) {
   }
   EXPECT_THAT(ParseRole("role", "boss").status().message(),
               HasSubstr("role: 'boss' is not a role"));
+}
+
+TEST_F(AuthorizerTest, AnyRoleAllowsEveryRoleHolderAndNobodyElse) {
+  ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
+  ASSERT_TRUE(Grant("colin", pwx::v1::ROLE_COORDINATOR).ok());
+  ASSERT_TRUE(Grant("aude", pwx::v1::ROLE_AUDITOR).ok());
+  for (const char* user : {"ines", "colin", "aude", "root"}) {
+    EXPECT_TRUE(Allowed(user, Permission::kAnyRole)) << user;
+  }
+  EXPECT_FALSE(Allowed("nobody", Permission::kAnyRole));
+  ASSERT_TRUE(Revoke("aude", pwx::v1::ROLE_UNSPECIFIED).ok());
+  EXPECT_FALSE(Allowed("aude", Permission::kAnyRole));
+}
+
+TEST_F(AuthorizerTest, LanguageIsStoredKeptWithRoleChangesAndCleared) {
+  ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
+  EXPECT_EQ(authz_->Language("ines"), "");
+  absl::StatusOr<User> set = SetLanguage("ines", "pl-PL");
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->language(), "pl-PL");
+  EXPECT_THAT(set->roles(), ElementsAre(pwx::v1::ROLE_INSPECTOR));
+  EXPECT_EQ(set->updated_by(), "ines");
+  EXPECT_EQ(authz_->Language("ines"), "pl-PL");
+  // A role change keeps the language, and both survive a restart.
+  ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_AUDITOR).ok());
+  Reopen({{"root", {pwx::v1::ROLE_ADMIN}}});
+  EXPECT_EQ(authz_->Language("ines"), "pl-PL");
+  EXPECT_TRUE(Allowed("ines", Permission::kAudit));
+  ASSERT_TRUE(SetLanguage("ines", "").ok());
+  EXPECT_EQ(authz_->Language("ines"), "");
+  Reopen({{"root", {pwx::v1::ROLE_ADMIN}}});
+  EXPECT_EQ(authz_->Language("ines"), "");
+  EXPECT_EQ(authz_->Language("ghost"), "");
+}
+
+TEST_F(AuthorizerTest, ABootstrapUserSetsALanguageAndKeepsTheConfigRoles) {
+  absl::StatusOr<User> root = SetLanguage("root", "fr");
+  ASSERT_TRUE(root.ok()) << root.status();
+  EXPECT_EQ(root->language(), "fr");
+  EXPECT_TRUE(root->bootstrap());
+  EXPECT_THAT(root->roles(), ElementsAre(pwx::v1::ROLE_ADMIN));
+  EXPECT_EQ(authz_->Language("root"), "fr");
+  EXPECT_TRUE(Allowed("root", Permission::kUsers));
+}
+
+TEST_F(AuthorizerTest, ALanguageChangeIsAuditedAndARepeatWritesNothing) {
+  ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
+  const size_t before = AuditEntries().size();
+  ASSERT_TRUE(SetLanguage("ines", "de").ok());
+  ASSERT_TRUE(SetLanguage("ines", "de").ok());
+  const std::vector<pwx::v1::AuditEntry> entries = AuditEntries();
+  ASSERT_EQ(entries.size(), before + 1);
+  EXPECT_EQ(entries.back().action(), "user.language");
+  EXPECT_EQ(entries.back().object_id(), "ines");
+  EXPECT_EQ(entries.back().user(), "ines");
+}
+
+TEST_F(AuthorizerTest, AnUnsupportedLanguageIsRefusedAndNothingChanges) {
+  ASSERT_TRUE(Grant("ines", pwx::v1::ROLE_INSPECTOR).ok());
+  ASSERT_TRUE(SetLanguage("ines", "it").ok());
+  for (const char* tag : {"nl", "pl_PL", "polish", "pl-"}) {
+    absl::StatusOr<User> refused = SetLanguage("ines", tag);
+    EXPECT_TRUE(absl::IsInvalidArgument(refused.status())) << tag;
+    EXPECT_THAT(refused.status().message(),
+                HasSubstr(std::string("language: '") + tag + "'"));
+  }
+  EXPECT_EQ(authz_->Language("ines"), "it");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/audit_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/catalogue_service.grpc.pb.h"
 #include "pwx/v1/peer_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "storage/case_store.h"
@@ -289,6 +290,7 @@ TEST_F(NodeTest, RoleMatrix) {
   using pwx::v1::AdminService;
   using pwx::v1::AuditService;
   using pwx::v1::CaseService;
+  using pwx::v1::CatalogueService;
   using pwx::v1::PeerService;
   using pwx::v1::UserService;
   const std::string on_case = "id: '" + created.id() + "'";
@@ -336,6 +338,9 @@ TEST_F(NodeTest, RoleMatrix) {
                           Text<pwx::v1::RevokeRoleRequest>(
                               "name: 'newcomer' role: ROLE_INSPECTOR"))},
       {"ListUsers", Unary<UserService>(&UserService::Stub::ListUsers)},
+      {"SetLanguage", Unary<UserService>(&UserService::Stub::SetLanguage)},
+      {"ListQuestions",
+       Unary<CatalogueService>(&CatalogueService::Stub::ListQuestions)},
       {"GetTreeHead", Unary<AuditService>(&AuditService::Stub::GetTreeHead)},
       {"ListEntries", Unary<AuditService>(&AuditService::Stub::ListEntries)},
       {"GetInclusionProof",
@@ -383,7 +388,8 @@ TEST_F(NodeTest, RoleMatrix) {
   for (const char* name :
        {CaseService::service_full_name(), AdminService::service_full_name(),
         UserService::service_full_name(), AuditService::service_full_name(),
-        PeerService::service_full_name()}) {
+        PeerService::service_full_name(),
+        CatalogueService::service_full_name()}) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             name);
@@ -394,18 +400,21 @@ TEST_F(NodeTest, RoleMatrix) {
     }
   }
   // Which RPCs each user may call: inspectors the case calls, coordinators
-  // and admins backups, users and peers, auditors the audit log only.
+  // and admins backups, users and peers, auditors the audit log only; every
+  // role their own language and the question catalogue.
   const std::set<std::string> kCaseRpcs = {
-      "CreateCase", "GetCase",          "UpdateCase",         "ListCases",
-      "AddNote",    "UploadAttachment", "DownloadAttachment", "ShareCase"};
+      "CreateCase",  "GetCase",          "UpdateCase",         "ListCases",
+      "AddNote",     "UploadAttachment", "DownloadAttachment", "ShareCase",
+      "SetLanguage", "ListQuestions"};
   const std::set<std::string> kAdminRpcs = {
-      "CreateBackup",   "GrantRole",  "RevokeRole", "ListUsers",
-      "ExportIdentity", "AddPeer",    "ListPeers",  "SuspendPeer",
-      "ResumePeer",     "RemovePeer", "UpdatePeer", "ResendToPeer",
-      "SkipToPeer"};
+      "CreateBackup",   "GrantRole",   "RevokeRole",   "ListUsers",
+      "ExportIdentity", "AddPeer",     "ListPeers",    "SuspendPeer",
+      "ResumePeer",     "RemovePeer",  "UpdatePeer",   "ResendToPeer",
+      "SkipToPeer",     "SetLanguage", "ListQuestions"};
   const std::set<std::string> kAuditRpcs = {
-      "GetTreeHead", "ListEntries",  "GetInclusionProof", "GetConsistencyProof",
-      "ExportLog",   "GetAccessLog", "ListReceipts"};
+      "GetTreeHead",         "ListEntries", "GetInclusionProof",
+      "GetConsistencyProof", "ExportLog",   "GetAccessLog",
+      "ListReceipts",        "SetLanguage", "ListQuestions"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"ines", kCaseRpcs},
       {"colin", kAdminRpcs},

@@ -64,26 +64,26 @@ int DaysInMonthEveryYear(int month) {
   return kDays[month - 1];
 }
 
-absl::Status Invalid(std::string_view field, std::string_view message) {
+absl::Status Invalid(absl::string_view field, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
 }
 
-absl::Status ValidateWeekday(std::string_view field, int weekday) {
+absl::Status ValidateWeekday(absl::string_view field, int weekday) {
   if (weekday >= pwx::v1::MONDAY && weekday <= pwx::v1::SUNDAY) {
     return absl::OkStatus();
   }
   return Invalid(field, "is required (MONDAY to SUNDAY)");
 }
 
-absl::Status ValidateMonthDay(std::string_view field, int month, int day) {
+absl::Status ValidateMonthDay(absl::string_view field, int month, int day) {
   if (month < 1 || month > 12) {
     return Invalid(absl::StrCat(field, ".month"),
                    absl::StrCat(month, " is not a month (1-12)"));
   }
   if (day < 1 || day > DaysInMonthEveryYear(month)) {
-    return Invalid(absl::StrCat(field, ".day"),
-                   absl::StrCat(day, " is not a day of month ", month,
-                                " in every year"));
+    return Invalid(
+        absl::StrCat(field, ".day"),
+        absl::StrCat(day, " is not a day of month ", month, " in every year"));
   }
   return absl::OkStatus();
 }
@@ -92,8 +92,8 @@ absl::Status ValidateRule(const std::string& key, const HolidayRule& rule) {
   if (rule.name().empty()) return Invalid(key + ".name", "is required");
   switch (rule.date_case()) {
     case HolidayRule::kFixed:
-      if (absl::Status s = ValidateMonthDay(key + ".fixed", rule.fixed().month(),
-                                            rule.fixed().day());
+      if (absl::Status s = ValidateMonthDay(
+              key + ".fixed", rule.fixed().month(), rule.fixed().day());
           !s.ok()) {
         return s;
       }
@@ -107,8 +107,8 @@ absl::Status ValidateRule(const std::string& key, const HolidayRule& rule) {
       break;
     case HolidayRule::kWeekdayOnOrAfter: {
       const pwx::v1::WeekdayOnOrAfter& w = rule.weekday_on_or_after();
-      if (absl::Status s =
-              ValidateWeekday(key + ".weekday_on_or_after.weekday", w.weekday());
+      if (absl::Status s = ValidateWeekday(key + ".weekday_on_or_after.weekday",
+                                           w.weekday());
           !s.ok()) {
         return s;
       }
@@ -176,21 +176,22 @@ class FirstError final : public google::protobuf::io::ErrorCollector {
   std::string message_;
 };
 
-std::string_view CountryOf(std::string_view country_or_authority) {
-  return country_or_authority.substr(0, country_or_authority.find('-'));
+std::string CountryOf(std::string_view country_or_authority) {
+  return std::string(
+      country_or_authority.substr(0, country_or_authority.find('-')));
 }
 
 }  // namespace
 
-absl::Status ValidateCalendarYear(std::string_view field, int year) {
+absl::Status ValidateCalendarYear(absl::string_view field, int year) {
   if (InRange(year)) return absl::OkStatus();
   return Invalid(field,
                  absl::StrCat(year, " is outside the years calendars cover (",
                               kFirstCalendarYear, "-", kLastCalendarYear, ")"));
 }
 
-absl::StatusOr<absl::CivilDay> ParseCalendarDay(std::string_view field,
-                                                std::string_view text) {
+absl::StatusOr<absl::CivilDay> ParseCalendarDay(absl::string_view field,
+                                                absl::string_view text) {
   int year = 0;
   int month = 0;
   int day = 0;
@@ -389,8 +390,8 @@ class WorkingCalendar::Impl {
       auto o = rules_.overrides.find(day);
       if (o != rules_.overrides.end() && o->second.remove) table.off[i] = false;
     }
-    for (auto it = names.lower_bound(first); it != names.end() && it->first < next;
-         ++it) {
+    for (auto it = names.lower_bound(first);
+         it != names.end() && it->first < next; ++it) {
       table.holidays.push_back({it->first, it->second});
     }
     return table;
@@ -425,8 +426,8 @@ absl::CivilDay WorkingCalendar::AddWorkingDays(absl::CivilDay from,
 absl::StatusOr<absl::CivilDay> WorkingCalendar::TryAddWorkingDays(
     absl::CivilDay from, int n) const {
   if (n < 0 || n > kMaxWorkingDays) {
-    return Invalid("working_days", absl::StrCat(n, " is not within 0..",
-                                                kMaxWorkingDays));
+    return Invalid("working_days",
+                   absl::StrCat(n, " is not within 0..", kMaxWorkingDays));
   }
   int year_number = static_cast<int>(from.year());
   const Year* year = impl_->Find(year_number);
@@ -477,8 +478,8 @@ absl::StatusOr<int> WorkingCalendar::TryWorkingDaysBetween(
     const Year& year = impl_->Get(y);
     const int64_t begin =
         y == from.year() ? (from - kEpoch) - year.first + 1 : 0;
-    const int64_t end = y == to.year() ? (to - kEpoch) - year.first + 1
-                                       : int64_t{year.length};
+    const int64_t end =
+        y == to.year() ? (to - kEpoch) - year.first + 1 : int64_t{year.length};
     for (int64_t i = begin; i < end; ++i) {
       count += year.off[static_cast<size_t>(i)] ? 0 : 1;
     }
@@ -518,15 +519,15 @@ absl::StatusOr<Calendars> Calendars::Parse(std::string_view text) {
       return s;
     }
     if (auto [it, added] = seen.emplace(state.country(), i); !added) {
-      return Invalid(key + ".country",
-                     absl::StrCat("'", state.country(),
-                                  "' has a calendar already (states[",
-                                  it->second, "])"));
+      return Invalid(
+          key + ".country",
+          absl::StrCat("'", state.country(),
+                       "' has a calendar already (states[", it->second, "])"));
     }
     if (state.weekend_size() == 0) {
       return Invalid(key + ".weekend", "is required (e.g. SATURDAY, SUNDAY)");
     }
-    Rules rules;
+    WorkingCalendar::Rules rules;
     rules.country = state.country();
     for (int j = 0; j < state.weekend_size(); ++j) {
       if (absl::Status s = ValidateWeekday(
@@ -538,8 +539,8 @@ absl::StatusOr<Calendars> Calendars::Parse(std::string_view text) {
       rules.weekend_mask |= uint8_t{1} << (state.weekend(j) - 1);
     }
     for (int j = 0; j < state.holidays_size(); ++j) {
-      if (absl::Status s = ValidateRule(
-              absl::StrCat(key, ".holidays[", j, "]"), state.holidays(j));
+      if (absl::Status s = ValidateRule(absl::StrCat(key, ".holidays[", j, "]"),
+                                        state.holidays(j));
           !s.ok()) {
         return s;
       }
@@ -587,7 +588,8 @@ absl::Status Calendars::ApplyOverrides(
     const pwx::v1::CalendarConfig& overrides) {
   if (absl::Status s = ValidateOverrides(overrides); !s.ok()) return s;
   if (overrides.holidays_size() == 0) return absl::OkStatus();
-  std::map<std::string, std::map<absl::CivilDay, WorkingCalendar::Rules::Override>>
+  std::map<std::string,
+           std::map<absl::CivilDay, WorkingCalendar::Rules::Override>>
       by_country;
   std::string canonical;
   for (int i = 0; i < overrides.holidays_size(); ++i) {

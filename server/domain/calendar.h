@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "pwx/v1/calendar.pb.h"
 #include "pwx/v1/config.pb.h"
@@ -36,12 +37,12 @@ struct Holiday {
 
 // OK for kFirstCalendarYear..kLastCalendarYear, otherwise INVALID_ARGUMENT
 // "<field>: 2300 is outside the years calendars cover (1900-2199)".
-absl::Status ValidateCalendarYear(std::string_view field, int year);
+absl::Status ValidateCalendarYear(absl::string_view field, int year);
 
 // "2026-12-10" -> the day; INVALID_ARGUMENT naming `field` for anything else
 // (a malformed date, a day that does not exist, or a year outside the range).
-absl::StatusOr<absl::CivilDay> ParseCalendarDay(std::string_view field,
-                                                std::string_view text);
+absl::StatusOr<absl::CivilDay> ParseCalendarDay(absl::string_view field,
+                                                absl::string_view text);
 
 // "2026-12-10".
 std::string FormatCalendarDay(absl::CivilDay day);

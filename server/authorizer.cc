@@ -80,6 +80,9 @@ std::vector<Role> RolesFor(Permission permission) {
       return {pwx::v1::ROLE_COORDINATOR, pwx::v1::ROLE_ADMIN};
     case Permission::kAudit:
       return {pwx::v1::ROLE_AUDITOR};
+    case Permission::kCalendars:
+      return {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_COORDINATOR,
+              pwx::v1::ROLE_AUDITOR, pwx::v1::ROLE_ADMIN};
   }
   return {};
 }

@@ -25,11 +25,12 @@ namespace pwx::server {
 
 // What an RPC needs. Each role grants a fixed set (see RolesFor).
 enum class Permission {
-  kCases,   // case records, notes, attachments: personal data
-  kUsers,   // grant, revoke, list users
-  kBackup,  // node backups
-  kAudit,   // the audit log (read-only)
-  kPeers,   // the peer registry: federation with other nodes
+  kCases,      // case records, notes, attachments: personal data
+  kUsers,      // grant, revoke, list users
+  kBackup,     // node backups
+  kAudit,      // the audit log (read-only)
+  kPeers,      // the peer registry: federation with other nodes
+  kCalendars,  // working-day calendars: public data, every role
 };
 
 // The roles that grant `permission`, for messages and documentation.

@@ -15,8 +15,9 @@
 #include "pwx/v1/config.pb.h"
 
 namespace pwx::domain {
+class Calendars;
 class Signer;
-}
+}  // namespace pwx::domain
 namespace pwx::storage {
 class AuditIndexer;
 class FederationStore;
@@ -29,6 +30,7 @@ class AdminServiceImpl;
 class AuditReader;
 class AuditServiceImpl;
 class Authorizer;
+class CalendarServiceImpl;
 class CaseManager;
 class CaseServiceImpl;
 class CaseSharing;
@@ -64,6 +66,8 @@ struct NodeOptions {
   std::string federation_cert_pem;
   std::string federation_key_pem;
   std::string federation_ca_pem;
+  // The contents of calendar.data_file; empty: the shipped calendars.
+  std::string calendar_data;
 };
 
 // Reads the PEM files named by `config` into NodeOptions; the error names
@@ -88,6 +92,11 @@ class Node {
   // The federation port bound; 0 when the node does not federate.
   int federation_port() const { return federation_port_; }
 
+  // The working-day calendars deadlines are computed on: the shipped data
+  // or calendar.data_file, with the config's overrides. Never changes while
+  // the node runs.
+  const domain::Calendars& calendars() const { return *calendars_; }
+
   // Stops accepting calls, lets in-flight calls finish for up to `grace`,
   // cancels the rest, then flushes and closes the database. Idempotent.
   void Shutdown(absl::Duration grace);
@@ -95,6 +104,8 @@ class Node {
  private:
   Node() = default;
 
+  std::unique_ptr<domain::Calendars> calendars_;
+  std::unique_ptr<CalendarServiceImpl> calendar_service_;
   std::unique_ptr<storage::RocksStore> store_;
   std::unique_ptr<storage::AuditIndexer> audit_indexer_;
   std::unique_ptr<Authorizer> authz_;

@@ -21,6 +21,7 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/domain/merkle.h"
+#include "tests/client/fake_calendar_service.h"
 #include "tests/client/fake_peer_service.h"
 
 namespace pwx::testing {
@@ -235,6 +236,7 @@ class FakeNode {
   FakeUserService& users() { return users_; }
   FakePeerService& peers() { return peers_; }
   FakeAuditService& audit() { return audit_; }
+  FakeCalendarService& calendars() { return calendars_; }
 
  private:
   FakeNode() = default;
@@ -244,6 +246,7 @@ class FakeNode {
   FakeUserService users_;
   FakePeerService peers_;
   FakeAuditService audit_;
+  FakeCalendarService calendars_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

@@ -88,6 +88,9 @@ void AddPeerCommands(CLI::App& app, Command* selected);
 // Adds the top-level `access-log` to `app`, like AddCaseCommands().
 void AddAccessLogCommand(CLI::App& app, Command* selected);
 
+// Adds `calendar show|add` to `app`, like AddCaseCommands().
+void AddCalendarCommands(CLI::App& app, Command* selected);
+
 }  // namespace pwx::client::internal
 
 #endif  // PWX_CLIENT_CLI_INTERNAL_H_

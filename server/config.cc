@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/authorizer.h"
+#include "server/domain/calendar.h"
 #include "server/domain/fields.h"
 
 namespace pwx::server {
@@ -255,7 +256,9 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
                    "is required when the other of audit.signing_cert_file "
                    "and audit.signing_key_file is set");
   }
-  return absl::OkStatus();
+  // Whether each country has a calendar is known once the data is loaded
+  // (Node::Start); the overrides' shape is checked here.
+  return domain::Calendars::ValidateOverrides(config.calendar());
 }
 
 }  // namespace pwx::server

@@ -18,6 +18,7 @@
 #include "server/audit_reader.h"
 #include "server/audit_service.h"
 #include "server/authorizer.h"
+#include "server/calendar_service.h"
 #include "server/case_manager.h"
 #include "server/case_service.h"
 #include "server/case_sharing.h"
@@ -27,6 +28,7 @@
 #include "server/config.h"
 #include "server/crl_set.h"
 #include "server/domain/catalogue.h"
+#include "server/domain/calendar.h"
 #include "server/domain/signing.h"
 #include "server/event_handler.h"
 #include "server/federation_service.h"
@@ -85,6 +87,12 @@ absl::StatusOr<NodeOptions> LoadNodeOptions(pwx::v1::ServerConfig config) {
       *out = *std::move(pem);
     }
   }
+  if (!config.calendar().data_file().empty()) {
+    absl::StatusOr<std::string> calendar_data =
+        ReadFileForKey("calendar.data_file", config.calendar().data_file());
+    if (!calendar_data.ok()) return calendar_data.status();
+    options.calendar_data = *std::move(calendar_data);
+  }
   options.config = std::move(config);
   options.api_cert_pem = *std::move(cert);
   options.api_key_pem = *std::move(key);
@@ -115,6 +123,23 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     return s;
   }
   std::unique_ptr<Node> node(new Node());
+
+  absl::StatusOr<domain::Calendars> calendars =
+      options.calendar_data.empty()
+          ? domain::Calendars::Shipped()
+          : domain::Calendars::Parse(options.calendar_data);
+  if (!calendars.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.calendar_data.empty() ? "the shipped calendars: "
+                                                   : "calendar.data_file: ",
+                     calendars.status().message()));
+  }
+  if (absl::Status s = calendars->ApplyOverrides(config.calendar()); !s.ok()) {
+    return s;
+  }
+  node->calendars_ = std::make_unique<domain::Calendars>(*std::move(calendars));
+  spdlog::info("node {} computes deadlines on calendars version {}",
+               config.authority_id(), node->calendars_->version());
 
   storage::RocksStoreOptions store_options;
   store_options.path = config.data_dir();
@@ -374,6 +399,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->signer_.get());
   node->audit_service_ = std::make_unique<AuditServiceImpl>(
       node->audit_reader_.get(), node->authz_.get());
+  node->calendar_service_ = std::make_unique<CalendarServiceImpl>(
+      node->calendars_.get(), node->authz_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -387,6 +414,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->audit_service_.get());
   builder.RegisterService(node->peer_service_.get());
   builder.RegisterService(node->request_service_.get());
+  builder.RegisterService(node->calendar_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
   builder.AddChannelArgument(
@@ -430,6 +458,7 @@ void Node::Shutdown(absl::Duration grace) {
   // covers every entry written, then the writer drains and the database
   // closes.
   audit_service_.reset();
+  calendar_service_.reset();
   audit_reader_.reset();
   peer_service_.reset();
   federation_service_.reset();

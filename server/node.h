@@ -16,6 +16,7 @@
 
 namespace pwx::domain {
 class QuestionCatalogue;
+class Calendars;
 class Signer;
 }  // namespace pwx::domain
 namespace pwx::storage {
@@ -30,6 +31,7 @@ class AdminServiceImpl;
 class AuditReader;
 class AuditServiceImpl;
 class Authorizer;
+class CalendarServiceImpl;
 class CaseManager;
 class CaseServiceImpl;
 class CaseSharing;
@@ -68,6 +70,8 @@ struct NodeOptions {
   std::string federation_cert_pem;
   std::string federation_key_pem;
   std::string federation_ca_pem;
+  // The contents of calendar.data_file; empty: the shipped calendars.
+  std::string calendar_data;
 };
 
 // Reads the PEM files named by `config` into NodeOptions; the error names
@@ -95,6 +99,10 @@ class Node {
   // The question catalogue the node serves (the shipped one), for the
   // services that show question texts. Lives as long as the Node.
   const domain::QuestionCatalogue& catalogue() const { return *catalogue_; }
+  // The working-day calendars deadlines are computed on: the shipped data
+  // or calendar.data_file, with the config's overrides. Never changes while
+  // the node runs.
+  const domain::Calendars& calendars() const { return *calendars_; }
 
   // Stops accepting calls, lets in-flight calls finish for up to `grace`,
   // cancels the rest, then flushes and closes the database. Idempotent.
@@ -103,6 +111,8 @@ class Node {
  private:
   Node() = default;
 
+  std::unique_ptr<domain::Calendars> calendars_;
+  std::unique_ptr<CalendarServiceImpl> calendar_service_;
   std::unique_ptr<storage::RocksStore> store_;
   std::unique_ptr<storage::AuditIndexer> audit_indexer_;
   std::unique_ptr<Authorizer> authz_;

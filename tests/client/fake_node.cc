@@ -524,6 +524,7 @@ std::unique_ptr<FakeNode> FakeNode::Start() {
   builder.RegisterService(&node->peers_);
   builder.RegisterService(&node->audit_);
   builder.RegisterService(&node->catalogue_);
+  builder.RegisterService(&node->calendars_);
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
     std::fprintf(stderr, "fake node: cannot listen on 127.0.0.1:0\n");

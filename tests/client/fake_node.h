@@ -22,6 +22,7 @@
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/domain/merkle.h"
 #include "tests/client/fake_catalogue_service.h"
+#include "tests/client/fake_calendar_service.h"
 #include "tests/client/fake_peer_service.h"
 
 namespace pwx::testing {
@@ -242,6 +243,7 @@ class FakeNode {
   FakePeerService& peers() { return peers_; }
   FakeAuditService& audit() { return audit_; }
   FakeCatalogueService& catalogue() { return catalogue_; }
+  FakeCalendarService& calendars() { return calendars_; }
 
  private:
   FakeNode() = default;
@@ -252,6 +254,7 @@ class FakeNode {
   FakePeerService peers_;
   FakeAuditService audit_;
   FakeCatalogueService catalogue_;
+  FakeCalendarService calendars_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

@@ -155,6 +155,28 @@ TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {
   }
 }
 
+TEST(ConfigTest, CalendarOverridesAreValidatedByName) {
+  const std::string text =
+      std::string(kGood) +
+      "calendar { holidays { country: \"PL\" date: \"2026-11-10\" "
+      "name: \"Bridge day\" }\n"
+      "holidays { country: \"PL\" date: \"2026-11-31\" remove: true } }\n";
+  absl::StatusOr<pwx::v1::ServerConfig> c = ParseConfig(text, "x");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ApplyDefaults(&*c);
+  EXPECT_THAT(ValidateConfig(*c).message(),
+              HasSubstr("calendar.holidays[1].date: '2026-11-31' is not a "
+                        "date"));
+  c->mutable_calendar()->mutable_holidays(1)->set_date("2026-11-30");
+  EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
+  c->mutable_calendar()->mutable_holidays(0)->clear_name();
+  EXPECT_THAT(ValidateConfig(*c).message(),
+              HasSubstr("calendar.holidays[0].name: is required"));
+  c->mutable_calendar()->mutable_holidays(0)->set_country("GR");
+  EXPECT_THAT(ValidateConfig(*c).message(),
+              HasSubstr("calendar.holidays[0].country: use 'EL'"));
+}
+
 // The commented example in deploy/ is a config the server accepts.
 TEST(ConfigTest, ExampleConfigIsValid) {
   const char* source = std::getenv("PWX_SOURCE_DIR");

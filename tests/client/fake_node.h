@@ -1,7 +1,7 @@
 // An in-process stand-in for a pwx node's API port: CaseService,
-// AdminService, UserService, PeerService and AuditService fakes that record
-// what the CLI sent and answer with canned data, served over mutual TLS with
-// certificates made at test time.
+// AdminService, UserService, PeerService, AuditService and RequestService fakes
+// that record what the CLI sent and answer with canned data, served over mutual
+// TLS with certificates made at test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
@@ -22,6 +22,7 @@
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/domain/merkle.h"
 #include "tests/client/fake_peer_service.h"
+#include "tests/client/fake_request_service.h"
 
 namespace pwx::testing {
 
@@ -235,6 +236,7 @@ class FakeNode {
   FakeUserService& users() { return users_; }
   FakePeerService& peers() { return peers_; }
   FakeAuditService& audit() { return audit_; }
+  FakeRequestService& requests() { return requests_; }
 
  private:
   FakeNode() = default;
@@ -244,6 +246,7 @@ class FakeNode {
   FakeUserService users_;
   FakePeerService peers_;
   FakeAuditService audit_;
+  FakeRequestService requests_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

@@ -286,15 +286,20 @@ void PrintRequestTable(const pwx::v1::Request& r, std::ostream& out) {
   PrintSection("questions", c.questions_size(), out);
   for (int i = 0; i < c.questions_size(); ++i) {
     const pwx::v1::Question& q = c.questions(i);
+    std::string text = q.text();
+    if (!q.text().empty() && !q.language().empty()) {
+      absl::StrAppend(&text, " (", q.language(), ")");
+    }
     std::string head = absl::StrCat("  ", i + 1, ". ");
+    if (q.code().empty() && q.catalogue_text().empty()) {
+      // A free-text question: its text is the question.
+      out << CleanText(absl::StrCat(head, text)) << '\n';
+      continue;
+    }
     if (!q.code().empty()) absl::StrAppend(&head, q.code(), "  ");
     absl::StrAppend(&head, q.catalogue_text());
     out << CleanText(head) << '\n';
-    if (!q.text().empty()) {
-      out << "     " << CleanText(q.text());
-      if (!q.language().empty()) out << " (" << CleanText(q.language()) << ")";
-      out << '\n';
-    }
+    if (!text.empty()) out << "     " << CleanText(text) << '\n';
   }
 
   if (c.kind() == pwx::v1::REQUEST_KIND_NOTIFICATION_OF_DECISION ||
@@ -437,9 +442,9 @@ void PrintStats(const pwx::v1::GetStatsResponse& stats, OutputFormat format,
     out << '\n'
         << name << ": " << peer.requests_sent() << " sent to it, "
         << peer.requests_received() << " received from it\n";
-    PrintIndicators(absl::StrCat(name, " answering our requests:"),
+    PrintIndicators(absl::StrCat("how ", name, " answered our requests:"),
                     peer.as_recipient(), out);
-    PrintIndicators(absl::StrCat("we answering ", name, "'s requests:"),
+    PrintIndicators(absl::StrCat("how we answered ", name, "'s requests:"),
                     peer.our_answers(), out);
   }
 }

@@ -578,7 +578,7 @@ TEST_F(CliRequestTest, ShowTablePrintsDueDateDaysLeftQuestionsAndHistory) {
   EXPECT_THAT(out, HasSubstr("  1. EST-01  Where is the registered office?\n"));
   EXPECT_THAT(out, HasSubstr("  2. A1-01  Is an A1 issued?\n"
                              "     pour les 4 salariés (fr)\n"));
-  EXPECT_THAT(out, HasSubstr("  3. \n     Qui paie les salaires ? (fr)\n"));
+  EXPECT_THAT(out, HasSubstr("  3. Qui paie les salaires ? (fr)\n"));
   // The history, oldest first, one line per event.
   const size_t send = out.find("alice   send");
   const size_t receive = out.find("(node)  receive");
@@ -819,6 +819,8 @@ TEST_F(CliRequestTest, StatsSendsThePeriodAndPrintsEachPeer) {
                                          "to: '2026-06-30'"));
   const std::string& out = result.out;
   EXPECT_THAT(out, HasSubstr("PL-PIP: 12 sent to it, 8 received from it"));
+  EXPECT_THAT(out, HasSubstr("how PL-PIP answered our requests:"));
+  EXPECT_THAT(out, HasSubstr("how we answered PL-PIP's requests:"));
   EXPECT_THAT(out,
               HasSubstr("INDICATOR                VALUE      COUNT  BAND"));
   EXPECT_THAT(out,

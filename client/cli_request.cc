@@ -381,7 +381,8 @@ absl::Status FillSplit(const ActFlags& f, Session& session,
 
 absl::Status FillClose(const ActFlags& f, Session&,
                        pwx::v1::RequestEvent* step) {
-  pwx::v1::Rating* rating = step->mutable_close()->mutable_rating();
+  pwx::v1::Rating given;
+  pwx::v1::Rating* rating = &given;
   if (!f.rating.empty()) {
     if (absl::Status s = ParseRatingSpec("--rating", f.rating, rating);
         !s.ok()) {
@@ -402,6 +403,8 @@ absl::Status FillClose(const ActFlags& f, Session&,
       rating->set_effort(*parsed);
     }
   }
+  pwx::v1::CloseAction* close = step->mutable_close();
+  if (given.ByteSizeLong() > 0) *close->mutable_rating() = given;
   return absl::OkStatus();
 }
 
@@ -417,6 +420,7 @@ absl::Status FillModify(const ActFlags& f, Session& session,
   scratch.set_kind(pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY);
   scratch.set_urgent(true);
   scratch.set_urgency_reason("-");
+  scratch.mutable_penalty()->mutable_amount()->set_currency("EUR");
   if (absl::Status s = ApplyContentFlags(f.content, &scratch); !s.ok()) {
     return AsUsage(s);
   }

@@ -351,7 +351,7 @@ TEST_F(CliRequestTest, EachVerbSendsItsAction) {
       {"close",
        {{"--rating", "timeliness=positive,effort=negative"},
         "close { rating { timeliness: POSITIVE effort: NEGATIVE } }"}},
-      {"close", {{}, "close { rating {} }"}},
+      {"close", {{}, "close {}"}},
       {"reopen",
        {{"--reason", "incomplete"}, "reopen { reason: 'incomplete' }"}},
       {"delay",
@@ -523,6 +523,29 @@ TEST_F(CliRequestTest, ModifyReplacesTheQuestionsAndTurnsUrgencyOff) {
   ASSERT_THAT(sent.questions(), SizeIs(2));
   EXPECT_THAT(sent.questions(0), EqualsProto("code: 'PAY-02'"));
   EXPECT_THAT(sent.questions(1), EqualsProto("text: 'Pay slips?'"));
+}
+
+TEST_F(CliRequestTest, ModifyKeepsTheCurrencyOfAnAmountItChanges) {
+  pwx::v1::Request recovery = AcceptedRequest();
+  recovery.mutable_content()->set_kind(
+      pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY);
+  pwx::v1::Money* amount =
+      recovery.mutable_content()->mutable_penalty()->mutable_amount();
+  amount->set_currency("PLN");
+  amount->set_cents(100);
+  recovery.mutable_content()->mutable_penalty()->set_served(true);
+  requests().AddRequest(recovery);
+
+  const CliResult result =
+      Run({"request", "modify", kId, "--amount", "5400.5", "--no-served"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const FakeRequestService::Seen seen = requests().seen();
+  ASSERT_THAT(seen.acts, SizeIs(1));
+  const pwx::v1::PenaltyInstrument& sent =
+      seen.acts[0].step().modify().content().penalty();
+  EXPECT_THAT(sent.amount(), EqualsProto("currency: 'PLN' cents: 540050"));
+  EXPECT_FALSE(sent.served());
 }
 
 TEST_F(CliRequestTest, ModifyChecksItsFlags) {

@@ -348,7 +348,7 @@ BindOptions RequiredText(const std::string& help) {
 }
 
 BindOptions Both(BindOptions a, BindOptions b) {
-  return [a, b](CLI::App* c, ActFlags* f) {
+  return [a = std::move(a), b = std::move(b)](CLI::App* c, ActFlags* f) {
     a(c, f);
     b(c, f);
   };
@@ -688,7 +688,8 @@ absl::Status RunList(const ListFlags& flags,
 }
 
 void AddList(CLI::App* requests, Command* selected, const std::string& name,
-             const std::string& help, pwx::v1::ListRequestsRequest base) {
+             const std::string& help,
+             const pwx::v1::ListRequestsRequest& base) {
   CLI::App* command = requests->add_subcommand(name, help);
   command->footer(
       "Columns: id, kind, the peer authority, state, due date, working days\n"

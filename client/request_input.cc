@@ -287,7 +287,7 @@ absl::StatusOr<int64_t> ParseCents(std::string_view text) {
   for (char ch : units) whole = whole * 10 + (ch - '0');
   int64_t cents = 0;
   if (!decimals.empty()) {
-    cents = (decimals[0] - '0') * 10;
+    cents = int64_t{decimals[0] - '0'} * 10;
     if (decimals.size() == 2) cents += decimals[1] - '0';
   }
   return whole * 100 + cents;

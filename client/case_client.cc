@@ -1,36 +1,15 @@
 #include "client/case_client.h"
 
-#include <chrono>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "client/unary_call.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/sync_stream.h"
 
 namespace pwx::client {
-namespace {
-
-void ApplyDeadline(absl::Duration timeout, grpc::ClientContext* context) {
-  if (timeout == absl::InfiniteDuration()) return;
-  context->set_deadline(std::chrono::system_clock::now() +
-                        absl::ToChronoMilliseconds(timeout));
-}
-
-// Runs one unary call under `timeout` and converts its status; `rpc` calls
-// the stub with the context and the response to fill.
-template <typename Response, typename Rpc>
-absl::StatusOr<Response> CallUnary(absl::Duration timeout, Rpc rpc) {
-  grpc::ClientContext context;
-  ApplyDeadline(timeout, &context);
-  Response response;
-  absl::Status status = FromGrpcStatus(rpc(&context, &response));
-  if (!status.ok()) return status;
-  return response;
-}
-
-}  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();

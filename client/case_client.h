@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/unary_call.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
@@ -24,9 +25,6 @@
 #include "pwx/v1/user_service.grpc.pb.h"
 
 namespace pwx::client {
-
-// Converts a gRPC status to the absl::Status with the same code and message.
-absl::Status FromGrpcStatus(const grpc::Status& status);
 
 // Size of each chunk UploadAttachment sends.
 inline constexpr size_t kUploadChunkBytes = size_t{64} * 1024;

@@ -155,6 +155,7 @@ int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
   internal::AddAuditCommands(app, &command);
   internal::AddAccessLogCommand(app, &command);
   internal::AddCalendarCommands(app, &command);
+  internal::AddRequestCommands(app, &command);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

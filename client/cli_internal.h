@@ -91,6 +91,13 @@ void AddAccessLogCommand(CLI::App& app, Command* selected);
 // Adds `calendar show|add` to `app`, like AddCaseCommands().
 void AddCalendarCommands(CLI::App& app, Command* selected);
 
+// Adds `request create|show|send|accept|...|list|inbox|outbox|overdue` and
+// the top-level `stats` to `app`, like AddCaseCommands().
+void AddRequestCommands(CLI::App& app, Command* selected);
+
+// Adds the top-level `stats` to `app`; part of AddRequestCommands().
+void AddStatsCommand(CLI::App& app, Command* selected);
+
 }  // namespace pwx::client::internal
 
 #endif  // PWX_CLIENT_CLI_INTERNAL_H_

@@ -1,7 +1,8 @@
 // An in-process stand-in for a pwx node's API port: CaseService,
-// AdminService, UserService, PeerService, AuditService and CatalogueService
-// fakes that record what the CLI sent and answer with canned data, served
-// over mutual TLS with certificates made at test time.
+// AdminService, UserService, PeerService, AuditService, CatalogueService,
+// CalendarService and RequestService fakes that record what the CLI sent and
+// answer with canned data, served over mutual TLS with certificates made at
+// test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
@@ -24,6 +25,7 @@
 #include "tests/client/fake_catalogue_service.h"
 #include "tests/client/fake_calendar_service.h"
 #include "tests/client/fake_peer_service.h"
+#include "tests/client/fake_request_service.h"
 
 namespace pwx::testing {
 
@@ -244,6 +246,7 @@ class FakeNode {
   FakeAuditService& audit() { return audit_; }
   FakeCatalogueService& catalogue() { return catalogue_; }
   FakeCalendarService& calendars() { return calendars_; }
+  FakeRequestService& requests() { return requests_; }
 
  private:
   FakeNode() = default;
@@ -255,6 +258,7 @@ class FakeNode {
   FakeAuditService audit_;
   FakeCatalogueService catalogue_;
   FakeCalendarService calendars_;
+  FakeRequestService requests_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

@@ -1,0 +1,81 @@
+#include "client/request_client.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "client/unary_call.h"
+#include "grpcpp/client_context.h"
+
+namespace pwx::client {
+
+RequestClient::RequestClient(std::shared_ptr<grpc::Channel> channel,
+                             absl::Duration timeout)
+    : stub_(pwx::v1::RequestService::NewStub(std::move(channel))),
+      timeout_(timeout) {}
+
+absl::StatusOr<pwx::v1::Request> RequestClient::CreateRequest(
+    const pwx::v1::CreateRequestRequest& request) const {
+  return CallUnary<pwx::v1::Request>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Request* response) {
+        return stub_->CreateRequest(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::Request> RequestClient::GetRequest(
+    const std::string& id) const {
+  pwx::v1::GetRequestRequest request;
+  request.set_id(id);
+  return CallUnary<pwx::v1::Request>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Request* response) {
+        return stub_->GetRequest(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::Request> RequestClient::Act(
+    const pwx::v1::ActRequest& request) const {
+  return CallUnary<pwx::v1::Request>(
+      timeout_, [&](grpc::ClientContext* context, pwx::v1::Request* response) {
+        return stub_->Act(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::ListRequestsResponse> RequestClient::ListRequests(
+    const pwx::v1::ListRequestsRequest& request) const {
+  return CallUnary<pwx::v1::ListRequestsResponse>(
+      timeout_, [&](grpc::ClientContext* context,
+                    pwx::v1::ListRequestsResponse* response) {
+        return stub_->ListRequests(context, request, response);
+      });
+}
+
+absl::StatusOr<pwx::v1::ListRequestsResponse> RequestClient::ListAllRequests(
+    pwx::v1::ListRequestsRequest request) const {
+  pwx::v1::ListRequestsResponse all;
+  absl::flat_hash_set<std::string> seen_tokens;
+  while (true) {
+    absl::StatusOr<pwx::v1::ListRequestsResponse> page = ListRequests(request);
+    if (!page.ok()) return page.status();
+    for (pwx::v1::Request& r : *page->mutable_requests()) {
+      *all.add_requests() = std::move(r);
+    }
+    const std::string& next = page->next_page_token();
+    if (next.empty()) return all;
+    if (!seen_tokens.insert(next).second) {
+      return absl::InternalError(absl::StrCat("server returned page token '",
+                                              next, "' twice; stopping"));
+    }
+    request.set_page_token(next);
+  }
+}
+
+absl::StatusOr<pwx::v1::GetStatsResponse> RequestClient::GetStats(
+    const pwx::v1::GetStatsRequest& request) const {
+  return CallUnary<pwx::v1::GetStatsResponse>(
+      timeout_,
+      [&](grpc::ClientContext* context, pwx::v1::GetStatsResponse* response) {
+        return stub_->GetStats(context, request, response);
+      });
+}
+
+}  // namespace pwx::client

@@ -17,6 +17,7 @@
 #include "client/request_client.h"
 #include "client/request_input.h"
 #include "client/request_output.h"
+#include "server/domain/catalogue.h"
 #include "server/domain/fields.h"
 
 namespace pwx::client::internal {
@@ -229,12 +230,23 @@ void AddShow(CLI::App* requests, Command* selected) {
   auto id = std::make_shared<std::string>();
   command->add_option("ID", *id, "Request id, e.g. FR-DGT-R-2026-000001")
       ->required();
-  command->callback([selected, id] {
-    *selected = [id](CommandEnv& env) -> absl::Status {
+  auto language = std::make_shared<std::string>();
+  command->add_option("--lang", *language,
+                      "The language of the catalogue questions: en, fr, de, "
+                      "pl, ro, es, it or pt (default: your `pwx user "
+                      "set-language`, else en)");
+  command->callback([selected, id, language] {
+    *selected = [id, language](CommandEnv& env) -> absl::Status {
       if (absl::Status s = CheckId(*id); !s.ok()) return s;
+      if (!language->empty()) {
+        if (absl::Status s = domain::ValidateLanguage("--lang", *language);
+            !s.ok()) {
+          return UsageError(s.message());
+        }
+      }
       absl::StatusOr<RequestClient> client = ConnectRequests(env);
       if (!client.ok()) return client.status();
-      return PrintResult(client->GetRequest(*id), env);
+      return PrintResult(client->GetRequest(*id, *language), env);
     };
   });
 }

@@ -206,6 +206,11 @@ void PrintCaseTable(const pwx::v1::Case& c, std::ostream& out) {
     out << "    " << Clean(note.text()) << '\n';
   }
 
+  PrintSectionTitle("requests", c.request_ids_size(), out);
+  for (const std::string& id : c.request_ids()) {
+    out << "  " << Clean(id) << "  (pwx request show " << Clean(id) << ")\n";
+  }
+
   PrintSectionTitle("attachments", c.attachments_size(), out);
   if (c.attachments_size() > 0) {
     TextTable attachments({"SHA256", "FILE", "TYPE", "SIZE", "UPLOADED"});

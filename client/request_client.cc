@@ -23,9 +23,10 @@ absl::StatusOr<pwx::v1::Request> RequestClient::CreateRequest(
 }
 
 absl::StatusOr<pwx::v1::Request> RequestClient::GetRequest(
-    const std::string& id) const {
+    const std::string& id, const std::string& language) const {
   pwx::v1::GetRequestRequest request;
   request.set_id(id);
+  request.set_language(language);
   return CallUnary<pwx::v1::Request>(
       timeout_, [&](grpc::ClientContext* context, pwx::v1::Request* response) {
         return stub_->GetRequest(context, request, response);

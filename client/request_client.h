@@ -23,7 +23,8 @@ class RequestClient {
 
   absl::StatusOr<pwx::v1::Request> CreateRequest(
       const pwx::v1::CreateRequestRequest& request) const;
-  absl::StatusOr<pwx::v1::Request> GetRequest(const std::string& id) const;
+  absl::StatusOr<pwx::v1::Request> GetRequest(
+      const std::string& id, const std::string& language = "") const;
   absl::StatusOr<pwx::v1::Request> Act(
       const pwx::v1::ActRequest& request) const;
   // One page.

@@ -234,7 +234,19 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(
   if (!call->allowed()) return call->reactor();
   // Answers once the read's audit entry is durable.
   cases_->GetForUser(request->id(), call->user(),
-                     FinishWithCase(call, response));
+                     [this, call, response](absl::StatusOr<Case> c) {
+                       if (c.ok() && requests_ != nullptr) {
+                         absl::StatusOr<std::vector<std::string>> ids =
+                             requests_->ForCase(c->id());
+                         if (!ids.ok()) {
+                           call->Finish(ids.status());
+                           return;
+                         }
+                         for (std::string& id : *ids)
+                           c->add_request_ids(std::move(id));
+                       }
+                       FinishWithCase(call, response)(std::move(c));
+                     });
   return call->reactor();
 }
 

@@ -9,6 +9,7 @@
 #include "server/authorizer.h"
 #include "server/case_manager.h"
 #include "server/case_sharing.h"
+#include "server/requests.h"
 
 namespace pwx::server {
 
@@ -17,9 +18,11 @@ namespace pwx::server {
 // FAILED_PRECONDITION). Every call needs the inspector role.
 class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
  public:
+  // `requests` (null: none) fills in a case's request_ids on GetCase.
   CaseServiceImpl(CaseManager* cases, const Authorizer* authz,
-                  CaseSharing* sharing = nullptr)
-      : cases_(cases), authz_(authz), sharing_(sharing) {}
+                  CaseSharing* sharing = nullptr,
+                  const Requests* requests = nullptr)
+      : cases_(cases), authz_(authz), sharing_(sharing), requests_(requests) {}
 
   grpc::ServerUnaryReactor* CreateCase(
       grpc::CallbackServerContext* context,
@@ -54,6 +57,7 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
   CaseManager* const cases_;
   const Authorizer* const authz_;
   CaseSharing* const sharing_;
+  const Requests* const requests_;
 };
 
 }  // namespace pwx::server

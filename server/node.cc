@@ -22,13 +22,11 @@
 #include "server/case_manager.h"
 #include "server/case_service.h"
 #include "server/case_sharing.h"
-#include "server/request_service.h"
-#include "server/requests.h"
 #include "server/catalogue_service.h"
 #include "server/config.h"
 #include "server/crl_set.h"
-#include "server/domain/catalogue.h"
 #include "server/domain/calendar.h"
+#include "server/domain/catalogue.h"
 #include "server/domain/signing.h"
 #include "server/event_handler.h"
 #include "server/federation_service.h"
@@ -38,6 +36,8 @@
 #include "server/peer_registry.h"
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
+#include "server/request_service.h"
+#include "server/requests.h"
 #include "server/tls_check.h"
 #include "server/tls_trust.h"
 #include "server/tree_head_signer.h"
@@ -336,6 +336,24 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     requests_options.authority_id = config.authority_id();
     requests_options.read_entry_delay =
         absl::Milliseconds(config.audit().read_entry_delay_ms());
+    requests_options.working_days = CalendarWorkingDays(node->calendars_.get());
+    const domain::QuestionCatalogue* catalogue = node->catalogue_.get();
+    requests_options.has_question = [catalogue](absl::string_view code) {
+      return catalogue->Has(std::string_view(code.data(), code.size()));
+    };
+    requests_options.question_text =
+        [catalogue](absl::string_view code,
+                    absl::string_view language) -> std::optional<std::string> {
+      std::optional<std::string_view> text =
+          catalogue->Text(std::string_view(code.data(), code.size()),
+                          std::string_view(language.data(), language.size()));
+      if (!text) return std::nullopt;
+      return std::string(*text);
+    };
+    Authorizer* authz = node->authz_.get();
+    requests_options.user_language = [authz](const std::string& user) {
+      return authz->Language(user);
+    };
     node->requests_ = std::make_unique<Requests>(
         std::move(requests_options), node->store_.get(), node->peers_.get(),
         node->outbox_.get(),
@@ -386,7 +404,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::move(identity), node->authz_.get(), node->peers_.get(),
       node->outbox_.get(), node->dispatcher_.get(), node->trust_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
-      node->cases_.get(), node->authz_.get(), node->case_sharing_.get());
+      node->cases_.get(), node->authz_.get(), node->case_sharing_.get(),
+      node->requests_.get());
   node->request_service_ = std::make_unique<RequestServiceImpl>(
       node->authz_.get(), node->requests_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(

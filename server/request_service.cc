@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "server/domain/catalogue.h"
 #include "server/domain/request_rules.h"
 #include "server/rpc_util.h"
 
@@ -54,8 +55,16 @@ grpc::ServerUnaryReactor* RequestServiceImpl::GetRequest(
     call->Finish(NoFederation());
     return call->reactor();
   }
-  requests_->Get(request->id(), call->user(),
-                 FinishWithRequest(call, response));
+  if (!request->language().empty()) {
+    if (absl::Status s =
+            domain::ValidateLanguage("language", request->language());
+        !s.ok()) {
+      call->Finish(s);
+      return call->reactor();
+    }
+  }
+  requests_->Get(request->id(), call->user(), FinishWithRequest(call, response),
+                 request->language());
   return call->reactor();
 }
 

@@ -10,6 +10,7 @@
 #include "server/domain/digest.h"
 #include "server/domain/fields.h"
 #include "server/domain/request_rules.h"
+#include "server/domain/scoreboard.h"
 #include "storage/case_store.h"
 
 namespace pwx::server {
@@ -91,6 +92,30 @@ WorkingDays WeekdaysOnly() {
     return sign * n;
   };
   w.version = "weekdays-only";
+  return w;
+}
+
+WorkingDays CalendarWorkingDays(const domain::Calendars* calendars) {
+  WorkingDays w;
+  w.add = [calendars](const std::string& authority, absl::CivilDay from,
+                      int n) -> absl::StatusOr<absl::CivilDay> {
+    const domain::WorkingCalendar* c = calendars->For(authority);
+    if (c == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("no working-day calendar for ", authority));
+    }
+    return c->TryAddWorkingDays(from, n);
+  };
+  w.between = [calendars](const std::string& authority, absl::CivilDay from,
+                          absl::CivilDay to) {
+    const domain::WorkingCalendar* c = calendars->For(authority);
+    if (c != nullptr) {
+      absl::StatusOr<int> n = c->TryWorkingDaysBetween(from, to);
+      if (n.ok()) return *n;
+    }
+    return WeekdaysOnly().between(authority, from, to);
+  };
+  w.version = calendars->version();
   return w;
 }
 
@@ -307,7 +332,7 @@ void Requests::Create(const pwx::v1::CreateRequestRequest& request,
 }
 
 void Requests::Get(const std::string& id, const std::string& user,
-                   RequestCallback done) {
+                   RequestCallback done, const std::string& language) {
   if (absl::Status s = domain::ValidateRequestId("id", id); !s.ok()) {
     done(s);
     return;
@@ -324,7 +349,10 @@ void Requests::Get(const std::string& id, const std::string& user,
   auto view = std::make_shared<Request>((*stored)->record);
   const bool hide = HidesPersonalData(*view);
   FillView(view.get(),
-           options_.user_language ? options_.user_language(user) : "", hide);
+           !language.empty()        ? language
+           : options_.user_language ? options_.user_language(user)
+                                    : "",
+           hide);
   if (hide) {
     done(std::move(*view));
     return;
@@ -630,8 +658,39 @@ absl::StatusOr<pwx::v1::ListRequestsResponse> Requests::List(
 
 absl::StatusOr<pwx::v1::GetStatsResponse> Requests::Stats(
     const pwx::v1::GetStatsRequest& request) const {
-  (void)request;
-  return absl::UnimplementedError("the scoreboard is not built yet");
+  const absl::CivilDay today = Today();
+  domain::ScorePeriod period{today - 365, today};
+  if (!request.from().empty()) {
+    absl::StatusOr<absl::CivilDay> from =
+        domain::ParseDate("from", request.from());
+    if (!from.ok()) return from.status();
+    period.from = *from;
+  }
+  if (!request.to().empty()) {
+    absl::StatusOr<absl::CivilDay> to = domain::ParseDate("to", request.to());
+    if (!to.ok()) return to.status();
+    period.to = *to;
+  }
+  if (period.to < period.from) {
+    return absl::InvalidArgumentError("to: must not be before from");
+  }
+  if (period.to - period.from > 366 * 10) {
+    return absl::InvalidArgumentError("from: a period of at most ten years");
+  }
+  if (!request.peer().empty()) {
+    if (absl::Status s = domain::ValidateAuthorityId("peer", request.peer());
+        !s.ok()) {
+      return s;
+    }
+  }
+  // Through the index of send days: only the period's requests are read.
+  absl::StatusOr<std::vector<Request>> requests =
+      store_.SentBetween(DateString(period.from), DateString(period.to));
+  if (!requests.ok()) return requests.status();
+  pwx::v1::GetStatsResponse response =
+      domain::ComputeScoreboard(options_.authority_id, *requests, period,
+                                std::string_view(request.peer()), Now());
+  return response;
 }
 
 absl::StatusOr<std::vector<std::string>> Requests::ForCase(

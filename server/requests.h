@@ -33,6 +33,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "pwx/v1/request_service.pb.h"
+#include "server/domain/calendar.h"
 #include "server/event_handler.h"
 #include "server/outbox.h"
 #include "server/peer_registry.h"
@@ -58,6 +59,12 @@ struct WorkingDays {
 
 // Monday to Friday, no holidays: for tests that do not need a calendar.
 WorkingDays WeekdaysOnly();
+
+// The national calendars of `calendars` (which must outlive the result).
+// A state without one gets an error from `add` (the receipt then counts
+// weekends only and says so in its calendar version) and weekdays from
+// `between`.
+WorkingDays CalendarWorkingDays(const domain::Calendars* calendars);
 
 struct RequestsOptions {
   // This node's authority. Required.
@@ -92,8 +99,9 @@ class Requests final : public EventHandler {
   // The request as `user` may see it: without personal data while it
   // awaits acceptance on this node's side as recipient. A read that returns
   // personal data returns once its "request.read" audit entry is durable.
-  void Get(const std::string& id, const std::string& user,
-           RequestCallback done);
+  // Catalogue texts are in `language`, else the user's preference.
+  void Get(const std::string& id, const std::string& user, RequestCallback done,
+           const std::string& language = "");
 
   // One transition by `user` of this node's authority.
   void Act(const pwx::v1::ActRequest& request, const std::string& user,

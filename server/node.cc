@@ -158,6 +158,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   node->signer_ = *std::move(signer);
 
+  // Uploads in progress; what a crash left there is removed now.
+  absl::StatusOr<std::unique_ptr<AttachmentSpool>> spool =
+      AttachmentSpool::Open(absl::StrCat(config.data_dir(), "/spool"));
+  if (!spool.ok()) return spool.status();
+  node->spool_ = *std::move(spool);
   CaseManagerOptions case_options;
   case_options.authority_id = config.authority_id();
   case_options.max_attachment_bytes = config.attachments().max_bytes();
@@ -343,7 +348,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::move(identity), node->authz_.get(), node->peers_.get(),
       node->outbox_.get(), node->dispatcher_.get(), node->trust_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
-      node->cases_.get(), node->authz_.get(), node->case_sharing_.get());
+      node->cases_.get(), node->spool_.get(), node->authz_.get(),
+      node->case_sharing_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());

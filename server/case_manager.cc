@@ -546,7 +546,8 @@ void CaseManager::AddAttachment(const pwx::v1::AttachmentHeader& header,
   upload->done = std::move(done);
   // A content stored already (for this case or another) is not written
   // again.
-  StoreChunks(std::move(upload), stored->has_value() ? upload->chunks : 0);
+  const uint64_t first = stored->has_value() ? upload->chunks : 0;
+  StoreChunks(std::move(upload), first);
 }
 
 void CaseManager::StoreChunks(std::shared_ptr<Upload> upload, uint64_t next) {

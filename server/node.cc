@@ -421,9 +421,10 @@ void Node::Shutdown(absl::Duration grace) {
   transport_.reset();
   outbox_.reset();
   handlers_.reset();
-  peers_.reset();
+  // The trust's thread reads the registry and the lists until it stops.
   if (trust_ != nullptr) trust_->Stop();
   trust_.reset();
+  peers_.reset();
   api_crls_.reset();
   fed_crls_.reset();
   fed_store_.reset();

@@ -92,7 +92,7 @@ TEST_F(UploadTest, ALargeUploadRoundTripsAndLeavesNoSpoolFile) {
   ASSERT_TRUE(CreateCase(*stub, Draft(), &created).ok());
   // 5 MiB and a bit: many stored chunks, the last one partial.
   std::string content;
-  for (int i = 0; content.size() < (5u << 20) + 12345; ++i) {
+  for (uint64_t i = 0; content.size() < (5u << 20) + 12345; ++i) {
     content += std::to_string(i * 7919);
   }
   Case after;

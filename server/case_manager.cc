@@ -1,6 +1,8 @@
 #include "server/case_manager.h"
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -28,6 +30,9 @@ constexpr int kMaxAttempts = 8;
 constexpr uint64_t kMaxSequence = 999999;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
+// Attachment chunks written per batch: an upload being stored holds at most
+// this many chunks (1 MiB) in memory, whatever its size.
+constexpr uint64_t kChunksPerWrite = 4;
 
 // Audit actions (pwx.v1.AuditEntry.action).
 constexpr absl::string_view kActionCreate = "case.create";
@@ -505,43 +510,87 @@ absl::Status CaseManager::CheckAttachmentHeader(
 }
 
 void CaseManager::AddAttachment(const pwx::v1::AttachmentHeader& header,
-                                std::string content, const std::string& user,
-                                CaseCallback done) {
+                                const SpoolFile* content,
+                                const std::string& user, CaseCallback done) {
   if (absl::Status s = CheckAttachmentHeader(header); !s.ok()) {
     done(s);
     return;
   }
-  if (content.size() > options_.max_attachment_bytes) {
+  if (content->size() > options_.max_attachment_bytes) {
     done(absl::ResourceExhaustedError(absl::StrCat(
-        "attachment: ", content.size(), " bytes exceed the limit of ",
+        "attachment: ", content->size(), " bytes exceed the limit of ",
         options_.max_attachment_bytes, " bytes")));
     return;
   }
   pwx::v1::AttachmentMeta meta;
-  meta.set_sha256(domain::Sha256Hex(content));
+  meta.set_sha256(content->Sha256Hex());
   meta.set_file_name(header.file_name());
   meta.set_media_type(header.media_type().empty() ? "application/octet-stream"
                                                   : header.media_type());
-  meta.set_size_bytes(content.size());
+  meta.set_size_bytes(content->size());
   meta.set_uploaded_by(user);
   *meta.mutable_uploaded_at() = ToProtoTime(Now());
-  auto shared_content = std::make_shared<const std::string>(std::move(content));
-  Change change = [this, meta = std::move(meta), shared_content](
-                      Case* c, storage::WriteBatch* batch) -> absl::Status {
-    if (static_cast<size_t>(c->attachments_size()) >= domain::kMaxAttachments) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("case ", c->id(), " has the maximum of ",
-                       domain::kMaxAttachments, " attachments"));
+  absl::StatusOr<std::optional<uint64_t>> stored =
+      cases_.BlobSize(meta.sha256());
+  if (!stored.ok()) {
+    done(stored.status());
+    return;
+  }
+  auto upload = std::make_shared<Upload>();
+  upload->case_id = header.case_id();
+  upload->content = content;
+  upload->chunks = (content->size() + storage::kBlobChunkBytes - 1) /
+                   storage::kBlobChunkBytes;
+  upload->meta = std::move(meta);
+  upload->user = user;
+  upload->done = std::move(done);
+  // A content stored already (for this case or another) is not written
+  // again.
+  const uint64_t first = stored->has_value() ? upload->chunks : 0;
+  StoreChunks(std::move(upload), first);
+}
+
+void CaseManager::StoreChunks(std::shared_ptr<Upload> upload, uint64_t next) {
+  if (next >= upload->chunks) {
+    Change change = [this, meta = upload->meta](
+                        Case* c, storage::WriteBatch* batch) -> absl::Status {
+      if (static_cast<size_t>(c->attachments_size()) >=
+          domain::kMaxAttachments) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("case ", c->id(), " has the maximum of ",
+                         domain::kMaxAttachments, " attachments"));
+      }
+      if (absl::Status s =
+              cases_.PutBlobSize(meta.sha256(), meta.size_bytes(), batch);
+          !s.ok()) {
+        return s;
+      }
+      *c->add_attachments() = meta;
+      return absl::OkStatus();
+    };
+    Mutate(upload->case_id, std::string(kActionAttach), std::move(change),
+           upload->user, std::move(upload->done), kMaxAttempts);
+    return;
+  }
+  storage::WriteBatch batch;
+  const uint64_t end = std::min(upload->chunks, next + kChunksPerWrite);
+  for (uint64_t index = next; index < end; ++index) {
+    absl::StatusOr<std::string> chunk = upload->content->Read(
+        index * storage::kBlobChunkBytes, storage::kBlobChunkBytes);
+    if (!chunk.ok()) {
+      upload->done(chunk.status());
+      return;
     }
-    if (absl::Status s = cases_.PutBlob(meta.sha256(), *shared_content, batch);
-        !s.ok()) {
-      return s;
-    }
-    *c->add_attachments() = meta;
-    return absl::OkStatus();
-  };
-  Mutate(header.case_id(), std::string(kActionAttach), std::move(change), user,
-         std::move(done), kMaxAttempts);
+    cases_.PutBlobChunk(upload->meta.sha256(), index, *chunk, &batch);
+  }
+  kv_->WriteAsync(std::move(batch),
+                  [this, upload = std::move(upload), end](absl::Status s) {
+                    if (!s.ok()) {
+                      upload->done(s);
+                      return;
+                    }
+                    StoreChunks(upload, end);
+                  });
 }
 
 absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "pwx/v1/case_service.pb.h"
 #include "pwx/v1/federation.pb.h"
+#include "server/attachment_spool.h"
 #include "storage/case_store.h"
 #include "storage/kv_store.h"
 
@@ -100,10 +102,14 @@ class CaseManager {
   absl::Status CheckAttachmentHeader(
       const pwx::v1::AttachmentHeader& header) const;
 
-  // Stores `content` (deduplicated by SHA-256) and adds its metadata to the
-  // case. RESOURCE_EXHAUSTED past max_attachment_bytes.
+  // Stores `content`, an upload spooled to a file, and adds its metadata to
+  // the case. A content already stored (same SHA-256) is not written again;
+  // another is read from the file and written a few chunks (1 MiB) per
+  // write, so that memory stays bounded whatever its size.
+  // RESOURCE_EXHAUSTED past max_attachment_bytes. `content` must stay
+  // valid until `done` is called.
   void AddAttachment(const pwx::v1::AttachmentHeader& header,
-                     std::string content, const std::string& user,
+                     const SpoolFile* content, const std::string& user,
                      CaseCallback done);
 
   // The metadata of an attachment of a case; NOT_FOUND when the case has no
@@ -166,6 +172,19 @@ class CaseManager {
               std::string user, CaseCallback done, int attempts_left);
 
   void Insert(pwx::v1::Case record, CaseCallback done, int attempts_left);
+
+  // An attachment being stored by AddAttachment.
+  struct Upload {
+    std::string case_id;
+    const SpoolFile* content = nullptr;
+    uint64_t chunks = 0;
+    pwx::v1::AttachmentMeta meta;
+    std::string user;
+    CaseCallback done;
+  };
+  // Writes the chunks of `upload` from `next` on, a few per write, then adds
+  // the attachment to its case.
+  void StoreChunks(std::shared_ptr<Upload> upload, uint64_t next);
 
   // FAILED_PRECONDITION unless this node's authority owns `c`: copies that
   // peers shared are read-only.

@@ -26,16 +26,20 @@ CaseCallback FinishWithCase(std::shared_ptr<UnaryCall> call, Case* response) {
   };
 }
 
-// Receives an attachment: the header first, then the bytes, buffered up to
-// the size limit so nothing is written unless the whole file arrived.
+// Receives an attachment: the header first, then the bytes, written to a
+// spool file up to the size limit (memory holds one message at a time), so
+// that nothing is stored unless the whole file arrived. The file is removed
+// before the call finishes, however it ends.
 class UploadReactor final
     : public grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest> {
  public:
   // `allowed` is the caller's authorization: when it is an error the call
   // ends at once, before a byte is read.
-  UploadReactor(CaseManager* cases, grpc::CallbackServerContext* context,
-                Case* response, const absl::Status& allowed)
+  UploadReactor(CaseManager* cases, const AttachmentSpool* spool,
+                grpc::CallbackServerContext* context, Case* response,
+                const absl::Status& allowed)
       : cases_(cases),
+        spool_(spool),
         context_(context),
         response_(response),
         log_(std::make_shared<CallLog>("UploadAttachment",
@@ -52,7 +56,7 @@ class UploadReactor final
       Complete();
       return;
     }
-    if (!have_header_) {
+    if (content_ == nullptr) {
       if (!message_.has_header()) {
         Fail(absl::InvalidArgumentError(
             "header: the first message must carry the attachment header"));
@@ -70,21 +74,29 @@ class UploadReactor final
             cases_->max_attachment_bytes(), " bytes")));
         return;
       }
-      have_header_ = true;
+      absl::StatusOr<std::unique_ptr<SpoolFile>> file = spool_->Create();
+      if (!file.ok()) {
+        Fail(file.status());
+        return;
+      }
+      content_ = *std::move(file);
     } else {
       if (message_.part_case() != pwx::v1::UploadAttachmentRequest::kChunk) {
         Fail(absl::InvalidArgumentError(
             "header: only the first message may carry a header"));
         return;
       }
-      if (content_.size() + message_.chunk().size() >
+      if (content_->size() + message_.chunk().size() >
           cases_->max_attachment_bytes()) {
         Fail(absl::ResourceExhaustedError(
             absl::StrCat("attachment: larger than the limit of ",
                          cases_->max_attachment_bytes(), " bytes")));
         return;
       }
-      content_.append(message_.chunk());
+      if (absl::Status s = content_->Append(message_.chunk()); !s.ok()) {
+        Fail(s);
+        return;
+      }
     }
     StartRead(&message_);
   }
@@ -98,18 +110,19 @@ class UploadReactor final
       Fail(absl::CancelledError("the upload was cancelled"));
       return;
     }
-    if (!have_header_) {
+    if (content_ == nullptr) {
       Fail(absl::InvalidArgumentError("header: the upload was empty"));
       return;
     }
-    if (header_.size_bytes() != 0 && header_.size_bytes() != content_.size()) {
+    if (header_.size_bytes() != 0 && header_.size_bytes() != content_->size()) {
       Fail(absl::InvalidArgumentError(
           absl::StrCat("header.size_bytes: announced ", header_.size_bytes(),
-                       " bytes but ", content_.size(), " arrived")));
+                       " bytes but ", content_->size(), " arrived")));
       return;
     }
-    cases_->AddAttachment(header_, std::move(content_), log_->user(),
+    cases_->AddAttachment(header_, content_.get(), log_->user(),
                           [this](absl::StatusOr<Case> r) {
+                            content_.reset();
                             if (r.ok()) *response_ = *std::move(r);
                             log_->Finish(r.status());
                             Finish(ToGrpcStatus(r.status()));
@@ -117,18 +130,20 @@ class UploadReactor final
   }
 
   void Fail(const absl::Status& status) {
+    content_.reset();
     log_->Finish(status);
     Finish(ToGrpcStatus(status));
   }
 
   CaseManager* const cases_;
+  const AttachmentSpool* const spool_;
   grpc::CallbackServerContext* const context_;
   Case* const response_;
   std::shared_ptr<CallLog> log_;
   pwx::v1::UploadAttachmentRequest message_;
   pwx::v1::AttachmentHeader header_;
-  bool have_header_ = false;
-  std::string content_;
+  // Created once the header is accepted; removed when the call ends.
+  std::unique_ptr<SpoolFile> content_;
 };
 
 // Streams an attachment chunk by chunk, reading each from the store only
@@ -308,7 +323,7 @@ grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest>*
 CaseServiceImpl::UploadAttachment(grpc::CallbackServerContext* context,
                                   Case* response) {
   return new UploadReactor(
-      cases_, context, response,
+      cases_, spool_, context, response,
       authz_->Check(CallerName(*context), Permission::kCases,
                     "UploadAttachment"));
 }

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "server/attachment_spool.h"
 #include "server/authorizer.h"
 #include "server/case_manager.h"
 #include "server/case_sharing.h"
@@ -13,16 +14,21 @@
 
 namespace pwx::server {
 
-// Thread-safe. `cases`, `authz` and `sharing` must outlive the service;
-// `sharing` may be null (the node does not federate: ShareCase is then
-// FAILED_PRECONDITION). Every call needs the inspector role.
+// Thread-safe. `cases`, `spool` (where uploads are held while they arrive),
+// `authz` and `sharing` must outlive the service; `sharing` may be null (the
+// node does not federate: ShareCase is then FAILED_PRECONDITION). Every call
+// needs the inspector role.
 class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
  public:
   // `requests` (null: none) fills in a case's request_ids on GetCase.
-  CaseServiceImpl(CaseManager* cases, const Authorizer* authz,
-                  CaseSharing* sharing = nullptr,
+  CaseServiceImpl(CaseManager* cases, const AttachmentSpool* spool,
+                  const Authorizer* authz, CaseSharing* sharing = nullptr,
                   const Requests* requests = nullptr)
-      : cases_(cases), authz_(authz), sharing_(sharing), requests_(requests) {}
+      : cases_(cases),
+        spool_(spool),
+        authz_(authz),
+        sharing_(sharing),
+        requests_(requests) {}
 
   grpc::ServerUnaryReactor* CreateCase(
       grpc::CallbackServerContext* context,
@@ -55,6 +61,7 @@ class CaseServiceImpl final : public pwx::v1::CaseService::CallbackService {
 
  private:
   CaseManager* const cases_;
+  const AttachmentSpool* const spool_;
   const Authorizer* const authz_;
   CaseSharing* const sharing_;
   const Requests* const requests_;

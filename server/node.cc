@@ -192,6 +192,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   node->signer_ = *std::move(signer);
 
+  // Uploads in progress; what a crash left there is removed now.
+  absl::StatusOr<std::unique_ptr<AttachmentSpool>> spool =
+      AttachmentSpool::Open(absl::StrCat(config.data_dir(), "/spool"));
+  if (!spool.ok()) return spool.status();
+  node->spool_ = *std::move(spool);
   CaseManagerOptions case_options;
   case_options.authority_id = config.authority_id();
   case_options.max_attachment_bytes = config.attachments().max_bytes();
@@ -404,8 +409,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::move(identity), node->authz_.get(), node->peers_.get(),
       node->outbox_.get(), node->dispatcher_.get(), node->trust_.get());
   node->case_service_ = std::make_unique<CaseServiceImpl>(
-      node->cases_.get(), node->authz_.get(), node->case_sharing_.get(),
-      node->requests_.get());
+      node->cases_.get(), node->spool_.get(), node->authz_.get(),
+      node->case_sharing_.get(), node->requests_.get());
   node->request_service_ = std::make_unique<RequestServiceImpl>(
       node->authz_.get(), node->requests_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
@@ -489,9 +494,10 @@ void Node::Shutdown(absl::Duration grace) {
   transport_.reset();
   outbox_.reset();
   handlers_.reset();
-  peers_.reset();
+  // The trust's thread reads the registry and the lists until it stops.
   if (trust_ != nullptr) trust_->Stop();
   trust_.reset();
+  peers_.reset();
   api_crls_.reset();
   fed_crls_.reset();
   fed_store_.reset();

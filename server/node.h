@@ -28,6 +28,7 @@ class RocksStore;
 namespace pwx::server {
 
 class AdminServiceImpl;
+class AttachmentSpool;
 class AuditReader;
 class AuditServiceImpl;
 class Authorizer;
@@ -118,6 +119,7 @@ class Node {
   std::unique_ptr<Authorizer> authz_;
   std::unique_ptr<domain::QuestionCatalogue> catalogue_;
   std::unique_ptr<TreeHeadSigner> signer_;
+  std::unique_ptr<AttachmentSpool> spool_;
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<storage::FederationStore> fed_store_;
   std::unique_ptr<CrlSet> fed_crls_;

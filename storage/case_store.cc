@@ -253,21 +253,19 @@ absl::StatusOr<uint64_t> CaseStore::LastSequence(
   return best;
 }
 
-absl::Status CaseStore::PutBlob(std::string_view sha256,
-                                std::string_view content,
-                                WriteBatch* batch) const {
-  absl::StatusOr<std::optional<uint64_t>> size = BlobSize(sha256);
-  if (!size.ok()) return size.status();
-  if (size->has_value()) return absl::OkStatus();
+void CaseStore::PutBlobChunk(std::string_view sha256, uint64_t index,
+                             std::string_view chunk, WriteBatch* batch) const {
+  batch->Put(Column::kBlobs, KeyBuilder().String(sha256).Uint64(index).Build(),
+             chunk);
+}
+
+absl::Status CaseStore::PutBlobSize(std::string_view sha256, uint64_t size,
+                                    WriteBatch* batch) const {
+  absl::StatusOr<std::optional<uint64_t>> stored = BlobSize(sha256);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) return absl::OkStatus();
   batch->Put(Column::kBlobs, KeyBuilder().String(sha256).Build(),
-             KeyBuilder().Uint64(content.size()).Build());
-  uint64_t index = 0;
-  for (size_t offset = 0; offset < content.size();
-       offset += kBlobChunkBytes, ++index) {
-    batch->Put(Column::kBlobs,
-               KeyBuilder().String(sha256).Uint64(index).Build(),
-               content.substr(offset, kBlobChunkBytes));
-  }
+             KeyBuilder().Uint64(size).Build());
   return absl::OkStatus();
 }
 

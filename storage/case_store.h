@@ -84,10 +84,22 @@ class CaseStore {
   // to one width for this to hold.
   absl::StatusOr<uint64_t> LastSequence(std::string_view id_prefix) const;
 
-  // Adds to `batch` the content of an attachment under its SHA-256 (lower-case
-  // hex), unless it is stored already (contents are deduplicated).
-  absl::Status PutBlob(std::string_view sha256, std::string_view content,
-                       WriteBatch* batch) const;
+  // Attachment contents are stored under their SHA-256 (lower-case hex) and
+  // deduplicated: the chunks first, each batch of them as its own write, so
+  // that no write holds a whole large content; then the size, in the batch
+  // that adds the attachment to its case. A content is stored once its size
+  // is; chunks without one are an unfinished upload's, rewritten with the
+  // same bytes by the next upload of that content.
+
+  // Adds to `batch` chunk `index` (0-based, kBlobChunkBytes each but the
+  // last) of the content `sha256`.
+  void PutBlobChunk(std::string_view sha256, uint64_t index,
+                    std::string_view chunk, WriteBatch* batch) const;
+
+  // Adds to `batch` the size of the content `sha256`, whose chunks are
+  // stored, unless the content is stored already.
+  absl::Status PutBlobSize(std::string_view sha256, uint64_t size,
+                           WriteBatch* batch) const;
 
   // The size of a stored content, or std::nullopt.
   absl::StatusOr<std::optional<uint64_t>> BlobSize(

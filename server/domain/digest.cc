@@ -54,6 +54,40 @@ std::string Sha256Hex(absl::string_view data) {
       reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
+struct Sha256Hasher::Context {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx{EVP_MD_CTX_new()};
+};
+
+Sha256Hasher::Sha256Hasher() : context_(std::make_unique<Context>()) {
+  if (context_->ctx == nullptr ||
+      EVP_DigestInit_ex2(context_->ctx.get(), Sha256Md(), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Sha256Hasher::~Sha256Hasher() = default;
+
+void Sha256Hasher::Update(absl::string_view data) {
+  if (EVP_DigestUpdate(context_->ctx.get(), data.data(), data.size()) != 1) {
+    std::abort();
+  }
+}
+
+std::string Sha256Hasher::Hex() const {
+  // Finishes a copy, so that the running hash can go on.
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> copy(EVP_MD_CTX_new());
+  std::array<uint8_t, 32> digest{};
+  unsigned int length = 0;
+  if (copy == nullptr ||
+      EVP_MD_CTX_copy_ex(copy.get(), context_->ctx.get()) != 1 ||
+      EVP_DigestFinal_ex(copy.get(), digest.data(), &length) != 1 ||
+      length != digest.size()) {
+    std::abort();
+  }
+  return absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 bool IsSha256Hex(absl::string_view text) {
   if (text.size() != 2 * SHA256_DIGEST_LENGTH) return false;
   for (char c : text) {

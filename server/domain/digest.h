@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -19,6 +20,27 @@ std::array<uint8_t, 32> Sha256(std::initializer_list<absl::string_view> parts);
 
 // Lower-case hex SHA-256 of `data`. Thread-safe.
 std::string Sha256Hex(absl::string_view data);
+
+// SHA-256 of data given in parts over time, e.g. an upload as it arrives.
+// Not thread-safe. Aborts, like Sha256(), only if libcrypto cannot hash.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  ~Sha256Hasher();
+
+  // Adds `data` to what is hashed.
+  void Update(absl::string_view data);
+
+  // Lower-case hex SHA-256 of everything added so far; more may be added
+  // after.
+  std::string Hex() const;
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> context_;
+};
 
 // True for 64 lower-case hex digits.
 bool IsSha256Hex(absl::string_view text);

@@ -32,111 +32,16 @@ readonly BACKLOG=60
 
 declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP" [BE]="BE-SPF")
 declare -A USER_OF=([FR]="alice" [PL]="piotr" [BE]="bea")
-declare -A PID=() API_PORT=() FED_PORT=() CRL_OF=() API_CRL_OF=()
-SERVER_PID=""
-
-e2e_on_exit() {
-  local node
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
-  for node in "${!PID[@]}"; do
-    kill -KILL "${PID[$node]}" 2>/dev/null || true
-    wait "${PID[$node]}" 2>/dev/null || true
-  done
-}
-
-e2e_on_failure() {
-  local node
-  for node in FR PL BE; do
-    if [[ -f "$T/$node.log" ]]; then
-      echo "#   --- last lines of the $node log ---"
-      tail -n 40 "$T/$node.log" | sed 's/^/#   /'
-    fi
-  done
-}
-
+# One envelope per call and short retries, so a backlog takes many calls and a
+# restart is noticed quickly.
+FEDERATION_CONFIG="max_batch: 1 retry_initial_ms: 50 retry_max_ms: 500"
 e2e_tmpdir
 readonly PKI="$T/pki"
-
-# pwx NODE ARGS...: the CLI on NODE as its user.
-pwx() {
-  local node="$1" id
-  shift
-  id="${AUTHORITY[$node]}"
-  run "$CLI_BIN" --server "localhost:${API_PORT[$node]}" --ca "$PKI/$id/ca.pem" \
-    --cert "$PKI/$id/users/${USER_OF[$node]}.pem" \
-    --key "$PKI/$id/users/${USER_OF[$node]}.key" "$@"
-}
-
-# start NODE: starts the node's pwx-server; the federation port stays the
-# same across restarts (peers hold it on its identity card).
-start() {
-  local node="$1" id fed
-  id="${AUTHORITY[$node]}"
-  fed="127.0.0.1:${FED_PORT[$node]:-0}"
-  rm -f "$T/$node.port" "$T/$node.fedport"
-  # One envelope per call and short retries, so a backlog takes many calls and a
-  # restart is noticed quickly.
-  local crl="" api_crl=""
-  [[ -n "${CRL_OF[$node]:-}" ]] && crl="crl_files: \"${CRL_OF[$node]}\""
-  [[ -n "${API_CRL_OF[$node]:-}" ]] && api_crl="crl_files: \"${API_CRL_OF[$node]}\""
-  cat >"$T/$node.textproto" <<EOF
-api {
-  $api_crl
-}
-federation {
-  max_batch: 1
-  retry_initial_ms: 50
-  retry_max_ms: 500
-  $crl
-}
-EOF
-  CMD=""
-  "$SERVER_BIN" \
-    --config "$T/$node.textproto" \
-    --authority-id "$id" \
-    --data-dir "$T/data/$id" \
-    --api-listen 127.0.0.1:0 \
-    --port-file "$T/$node.port" \
-    --federation-listen "$fed" \
-    --federation-port-file "$T/$node.fedport" \
-    --api-cert "$PKI/$id/node.pem" \
-    --api-key "$PKI/$id/node.key" \
-    --api-client-ca "$PKI/$id/ca.pem" \
-    --admin-user "${USER_OF[$node]}" \
-    --bootstrap-role "${USER_OF[$node]}=inspector" \
-    --bootstrap-role "${USER_OF[$node]}=auditor" \
-    --log-format text \
-    >>"$T/$node.log" 2>&1 </dev/null &
-  PID[$node]=$!
-  API_PORT[$node]="$(wait_port "$T/$node.port" "${PID[$node]}")" ||
-    fail "$id starts" "no API port file"
-  FED_PORT[$node]="$(wait_port "$T/$node.fedport" "${PID[$node]}")" ||
-    fail "$id starts" "no federation port file"
-}
-
-kill9() {
-  local node="$1"
-  kill -KILL "${PID[$node]}" 2>/dev/null || true
-  wait "${PID[$node]}" 2>/dev/null || true
-  unset "PID[$node]"
-}
-
-# eventually DESCRIPTION COMMAND...: retries COMMAND (a shell function that
-# returns 0 when done) until it succeeds or the delivery timeout passes.
-eventually() {
-  local what="$1" deadline=$((SECONDS + DELIVERY_TIMEOUT_S))
-  shift
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "$what" "not within ${DELIVERY_TIMEOUT_S}s"
-    sleep 0.2
-  done
-}
+# shellcheck source=tests/e2e/nodes.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/nodes.sh"
 
 queued_for() {  # queued_for NODE PEER: sets QUEUED, the envelopes waiting for PEER
-  pwx "$1" --output json peer list
-  [[ $RC -eq 0 ]] || fail "pwx peer list works" "exit $RC"
-  # One peer's object: from its authority id to the next peer's.
-  FLAT="$(sed -E "s/.*(\"authorityId\": *\"$2\")/\1/; s/\"peer\": *\{.*//" <<<"$FLAT")"
+  peer_json "$1" "$2"
   QUEUED="$(json_uint queued)"
 }
 
@@ -255,8 +160,8 @@ replace() {
 mkdir -p "$T/crl" "$T/certs"
 replace "$T/crl/FR-DGT.crl.pem" "$PKI/FR-DGT/crl.pem"
 replace "$T/crl/PL-PIP-users.crl.pem" "$PKI/PL-PIP/crl.pem"
-CRL_OF[PL]="$T/crl/FR-DGT.crl.pem"
-API_CRL_OF[PL]="$T/crl/PL-PIP-users.crl.pem"
+FEDERATION_CONFIG_OF[PL]="crl_files: \"$T/crl/FR-DGT.crl.pem\""
+API_CONFIG_OF[PL]="crl_files: \"$T/crl/PL-PIP-users.crl.pem\""
 ok "PKIs of FR-DGT, PL-PIP and BE-SPF created with pki.sh"
 
 start FR
@@ -366,7 +271,8 @@ ok "three node processes (BE-SPF's card from pki.sh card): $first reached PL-PIP
 issue_with PL-PIP pl-as-be BE-SPF 20240101000000Z 20991231000000Z
 openssl s_server -www -accept 127.0.0.1:0 -alpn h2 -cert "$T/certs/pl-as-be.pem" \
   -key "$T/certs/pl-as-be.key" >"$T/s_server.log" 2>&1 </dev/null &
-SERVER_PID=$!
+# Under a name of its own in PID, so that it is killed on every exit.
+PID[IMPOSTOR]=$!
 for ((i = 0; i < 50; i++)); do
   grep -q "^ACCEPT" "$T/s_server.log" && break
   sleep 0.1
@@ -387,21 +293,19 @@ point_pl_at "$impostor_port"
 share_new_case impostor
 eventually "FR-DGT refuses a server certificate of PL-PIP's CA naming BE-SPF" \
   fr_error_says "UNAUTHENTICATED: the server certificate of PL-PIP names pwx://authority/BE-SPF, not PL-PIP"
-kill "$SERVER_PID" 2>/dev/null || true
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=""
+stop IMPOSTOR TERM
 point_pl_at "${FED_PORT[BE]}"
 eventually "FR-DGT refuses BE-SPF's node answering at PL-PIP's endpoint" \
   fr_error_says "UNAUTHENTICATED: the server certificate of PL-PIP is not issued by the CA on PL-PIP's identity card (unknown CA)"
 pwx FR peer update "$T/PL-PIP.card"
 [[ $RC -eq 0 ]] || fail "FR-DGT restores PL-PIP's card" "exit $RC"
 eventually "the share waiting for PL-PIP arrives once its card is right" nothing_queued_fr
-kill9 BE
+stop BE KILL
 SENT=2  # envelopes PL-PIP has applied and receipted: the first case and this one
 ok "impostor servers (PL-PIP's CA naming BE-SPF; BE-SPF's node) refused by FR-DGT's dispatcher, the reason in pwx peer list"
 
 # The receiver dies; shares queue; it comes back and gets everything once.
-kill9 PL
+stop PL KILL
 for ((i = 1; i <= 10; i++)); do share_new_case "$i"; done
 queued_for FR PL-PIP
 [[ "$QUEUED" -ge 1 ]] || fail "shares queue while PL-PIP is down" "queued=$QUEUED"
@@ -428,7 +332,7 @@ partly_delivered() {
   [[ "$received" -gt $SENT ]]
 }
 eventually "delivery of the backlog starts" partly_delivered
-kill9 FR
+stop FR KILL
 pwx PL --output json peer list
 echo "# FR-DGT killed with $(($(json_uint receivedSequence) - SENT)) of $BACKLOG delivered"
 start FR

@@ -2,17 +2,22 @@
 # run). The script declares, before sourcing:
 #   declare -A AUTHORITY=([FR]="FR-DGT" ...)   node -> authority id
 #   declare -A USER_OF=([FR]="alice" ...)      node -> its admin user
-# and may set FEDERATION_CONFIG (lines inside the config's federation {}).
-# Defines PID, API_PORT, FED_PORT, DATA_OF and these functions:
+# and may set FEDERATION_CONFIG (lines inside every node's federation {}).
+# Defines PID, API_PORT, FED_PORT, DATA_OF, API_CONFIG_OF and
+# FEDERATION_CONFIG_OF (lines inside one node's api {} and federation {},
+# read by start) and these functions:
 #   pwx NODE ARGS...      the CLI on NODE as its user (see run in lib.sh)
 #   start NODE            starts the node (its user an admin, inspector and
 #                         auditor from the command line); its federation
 #                         port stays the same
 #                         across restarts unless FED_PORT[NODE] is unset
 #   stop NODE SIGNAL      sends SIGNAL (KILL, TERM) and waits for the exit
+# Other processes the script starts in the background may go into PID under
+# names of their own: they are killed on exit too, and stop stops them.
 #   eventually WHAT FN    retries FN until it returns 0 or DELIVERY_TIMEOUT_S
 #   peer_json NODE PEER   sets FLAT to PEER's object in NODE's peer list
 declare -A PID=() API_PORT=() FED_PORT=() DATA_OF=()
+declare -A API_CONFIG_OF=() FEDERATION_CONFIG_OF=()
 
 e2e_on_exit() {
   local node
@@ -49,8 +54,12 @@ start() {
   DATA_OF[$node]="${DATA_OF[$node]:-$T/data/$id}"
   rm -f "$T/$node.port" "$T/$node.fedport"
   cat >"$T/$node.textproto" <<CONFIG
+api {
+  ${API_CONFIG_OF[$node]:-}
+}
 federation {
   ${FEDERATION_CONFIG:-}
+  ${FEDERATION_CONFIG_OF[$node]:-}
 }
 CONFIG
   CMD=""

@@ -1,4 +1,5 @@
 // CaseManager over the in-memory store: the case operations without gRPC.
+// The shared copies of peers' cases are tested in shared_copy_test.cc.
 #include "server/case_manager.h"
 
 #include <gmock/gmock.h>
@@ -6,148 +7,17 @@
 
 #include <chrono>
 #include <functional>
-#include <future>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/time/civil_time.h"
-#include "pwx/v1/audit.pb.h"
-#include "server/domain/digest.h"
-#include "storage/audit_log.h"
-#include "storage/memory_store.h"
-#include "tests/server/gated_store.h"
+#include "tests/server/case_manager_fixture.h"
 
 namespace pwx::server {
 namespace {
 
-using pwx::v1::Case;
 using ::testing::HasSubstr;
-
-Case Draft(const std::string& name, const std::string& country = "PL") {
-  Case c;
-  c.set_title("Site inspection");
-  c.mutable_undertaking()->set_name(name);
-  c.mutable_undertaking()->set_registration_number("REG-" + name);
-  c.mutable_undertaking()->set_country_of_establishment(country);
-  c.set_sector_nace("41.20");
-  return c;
-}
-
-class CaseManagerTest : public ::testing::Test {
- protected:
-  CaseManagerTest() {
-    auto gated =
-        std::make_unique<testing::GatedStore>(storage::NewMemoryStore());
-    gate_ = gated.get();
-    kv_ = std::move(gated);
-    CaseManagerOptions options;
-    options.authority_id = "FR-DGT";
-    options.max_attachment_bytes = 1000;
-    options.read_entry_delay = kReadEntryDelay;
-    options.clock = [] {
-      return absl::FromCivil(absl::CivilSecond(2026, 3, 1, 9, 0, 0),
-                             absl::UTCTimeZone());
-    };
-    cases_ = std::make_unique<CaseManager>(std::move(options), kv_.get());
-  }
-
-  // Runs an asynchronous operation and waits for its result.
-  template <typename T = Case, typename F>
-  absl::StatusOr<T> Await(F op) {
-    std::promise<absl::StatusOr<T>> promise;
-    op([&promise](absl::StatusOr<T> r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
-  }
-
-  absl::StatusOr<Case> GetForUser(const std::string& id,
-                                  const std::string& user) {
-    return Await([&](CaseCallback done) {
-      cases_->GetForUser(id, user, std::move(done));
-    });
-  }
-  absl::StatusOr<pwx::v1::ListCasesResponse> ListForUser(
-      const pwx::v1::ListCasesRequest& request, const std::string& user) {
-    return Await<pwx::v1::ListCasesResponse>([&](CaseListCallback done) {
-      cases_->ListForUser(request, user, std::move(done));
-    });
-  }
-  absl::StatusOr<pwx::v1::AttachmentMeta> FindAttachmentForUser(
-      const std::string& case_id, const std::string& sha256,
-      const std::string& user) {
-    return Await<pwx::v1::AttachmentMeta>([&](AttachmentCallback done) {
-      cases_->FindAttachmentForUser(case_id, sha256, user, std::move(done));
-    });
-  }
-
-  absl::StatusOr<Case> Create(Case draft) {
-    return Await(
-        [&](CaseCallback done) { cases_->Create(draft, "alice", done); });
-  }
-
-  absl::StatusOr<Case> Update(const std::string& id, uint64_t version,
-                              Case patch, std::vector<std::string> paths) {
-    pwx::v1::UpdateCaseRequest request;
-    request.set_id(id);
-    request.set_expected_version(version);
-    *request.mutable_case_() = std::move(patch);
-    for (const std::string& p : paths)
-      request.mutable_update_mask()->add_paths(p);
-    return Await(
-        [&](CaseCallback done) { cases_->Update(request, "bob", done); });
-  }
-
-  size_t Count() {
-    absl::StatusOr<pwx::v1::ListCasesResponse> r = cases_->List({});
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->cases_size() : 0;
-  }
-
-  // Every entry of the audit log, parsed, in log order.
-  std::vector<pwx::v1::AuditEntry> AuditEntries() {
-    storage::AuditLog log(kv_.get());
-    absl::StatusOr<uint64_t> size = log.Size();
-    EXPECT_TRUE(size.ok()) << size.status();
-    absl::StatusOr<std::vector<std::string>> bytes =
-        log.Entries(0, size.value_or(0));
-    EXPECT_TRUE(bytes.ok()) << bytes.status();
-    std::vector<pwx::v1::AuditEntry> entries;
-    if (!bytes.ok()) return {};
-    for (const std::string& b : *bytes) {
-      EXPECT_TRUE(entries.emplace_back().ParseFromString(b));
-    }
-    return entries;
-  }
-
-  // Waits until every write queued so far is committed: the store commits
-  // in queue order, so a blocking write queued now finishes after them.
-  void Flush() { ASSERT_TRUE(kv_->Write(storage::WriteBatch()).ok()); }
-
-  // The hash an audit entry of a change holds: of the case as stored.
-  std::string StoredHash(const std::string& id) {
-    absl::StatusOr<std::optional<storage::StoredCase>> stored =
-        storage::CaseStore(kv_.get()).Get(id);
-    EXPECT_TRUE(stored.ok() && stored->has_value());
-    return stored.ok() && stored->has_value()
-               ? domain::Sha256Hex((*stored)->bytes)
-               : "";
-  }
-
-  // How long a read's entry may wait for a commit to share.
-  static constexpr absl::Duration kReadEntryDelay = absl::Milliseconds(20);
-
-  std::unique_ptr<storage::KvStore> kv_;
-  // kv_, which passes writes through unless a test closes it.
-  testing::GatedStore* gate_ = nullptr;
-  std::unique_ptr<CaseManager> cases_;
-};
-
-// An audit entry's action, user and object.
-MATCHER_P3(AuditIs, action, user, object_id, "") {
-  return arg.action() == action && arg.user() == user &&
-         arg.object_id() == object_id && arg.authority() == "FR-DGT";
-}
 
 TEST_F(CaseManagerTest, CreateAssignsIdVersionOwnerAndAuditFields) {
   absl::StatusOr<Case> c = Create(Draft("Acme"));
@@ -354,11 +224,7 @@ TEST_F(CaseManagerTest, AttachmentsAreDeduplicatedAndReadBack) {
   header.set_case_id(c.id());
   header.set_file_name("contract.pdf");
   const std::string content(600, 'x');
-  auto attach = [&] {
-    return Await([&](CaseCallback done) {
-      cases_->AddAttachment(header, content, "alice", done);
-    });
-  };
+  auto attach = [&] { return Attach(header, content, "alice"); };
   ASSERT_TRUE(attach().ok());
   absl::StatusOr<Case> twice = attach();
   ASSERT_TRUE(twice.ok());
@@ -377,9 +243,7 @@ TEST_F(CaseManagerTest, OversizedAttachmentIsRefusedAndNothingWritten) {
   pwx::v1::AttachmentHeader header;
   header.set_case_id(c.id());
   header.set_file_name("big.bin");
-  absl::StatusOr<Case> r = Await([&](CaseCallback done) {
-    cases_->AddAttachment(header, std::string(1001, 'x'), "alice", done);
-  });
+  absl::StatusOr<Case> r = Attach(header, std::string(1001, 'x'), "alice");
   EXPECT_TRUE(absl::IsResourceExhausted(r.status()));
   EXPECT_EQ(cases_->Get(c.id())->version(), 1u);
 }
@@ -422,9 +286,7 @@ TEST_F(CaseManagerTest, EveryChangeLeavesExactlyOneAuditEntry) {
   pwx::v1::AttachmentHeader header;
   header.set_case_id(c.id());
   header.set_file_name("contract.pdf");
-  ASSERT_TRUE(Await([&](CaseCallback done) {
-                cases_->AddAttachment(header, "pdf bytes", "dave", done);
-              }).ok());
+  ASSERT_TRUE(Attach(header, "pdf bytes", "dave").ok());
   entries = AuditEntries();
   ASSERT_EQ(entries.size(), 4u);
   EXPECT_THAT(entries[3], AuditIs("case.attach", "dave", c.id()));
@@ -450,9 +312,7 @@ TEST_F(CaseManagerTest, RefusedCallsLeaveNoAuditEntry) {
   header.set_case_id(c.id());
   header.set_file_name("big.bin");
   EXPECT_TRUE(absl::IsResourceExhausted(
-      Await([&](CaseCallback done) {
-        cases_->AddAttachment(header, std::string(1001, 'x'), "alice", done);
-      }).status()));
+      Attach(header, std::string(1001, 'x'), "alice").status()));
   pwx::v1::AddNoteRequest note;
   note.set_case_id(c.id());
   EXPECT_FALSE(Await([&](CaseCallback done) {
@@ -533,9 +393,7 @@ TEST_F(CaseManagerTest, AttachmentDownloadIsAudited) {
   pwx::v1::AttachmentHeader header;
   header.set_case_id(c.id());
   header.set_file_name("contract.pdf");
-  Case with = *Await([&](CaseCallback done) {
-    cases_->AddAttachment(header, "pdf bytes", "alice", done);
-  });
+  Case with = *Attach(header, "pdf bytes", "alice");
   const std::string sha = with.attachments(0).sha256();
   ASSERT_TRUE(FindAttachmentForUser(c.id(), sha, "gina").ok());
   EXPECT_TRUE(absl::IsNotFound(
@@ -551,12 +409,10 @@ TEST_F(CaseManagerTest, AttachmentDownloadIsAudited) {
 // store holds the entry's commit back, and the read waits for it.
 TEST_F(CaseManagerTest, ReadsAnswerOnlyOnceTheirEntryIsDurable) {
   Case c = *Create(Draft("Acme"));
-  Case with = *Await([&](CaseCallback done) {
-    pwx::v1::AttachmentHeader header;
-    header.set_case_id(c.id());
-    header.set_file_name("contract.pdf");
-    cases_->AddAttachment(header, "pdf bytes", "alice", done);
-  });
+  pwx::v1::AttachmentHeader header;
+  header.set_case_id(c.id());
+  header.set_file_name("contract.pdf");
+  Case with = *Attach(header, "pdf bytes", "alice");
   const size_t before = AuditEntries().size();
 
   gate_->Close();
@@ -624,178 +480,6 @@ TEST_F(CaseManagerTest, AReadWhoseEntryIsNotStoredReturnsNoData) {
   absl::StatusOr<pwx::v1::ListCasesResponse> list = ListForUser({}, "frank");
   EXPECT_TRUE(absl::IsUnavailable(list.status())) << list.status();
   EXPECT_THAT(list.status().message(), HasSubstr("case.list audit entry"));
-}
-
-// Federation: a peer's case arrives as a read-only copy.
-class SharedCopyTest : public CaseManagerTest {
- protected:
-  // A case as PL-PIP's node holds it.
-  static Case PeerCase(uint64_t version) {
-    Case c = Draft("Budimex", "PL");
-    c.set_id("PL-PIP-2026-000007");
-    c.set_owner_authority("PL-PIP");
-    c.set_version(version);
-    c.set_status(pwx::v1::CASE_STATUS_OPEN);
-    return c;
-  }
-
-  absl::Status Store(const Case& copy, const std::string& sender) {
-    storage::WriteBatch batch;
-    absl::StatusOr<bool> stored = cases_->PutSharedCopy(copy, sender, &batch);
-    if (!stored.ok()) return stored.status();
-    return kv_->Write(std::move(batch));
-  }
-};
-
-TEST_F(SharedCopyTest, CopyIsStoredAndReplacedByALaterShare) {
-  ASSERT_TRUE(Store(PeerCase(1), "PL-PIP").ok());
-  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->version(), 1u);
-  ASSERT_TRUE(Store(PeerCase(3), "PL-PIP").ok());
-  absl::StatusOr<Case> got = cases_->Get("PL-PIP-2026-000007");
-  ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(got->version(), 3u);
-  EXPECT_EQ(got->owner_authority(), "PL-PIP");
-}
-
-TEST_F(SharedCopyTest, CopyOfAnotherAuthoritysCaseIsRefused) {
-  Case forged = PeerCase(1);
-  forged.set_owner_authority("DE-ZOLL");
-  EXPECT_EQ(Store(forged, "PL-PIP").code(),
-            absl::StatusCode::kPermissionDenied);
-  // Nor may a peer overwrite one of this node's own cases.
-  absl::StatusOr<Case> own = Create(Draft("Acme"));
-  ASSERT_TRUE(own.ok()) << own.status();
-  Case takeover = *own;
-  takeover.set_owner_authority("PL-PIP");
-  absl::Status s = Store(takeover, "PL-PIP");
-  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("shares only its own"));
-  EXPECT_EQ(cases_->Get(own->id())->owner_authority(), "FR-DGT");
-  Case unversioned = PeerCase(0);
-  EXPECT_EQ(Store(unversioned, "PL-PIP").code(),
-            absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(SharedCopyTest, AnOlderOrRepeatedCopyNeverReplacesANewerOne) {
-  ASSERT_TRUE(Store(PeerCase(3), "PL-PIP").ok());
-  Case older = PeerCase(2);
-  older.set_title("Older title");
-  storage::WriteBatch batch;
-  absl::StatusOr<bool> stored = cases_->PutSharedCopy(older, "PL-PIP", &batch);
-  ASSERT_TRUE(stored.ok()) << stored.status();
-  EXPECT_FALSE(*stored);
-  EXPECT_TRUE(batch.empty());
-  EXPECT_FALSE(*cases_->PutSharedCopy(PeerCase(3), "PL-PIP", &batch));
-  EXPECT_TRUE(batch.empty());
-  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
-  // The same version with other contents is a conflict, recorded.
-  Case reissued = PeerCase(3);
-  reissued.set_title("Another case under the same id");
-  EXPECT_FALSE(*cases_->PutSharedCopy(reissued, "PL-PIP", &batch));
-  ASSERT_EQ(batch.audit_entries().size(), 1u);
-  pwx::v1::AuditEntry entry;
-  ASSERT_TRUE(entry.ParseFromString(batch.audit_entries()[0]));
-  EXPECT_EQ(entry.action(), "case.copy_conflict");
-  EXPECT_EQ(entry.object_id(), "PL-PIP-2026-000007");
-}
-
-TEST_F(SharedCopyTest, MalformedCopiesAreRefusedNamingTheField) {
-  struct Bad {
-    std::function<void(Case*)> change;
-    std::string field;
-  };
-  const std::vector<Bad> bad = {
-      {[](Case* c) { c->mutable_undertaking()->set_name(""); },
-       "case.undertaking.name"},
-      {[](Case* c) {
-         c->mutable_undertaking()->set_country_of_establishment("XX");
-       },
-       "case.undertaking.country_of_establishment"},
-      {[](Case* c) { c->add_notes()->set_text(""); }, "case.notes[0].text"},
-      {[](Case* c) { c->add_attachments()->set_sha256("../etc"); },
-       "case.attachments[0].sha256"},
-      {[](Case* c) {
-         auto* a = c->add_attachments();
-         a->set_sha256(std::string(64, 'a'));
-         a->set_file_name("../a1.pdf");
-       },
-       "case.attachments[0].file_name"},
-  };
-  for (const Bad& b : bad) {
-    Case copy = PeerCase(1);
-    b.change(&copy);
-    absl::Status s = Store(copy, "PL-PIP");
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << b.field;
-    EXPECT_THAT(std::string(s.message()), HasSubstr(b.field)) << s;
-  }
-  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007").status().code(),
-            absl::StatusCode::kNotFound);
-}
-
-TEST_F(SharedCopyTest, ACopysAttachmentNeverResolvesToABlobHeldHere) {
-  // A local case holds a blob; a peer's copy names the same hash.
-  absl::StatusOr<Case> own = Create(Draft("Acme"));
-  ASSERT_TRUE(own.ok()) << own.status();
-  pwx::v1::AttachmentHeader header;
-  header.set_case_id(own->id());
-  header.set_file_name("payslips.pdf");
-  absl::StatusOr<Case> attached = Await([&](CaseCallback done) {
-    cases_->AddAttachment(header, "pdf bytes", "alice", done);
-  });
-  ASSERT_TRUE(attached.ok()) << attached.status();
-  const std::string sha256 = attached->attachments(0).sha256();
-  Case copy = PeerCase(1);
-  *copy.add_attachments() = attached->attachments(0);
-  ASSERT_TRUE(Store(copy, "PL-PIP").ok());
-  absl::Status s = cases_->FindAttachment(copy.id(), sha256).status();
-  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("stay with PL-PIP"));
-  EXPECT_TRUE(cases_->FindAttachment(own->id(), sha256).ok());
-}
-
-TEST_F(SharedCopyTest, CopyIsReadOnlyHere) {
-  ASSERT_TRUE(Store(PeerCase(2), "PL-PIP").ok());
-  const size_t entries = AuditEntries().size();
-  Case patch;
-  patch.set_title("Changed here");
-  absl::StatusOr<Case> updated =
-      Update("PL-PIP-2026-000007", 2, patch, {"title"});
-  EXPECT_EQ(updated.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(updated.status().message()),
-              HasSubstr("read-only copy"));
-  pwx::v1::AddNoteRequest note;
-  note.set_case_id("PL-PIP-2026-000007");
-  note.set_text("seen");
-  EXPECT_EQ(
-      Await([&](CaseCallback done) { cases_->AddNote(note, "alice", done); })
-          .status()
-          .code(),
-      absl::StatusCode::kFailedPrecondition);
-  pwx::v1::AttachmentHeader header;
-  header.set_case_id("PL-PIP-2026-000007");
-  header.set_file_name("a1.pdf");
-  EXPECT_EQ(cases_->CheckAttachmentHeader(header).code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(
-      cases_->ShareableCopy("PL-PIP-2026-000007", "alice").status().code(),
-      absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(cases_->Get("PL-PIP-2026-000007")->title(), "Site inspection");
-  EXPECT_EQ(AuditEntries().size(), entries);
-}
-
-TEST_F(SharedCopyTest, ShareableCopyCarriesTheStoredCase) {
-  absl::StatusOr<Case> own = Create(Draft("Acme"));
-  ASSERT_TRUE(own.ok()) << own.status();
-  absl::StatusOr<CaseManager::Shareable> shareable =
-      cases_->ShareableCopy(own->id(), "alice");
-  ASSERT_TRUE(shareable.ok()) << shareable.status();
-  EXPECT_EQ(shareable->event.case_().id(), own->id());
-  EXPECT_EQ(shareable->event.case_().version(), own->version());
-  EXPECT_EQ(shareable->event.shared_by(), "alice");
-  EXPECT_EQ(shareable->content_sha256, StoredHash(own->id()));
-  EXPECT_EQ(
-      cases_->ShareableCopy("FR-DGT-2026-999999", "alice").status().code(),
-      absl::StatusCode::kNotFound);
 }
 
 }  // namespace

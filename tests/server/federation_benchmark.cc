@@ -26,15 +26,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
-#include "pwx/v1/peer_service.grpc.pb.h"
-#include "pwx/v1/user_service.grpc.pb.h"
 #include "server/audit_trail.h"
 #include "server/config.h"
-#include "server/node.h"
 #include "storage/federation_store.h"
 #include "storage/rocks_store.h"
-#include "tests/server/loopback_node.h"
-#include "tests/testing/test_pki.h"
+#include "tests/server/federation_node.h"
 
 namespace pwx::server {
 namespace {
@@ -44,74 +40,29 @@ namespace {
   std::abort();
 }
 
-class BenchNode {
- public:
-  explicit BenchNode(std::string id)
-      : id_(std::move(id)),
-        ca_(testing::TestCa::Create(id_)),
-        keys_(ca_.IssueNode(id_)),
-        alice_(ca_.IssueUser("alice")),
-        dir_(testing::MakeTempDir("federation_bench_" + id_)) {}
+// The benchmark's nodes are the tests' (TestNode) with the default
+// federation and audit settings instead of the tests' short ones, logging
+// only warnings, with federation.max_batch from PWX_BENCH_MAX_BATCH when set.
+void Configure(pwx::v1::ServerConfig* config) {
+  config->mutable_log()->set_level("warn");
+  config->mutable_audit()->clear_sign_interval_ms();
+  config->mutable_federation()->clear_retry_initial_ms();
+  config->mutable_federation()->clear_retry_max_ms();
+  config->mutable_federation()->clear_max_message_bytes();
+  if (const char* batch = std::getenv("PWX_BENCH_MAX_BATCH")) {
+    config->mutable_federation()->set_max_batch(std::atoi(batch));
+  }
+}
 
-  void Start() {
-    pwx::v1::ServerConfig config = LoopbackConfig(id_, data_dir());
-    config.mutable_federation()->set_listen(
-        absl::StrCat("127.0.0.1:", federation_port_));
-    config.mutable_log()->set_level("warn");
-    if (const char* batch = std::getenv("PWX_BENCH_MAX_BATCH")) {
-      config.mutable_federation()->set_max_batch(std::atoi(batch));
-    }
-    absl::StatusOr<std::unique_ptr<Node>> node =
-        StartLoopbackNode(std::move(config), ca_, keys_);
-    if (!node.ok()) Die(node.status().ToString());
-    node_ = *std::move(node);
-    federation_port_ = node_->federation_port();
-  }
-  void Stop() {
-    node_->Shutdown(absl::Seconds(5));
-    node_.reset();
-  }
+void StartOrDie(TestNode& node) {
+  node.Start();
+  if (node.node() == nullptr) Die(node.id() + " does not start");
+}
 
-  std::unique_ptr<pwx::v1::PeerService::Stub> Peers() {
-    return pwx::v1::PeerService::NewStub(
-        LoopbackChannel(node_->api_port(), ca_, &alice_));
-  }
-  pwx::v1::IdentityCard Card() {
-    grpc::ClientContext context;
-    pwx::v1::IdentityCard card;
-    if (!Peers()->ExportIdentity(&context, {}, &card).ok()) Die("export");
-    return card;
-  }
-  void AddPeer(const pwx::v1::IdentityCard& card) {
-    grpc::ClientContext context;
-    pwx::v1::AddPeerRequest request;
-    *request.mutable_card() = card;
-    pwx::v1::Peer peer;
-    grpc::Status s = Peers()->AddPeer(&context, request, &peer);
-    if (!s.ok()) Die(s.error_message());
-  }
-  pwx::v1::PeerHealth Health() {
-    grpc::ClientContext context;
-    pwx::v1::ListPeersResponse peers;
-    if (!Peers()->ListPeers(&context, {}, &peers).ok() ||
-        peers.peers_size() != 1) {
-      Die("list peers");
-    }
-    return peers.peers(0);
-  }
-
-  std::string data_dir() const { return dir_ + "/data"; }
-  int federation_port() const { return federation_port_; }
-
- private:
-  std::string id_;
-  testing::TestCa ca_;
-  testing::KeyPair keys_;
-  testing::KeyPair alice_;
-  std::string dir_;
-  int federation_port_ = 0;
-  std::unique_ptr<Node> node_;
-};
+void AddPeerOrDie(TestNode& node, TestNode& peer) {
+  grpc::Status s = node.AddPeer(peer.Card());
+  if (!s.ok()) Die(s.error_message());
+}
 
 // Queues `n` shares of a small case for `peer` in the stopped node's store.
 void WriteBacklog(const std::string& data_dir, const std::string& peer,
@@ -170,23 +121,26 @@ void SampleConnectionsTo(int port, std::set<int>* clients) {
 void BM_DrainBacklog(benchmark::State& state) {
   const int64_t n = state.range(0);
   for (auto _ : state) {
-    BenchNode fr("FR-DGT");
-    BenchNode pl("PL-PIP");
-    fr.Start();
-    pl.Start();
-    fr.AddPeer(pl.Card());
-    pl.AddPeer(fr.Card());
+    TestNode fr("FR-DGT");
+    TestNode pl("PL-PIP");
+    fr.set_configure(Configure);
+    pl.set_configure(Configure);
+    StartOrDie(fr);
+    StartOrDie(pl);
+    AddPeerOrDie(fr, pl);
+    AddPeerOrDie(pl, fr);
     fr.Stop();
     WriteBacklog(fr.data_dir(), "PL-PIP", n);
     const auto start = std::chrono::steady_clock::now();
-    fr.Start();
+    StartOrDie(fr);
     std::set<int> connections;
-    while (pl.Health().received_sequence() < static_cast<uint64_t>(n)) {
-      SampleConnectionsTo(pl.federation_port(), &connections);
+    while (pl.Health("FR-DGT").received_sequence() < static_cast<uint64_t>(n)) {
+      SampleConnectionsTo(pl.node()->federation_port(), &connections);
       absl::SleepFor(absl::Milliseconds(20));
     }
     // ...and FR-DGT has stored the last receipts.
-    while (fr.Health().queued() != 0) absl::SleepFor(absl::Milliseconds(5));
+    while (fr.Health("PL-PIP").queued() != 0)
+      absl::SleepFor(absl::Milliseconds(5));
     const auto end = std::chrono::steady_clock::now();
     state.SetIterationTime(std::chrono::duration<double>(end - start).count());
     state.counters["connections"] = static_cast<double>(connections.size());

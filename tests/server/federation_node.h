@@ -75,6 +75,7 @@ class TestNode {
     config.mutable_federation()->set_retry_initial_ms(20);
     config.mutable_federation()->set_retry_max_ms(200);
     config.mutable_federation()->set_max_message_bytes(1 << 20);
+    if (configure_) configure_(&config);
     absl::StatusOr<std::unique_ptr<Node>> node =
         StartLoopbackNode(std::move(config), ca_, keys_, std::move(crl_pems));
     ASSERT_TRUE(node.ok()) << node.status();
@@ -268,6 +269,10 @@ class TestNode {
              Probe(keys, true).outcome == outcome;
     });
   }
+  // Changes the config of every next Start, after the settings above.
+  void set_configure(std::function<void(pwx::v1::ServerConfig*)> configure) {
+    configure_ = std::move(configure);
+  }
   // federation.crl_files for the next Start (read again while it runs).
   void set_crl_files(std::vector<std::string> paths) {
     crl_files_ = std::move(paths);
@@ -302,6 +307,7 @@ class TestNode {
   bool granted_ = false;
   std::vector<std::string> crl_files_;
   std::vector<std::string> api_crl_files_;
+  std::function<void(pwx::v1::ServerConfig*)> configure_;
   std::unique_ptr<Node> node_;
 };
 

@@ -106,15 +106,6 @@ TEST_F(DeliveryTest, APeersCaNamingAnotherAuthorityIsRefusedAfterTheHandshake) {
 }
 
 TEST_F(DeliveryTest, PeersAddedUpdatedAndRemovedChangeTheHandshakeLive) {
-#if defined(__SANITIZE_ADDRESS__)
-  // One ASan run in two saw LeakSanitizer report OpenSSL allocations (their
-  // stacks end inside libcrypto, so not where they came from) after this
-  // test's trust reloads; until that is traced, it runs in the normal build
-  // only, where it passes.
-  GTEST_SKIP() << "skipped under AddressSanitizer: an intermittent leak "
-                  "report from OpenSSL during live trust reloads is being "
-                  "traced (see the session note of 2026-12-01)";
-#endif
   TestNode be("BE-SPF");
   be.Start();
   // A stranger first; trusted once added, without a restart.

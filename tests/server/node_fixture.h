@@ -107,6 +107,27 @@ class NodeTest : public ::testing::Test {
     return response.cases_size();
   }
 
+  // Uploads `content` to case `id` in messages of 100000 bytes; the header
+  // announces `announced` bytes (0: unknown).
+  static grpc::Status Upload(pwx::v1::CaseService::Stub& stub,
+                             const std::string& id, const std::string& content,
+                             uint64_t announced, Case* out) {
+    grpc::ClientContext context;
+    auto writer = stub.UploadAttachment(&context, out);
+    pwx::v1::UploadAttachmentRequest header;
+    header.mutable_header()->set_case_id(id);
+    header.mutable_header()->set_file_name("report.txt");
+    header.mutable_header()->set_size_bytes(announced);
+    writer->Write(header);
+    for (size_t offset = 0; offset < content.size(); offset += 100000) {
+      pwx::v1::UploadAttachmentRequest chunk;
+      chunk.set_chunk(content.substr(offset, 100000));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
   testing::TestCa ca_;
   testing::KeyPair node_keys_;
   std::string dir_;

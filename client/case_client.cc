@@ -3,7 +3,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "client/unary_call.h"
 #include "grpcpp/client_context.h"
@@ -64,22 +63,10 @@ absl::StatusOr<pwx::v1::ListCasesResponse> CaseClient::ListCases(
 
 absl::StatusOr<pwx::v1::ListCasesResponse> CaseClient::ListAllCases(
     pwx::v1::ListCasesRequest request) const {
-  pwx::v1::ListCasesResponse all;
-  absl::flat_hash_set<std::string> seen_tokens;
-  while (true) {
-    absl::StatusOr<pwx::v1::ListCasesResponse> page = ListCases(request);
-    if (!page.ok()) return page.status();
-    for (pwx::v1::Case& c : *page->mutable_cases()) {
-      *all.add_cases() = std::move(c);
-    }
-    const std::string& next = page->next_page_token();
-    if (next.empty()) return all;
-    if (!seen_tokens.insert(next).second) {
-      return absl::InternalError(absl::StrCat("server returned page token '",
-                                              next, "' twice; stopping"));
-    }
-    request.set_page_token(next);
-  }
+  return CollectPages<pwx::v1::ListCasesRequest, pwx::v1::ListCasesResponse>(
+      std::move(request),
+      [this](const pwx::v1::ListCasesRequest& r) { return ListCases(r); },
+      [](pwx::v1::ListCasesResponse& r) { return r.mutable_cases(); });
 }
 
 absl::StatusOr<pwx::v1::Case> CaseClient::AddNote(

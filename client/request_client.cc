@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "client/unary_call.h"
 #include "grpcpp/client_context.h"
@@ -52,22 +51,11 @@ absl::StatusOr<pwx::v1::ListRequestsResponse> RequestClient::ListRequests(
 
 absl::StatusOr<pwx::v1::ListRequestsResponse> RequestClient::ListAllRequests(
     pwx::v1::ListRequestsRequest request) const {
-  pwx::v1::ListRequestsResponse all;
-  absl::flat_hash_set<std::string> seen_tokens;
-  while (true) {
-    absl::StatusOr<pwx::v1::ListRequestsResponse> page = ListRequests(request);
-    if (!page.ok()) return page.status();
-    for (pwx::v1::Request& r : *page->mutable_requests()) {
-      *all.add_requests() = std::move(r);
-    }
-    const std::string& next = page->next_page_token();
-    if (next.empty()) return all;
-    if (!seen_tokens.insert(next).second) {
-      return absl::InternalError(absl::StrCat("server returned page token '",
-                                              next, "' twice; stopping"));
-    }
-    request.set_page_token(next);
-  }
+  return CollectPages<pwx::v1::ListRequestsRequest,
+                      pwx::v1::ListRequestsResponse>(
+      std::move(request),
+      [this](const pwx::v1::ListRequestsRequest& r) { return ListRequests(r); },
+      [](pwx::v1::ListRequestsResponse& r) { return r.mutable_requests(); });
 }
 
 absl::StatusOr<pwx::v1::GetStatsResponse> RequestClient::GetStats(

@@ -1,6 +1,7 @@
 #include "server/requests.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -729,7 +730,8 @@ absl::Status Requests::Apply(const pwx::v1::Event& event,
   if (!stored.ok()) return stored.status();
   const storage::StoredRequest* previous =
       stored->has_value() ? &**stored : nullptr;
-  std::set<std::pair<std::string, uint64_t>> known;
+  // The events held, by identity, as their author made them.
+  std::map<std::pair<std::string, uint64_t>, std::string> known;
   if (previous != nullptr) {
     if (previous->record.requester() != in.requester()) {
       return absl::InvalidArgumentError(
@@ -737,15 +739,22 @@ absl::Status Requests::Apply(const pwx::v1::Event& event,
                        previous->record.requester(), "'s"));
     }
     for (const RequestEvent& e : previous->record.history()) {
-      known.emplace(e.author(), e.author_seq());
+      known.emplace(std::pair(e.author(), e.author_seq()), EventSha256(e));
     }
   }
   const bool from_requester = sender == in.requester();
   std::vector<RequestEvent> fresh;
+  bool conflict = false;
   for (int i = 0; i < in.events_size(); ++i) {
     const RequestEvent& e = in.events(i);
     const std::string f = absl::StrCat("request_events.events[", i, "]");
-    if (known.contains({e.author(), e.author_seq()})) continue;
+    if (auto it = known.find({e.author(), e.author_seq()}); it != known.end()) {
+      // Held already; one that differs means its author reissued the
+      // request id (it was restored from a backup): the request held stays
+      // as it is, and the log says so rather than dropping it unnoticed.
+      conflict = conflict || it->second != EventSha256(e);
+      continue;
+    }
     if (absl::Status s = domain::ValidateAuthorityId(f + ".author", e.author());
         !s.ok()) {
       return s;
@@ -786,6 +795,20 @@ absl::Status Requests::Apply(const pwx::v1::Event& event,
     copy.clear_superseded();
     copy.clear_superseded_reason();
     fresh.push_back(std::move(copy));
+  }
+  if (conflict ||
+      (previous != nullptr && previous->record.reissued_by_requester() &&
+       from_requester)) {
+    batch->AppendAudit(AuditEntryBytes(
+        ToProtoTime(Now()), options_.authority_id,
+        absl::StrCat("peer:", sender), "request.conflict", id,
+        domain::Sha256Hex(in.SerializeAsString()), 0, {in.requester()}));
+    if (!previous->record.reissued_by_requester()) {
+      Request marked = previous->record;
+      marked.set_reissued_by_requester(true);
+      store_.Put(marked, previous, batch);
+    }
+    return absl::OkStatus();
   }
   if (fresh.empty()) return absl::OkStatus();  // a redelivery
   Request next;

@@ -842,6 +842,7 @@ absl::StatusOr<int> MergeEvents(const std::vector<RequestEvent>& incoming,
   absl::StatusOr<Request> folded =
       FoldHistory(request->id(), std::move(events));
   if (!folded.ok()) return folded.status();
+  folded->set_reissued_by_requester(request->reissued_by_requester());
   *request = *std::move(folded);
   return added;
 }

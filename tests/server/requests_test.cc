@@ -458,3 +458,48 @@ TEST_F(RequestsTest, RandomConcurrentActionsWithRestartsConverge) {
 
 }  // namespace
 }  // namespace pwx::server
+
+namespace pwx::server {
+namespace {
+
+// A requester restored from a backup hands out a request id again: the
+// recipient keeps the request it holds, logs the conflict, and applies
+// nothing the requester sends for that id any more.
+TEST_F(RequestsTest, AReissuedRequestIdIsLoggedAndNotMixedIn) {
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+  const std::string held = Stored(pl_, id);
+
+  absl::StatusOr<Request> at_fr = Get(fr_, id);
+  ASSERT_TRUE(at_fr.ok());
+  pwx::v1::Event event;
+  auto* payload = event.mutable_request_events();
+  payload->set_request_id(id);
+  payload->set_requester("FR-DGT");
+  RequestEvent other_send = at_fr->history(0);
+  other_send.mutable_send()->mutable_content()->set_subject("another case");
+  *payload->add_events() = other_send;
+  storage::WriteBatch batch;
+  ASSERT_TRUE(pl_.requests()->Apply(event, "FR-DGT", &batch).ok());
+  ASSERT_TRUE(pl_.kv()->Write(std::move(batch)).ok());
+  EXPECT_EQ(pl_.Count("request.conflict"), 1);
+
+  // A later event of the reissued request is not applied either.
+  RequestEvent withdraw = domain::NextEvent(*at_fr, "FR-DGT");
+  withdraw.mutable_withdraw();
+  payload->clear_events();
+  *payload->add_events() = withdraw;
+  storage::WriteBatch later;
+  ASSERT_TRUE(pl_.requests()->Apply(event, "FR-DGT", &later).ok());
+  ASSERT_TRUE(pl_.kv()->Write(std::move(later)).ok());
+  EXPECT_EQ(pl_.Count("request.conflict"), 2);
+  absl::StatusOr<Request> at_pl = Get(pl_, id);
+  ASSERT_TRUE(at_pl.ok());
+  EXPECT_EQ(at_pl->state(), pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE);
+  EXPECT_TRUE(at_pl->reissued_by_requester());
+  EXPECT_EQ(at_pl->history_size(), 2);
+}
+
+}  // namespace
+}  // namespace pwx::server

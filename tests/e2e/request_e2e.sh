@@ -247,10 +247,17 @@ create FR --to PL-PIP --kind alert --subject "Letterbox company suspected" \
 alert="$RID"
 act FR send "$alert"
 eventually "$alert reaches PL-PIP" listed PL inbox "$alert" AWAITING_ACCEPTANCE
+show PL "$alert"
+[[ "$(q .personalDataHidden)" == true && "$(q '.content.subject // ""')" == "" ]] ||
+  fail "before acknowledging PL-PIP sees no personal data" "subject '$(q .content.subject)'"
 act PL acknowledge "$alert"
 reaches FR "$alert" ACKNOWLEDGED
+show PL "$alert"
+[[ "$(q '.personalDataHidden // false')" == false &&
+   "$(q .content.subject)" == "Letterbox company suspected" ]] ||
+  fail "acknowledged, the alert shows its subject on PL-PIP" "subject '$(q .content.subject)'"
 same_on PL FR "$alert"
-ok "alert acknowledged by PL-PIP; both agree"
+ok "alert acknowledged by PL-PIP, which then sees what it is about; both agree"
 
 create FR --to PL-PIP --kind recovery --subject "Fine of Demo Bau" \
   --addressee-name "Demo Bau Sp. z o.o." --addressee-address "ul. Prosta 1, Warszawa" \

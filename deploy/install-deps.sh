@@ -17,8 +17,8 @@ readonly PACKAGES=(
   librocksdb-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libabsl-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  # pgrep/pkill/ps for the scripts.
-  procps
+  # pgrep/pkill/ps for the scripts; jq reads the CLI's JSON in them.
+  procps jq
 )
 
 usage() {

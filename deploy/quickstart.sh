@@ -3,15 +3,18 @@
 # dependencies, builds pwx-server and pwx, makes a PKI per authority, starts
 # FR-DGT (API 127.0.0.1:7443, peers 7444) and PL-PIP (API 127.0.0.1:7543,
 # peers 7544), makes them peers of each other by exchanging identity cards,
-# files a demo case on FR-DGT and shares it with PL-PIP. Safe to run again:
-# it reuses the PKIs, the data, the peers and nodes already running. Run
-# with --help.
+# files a demo case on FR-DGT and shares it with PL-PIP, then runs an
+# information request from FR-DGT to PL-PIP to closure and checks that both
+# nodes hold the same history. Safe to run again: it reuses the PKIs, the
+# data, the peers and nodes already running (each run sends a new request).
+# Run with --help.
 set -euo pipefail
 
 readonly PROG="quickstart.sh"
 readonly START_TIMEOUT_S=30
 readonly STOP_TIMEOUT_S=15
 readonly SHARE_TIMEOUT_S=30
+readonly REQUEST_TIMEOUT_S=30
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO
@@ -41,7 +44,10 @@ alice) and PL-PIP (user piotr) under DIR/pki, writes DIR/fr-dgt.textproto and
 DIR/pl-pip.textproto, starts both nodes in the background (logs DIR/*.log,
 pids DIR/*.pid) unless they run already, makes them peers of each other
 (identity cards in DIR/cards), files a demo case on FR-DGT once, shares it
-with PL-PIP and shows it arriving there.
+with PL-PIP and shows it arriving there. Then FR-DGT sends PL-PIP an
+information request about the case (catalogue questions EST-01 and A1-01),
+PL-PIP accepts and answers it, FR-DGT closes it, and both nodes print it
+with its history: the script fails unless the two histories are identical.
 
   FR-DGT  API 127.0.0.1:7443, federation 127.0.0.1:7444, user alice
   PL-PIP  API 127.0.0.1:7543, federation 127.0.0.1:7544, user piotr
@@ -366,6 +372,62 @@ share_demo() {
   pwx_cli FR peer list
 }
 
+# wait_state NODE ID STATE: waits until NODE holds request ID in
+# REQUEST_STATE_<STATE>.
+wait_state() {
+  local node="$1" id="$2" want="REQUEST_STATE_$3" deadline=$((SECONDS + REQUEST_TIMEOUT_S)) state
+  while :; do
+    state="$(pwx_cli "$node" --output json request show "$id" 2>/dev/null | jq -r .state)" || true
+    [[ "$state" == "$want" ]] && return 0
+    if ((SECONDS >= deadline)); then
+      echo "$PROG: $id is ${state:-not} on ${AUTHORITY[$node]}, not $want, after ${REQUEST_TIMEOUT_S}s; FR-DGT's peers:" >&2
+      pwx_cli FR peer list >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+# An information request about case $1 from FR-DGT to PL-PIP, run to
+# closure and shown on both nodes; sets REQUEST_ID.
+demo_request() {
+  local case_id="$1" id
+  say "FR-DGT: pwx request create --to PL-PIP --kind information --case $case_id --question EST-01 --question A1-01"
+  id="$(pwx_cli FR --output json request create --to PL-PIP --kind information \
+    --case "$case_id" --lang en \
+    --subject "Demo Bau Sp. z o.o. (PL5260001246), worker Jan Kowalski" \
+    --question EST-01 --question A1-01 \
+    --text "Does Demo Bau pay the workers' travel to Lyon?" | jq -r .id)"
+  [[ "$id" == FR-DGT-R-* ]] || die "could not read the new request's id"
+  say "FR-DGT: pwx request send $id"
+  pwx_cli FR request send "$id" >/dev/null
+  wait_state PL "$id" AWAITING_ACCEPTANCE
+  say "PL-PIP: pwx request accept $id"
+  pwx_cli PL request accept "$id" >/dev/null
+  say "PL-PIP: pwx request answer $id --text ..."
+  pwx_cli PL request answer "$id" \
+    --text "Registered in Warsaw since 2011, real activity in Poland; A1 PL-A1-2026-0001 is valid; the employer pays travel." \
+    >/dev/null
+  wait_state FR "$id" ANSWERED
+  say "FR-DGT: pwx request close $id --rating timeliness=positive,effort=positive"
+  pwx_cli FR request close "$id" --rating timeliness=positive,effort=positive >/dev/null
+  wait_state PL "$id" CLOSED
+  local node
+  for node in "${NODES[@]}"; do
+    say "${AUTHORITY[$node]}: pwx request show $id"
+    pwx_cli "$node" request show "$id"
+  done
+  local fr pl
+  fr="$(pwx_cli FR --output json request show "$id" | jq -S .history)"
+  pl="$(pwx_cli PL --output json request show "$id" | jq -S .history)"
+  if [[ "$fr" != "$pl" || "$fr" == null ]]; then
+    diff <(echo "$fr") <(echo "$pl") >&2 || true
+    die "FR-DGT and PL-PIP hold different histories of $id (above)"
+  fi
+  say "FR-DGT and PL-PIP hold the same history of $id ($(jq length <<<"$fr") events), closed on both"
+  REQUEST_ID="$id"
+}
+
 cmd_start() {
   build
   mkdir -p "$DIR"
@@ -383,6 +445,7 @@ cmd_start() {
   local id
   id="$(demo_case)"
   share_demo "$id"
+  demo_request "$id"
 
   local dir_arg=""
   [[ "$dir" != "./var/quickstart" ]] && dir_arg=" --dir $(printf '%q' "$DIR")"
@@ -399,6 +462,8 @@ Next, in this shell:
   pwx peer list
   eval "\$($self$dir_arg --env PL)"   # the pwx CLI on PL-PIP, as piotr
   pwx case get $id
+  pwx request inbox
+  pwx request show $REQUEST_ID
   $self$dir_arg --stop                # stop both nodes
 EOF
 }

@@ -174,9 +174,10 @@ absl::StatusOr<std::optional<storage::StoredRequest>> Requests::Load(
 bool Requests::HidesPersonalData(const Request& r) const {
   if (r.requester() == options_.authority_id) return false;
   // On the recipient's side, personal data show once someone here
-  // accepted the request (need-to-know), and stay shown after a forward.
+  // accepted the request (need-to-know), or acknowledged it (an alert is
+  // never accepted), and stay shown after a forward.
   for (const RequestEvent& e : r.history()) {
-    if (e.has_accept() && !e.superseded() &&
+    if ((e.has_accept() || e.has_acknowledge()) && !e.superseded() &&
         e.author() == options_.authority_id) {
       return false;
     }

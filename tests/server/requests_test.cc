@@ -219,11 +219,29 @@ TEST_F(RequestsTest, AlertIsAcknowledged) {
   alert.set_subject("Letterbox company suspected: Bau GmbH");
   const std::string id = SentDraft(fr_, "PL-PIP", alert);
   ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  absl::StatusOr<Request> seen = Get(pl_, id);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_TRUE(seen->personal_data_hidden());
+  EXPECT_EQ(seen->content().subject(), "");
   absl::StatusOr<Request> accepted = Act(pl_, id, Step("accept"));
   EXPECT_EQ(accepted.status().code(), absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(Act(pl_, id, Step("acknowledge")).ok());
   ASSERT_TRUE(Converged(fr_, pl_, id));
   EXPECT_EQ(StateAt(fr_, id), pwx::v1::REQUEST_STATE_ACKNOWLEDGED);
+  // Acknowledged, the alert is taken on: PL-PIP reads what it is about
+  // and holds the same history as FR-DGT.
+  seen = Get(pl_, id);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_FALSE(seen->personal_data_hidden());
+  EXPECT_EQ(seen->content().subject(), "Letterbox company suspected: Bau GmbH");
+  absl::StatusOr<Request> at_fr = Get(fr_, id);
+  ASSERT_TRUE(at_fr.ok()) << at_fr.status();
+  ASSERT_EQ(seen->history_size(), at_fr->history_size());
+  for (int i = 0; i < seen->history_size(); ++i) {
+    EXPECT_EQ(seen->history(i).SerializeAsString(),
+              at_fr->history(i).SerializeAsString())
+        << "history entry " << i;
+  }
 }
 
 TEST_F(RequestsTest, RecoveryIsChallengedResumedAndClosed) {

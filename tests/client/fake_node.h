@@ -22,8 +22,8 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/domain/merkle.h"
-#include "tests/client/fake_catalogue_service.h"
 #include "tests/client/fake_calendar_service.h"
+#include "tests/client/fake_catalogue_service.h"
 #include "tests/client/fake_peer_service.h"
 #include "tests/client/fake_request_service.h"
 

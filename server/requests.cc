@@ -292,45 +292,49 @@ void Requests::Create(const pwx::v1::CreateRequestRequest& request,
       return;
     }
   }
-  auto attempt = std::make_shared<std::function<void(int)>>();
-  *attempt = [this, to, content, user, done, attempt](int attempts_left) {
-    absl::StatusOr<std::string> id = NextId();
-    if (!id.ok()) {
-      done(id.status());
+  InsertDraft(to, std::move(content), user, std::move(done), kActAttempts);
+}
+
+void Requests::InsertDraft(std::string to, pwx::v1::RequestContent content,
+                           std::string user, RequestCallback done,
+                           int attempts_left) {
+  absl::StatusOr<std::string> id = NextId();
+  if (!id.ok()) {
+    done(id.status());
+    return;
+  }
+  auto r = std::make_shared<Request>();
+  r->set_id(*id);
+  r->set_requester(options_.authority_id);
+  r->set_recipient(to);
+  *r->mutable_content() = content;
+  r->set_state(pwx::v1::REQUEST_STATE_DRAFT);
+  storage::WriteBatch batch;
+  const std::string bytes = store_.Put(*r, nullptr, &batch);
+  RecordNumber(&batch);
+  batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
+                                    user, "request.create", *id,
+                                    domain::Sha256Hex(bytes), 0, {to}));
+  kv_->WriteAsync(std::move(batch), [this, r, to = std::move(to),
+                                     content = std::move(content),
+                                     user = std::move(user),
+                                     done = std::move(done),
+                                     attempts_left](absl::Status s) mutable {
+    if (absl::IsAborted(s) && attempts_left > 1) {
+      // The id was taken (the number record lagged): take the next.
+      InsertDraft(std::move(to), std::move(content), std::move(user),
+                  std::move(done), attempts_left - 1);
       return;
     }
-    auto r = std::make_shared<Request>();
-    r->set_id(*id);
-    r->set_requester(options_.authority_id);
-    r->set_recipient(to);
-    *r->mutable_content() = content;
-    r->set_state(pwx::v1::REQUEST_STATE_DRAFT);
-    storage::WriteBatch batch;
-    const std::string bytes = store_.Put(*r, nullptr, &batch);
-    RecordNumber(&batch);
-    batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
-                                      user, "request.create", *id,
-                                      domain::Sha256Hex(bytes), 0, {to}));
-    kv_->WriteAsync(std::move(batch), [this, r, user, done, attempt,
-                                       attempts_left](absl::Status s) {
-      if (absl::IsAborted(s) && attempts_left > 1) {
-        // The id was taken (the number record lagged): take the next.
-        (*attempt)(attempts_left - 1);
-        return;
-      }
-      if (!s.ok()) {
-        done(s);
-        return;
-      }
-      Request view = *r;
-      FillView(&view,
-               options_.user_language ? options_.user_language(user) : "",
-               false);
-      done(std::move(view));
-      *attempt = nullptr;  // breaks the cycle
-    });
-  };
-  (*attempt)(kActAttempts);
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    Request view = *r;
+    FillView(&view, options_.user_language ? options_.user_language(user) : "",
+             false);
+    done(std::move(view));
+  });
 }
 
 void Requests::Get(const std::string& id, const std::string& user,

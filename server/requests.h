@@ -156,6 +156,8 @@ class Requests final : public EventHandler {
   // The stored request, or the one `batch` already writes.
   absl::StatusOr<std::optional<storage::StoredRequest>> Load(
       const std::string& id, const storage::WriteBatch* batch) const;
+  void InsertDraft(std::string to, pwx::v1::RequestContent content,
+                   std::string user, RequestCallback done, int attempts_left);
   void ActOnce(pwx::v1::ActRequest request, std::string user,
                RequestCallback done, int attempts_left);
   absl::StatusOr<std::string> NextId();

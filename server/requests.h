@@ -128,6 +128,10 @@ class Requests final : public EventHandler {
                    const std::string& sender) const override;
 
  private:
+  static std::string DateString(absl::CivilDay day);
+  // What an event's audit entry hashes: the event without what the fold
+  // computes.
+  static std::string EventSha256(const pwx::v1::RequestEvent& e);
   absl::Time Now() const;
   absl::CivilDay Today() const;
   // Fills the read-only fields for a reader of this node.

@@ -15,9 +15,17 @@
 #include "google/protobuf/reflection.h"
 #include "pwx/v1/options.pb.h"
 #include "server/domain/fields.h"
+#include "server/domain/request_fields.h"
 
 namespace pwx::domain {
 namespace {
+
+using request_fields::Invalid;
+using request_fields::IsPenalty;
+using request_fields::kMaxLongText;
+using request_fields::kMaxShortText;
+using request_fields::ValidateDate;
+using request_fields::ValidateOptionalDate;
 
 using pwx::v1::Request;
 using pwx::v1::RequestContent;
@@ -33,101 +41,8 @@ using pwx::v1::RequestState;
     }                                         \
   } while (false)
 
-constexpr size_t kMaxShortText = 500;
-constexpr size_t kMaxLongText = 20000;
 constexpr RequestSide kRequester = pwx::v1::REQUEST_SIDE_REQUESTER;
 constexpr RequestSide kRecipient = pwx::v1::REQUEST_SIDE_RECIPIENT;
-
-absl::Status Invalid(absl::string_view field, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
-}
-
-bool IsPenalty(RequestKind kind) {
-  return kind == pwx::v1::REQUEST_KIND_NOTIFICATION_OF_DECISION ||
-         kind == pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY;
-}
-
-absl::Status ValidateOptionalDate(absl::string_view field,
-                                  absl::string_view text) {
-  if (text.empty()) return absl::OkStatus();
-  return ParseDate(field, text).status();
-}
-
-absl::Status ValidateDate(absl::string_view field, absl::string_view text) {
-  if (text.empty()) return Invalid(field, "is required (YYYY-MM-DD)");
-  return ParseDate(field, text).status();
-}
-
-absl::Status ValidateLanguageTag(absl::string_view field,
-                                 absl::string_view tag) {
-  if (tag.empty()) return absl::OkStatus();
-  if (tag.size() < 2 || tag.size() > 8) {
-    return Invalid(field, "must be a language tag such as \"fr\"");
-  }
-  for (char c : tag) {
-    if (!absl::ascii_isalpha(c) && c != '-') {
-      return Invalid(field, "must be a language tag such as \"fr\"");
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidatePenalty(absl::string_view field, RequestKind kind,
-                             const pwx::v1::PenaltyInstrument& p,
-                             bool for_send) {
-  struct Text {
-    const char* name;
-    const std::string& value;
-    size_t max;
-    bool required;
-  };
-  const bool recovery = kind == pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY;
-  const Text texts[] = {
-      {"addressee_name", p.addressee_name(), kMaxShortText, true},
-      {"addressee_address", p.addressee_address(), kMaxShortText, true},
-      {"addressee_identification", p.addressee_identification(), kMaxShortText,
-       false},
-      {"summary_of_facts", p.summary_of_facts(), kMaxLongText, true},
-      {"nature_of_infringement", p.nature_of_infringement(), kMaxShortText,
-       true},
-      {"applicable_rules", p.applicable_rules(), kMaxShortText, true},
-      {"enforcement_instrument", p.enforcement_instrument(), kMaxShortText,
-       true},
-      {"assessing_authority", p.assessing_authority(), kMaxShortText, true},
-      {"challenge_body", p.challenge_body(), kMaxShortText, true},
-      {"penalty_nature", p.penalty_nature(), kMaxShortText, recovery},
-      {"enforcement_dates", p.enforcement_dates(), kMaxShortText, false},
-      {"service_details", p.service_details(), kMaxShortText, false},
-      {"underlying_claim", p.underlying_claim(), kMaxLongText, recovery},
-  };
-  for (const Text& t : texts) {
-    const std::string f = absl::StrCat(field, ".", t.name);
-    if (for_send && t.required) {
-      PWX_RETURN_IF_ERROR(ValidateRequiredText(f, t.value, t.max, true));
-    } else {
-      PWX_RETURN_IF_ERROR(ValidateText(f, t.value, t.max, true));
-    }
-  }
-  const std::string date_field = absl::StrCat(field, ".enforceable_date");
-  if (for_send && recovery) {
-    PWX_RETURN_IF_ERROR(ValidateDate(date_field, p.enforceable_date()));
-  } else {
-    PWX_RETURN_IF_ERROR(ValidateOptionalDate(date_field, p.enforceable_date()));
-  }
-  if (p.has_amount() || (for_send && recovery)) {
-    const std::string currency = p.amount().currency();
-    if (currency.size() != 3 ||
-        !std::all_of(currency.begin(), currency.end(), absl::ascii_isupper)) {
-      return Invalid(absl::StrCat(field, ".amount.currency"),
-                     "must be an ISO 4217 code such as \"EUR\"");
-    }
-    if (p.amount().cents() <= 0) {
-      return Invalid(absl::StrCat(field, ".amount.cents"),
-                     "must be more than 0");
-    }
-  }
-  return absl::OkStatus();
-}
 
 RequestSide OtherSide(RequestSide side) {
   return side == kRequester ? kRecipient : kRequester;
@@ -557,15 +472,6 @@ void ClearPersonal(google::protobuf::Message* message) {
 
 }  // namespace
 
-int PeriodDays(const RequestContent& content) {
-  const int legal = content.urgent() ? kUrgentPeriodDays : kNormalPeriodDays;
-  if (content.agreed_period_days() > 0 &&
-      content.agreed_period_days() < legal) {
-    return content.agreed_period_days();
-  }
-  return legal;
-}
-
 std::string StateName(RequestState state) {
   std::string name = pwx::v1::RequestState_Name(state);
   absl::string_view prefix = "REQUEST_STATE_";
@@ -602,110 +508,6 @@ RequestSide SideOf(const Request& request, absl::string_view authority) {
   if (authority == request.requester()) return kRequester;
   if (authority == request.recipient()) return kRecipient;
   return pwx::v1::REQUEST_SIDE_UNSPECIFIED;
-}
-
-absl::Status ValidateContent(
-    absl::string_view field, const RequestContent& c, bool for_send,
-    const std::function<bool(absl::string_view)>& has_question) {
-  const std::string f(field);
-  if (c.kind() == pwx::v1::REQUEST_KIND_UNSPECIFIED ||
-      !pwx::v1::RequestKind_IsValid(c.kind())) {
-    return Invalid(f + ".kind",
-                   "is required: information, notification, recovery or "
-                   "alert");
-  }
-  if (c.urgent()) {
-    PWX_RETURN_IF_ERROR(ValidateRequiredText(
-        f + ".urgency_reason", c.urgency_reason(), kMaxShortText, true));
-  } else if (!c.urgency_reason().empty()) {
-    return Invalid(f + ".urgency_reason", "is for urgent requests only");
-  }
-  if (!c.case_id().empty()) {
-    PWX_RETURN_IF_ERROR(ValidateText(f + ".case_id", c.case_id(), 64));
-  }
-  PWX_RETURN_IF_ERROR(
-      ValidateText(f + ".subject", c.subject(), kMaxLongText, true));
-  PWX_RETURN_IF_ERROR(ValidateLanguageTag(f + ".language", c.language()));
-  if (c.agreed_period_days() < 0 ||
-      c.agreed_period_days() > kNormalPeriodDays) {
-    return Invalid(f + ".agreed_period_days",
-                   absl::StrCat("must be 0 (the legal period) to ",
-                                kNormalPeriodDays, " working days"));
-  }
-  if (c.questions_size() > kMaxQuestions) {
-    return Invalid(f + ".questions",
-                   absl::StrCat("at most ", kMaxQuestions, " questions"));
-  }
-  for (int i = 0; i < c.questions_size(); ++i) {
-    const pwx::v1::Question& q = c.questions(i);
-    const std::string qf = absl::StrCat(f, ".questions[", i, "]");
-    if (q.code().empty() && q.text().empty()) {
-      return Invalid(qf, "needs a catalogue code or a text");
-    }
-    if (!q.code().empty()) {
-      PWX_RETURN_IF_ERROR(ValidateText(qf + ".code", q.code(), 32));
-      if (has_question != nullptr && !has_question(q.code())) {
-        return Invalid(qf + ".code",
-                       absl::StrCat("\"", q.code(),
-                                    "\" is not in the question catalogue "
-                                    "(pwx catalogue list)"));
-      }
-    }
-    PWX_RETURN_IF_ERROR(
-        ValidateText(qf + ".text", q.text(), kMaxLongText, true));
-    PWX_RETURN_IF_ERROR(ValidateLanguageTag(qf + ".language", q.language()));
-  }
-  const bool penalty = IsPenalty(c.kind());
-  if (penalty) {
-    PWX_RETURN_IF_ERROR(
-        ValidatePenalty(f + ".penalty", c.kind(), c.penalty(), for_send));
-  } else if (c.has_penalty()) {
-    return Invalid(f + ".penalty",
-                   "is for notification and recovery requests only");
-  }
-  if (for_send && !penalty && c.questions().empty() &&
-      c.kind() != pwx::v1::REQUEST_KIND_ALERT) {
-    return Invalid(f + ".questions",
-                   "a request needs at least one question to be sent");
-  }
-  if (for_send && c.kind() == pwx::v1::REQUEST_KIND_ALERT &&
-      c.questions().empty() && c.subject().empty()) {
-    return Invalid(f + ".subject", "an alert needs a subject or a text");
-  }
-  return absl::OkStatus();
-}
-
-std::string FormatRequestId(absl::string_view authority, int year,
-                            uint64_t number) {
-  return absl::StrFormat("%s-R-%04d-%06d", authority, year, number);
-}
-
-absl::Status ValidateRequestId(absl::string_view field, absl::string_view id) {
-  // CC-NAME-R-YYYY-NNNNNN[-Sn]...
-  const size_t marker = id.find("-R-");
-  if (marker == absl::string_view::npos ||
-      !ValidateAuthorityId(field, id.substr(0, marker)).ok()) {
-    return Invalid(field, absl::StrCat("\"", id,
-                                       "\" is not a request id such as "
-                                       "FR-DGT-R-2026-000001"));
-  }
-  absl::string_view rest = id.substr(marker + 3);
-  const auto bad = [&] {
-    return Invalid(field, absl::StrCat("\"", id,
-                                       "\" is not a request id such as "
-                                       "FR-DGT-R-2026-000001"));
-  };
-  if (rest.size() < 11 || rest[4] != '-') return bad();
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (i == 4) continue;
-    const char c = rest[i];
-    if (!absl::ascii_isdigit(c) && c != '-' && c != 'S') return bad();
-  }
-  return absl::OkStatus();
-}
-
-std::string SplitRequestId(absl::string_view parent, int n) {
-  return absl::StrCat(parent, "-S", n);
 }
 
 absl::Status ApplyTransition(const RequestEvent& event, Request* request) {

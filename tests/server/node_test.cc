@@ -19,9 +19,11 @@
 #include "google/protobuf/text_format.h"
 #include "pwx/v1/admin_service.grpc.pb.h"
 #include "pwx/v1/audit_service.grpc.pb.h"
+#include "pwx/v1/calendar_service.grpc.pb.h"
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/catalogue_service.grpc.pb.h"
 #include "pwx/v1/peer_service.grpc.pb.h"
+#include "pwx/v1/request_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "storage/case_store.h"
 #include "storage/rocks_store.h"
@@ -216,9 +218,11 @@ TEST_F(NodeTest, RoleMatrix) {
   ASSERT_TRUE(Grant("aude", pwx::v1::ROLE_AUDITOR).ok());
   using pwx::v1::AdminService;
   using pwx::v1::AuditService;
+  using pwx::v1::CalendarService;
   using pwx::v1::CaseService;
   using pwx::v1::CatalogueService;
   using pwx::v1::PeerService;
+  using pwx::v1::RequestService;
   using pwx::v1::UserService;
   const std::string on_case = "id: '" + created.id() + "'";
   const std::string note_on_case = "case_id: '" + created.id() + "'";
@@ -268,6 +272,24 @@ TEST_F(NodeTest, RoleMatrix) {
       {"SetLanguage", Unary<UserService>(&UserService::Stub::SetLanguage)},
       {"ListQuestions",
        Unary<CatalogueService>(&CatalogueService::Stub::ListQuestions)},
+      {"ShowCalendar",
+       Unary<CalendarService>(
+           &CalendarService::Stub::ShowCalendar,
+           Text<pwx::v1::ShowCalendarRequest>("country: 'PL' year: 2026"))},
+      {"AddWorkingDays",
+       Unary<CalendarService>(
+           &CalendarService::Stub::AddWorkingDays,
+           Text<pwx::v1::AddWorkingDaysRequest>(
+               "country: 'PL' date: '2026-12-10' working_days: 25"))},
+      {"CreateRequest",
+       Unary<RequestService>(&RequestService::Stub::CreateRequest)},
+      {"GetRequest", Unary<RequestService>(&RequestService::Stub::GetRequest,
+                                           Text<pwx::v1::GetRequestRequest>(
+                                               "id: 'FR-DGT-R-2026-000001'"))},
+      {"Act", Unary<RequestService>(&RequestService::Stub::Act)},
+      {"ListRequests",
+       Unary<RequestService>(&RequestService::Stub::ListRequests)},
+      {"GetStats", Unary<RequestService>(&RequestService::Stub::GetStats)},
       {"GetTreeHead", Unary<AuditService>(&AuditService::Stub::GetTreeHead)},
       {"ListEntries", Unary<AuditService>(&AuditService::Stub::ListEntries)},
       {"GetInclusionProof",
@@ -315,8 +337,9 @@ TEST_F(NodeTest, RoleMatrix) {
   for (const char* name :
        {CaseService::service_full_name(), AdminService::service_full_name(),
         UserService::service_full_name(), AuditService::service_full_name(),
-        PeerService::service_full_name(),
-        CatalogueService::service_full_name()}) {
+        PeerService::service_full_name(), CatalogueService::service_full_name(),
+        CalendarService::service_full_name(),
+        RequestService::service_full_name()}) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             name);
@@ -326,22 +349,28 @@ TEST_F(NodeTest, RoleMatrix) {
           << service->method(i)->full_name() << " is not in the role matrix";
     }
   }
-  // Which RPCs each user may call: inspectors the case calls, coordinators
-  // and admins backups, users and peers, auditors the audit log only; every
-  // role their own language and the question catalogue.
+  // Which RPCs each user may call: inspectors the case and request calls,
+  // coordinators and admins backups, users and peers, auditors the audit
+  // log only; every role their own language, the question catalogue and
+  // the calendars; every role but "nobody" the scoreboard.
   const std::set<std::string> kCaseRpcs = {
-      "CreateCase",  "GetCase",          "UpdateCase",         "ListCases",
-      "AddNote",     "UploadAttachment", "DownloadAttachment", "ShareCase",
-      "SetLanguage", "ListQuestions"};
+      "CreateCase",         "GetCase",      "UpdateCase",
+      "ListCases",          "AddNote",      "UploadAttachment",
+      "DownloadAttachment", "ShareCase",    "SetLanguage",
+      "ListQuestions",      "ShowCalendar", "AddWorkingDays",
+      "CreateRequest",      "GetRequest",   "Act",
+      "ListRequests",       "GetStats"};
   const std::set<std::string> kAdminRpcs = {
-      "CreateBackup",   "GrantRole",   "RevokeRole",   "ListUsers",
-      "ExportIdentity", "AddPeer",     "ListPeers",    "SuspendPeer",
-      "ResumePeer",     "RemovePeer",  "UpdatePeer",   "ResendToPeer",
-      "SkipToPeer",     "SetLanguage", "ListQuestions"};
+      "CreateBackup",   "GrantRole",   "RevokeRole",    "ListUsers",
+      "ExportIdentity", "AddPeer",     "ListPeers",     "SuspendPeer",
+      "ResumePeer",     "RemovePeer",  "UpdatePeer",    "ResendToPeer",
+      "SkipToPeer",     "SetLanguage", "ListQuestions", "ShowCalendar",
+      "AddWorkingDays", "GetStats"};
   const std::set<std::string> kAuditRpcs = {
-      "GetTreeHead",         "ListEntries", "GetInclusionProof",
-      "GetConsistencyProof", "ExportLog",   "GetAccessLog",
-      "ListReceipts",        "SetLanguage", "ListQuestions"};
+      "GetTreeHead",         "ListEntries",    "GetInclusionProof",
+      "GetConsistencyProof", "ExportLog",      "GetAccessLog",
+      "ListReceipts",        "SetLanguage",    "ListQuestions",
+      "ShowCalendar",        "AddWorkingDays", "GetStats"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"ines", kCaseRpcs},
       {"colin", kAdminRpcs},

@@ -336,22 +336,23 @@ void Requests::InsertDraft(std::string to, pwx::v1::RequestContent content,
   });
 }
 
+absl::StatusOr<storage::StoredRequest> Requests::LoadExisting(
+    const std::string& id) const {
+  if (absl::Status s = domain::ValidateRequestId("id", id); !s.ok()) return s;
+  absl::StatusOr<std::optional<storage::StoredRequest>> stored = store_.Get(id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return NotFound(id);
+  return **std::move(stored);
+}
+
 void Requests::Get(const std::string& id, const std::string& user,
                    RequestCallback done, const std::string& language) {
-  if (absl::Status s = domain::ValidateRequestId("id", id); !s.ok()) {
-    done(s);
-    return;
-  }
-  absl::StatusOr<std::optional<storage::StoredRequest>> stored = store_.Get(id);
+  absl::StatusOr<storage::StoredRequest> stored = LoadExisting(id);
   if (!stored.ok()) {
     done(stored.status());
     return;
   }
-  if (!stored->has_value()) {
-    done(NotFound(id));
-    return;
-  }
-  auto view = std::make_shared<Request>((*stored)->record);
+  auto view = std::make_shared<Request>(stored->record);
   const bool hide = HidesPersonalData(*view);
   FillView(view.get(),
            !language.empty()        ? language
@@ -366,7 +367,7 @@ void Requests::Get(const std::string& id, const std::string& user,
   storage::WriteBatch batch;
   batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
                                     user, "request.read", id,
-                                    domain::Sha256Hex((*stored)->bytes)));
+                                    domain::Sha256Hex(stored->bytes)));
   batch.set_max_delay(options_.read_entry_delay);
   kv_->WriteAsync(std::move(batch), [view, id, done](absl::Status s) {
     if (!s.ok()) {
@@ -389,20 +390,12 @@ void Requests::Act(const pwx::v1::ActRequest& request, const std::string& user,
 void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
                        RequestCallback done, int attempts_left) {
   const std::string& id = request.id();
-  if (absl::Status s = domain::ValidateRequestId("id", id); !s.ok()) {
-    done(s);
-    return;
-  }
-  absl::StatusOr<std::optional<storage::StoredRequest>> stored = store_.Get(id);
+  absl::StatusOr<storage::StoredRequest> stored = LoadExisting(id);
   if (!stored.ok()) {
     done(stored.status());
     return;
   }
-  if (!stored->has_value()) {
-    done(NotFound(id));
-    return;
-  }
-  const storage::StoredRequest& previous = **stored;
+  const storage::StoredRequest& previous = *stored;
   const Request& current = previous.record;
   if (request.has_expected_history() &&
       request.expected_history() !=

@@ -157,6 +157,10 @@ class Requests final : public EventHandler {
                               const pwx::v1::RequestEvent& split,
                               const std::string& id, storage::WriteBatch* batch,
                               std::set<std::string>* woken) const;
+  // The stored request `id`: INVALID_ARGUMENT naming "id" for a malformed
+  // id, NOT_FOUND when there is none.
+  absl::StatusOr<storage::StoredRequest> LoadExisting(
+      const std::string& id) const;
   // The stored request, or the one `batch` already writes.
   absl::StatusOr<std::optional<storage::StoredRequest>> Load(
       const std::string& id, const storage::WriteBatch* batch) const;

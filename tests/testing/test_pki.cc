@@ -9,14 +9,18 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace pwx::testing {
@@ -287,7 +291,37 @@ KeyPair TestCa::IssueUser(std::string_view common_name) const {
   return IssueLeaf(ca_, common_name, "clientAuth", "");
 }
 
+namespace {
+
+// The directories MakeTempDir made, with the process that made them: a child
+// forked by a test exits without removing its parent's.
+struct TempDirs {
+  std::mutex mu;
+  pid_t owner = getpid();
+  std::vector<std::string> paths;
+};
+
+TempDirs& Made() {
+  static TempDirs* const made = [] {
+    auto* m = new TempDirs;
+    std::atexit([] {
+      TempDirs& dirs = Made();
+      const std::lock_guard lock(dirs.mu);
+      if (getpid() != dirs.owner || std::getenv("PWX_KEEP_TEST_DIRS")) return;
+      for (const std::string& path : dirs.paths) {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+      }
+    });
+    return m;
+  }();
+  return *made;
+}
+
+}  // namespace
+
 std::string MakeTempDir(std::string_view prefix) {
+  TempDirs& made = Made();
   std::string pattern = ::testing::TempDir() + std::string(prefix) + "XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
@@ -296,7 +330,10 @@ std::string MakeTempDir(std::string_view prefix) {
                  std::strerror(errno));
     std::abort();
   }
-  return std::string(buffer.data());
+  std::string path(buffer.data());
+  const std::lock_guard lock(made.mu);
+  made.paths.push_back(path);
+  return path;
 }
 
 std::string WriteFile(const std::string& dir, std::string_view name,

@@ -47,8 +47,9 @@ class TestCa {
   KeyPair ca_;
 };
 
-// A fresh empty directory under the test temp dir; removed at exit is not
-// promised. Distinct per call.
+// A fresh empty directory under the test temp dir, distinct per call, and
+// removed with its contents when the process that made it exits normally
+// (kept when PWX_KEEP_TEST_DIRS is set, to look at after a failure).
 std::string MakeTempDir(std::string_view prefix);
 
 // Writes `content` to dir/name and returns the path. Aborts on failure.

@@ -44,6 +44,7 @@
 #include "server/user_service.h"
 #include "storage/audit_index.h"
 #include "storage/federation_store.h"
+#include "storage/request_store.h"
 #include "storage/rocks_store.h"
 
 namespace pwx::server {
@@ -337,6 +338,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->peers_.get(), node->outbox_.get(),
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->case_sharing_.get());
+    if (absl::Status s =
+            storage::RequestStore(node->store_.get(), config.authority_id())
+                .UpgradeIndexes();
+        !s.ok()) {
+      return s;
+    }
     RequestsOptions requests_options;
     requests_options.authority_id = config.authority_id();
     requests_options.read_entry_delay =

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -109,34 +108,12 @@ bool Matches(const CaseQuery& q, const Case& c) {
   return !q.predicate || q.predicate(c);
 }
 
-// A page token binds the last key read to the scan it came from, so a token
-// replayed against other filters is refused rather than silently skipping.
-std::string MakePageToken(const ScanPlan& plan, std::string_view last_key) {
-  std::string raw = KeyBuilder()
-                        .Uint64(static_cast<uint64_t>(plan.column))
-                        .String(plan.prefix)
-                        .String(last_key)
-                        .Build();
-  return absl::WebSafeBase64Escape(raw);
-}
-
-absl::StatusOr<std::string> ParsePageToken(const ScanPlan& plan,
-                                           std::string_view token) {
-  std::string raw;
-  const absl::Status bad = absl::InvalidArgumentError(
-      "page_token: not a token issued for this list and these filters");
-  if (!absl::WebSafeBase64Unescape(
-          absl::string_view(token.data(), token.size()), &raw))
-    return bad;
-  KeyReader reader(raw);
-  absl::StatusOr<uint64_t> column = reader.Uint64();
-  absl::StatusOr<std::string> prefix = reader.String();
-  absl::StatusOr<std::string> last_key = reader.String();
-  if (!column.ok() || !prefix.ok() || !last_key.ok() || !reader.done() ||
-      *column != static_cast<uint64_t>(plan.column) || *prefix != plan.prefix) {
-    return bad;
-  }
-  return *std::move(last_key);
+// A page token binds the last key read to the scan it came from.
+std::string TokenScope(const ScanPlan& plan) {
+  return KeyBuilder()
+      .Uint64(static_cast<uint64_t>(plan.column))
+      .String(plan.prefix)
+      .Build();
 }
 
 }  // namespace
@@ -182,7 +159,8 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
   std::string start = plan.prefix;
   bool skip_start = false;
   if (!page_token.empty()) {
-    absl::StatusOr<std::string> last = ParsePageToken(plan, page_token);
+    absl::StatusOr<std::string> last =
+        DecodePageToken(TokenScope(plan), page_token);
     if (!last.ok()) return last.status();
     start = *std::move(last);
     skip_start = true;
@@ -196,7 +174,7 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
     if (!key.starts_with(plan.prefix)) break;
     if (skip_start && key == start) continue;
     if (static_cast<int>(page.cases.size()) == page_size) {
-      page.next_page_token = MakePageToken(plan, last_key);
+      page.next_page_token = EncodePageToken(TokenScope(plan), last_key);
       break;
     }
     std::string previous_key = std::move(last_key);
@@ -221,7 +199,7 @@ absl::StatusOr<CasePage> CaseStore::List(const CaseQuery& query, int page_size,
     const size_t bytes = c.ByteSizeLong();
     if (!page.cases.empty() && page_bytes + bytes > max_page_bytes) {
       // The page is full by size: the next one starts at this case.
-      page.next_page_token = MakePageToken(plan, previous_key);
+      page.next_page_token = EncodePageToken(TokenScope(plan), previous_key);
       break;
     }
     page_bytes += bytes;

@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 
 namespace pwx::storage {
 namespace {
@@ -99,6 +100,28 @@ std::string PrefixSuccessor(std::string_view prefix) {
   }
   if (!out.empty()) out.back() = static_cast<char>(out.back() + 1);
   return out;
+}
+
+std::string EncodePageToken(std::string_view scope, std::string_view position) {
+  std::string raw(scope);
+  raw += KeyBuilder().String(position).key();
+  return absl::WebSafeBase64Escape(raw);
+}
+
+absl::StatusOr<std::string> DecodePageToken(std::string_view scope,
+                                            std::string_view token) {
+  const absl::Status bad = absl::InvalidArgumentError(
+      "page_token: not a token issued for this list and these filters");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(
+          absl::string_view(token.data(), token.size()), &raw) ||
+      !std::string_view(raw).starts_with(scope)) {
+    return bad;
+  }
+  KeyReader reader(std::string_view(raw).substr(scope.size()));
+  absl::StatusOr<std::string> position = reader.String();
+  if (!position.ok() || !reader.done()) return bad;
+  return *std::move(position);
 }
 
 }  // namespace pwx::storage

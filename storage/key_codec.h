@@ -54,6 +54,16 @@ class KeyReader {
 // there is none (prefix all 0xFF).
 std::string PrefixSuccessor(std::string_view prefix);
 
+// A list's page token: `position` (where the last page stopped) bound to
+// `scope` (what was scanned, with which filters), so that a token replayed
+// against another list or other filters is refused instead of silently
+// skipping entries. Web-safe base64.
+std::string EncodePageToken(std::string_view scope, std::string_view position);
+// The position of `token`; INVALID_ARGUMENT naming "page_token" for one
+// not issued for `scope`.
+absl::StatusOr<std::string> DecodePageToken(std::string_view scope,
+                                            std::string_view token);
+
 }  // namespace pwx::storage
 
 #endif  // PWX_STORAGE_KEY_CODEC_H_

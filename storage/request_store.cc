@@ -1,11 +1,11 @@
 #include "storage/request_store.h"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
-#include <set>
+#include <optional>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/domain/request_rules.h"
@@ -15,8 +15,6 @@ namespace pwx::storage {
 namespace {
 
 using pwx::v1::Request;
-
-constexpr uint64_t kAny = 0;
 
 std::string RequestKey(std::string_view id) {
   return KeyBuilder().String(id).Build();
@@ -42,84 +40,109 @@ std::string SentDate(const Request& r) {
   return "";
 }
 
-struct ScanPlan {
-  std::string prefix;
-  // For a due range: the index key at which the scan stops.
-  std::string end;
+// The filters an index serves, as bits of its mask. An index exists for
+// every combination, so every query reads exactly the entries it returns:
+// one per request in the index of its mask (the urgency bit only for urgent
+// requests).
+constexpr uint64_t kByState = 1;
+constexpr uint64_t kByPeer = 2;
+constexpr uint64_t kByKind = 4;
+constexpr uint64_t kByUrgency = 8;
+constexpr uint64_t kMasks = 16;
+
+constexpr std::string_view kById = "rq.x";
+constexpr std::string_view kByDue = "rq.d";
+constexpr std::string_view kIndexVersionKey = "request_index_version";
+constexpr uint64_t kIndexVersion = 2;
+
+struct FilterValues {
+  uint64_t state = 0;
+  std::string_view peer;
+  uint64_t kind = 0;
 };
 
-ScanPlan PlanScan(const RequestQuery& q) {
-  const uint64_t box = static_cast<uint64_t>(q.box);
-  if (!q.due_before.empty()) {
-    std::string prefix = KeyBuilder().String("rq.due").Uint64(box).Build();
-    return {prefix,
-            absl::StrCat(prefix, KeyBuilder().String(q.due_before).key())};
-  }
-  if (q.state != pwx::v1::REQUEST_STATE_UNSPECIFIED) {
-    return {KeyBuilder()
-                .String("rq.state")
-                .Uint64(box)
-                .Uint64(static_cast<uint64_t>(q.state))
-                .Build(),
-            ""};
-  }
-  if (!q.peer.empty()) {
-    return {KeyBuilder().String("rq.peer").Uint64(box).String(q.peer).Build(),
-            ""};
-  }
-  if (q.kind != pwx::v1::REQUEST_KIND_UNSPECIFIED) {
-    return {KeyBuilder()
-                .String("rq.kind")
-                .Uint64(box)
-                .Uint64(static_cast<uint64_t>(q.kind))
-                .Build(),
-            ""};
-  }
-  if (q.urgent_only) {
-    return {KeyBuilder().String("rq.urgent").Uint64(box).Build(), ""};
-  }
-  return {KeyBuilder().String("rq.all").Uint64(box).Build(), ""};
+std::string IndexPrefix(std::string_view tag, uint64_t mask, uint64_t box,
+                        const FilterValues& v) {
+  KeyBuilder b;
+  b.String(tag).Uint64(mask).Uint64(box);
+  if ((mask & kByState) != 0) b.Uint64(v.state);
+  if ((mask & kByPeer) != 0) b.String(v.peer);
+  if ((mask & kByKind) != 0) b.Uint64(v.kind);
+  return b.Build();
 }
 
-std::string MakePageToken(const ScanPlan& plan, std::string_view last_key) {
-  return absl::WebSafeBase64Escape(
-      KeyBuilder().String("rq").String(plan.prefix).String(last_key).Build());
+// One box's index range of a query, read in key order.
+struct Cursor {
+  std::string prefix;
+  // For a due range: the key at which the range ends.
+  std::string end;
+  std::unique_ptr<Iterator> it;
+
+  bool Live() const {
+    if (!it->Valid()) return false;
+    const std::string_view key = it->key();
+    return key.starts_with(prefix) && (end.empty() || key < end);
+  }
+  // The entry's place in the list: (due date,) id, encoded.
+  std::string_view Position() const { return it->key().substr(prefix.size()); }
+};
+
+// The cursors of `q`: one per box it covers, each a range of the index
+// whose mask is the query's filters. Both boxes are merged by position,
+// since a request is in one box only.
+std::vector<Cursor> PlanScan(const RequestQuery& q, const KvStore& kv) {
+  uint64_t mask = 0;
+  if (q.state != pwx::v1::REQUEST_STATE_UNSPECIFIED) mask |= kByState;
+  if (!q.peer.empty()) mask |= kByPeer;
+  if (q.kind != pwx::v1::REQUEST_KIND_UNSPECIFIED) mask |= kByKind;
+  if (q.urgent_only) mask |= kByUrgency;
+  const FilterValues values{static_cast<uint64_t>(q.state), q.peer,
+                            static_cast<uint64_t>(q.kind)};
+  const bool dated = !q.due_before.empty();
+  std::vector<Cursor> cursors;
+  for (const pwx::v1::RequestBox box :
+       {pwx::v1::REQUEST_BOX_INBOX, pwx::v1::REQUEST_BOX_OUTBOX}) {
+    if (q.box != pwx::v1::REQUEST_BOX_UNSPECIFIED && q.box != box) continue;
+    Cursor c;
+    c.prefix = IndexPrefix(dated ? kByDue : kById, mask,
+                           static_cast<uint64_t>(box), values);
+    if (dated) {
+      c.end = absl::StrCat(c.prefix, KeyBuilder().String(q.due_before).key());
+    }
+    c.it = kv.NewIterator(Column::kIndex);
+    cursors.push_back(std::move(c));
+  }
+  return cursors;
 }
 
-absl::StatusOr<std::string> ParsePageToken(const ScanPlan& plan,
-                                           std::string_view token) {
-  const absl::Status bad = absl::InvalidArgumentError(
-      "page_token: not a token issued for this list and these filters");
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(
-          absl::string_view(token.data(), token.size()), &raw)) {
-    return bad;
-  }
-  KeyReader reader(raw);
-  absl::StatusOr<std::string> tag = reader.String();
-  absl::StatusOr<std::string> prefix = reader.String();
-  absl::StatusOr<std::string> last = reader.String();
-  if (!tag.ok() || *tag != "rq" || !prefix.ok() || *prefix != plan.prefix ||
-      !last.ok() || !reader.done() || !last->starts_with(plan.prefix)) {
-    return bad;
-  }
-  return *std::move(last);
+// What a page token is bound to: the ranges scanned.
+std::string TokenScope(const std::vector<Cursor>& cursors,
+                       const RequestQuery& q) {
+  KeyBuilder b;
+  b.String("rq");
+  for (const Cursor& c : cursors) b.String(c.prefix);
+  b.String(q.due_from).String(q.due_before);
+  return b.Build();
 }
 
-// The request id is the last component of every index key: read past the
-// others by decoding from the plan's prefix.
-absl::StatusOr<std::string> IdAfter(std::string_view key,
-                                    std::string_view prefix, bool dated) {
-  KeyReader reader(key.substr(prefix.size()));
+absl::StatusOr<std::string> IdAt(std::string_view position, bool dated) {
+  KeyReader reader(position);
   if (dated) {
     absl::StatusOr<std::string> date = reader.String();
-    if (!date.ok()) return date.status();
+    if (!date.ok()) return absl::DataLossError("malformed request index key");
   }
   absl::StatusOr<std::string> id = reader.String();
   if (!id.ok() || !reader.done()) {
     return absl::DataLossError("malformed request index key");
   }
   return id;
+}
+
+// The ids of the requests about case `case_id` or sent on a day: plain
+// prefixes, one id after the prefix (and the date).
+absl::StatusOr<std::string> IdAfter(std::string_view key,
+                                    std::string_view prefix, bool dated) {
+  return IdAt(key.substr(prefix.size()), dated);
 }
 
 bool Matches(const RequestQuery& q, const RequestFacets& f, const Request& r) {
@@ -158,39 +181,20 @@ RequestFacets RequestStore::Facets(const Request& r) const {
 
 std::vector<std::string> RequestStore::IndexKeys(const Request& r) const {
   const RequestFacets f = Facets(r);
+  const FilterValues values{static_cast<uint64_t>(f.state), f.peer,
+                            static_cast<uint64_t>(r.content().kind())};
+  const uint64_t box = static_cast<uint64_t>(f.box);
+  const std::string id = KeyBuilder().String(r.id()).Build();
+  const std::string due =
+      f.open_due_date.empty()
+          ? ""
+          : absl::StrCat(KeyBuilder().String(f.open_due_date).key(), id);
   std::vector<std::string> keys;
-  for (uint64_t box : {kAny, static_cast<uint64_t>(f.box)}) {
-    keys.push_back(
-        KeyBuilder().String("rq.all").Uint64(box).String(r.id()).Build());
-    keys.push_back(KeyBuilder()
-                       .String("rq.state")
-                       .Uint64(box)
-                       .Uint64(static_cast<uint64_t>(f.state))
-                       .String(r.id())
-                       .Build());
-    keys.push_back(KeyBuilder()
-                       .String("rq.peer")
-                       .Uint64(box)
-                       .String(f.peer)
-                       .String(r.id())
-                       .Build());
-    keys.push_back(KeyBuilder()
-                       .String("rq.kind")
-                       .Uint64(box)
-                       .Uint64(static_cast<uint64_t>(r.content().kind()))
-                       .String(r.id())
-                       .Build());
-    if (r.content().urgent()) {
-      keys.push_back(
-          KeyBuilder().String("rq.urgent").Uint64(box).String(r.id()).Build());
-    }
-    if (!f.open_due_date.empty()) {
-      keys.push_back(KeyBuilder()
-                         .String("rq.due")
-                         .Uint64(box)
-                         .String(f.open_due_date)
-                         .String(r.id())
-                         .Build());
+  for (uint64_t mask = 0; mask < kMasks; ++mask) {
+    if ((mask & kByUrgency) != 0 && !r.content().urgent()) continue;
+    keys.push_back(absl::StrCat(IndexPrefix(kById, mask, box, values), id));
+    if (!due.empty()) {
+      keys.push_back(absl::StrCat(IndexPrefix(kByDue, mask, box, values), due));
     }
   }
   if (!r.content().case_id().empty() && f.box == pwx::v1::REQUEST_BOX_OUTBOX) {
@@ -253,14 +257,21 @@ std::string RequestStore::Put(const Request& record,
                        ? std::nullopt
                        : std::optional<std::string>(previous->bytes));
   }
+  // Only the entries that change are written: a transition moves a few of
+  // the request's index entries, not all of them.
   std::vector<std::string> keys = IndexKeys(record);
-  if (previous != nullptr) {
-    const std::set<std::string> now(keys.begin(), keys.end());
-    for (const std::string& old : IndexKeys(previous->record)) {
-      if (!now.contains(old)) batch->Delete(Column::kIndex, old);
-    }
-  }
-  for (const std::string& k : keys) batch->Put(Column::kIndex, k, "");
+  std::vector<std::string> old;
+  if (previous != nullptr) old = IndexKeys(previous->record);
+  std::sort(keys.begin(), keys.end());
+  std::sort(old.begin(), old.end());
+  std::vector<std::string> gone;
+  std::set_difference(old.begin(), old.end(), keys.begin(), keys.end(),
+                      std::back_inserter(gone));
+  for (const std::string& k : gone) batch->Delete(Column::kIndex, k);
+  std::vector<std::string> added;
+  std::set_difference(keys.begin(), keys.end(), old.begin(), old.end(),
+                      std::back_inserter(added));
+  for (const std::string& k : added) batch->Put(Column::kIndex, k, "");
   batch->Put(Column::kRequests, key, bytes);
   return bytes;
 }
@@ -268,44 +279,130 @@ std::string RequestStore::Put(const Request& record,
 absl::StatusOr<RequestPage> RequestStore::List(
     const RequestQuery& query, int page_size,
     std::string_view page_token) const {
-  const ScanPlan plan = PlanScan(query);
+  std::vector<Cursor> cursors = PlanScan(query, *kv_);
   const bool dated = !query.due_before.empty();
-  std::string start = plan.prefix;
+  const std::string scope = TokenScope(cursors, query);
+  std::string from;
   if (dated && !query.due_from.empty()) {
-    start =
-        absl::StrCat(plan.prefix, KeyBuilder().String(query.due_from).key());
+    from = KeyBuilder().String(query.due_from).Build();
   }
-  bool skip_start = false;
+  std::optional<std::string> after;
   if (!page_token.empty()) {
-    absl::StatusOr<std::string> last = ParsePageToken(plan, page_token);
-    if (!last.ok()) return last.status();
-    start = *std::move(last);
-    skip_start = true;
+    absl::StatusOr<std::string> position = DecodePageToken(scope, page_token);
+    if (!position.ok()) return position.status();
+    from = *position;
+    after = *std::move(position);
   }
-  RequestPage page;
-  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kIndex);
-  std::string last_key;
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    const std::string_view key = it->key();
-    if (!key.starts_with(plan.prefix)) break;
-    if (!plan.end.empty() && key >= plan.end) break;
-    if (skip_start && key == start) continue;
-    if (static_cast<int>(page.requests.size()) == page_size) {
-      page.next_page_token = MakePageToken(plan, last_key);
-      break;
+  for (Cursor& c : cursors) {
+    c.it->Seek(absl::StrCat(c.prefix, from));
+    if (after && c.Live() && c.Position() == *after) c.it->Next();
+  }
+  // The live cursor whose entry comes first, or null when all are spent.
+  auto next = [&cursors]() -> Cursor* {
+    Cursor* first = nullptr;
+    for (Cursor& c : cursors) {
+      if (c.Live() && (first == nullptr || c.Position() < first->Position())) {
+        first = &c;
+      }
     }
-    last_key = std::string(key);
-    absl::StatusOr<std::string> id = IdAfter(key, plan.prefix, dated);
-    if (!id.ok()) return id.status();
-    absl::StatusOr<std::optional<StoredRequest>> stored = Get(*id);
-    if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) continue;  // a newer write than the snapshot
-    Request& r = (*stored)->record;
-    if (!Matches(query, Facets(r), r)) continue;
-    page.requests.push_back(std::move(r));
+    return first;
+  };
+  RequestPage page;
+  std::string last;
+  std::vector<std::string> keys;
+  while (static_cast<int>(page.requests.size()) < page_size) {
+    // Read the entries still wanted, then their requests in one MultiGet.
+    keys.clear();
+    const size_t wanted = static_cast<size_t>(page_size) - page.requests.size();
+    for (Cursor* c = next(); c != nullptr && keys.size() < wanted; c = next()) {
+      absl::StatusOr<std::string> id = IdAt(c->Position(), dated);
+      if (!id.ok()) return id.status();
+      keys.push_back(RequestKey(*id));
+      last = std::string(c->Position());
+      c->it->Next();
+    }
+    if (keys.empty()) break;
+    absl::StatusOr<std::vector<std::optional<std::string>>> values =
+        kv_->MultiGet(Column::kRequests, keys);
+    if (!values.ok()) return values.status();
+    for (std::optional<std::string>& bytes : *values) {
+      if (!bytes.has_value()) continue;  // a newer write than the index read
+      Request r;
+      if (!r.ParseFromString(*bytes)) {
+        return absl::DataLossError("a stored request does not parse");
+      }
+      // The index and the record are read apart: a transition in between
+      // may have moved the request out of the query.
+      if (!Matches(query, Facets(r), r)) continue;
+      page.requests.push_back(std::move(r));
+    }
+  }
+  for (const Cursor& c : cursors) {
+    if (absl::Status s = c.it->status(); !s.ok()) return s;
+  }
+  if (static_cast<int>(page.requests.size()) == page_size &&
+      next() != nullptr) {
+    page.next_page_token = EncodePageToken(scope, last);
+  }
+  return page;
+}
+
+absl::Status RequestStore::UpgradeIndexes() const {
+  absl::StatusOr<std::optional<std::string>> version =
+      kv_->Get(Column::kMeta, std::string(kIndexVersionKey));
+  if (!version.ok()) return version.status();
+  if (version->has_value()) {
+    KeyReader reader(**version);
+    absl::StatusOr<uint64_t> v = reader.Uint64();
+    if (!v.ok()) return absl::DataLossError("malformed request index version");
+    if (*v >= kIndexVersion) return absl::OkStatus();
+  }
+  // Version 1 had one index per filter; its entries go, and every request
+  // is indexed again. Each step can be repeated, so a run cut short is
+  // finished by the next start.
+  constexpr size_t kChunk = 1000;
+  WriteBatch batch;
+  size_t ops = 0;
+  auto flush = [&]() -> absl::Status {
+    if (ops == 0) return absl::OkStatus();
+    absl::Status s = kv_->Write(std::move(batch));
+    batch = WriteBatch();
+    ops = 0;
+    return s;
+  };
+  for (const std::string_view old :
+       {"rq.all", "rq.state", "rq.peer", "rq.kind", "rq.urgent", "rq.due"}) {
+    const std::string prefix = KeyBuilder().String(old).Build();
+    std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kIndex);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      batch.Delete(Column::kIndex, it->key());
+      if (++ops == kChunk) {
+        if (absl::Status s = flush(); !s.ok()) return s;
+      }
+    }
+    if (absl::Status s = it->status(); !s.ok()) return s;
+  }
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kRequests);
+  for (it->Seek(""); it->Valid(); it->Next()) {
+    Request r;
+    if (!r.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored request does not parse");
+    }
+    for (const std::string& k : IndexKeys(r)) {
+      batch.Put(Column::kIndex, k, "");
+      ++ops;
+    }
+    if (ops >= kChunk) {
+      if (absl::Status s = flush(); !s.ok()) return s;
+    }
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
-  return page;
+  batch.Put(Column::kMeta, std::string(kIndexVersionKey),
+            EncodeNumber(kIndexVersion));
+  ++ops;
+  return flush();
 }
 
 absl::StatusOr<std::vector<std::string>> RequestStore::ForCase(

@@ -2,17 +2,17 @@
 // Knows keys and encodings only: the rules live in
 // server/domain/request_rules.h.
 //
-// Layout (box: 1 inbox, 2 outbox, and every entry again under 0, "any"):
+// Layout (box: 1 inbox, 2 outbox; mask: the filters an index serves, bits
+// 1 state, 2 peer, 4 kind, 8 urgent only, with an index for each of the
+// 16 combinations, the urgent ones holding urgent requests only):
 //   requests String(id)                                  -> pwx.v1.Request
-//   index    "rq.all"   Uint64(box)                String(id) -> ""
-//            "rq.state" Uint64(box) Uint64(state)  String(id) -> ""
-//            "rq.peer"  Uint64(box) String(peer)   String(id) -> ""
-//            "rq.kind"  Uint64(box) Uint64(kind)   String(id) -> ""
-//            "rq.urgent" Uint64(box)               String(id) -> ""
-//            "rq.due"   Uint64(box) String(date)   String(id) -> ""
-//                       (only while the recipient owes an answer)
+//   index    "rq.x" Uint64(mask) Uint64(box) [Uint64(state)] [String(peer)]
+//                   [Uint64(kind)] String(id)                       -> ""
+//            "rq.d" the same, then String(due date) String(id)      -> ""
+//                   (only while the recipient owes an answer)
 //            "rq.case"  String(case id)            String(id) -> ""
 //            "rq.sent"  String(date sent)          String(id) -> ""
+//   meta     "request_index_version"                          -> Uint64(2)
 //   meta     "request_number" Uint64(year)                    -> Uint64
 #ifndef PWX_STORAGE_REQUEST_STORE_H_
 #define PWX_STORAGE_REQUEST_STORE_H_
@@ -88,12 +88,18 @@ class RequestStore {
   std::string Put(const pwx::v1::Request& record, const StoredRequest* previous,
                   WriteBatch* batch) const;
 
-  // A page of the requests matching `query` (every filter applies; the most
-  // selective index is scanned, never the whole column): by due date for a
-  // due range, by id otherwise. INVALID_ARGUMENT naming "page_token" for a
-  // token not issued for this query.
+  // A page of the requests matching `query`, read from the index of exactly
+  // its filters (so the entries read are the requests returned, whatever
+  // the filters), by due date for a due range, by id otherwise. The request
+  // records of a page are read in one MultiGet. INVALID_ARGUMENT naming
+  // "page_token" for a token not issued for this query.
   absl::StatusOr<RequestPage> List(const RequestQuery& query, int page_size,
                                    std::string_view page_token) const;
+
+  // Brings the indexes of a database written by an older build to this
+  // layout (index version 2); does nothing when they are. Call once at
+  // start, before any request is written.
+  absl::Status UpgradeIndexes() const;
 
   // The ids of the requests about case `case_id`.
   absl::StatusOr<std::vector<std::string>> ForCase(

@@ -161,8 +161,21 @@ absl::StatusOr<uint64_t> FederationStore::DropPeer(const std::string& authority,
 void FederationStore::Enqueue(const std::string& peer,
                               const pwx::v1::OutboxItem& item,
                               WriteBatch* batch) {
-  batch->Put(Column::kOutbox, OutboxKey("pending", peer, next_key_++),
+  uint64_t key = 0;
+  {
+    // Handed out and recorded in flight at once, so that a scan never sees
+    // the counter past a key without the key in flight.
+    absl::MutexLock lock(&floors_->mu);
+    key = floors_->next_key++;
+    floors_->peers[peer].in_flight.insert(key);
+  }
+  batch->Put(Column::kOutbox, OutboxKey("pending", peer, key),
              item.SerializeAsString());
+  batch->OnResolved([floors = floors_, peer, key] {
+    absl::MutexLock lock(&floors->mu);
+    std::multiset<uint64_t>& in_flight = floors->peers[peer].in_flight;
+    in_flight.erase(in_flight.find(key));
+  });
 }
 
 absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Scan(
@@ -188,7 +201,29 @@ absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Scan(
 
 absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Pending(
     const std::string& peer, size_t limit) const {
-  return Scan(OutboxPrefix("pending", peer), 0, limit);
+  // Read before the scan's snapshot. Every pending item is at or above the
+  // floor (which a scan never moves past an item in flight); and every item
+  // committed after the snapshot is in flight now (at or above the lowest of
+  // those) or handed out later (at or above the counter).
+  uint64_t from = 0;
+  uint64_t bound = 0;
+  {
+    absl::MutexLock lock(&floors_->mu);
+    const Floors::Peer& f = floors_->peers[peer];
+    from = f.pending;
+    bound = floors_->next_key;
+    if (!f.in_flight.empty()) bound = std::min(bound, *f.in_flight.begin());
+  }
+  absl::StatusOr<std::vector<OutboxEntry>> entries =
+      Scan(OutboxPrefix("pending", peer), from, limit);
+  if (!entries.ok()) return entries.status();
+  // The scan saw every committed item from `from` on, so none is below its
+  // first; the next scan may start at the lowest of the three.
+  if (!entries->empty()) bound = std::min(bound, entries->front().key);
+  absl::MutexLock lock(&floors_->mu);
+  uint64_t& floor = floors_->peers[peer].pending;
+  floor = std::max(floor, bound);
+  return entries;
 }
 
 absl::StatusOr<LinkRecord> FederationStore::Link(
@@ -298,8 +333,20 @@ void FederationStore::Ack(const std::string& peer, const LinkRecord& previous,
 absl::StatusOr<uint64_t> FederationStore::PruneDelivered(
     const std::string& peer, uint64_t acked, absl::Time cutoff, size_t limit,
     WriteBatch* batch) const {
-  absl::StatusOr<std::vector<OutboxEntry>> oldest = Queued(peer, 0, limit);
+  // Queued items are pruned oldest first and never numbered below the
+  // last one stamped: none will appear below the oldest one seen.
+  uint64_t from = 0;
+  {
+    absl::MutexLock lock(&floors_->mu);
+    from = floors_->peers[peer].queued;
+  }
+  absl::StatusOr<std::vector<OutboxEntry>> oldest = Queued(peer, from, limit);
   if (!oldest.ok()) return oldest.status();
+  if (!oldest->empty()) {
+    absl::MutexLock lock(&floors_->mu);
+    uint64_t& floor = floors_->peers[peer].queued;
+    floor = std::max(floor, oldest->front().item.sequence());
+  }
   uint64_t pruned = 0;
   for (const OutboxEntry& e : *oldest) {
     if (e.item.sequence() > acked ||

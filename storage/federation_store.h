@@ -33,15 +33,18 @@
 #ifndef PWX_STORAGE_FEDERATION_STORE_H_
 #define PWX_STORAGE_FEDERATION_STORE_H_
 
-#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pwx/v1/federation.pb.h"
 #include "storage/kv_store.h"
@@ -180,15 +183,40 @@ class FederationStore {
   void PutReceived(const pwx::v1::Receipt& receipt, WriteBatch* batch) const;
 
  private:
+  // Where the scans of one peer's outbox may start. Stamping deletes the
+  // pending items and pruning the oldest queued ones, and an LSM store
+  // keeps what is deleted as tombstones that every scan from the start of
+  // the range would read again: the cost of each delivery would grow with
+  // everything ever sent since the last compaction.
+  struct Floors {
+    struct Peer {
+      // Pending keys handed out whose batch is not resolved yet: they may
+      // still commit, below keys already scanned.
+      std::multiset<uint64_t> in_flight;
+      // No pending item below this, apart from those in flight.
+      uint64_t pending = 0;
+      // No queued item below this sequence.
+      uint64_t queued = 0;
+    };
+    absl::Mutex mu;
+    uint64_t next_key ABSL_GUARDED_BY(mu) = 1;
+    std::map<std::string, Peer> peers ABSL_GUARDED_BY(mu);
+  };
+
   FederationStore(KvStore* kv, uint64_t next_key)
-      : kv_(kv), next_key_(next_key) {}
+      : kv_(kv), floors_(std::make_shared<Floors>()) {
+    absl::MutexLock lock(&floors_->mu);
+    floors_->next_key = next_key;
+  }
 
   absl::StatusOr<std::vector<OutboxEntry>> Scan(const std::string& prefix,
                                                 uint64_t from,
                                                 size_t limit) const;
 
   KvStore* const kv_;
-  std::atomic<uint64_t> next_key_;
+  // Shared with the batches that hold pending keys, which may outlive the
+  // store in a store's queue.
+  const std::shared_ptr<Floors> floors_;
 };
 
 }  // namespace pwx::storage

@@ -2,8 +2,39 @@
 
 #include <utility>
 
-
 namespace pwx::storage {
+
+WriteBatch::WriteBatch(WriteBatch&& other) noexcept
+    : ops_(std::move(other.ops_)),
+      preconditions_(std::move(other.preconditions_)),
+      audit_entries_(std::move(other.audit_entries_)),
+      audit_leaf_hashes_(std::move(other.audit_leaf_hashes_)),
+      writes_audit_index_(other.writes_audit_index_),
+      byte_size_(other.byte_size_),
+      max_delay_(other.max_delay_),
+      resolved_(std::exchange(other.resolved_, {})) {}
+
+WriteBatch& WriteBatch::operator=(WriteBatch&& other) noexcept {
+  if (this == &other) return *this;
+  for (std::function<void()>& f : resolved_) f();
+  ops_ = std::move(other.ops_);
+  preconditions_ = std::move(other.preconditions_);
+  audit_entries_ = std::move(other.audit_entries_);
+  audit_leaf_hashes_ = std::move(other.audit_leaf_hashes_);
+  writes_audit_index_ = other.writes_audit_index_;
+  byte_size_ = other.byte_size_;
+  max_delay_ = other.max_delay_;
+  resolved_ = std::exchange(other.resolved_, {});
+  return *this;
+}
+
+WriteBatch::~WriteBatch() {
+  for (std::function<void()>& f : resolved_) f();
+}
+
+void WriteBatch::OnResolved(std::function<void()> resolved) {
+  resolved_.push_back(std::move(resolved));
+}
 
 void WriteBatch::Put(Column column, std::string_view key,
                      std::string_view value) {

@@ -4,6 +4,7 @@
 #define PWX_STORAGE_WRITE_BATCH_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,10 +52,12 @@ class WriteBatch {
   };
 
   WriteBatch() = default;
-  WriteBatch(WriteBatch&&) = default;
-  WriteBatch& operator=(WriteBatch&&) = default;
+  WriteBatch(WriteBatch&& other) noexcept;
+  WriteBatch& operator=(WriteBatch&& other) noexcept;
   WriteBatch(const WriteBatch&) = delete;
   WriteBatch& operator=(const WriteBatch&) = delete;
+  // Runs the OnResolved functions.
+  ~WriteBatch();
 
   void Put(Column column, std::string_view key, std::string_view value);
   void Delete(Column column, std::string_view key);
@@ -67,6 +70,13 @@ class WriteBatch {
   // caller's thread, to keep it off the writer's. (Entries are indexed by
   // object later, by the AuditIndexer.)
   void AppendAudit(std::string entry_bytes);
+
+  // Runs `resolved` when the batch is destroyed: once it is committed (and
+  // its writes are visible to readers), refused, or dropped unwritten; the
+  // store destroys a batch only after its commit. For bookkeeping of what
+  // may still be written, such as the outbox's scan floor. A batch moved
+  // from runs nothing.
+  void OnResolved(std::function<void()> resolved);
 
   // Lets the batch wait up to `delay` for other writes to share its commit
   // (one fsync), instead of starting a commit of its own. For writes nobody
@@ -102,6 +112,7 @@ class WriteBatch {
   friend class AuditIndexer;
   size_t byte_size_ = 0;
   absl::Duration max_delay_ = absl::ZeroDuration();
+  std::vector<std::function<void()>> resolved_;
 };
 
 }  // namespace pwx::storage

@@ -313,6 +313,58 @@ TYPED_TEST(FederationStoreTest, DeliveredEnvelopesArePrunedOldestFirst) {
             0u);
 }
 
+// Pending scans start past what was stamped, but never past an item whose
+// batch commits after a later one: keys are handed out before commit, and
+// concurrent writers commit in any order.
+TYPED_TEST(FederationStoreTest, AnItemCommittedAfterALaterOneIsStillSent) {
+  WriteBatch early;
+  this->fed_->Enqueue("PL-PIP", Item("C-early", 10), &early);
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-1", 11)));
+  ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-2", 12)));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)), ElementsAre("C-2"));
+  ASSERT_OK(this->kv_->Write(std::move(early)));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)),
+              ElementsAre("C-early", "C-2"));
+
+  // A batch dropped unwritten holds nothing back, and loses nothing.
+  {
+    WriteBatch dropped;
+    this->fed_->Enqueue("PL-PIP", Item("C-dropped", 13), &dropped);
+  }
+  for (int i = 0; i < 2; ++i) ASSERT_OK(this->StampNext("PL-PIP"));
+  ASSERT_OK(this->Enqueue("PL-PIP", Item("C-3", 14)));
+  EXPECT_THAT(CaseIds(*this->fed_->Pending("PL-PIP", 10)), ElementsAre("C-3"));
+  EXPECT_THAT(CaseIds(*this->fed_->Queued("PL-PIP", 0, 10)),
+              ElementsAre("C-1", "C-early", "C-2"));
+}
+
+// Many items stamped and pruned one after the other: each step still sees
+// exactly what is left, from where the last one stopped.
+TYPED_TEST(FederationStoreTest, StampingAndPruningKeepUpOverManyItems) {
+  uint64_t stamped = 0;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_OK(this->Enqueue("PL-PIP", Item("C-" + std::to_string(i), i)));
+    if (i % 3 == 0) continue;
+    while (this->StampNext("PL-PIP").ok()) ++stamped;
+    ASSERT_OK(this->AckThrough("PL-PIP", stamped, stamped));
+    WriteBatch batch;
+    absl::StatusOr<uint64_t> pruned = this->fed_->PruneDelivered(
+        "PL-PIP", stamped, absl::FromUnixSeconds(i - 5), 10, &batch);
+    ASSERT_OK(pruned);
+    ASSERT_OK(this->kv_->Write(std::move(batch)));
+    EXPECT_THAT(*this->fed_->Pending("PL-PIP", 10), IsEmpty());
+  }
+  EXPECT_EQ(stamped, 200u);
+  // Pruned up to the cut-off of the last round, and not one more.
+  std::vector<OutboxEntry> kept = *this->fed_->Queued("PL-PIP", 0, 300);
+  ASSERT_FALSE(kept.empty());
+  EXPECT_EQ(kept.back().item.sequence(), 200u);
+  EXPECT_EQ(kept.size(), 200u - kept.front().item.sequence() + 1);
+  EXPECT_GE(kept.front().item.queued().seconds(), 199 - 5 - 10);
+  EXPECT_LE(kept.front().item.queued().seconds(), 199 - 5);
+}
+
 TYPED_TEST(FederationStoreTest, ALinkStoredAsACounterIsReadAndReplaced) {
   // Before OutboxLink, the link was meta/outbox_seq alone; items still
   // queued were the unreceipted ones.

@@ -22,9 +22,8 @@
 //                         from the first to the last and round again
 //   BM_State              state ACCEPTED, both boxes, by id
 //   BM_Peer               peer PL-PIP
-//   BM_StateAndPeer       state ACCEPTED and peer CZ-SUIP (a small peer): the
-//                         state index is scanned and the peer filtered, so
-//                         this reads many requests to fill a page
+//   BM_StateAndPeer       state ACCEPTED and peer CZ-SUIP (a small peer),
+//                         from the index of that combination
 //
 //   request_store_benchmark                        # 100,000 requests
 //   request_store_benchmark --requests=1000000

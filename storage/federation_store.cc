@@ -179,7 +179,8 @@ void FederationStore::Enqueue(const std::string& peer,
 }
 
 absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Scan(
-    const std::string& prefix, uint64_t from, size_t limit) const {
+    const std::string& prefix, uint64_t from, size_t limit,
+    const std::function<bool(const pwx::v1::OutboxItem&)>& stop) const {
   std::vector<OutboxEntry> entries;
   std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kOutbox);
   for (it->Seek(prefix + EncodeUint64(from));
@@ -193,6 +194,7 @@ absl::StatusOr<std::vector<OutboxEntry>> FederationStore::Scan(
     absl::StatusOr<pwx::v1::OutboxItem> item =
         Parse<pwx::v1::OutboxItem>(it->value(), "outbox item");
     if (!item.ok()) return item.status();
+    if (stop && stop(*item)) break;
     entries.push_back({*key, *std::move(item)});
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
@@ -340,7 +342,15 @@ absl::StatusOr<uint64_t> FederationStore::PruneDelivered(
     absl::MutexLock lock(&floors_->mu);
     from = floors_->peers[peer].queued;
   }
-  absl::StatusOr<std::vector<OutboxEntry>> oldest = Queued(peer, from, limit);
+  // Only the prunable ones are read: the items kept for keep_delivered
+  // after their receipt are not parsed again on every receipt.
+  absl::StatusOr<std::vector<OutboxEntry>> oldest = Scan(
+      OutboxPrefix("queued", peer), from, limit,
+      [acked, cutoff](const pwx::v1::OutboxItem& item) {
+        return item.sequence() > acked ||
+               absl::FromUnixNanos(
+                   TimeUtil::TimestampToNanoseconds(item.queued())) >= cutoff;
+      });
   if (!oldest.ok()) return oldest.status();
   if (!oldest->empty()) {
     absl::MutexLock lock(&floors_->mu);
@@ -349,11 +359,6 @@ absl::StatusOr<uint64_t> FederationStore::PruneDelivered(
   }
   uint64_t pruned = 0;
   for (const OutboxEntry& e : *oldest) {
-    if (e.item.sequence() > acked ||
-        absl::FromUnixNanos(
-            TimeUtil::TimestampToNanoseconds(e.item.queued())) >= cutoff) {
-      break;
-    }
     DeleteQueued(peer, e.item.sequence(), batch);
     ++pruned;
   }

@@ -34,6 +34,7 @@
 #define PWX_STORAGE_FEDERATION_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -209,9 +210,11 @@ class FederationStore {
     floors_->next_key = next_key;
   }
 
-  absl::StatusOr<std::vector<OutboxEntry>> Scan(const std::string& prefix,
-                                                uint64_t from,
-                                                size_t limit) const;
+  // The items under `prefix` from key `from`, at most `limit`, stopping
+  // before the first for which `stop` (when set) is true.
+  absl::StatusOr<std::vector<OutboxEntry>> Scan(
+      const std::string& prefix, uint64_t from, size_t limit,
+      const std::function<bool(const pwx::v1::OutboxItem&)>& stop = {}) const;
 
   KvStore* const kv_;
   // Shared with the batches that hold pending keys, which may outlive the

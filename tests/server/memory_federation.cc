@@ -133,6 +133,7 @@ void MemoryNode::Start(bool keep_store) {
         }
       });
   handlers_.Add(requests_.get());
+  handlers_.Add(requests_->content_handler());
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
   wake_target_ = dispatcher_.get();

@@ -284,7 +284,7 @@ void PrintRequestTable(const pwx::v1::Request& r, std::ostream& out) {
   PrintFields(fields, out);
   if (r.personal_data_hidden()) {
     out << "\npersonal data hidden: accept the request to see the subject, "
-           "free texts and the addressee\n";
+           "free texts, the addressee and the documents\n";
   }
 
   PrintSection("questions", c.questions_size(), out);

@@ -374,6 +374,17 @@ absl::Status Requests::ApplyChunk(const pwx::v1::RequestAttachmentChunk& in,
         sender, " sent the content of ", a->authority(),
         "'s attachment on request ", id, ": a node sends its own attachments"));
   }
+  if (a->size_bytes() > options_.max_attachment_bytes) {
+    // Larger than this node keeps: not kept, said once in the log, and the
+    // link goes on.
+    if (in.index() == 0) {
+      batch->AppendAudit(AuditEntryBytes(
+          ToProtoTime(Now()), options_.authority_id,
+          absl::StrCat("peer:", sender), "request.attachment.refused", id,
+          in.sha256(), a->size_bytes(), {a->authority()}));
+    }
+    return absl::OkStatus();
+  }
   const uint64_t chunks = TransportChunks(a->size_bytes());
   if (in.index() >= chunks) {
     return absl::InvalidArgumentError(absl::StrCat(

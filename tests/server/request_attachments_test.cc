@@ -252,6 +252,45 @@ TEST_F(RequestAttachmentsTest, ContentNotArrivedYetIsSaidSoUntilItIs) {
   ASSERT_TRUE(Converged(fr_, pl_, id));
 }
 
+TEST_F(RequestAttachmentsTest, ADocumentLargerThanThisNodeKeepsIsNotKept) {
+  const std::string id = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  ASSERT_TRUE(Converged(fr_, pl_, id));
+  // PL's node announces a document larger than FR's limit.
+  absl::StatusOr<Request> at_fr = Get(fr_, id);
+  ASSERT_TRUE(at_fr.ok());
+  RequestEvent e = domain::NextEvent(*at_fr, "PL-PIP");
+  const std::string sha256 = domain::Sha256Hex("big");
+  e.mutable_attach()->set_sha256(sha256);
+  e.mutable_attach()->set_file_name("big.bin");
+  e.mutable_attach()->set_size_bytes(fr_.requests()->max_attachment_bytes() +
+                                     1);
+  pwx::v1::Event event;
+  event.mutable_request_events()->set_request_id(id);
+  event.mutable_request_events()->set_requester("FR-DGT");
+  *event.mutable_request_events()->add_events() = e;
+  storage::WriteBatch batch;
+  ASSERT_TRUE(fr_.requests()->Apply(event, "PL-PIP", &batch).ok());
+  ASSERT_TRUE(fr_.kv()->Write(std::move(batch)).ok());
+  pwx::v1::RequestAttachmentChunk chunk;
+  chunk.set_request_id(id);
+  chunk.set_sha256(sha256);
+  chunk.set_data(std::string(storage::kBlobChunkBytes, 'x'));
+  for (uint64_t i = 0; i < 2; ++i) {
+    chunk.set_index(i);
+    storage::WriteBatch b;
+    ASSERT_TRUE(fr_.requests()->ApplyChunk(chunk, "PL-PIP", &b).ok());
+    ASSERT_TRUE(fr_.kv()->Write(std::move(b)).ok());
+  }
+  EXPECT_EQ(fr_.Count("request.attachment.refused"), 1);
+  absl::StatusOr<std::string> bytes = Download(fr_, id, sha256);
+  EXPECT_EQ(bytes.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(storage::RequestStore(fr_.kv(), "FR-DGT")
+                   .ReceivedChunk(id, sha256, 0)
+                   ->has_value());
+}
+
 TEST_F(RequestAttachmentsTest, AForwardPassesTheDocumentsOn) {
   absl::StatusOr<Request> draft = Create(fr_, "PL-PIP", Information());
   ASSERT_TRUE(draft.ok()) << draft.status();

@@ -87,27 +87,8 @@ absl::StatusOr<pwx::v1::Case> CaseClient::UploadAttachment(
   pwx::v1::Case response;
   std::unique_ptr<grpc::ClientWriter<pwx::v1::UploadAttachmentRequest>> writer =
       stub_->UploadAttachment(&context, &response);
-
-  pwx::v1::UploadAttachmentRequest message;
-  *message.mutable_header() = header;
-  bool stream_open = writer->Write(message);
-  std::vector<char> buffer(kUploadChunkBytes);
-  while (stream_open && content) {
-    content.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const std::streamsize n = content.gcount();
-    if (n <= 0) break;
-    message.set_chunk(buffer.data(), static_cast<size_t>(n));
-    stream_open = writer->Write(message);
-  }
-  if (content.bad()) {
-    context.TryCancel();
-    writer->Finish();
-    return absl::DataLossError(absl::StrCat("reading ", header.file_name(),
-                                            " failed; upload cancelled"));
-  }
-  // When a write failed the server has ended the call; Finish() says why.
-  if (stream_open) writer->WritesDone();
-  absl::Status status = FromGrpcStatus(writer->Finish());
+  absl::Status status = StreamUpload<pwx::v1::UploadAttachmentRequest>(
+      &context, writer.get(), header, header.file_name(), content);
   if (!status.ok()) return status;
   return response;
 }
@@ -122,36 +103,7 @@ absl::StatusOr<pwx::v1::AttachmentMeta> CaseClient::DownloadAttachment(
   SetDeadline(&context);
   std::unique_ptr<grpc::ClientReader<pwx::v1::DownloadAttachmentResponse>>
       reader = stub_->DownloadAttachment(&context, request);
-
-  pwx::v1::DownloadAttachmentResponse message;
-  pwx::v1::AttachmentMeta meta;
-  bool have_meta = false;
-  absl::Status sink_status;
-  while (sink_status.ok() && reader->Read(&message)) {
-    if (!have_meta) {
-      if (!message.has_meta()) {
-        sink_status = absl::DataLossError(
-            "server sent attachment content before its metadata");
-        break;
-      }
-      meta = message.meta();
-      have_meta = true;
-      sink_status = sink.on_meta(meta);
-      if (!sink_status.ok()) break;
-    }
-    if (!message.chunk().empty()) sink_status = sink.on_chunk(message.chunk());
-  }
-  if (!sink_status.ok()) {
-    context.TryCancel();
-    reader->Finish();
-    return sink_status;
-  }
-  absl::Status status = FromGrpcStatus(reader->Finish());
-  if (!status.ok()) return status;
-  if (!have_meta) {
-    return absl::DataLossError("server sent no attachment metadata");
-  }
-  return meta;
+  return StreamDownload(&context, reader.get(), sink);
 }
 
 AdminClient::AdminClient(std::shared_ptr<grpc::Channel> channel,

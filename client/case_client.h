@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/attachment_transfer.h"
 #include "client/unary_call.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
@@ -26,16 +27,8 @@
 
 namespace pwx::client {
 
-// Size of each chunk UploadAttachment sends.
-inline constexpr size_t kUploadChunkBytes = size_t{64} * 1024;
-
-// Receives a download: `on_meta` once with the first message's metadata,
-// then `on_chunk` for each piece of content in order. A non-OK status from
-// either cancels the download and is returned by Download().
-struct DownloadSink {
-  std::function<absl::Status(const pwx::v1::AttachmentMeta&)> on_meta;
-  std::function<absl::Status(std::string_view)> on_chunk;
-};
+// Receives a case attachment's download (see DownloadSinkOf).
+using DownloadSink = DownloadSinkOf<pwx::v1::AttachmentMeta>;
 
 // Calls CaseService on one channel. Every call gets its own deadline of
 // `timeout` from its start (none when timeout is absl::InfiniteDuration()).

@@ -20,6 +20,7 @@
 #include "client/case_client.h"
 #include "client/case_input.h"
 #include "client/cli_internal.h"
+#include "client/download_file.h"
 #include "client/output.h"
 #include "client/staged_file.h"
 #include "server/domain/case_rules.h"
@@ -411,84 +412,24 @@ struct DownloadFlags {
   bool force = false;
 };
 
-bool IsSha256Hex(std::string_view text) {
-  return text.size() == 64 &&
-         std::all_of(text.begin(), text.end(), [](char ch) {
-           return absl::ascii_isdigit(static_cast<unsigned char>(ch)) ||
-                  (ch >= 'a' && ch <= 'f');
-         });
-}
-
-// The attachment's recorded name reduced to a plain file name, so a server
-// cannot make us write outside the chosen directory.
-std::string SafeFileName(const std::string& recorded,
-                         const std::string& sha256) {
-  std::string name = recorded.substr(recorded.find_last_of("/\\") + 1);
-  for (char& ch : name) {
-    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '_';
-  }
-  if (name.empty() || name == "." || name == "..") {
-    name = absl::StrCat("attachment-", sha256.substr(0, 12));
-  }
-  return name;
-}
-
 absl::Status RunDownload(const DownloadFlags& flags, CommandEnv& env) {
   const std::string sha256 = absl::AsciiStrToLower(flags.sha256);
-  if (!IsSha256Hex(sha256)) {
+  if (!IsLowerSha256Hex(sha256)) {
     return UsageError(absl::StrCat(
         "SHA256 must be 64 hex digits (shown by 'pwx case get'), got '",
         flags.sha256, "'"));
   }
-  std::filesystem::path directory;  // empty: the current directory
-  std::string path = flags.output;
-  std::error_code error;
-  if (!path.empty() && std::filesystem::is_directory(path, error)) {
-    directory = path;
-    path.clear();
-  }
-  if (!path.empty() && !flags.force && std::filesystem::exists(path, error)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(path, " exists; pass --force to overwrite it"));
-  }
-
   absl::StatusOr<CaseClient> client = ConnectCases(env);
   if (!client.ok()) return client.status();
-  std::unique_ptr<StagedFile> staged;
-  Sha256 hasher;
-  uint64_t received = 0;
-  DownloadSink sink{
-      .on_meta = [&](const pwx::v1::AttachmentMeta& meta) -> absl::Status {
-        if (path.empty()) {
-          path = (directory / SafeFileName(meta.file_name(), sha256)).string();
-        }
-        absl::StatusOr<std::unique_ptr<StagedFile>> file =
-            StagedFile::Create(path, flags.force);
-        if (!file.ok()) return file.status();
-        staged = *std::move(file);
-        return absl::OkStatus();
-      },
-      .on_chunk = [&](std::string_view chunk) -> absl::Status {
-        hasher.Update(chunk);
-        received += chunk.size();
-        return staged->Append(chunk);
-      },
-  };
+  std::string path;
   absl::StatusOr<pwx::v1::AttachmentMeta> meta =
-      client->DownloadAttachment(flags.id, sha256, sink);
+      DownloadToFile<pwx::v1::AttachmentMeta>(
+          flags.output, flags.force, sha256,
+          [&](const DownloadSink& sink) {
+            return client->DownloadAttachment(flags.id, sha256, sink);
+          },
+          &path);
   if (!meta.ok()) return meta.status();
-  if (received != meta->size_bytes()) {
-    return absl::DataLossError(absl::StrCat(
-        "received ", received, " bytes of ", meta->file_name(),
-        " but the server announced ", meta->size_bytes(), "; nothing written"));
-  }
-  if (hasher.HexDigest() != sha256) {
-    return absl::DataLossError(absl::StrCat("content of ", meta->file_name(),
-                                            " does not match SHA-256 ", sha256,
-                                            "; nothing written"));
-  }
-  absl::Status committed = staged->Commit();
-  if (!committed.ok()) return committed;
   PrintDownload(*meta, path, env.format, env.out);
   return absl::OkStatus();
 }

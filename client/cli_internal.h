@@ -53,6 +53,10 @@ absl::StatusOr<std::string> ReadInputFile(absl::string_view flag,
 // parsing.
 void AddCaseCommands(CLI::App& app, Command* selected);
 
+// Adds `attach` and `download` under `request`; part of the request
+// commands.
+void AddRequestAttachmentCommands(CLI::App* requests, Command* selected);
+
 // Adds `backup create` to `app`, like AddCaseCommands().
 void AddBackupCommands(CLI::App& app, Command* selected);
 

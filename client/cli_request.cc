@@ -768,10 +768,12 @@ void AddRequestCommands(CLI::App& app, Command* selected) {
   requests->require_subcommand(1);
   requests->footer(
       "A request goes: create (a draft) -> send -> accept -> answer -> close.\n"
-      "Each step prints the request; `show` prints it with its history.");
+      "Each step prints the request; `show` prints it with its history.\n"
+      "`attach` and `download` carry documents (a contract copy, A1 forms).");
   AddCreate(requests, selected);
   AddShow(requests, selected);
   AddTransitions(requests, selected);
+  AddRequestAttachmentCommands(requests, selected);
   AddLists(requests, selected);
   AddStatsCommand(app, selected);
 }

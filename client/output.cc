@@ -87,18 +87,6 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
                           absl::UTCTimeZone());
 }
 
-std::string FormatSize(uint64_t bytes) {
-  constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024) return absl::StrCat(bytes, " B");
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  return absl::StrFormat("%.1f %s", value, kUnits[unit]);
-}
-
 // "name (reg R, CC), address", leaving out the parts that are empty.
 std::string FormatParty(absl::string_view name, absl::string_view reg,
                         absl::string_view country, absl::string_view address) {
@@ -224,6 +212,18 @@ void PrintCaseTable(const pwx::v1::Case& c, std::ostream& out) {
 }
 
 }  // namespace
+
+std::string FormatSize(uint64_t bytes) {
+  constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return absl::StrCat(bytes, " B");
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  return absl::StrFormat("%.1f %s", value, kUnits[unit]);
+}
 
 absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "table") return OutputFormat::kTable;

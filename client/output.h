@@ -59,6 +59,9 @@ void PrintUserList(const pwx::v1::ListUsersResponse& list, OutputFormat format,
 // `text` with control characters replaced by spaces, safe for a terminal.
 std::string CleanText(std::string_view text);
 
+// "512 B", "1.5 KiB", "16.0 MiB".
+std::string FormatSize(uint64_t bytes);
+
 // "2026-01-01 12:00:00 UTC"; "" for the zero timestamp.
 std::string FormatTime(const google::protobuf::Timestamp& timestamp);
 

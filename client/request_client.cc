@@ -67,4 +67,36 @@ absl::StatusOr<pwx::v1::GetStatsResponse> RequestClient::GetStats(
       });
 }
 
+void RequestClient::SetDeadline(grpc::ClientContext* context) const {
+  ApplyDeadline(timeout_, context);
+}
+
+absl::StatusOr<pwx::v1::Request> RequestClient::UploadAttachment(
+    const pwx::v1::RequestAttachmentHeader& header,
+    std::istream& content) const {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  pwx::v1::Request response;
+  std::unique_ptr<grpc::ClientWriter<pwx::v1::UploadRequestAttachmentRequest>>
+      writer = stub_->UploadRequestAttachment(&context, &response);
+  absl::Status status = StreamUpload<pwx::v1::UploadRequestAttachmentRequest>(
+      &context, writer.get(), header, header.file_name(), content);
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<pwx::v1::RequestAttachment> RequestClient::DownloadAttachment(
+    const std::string& request_id, const std::string& sha256,
+    const DownloadSinkOf<pwx::v1::RequestAttachment>& sink) const {
+  pwx::v1::DownloadRequestAttachmentRequest request;
+  request.set_request_id(request_id);
+  request.set_sha256(sha256);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  std::unique_ptr<
+      grpc::ClientReader<pwx::v1::DownloadRequestAttachmentResponse>>
+      reader = stub_->DownloadRequestAttachment(&context, request);
+  return StreamDownload(&context, reader.get(), sink);
+}
+
 }  // namespace pwx::client

@@ -3,11 +3,13 @@
 #ifndef PWX_CLIENT_REQUEST_CLIENT_H_
 #define PWX_CLIENT_REQUEST_CLIENT_H_
 
+#include <istream>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/attachment_transfer.h"
 #include "grpcpp/channel.h"
 #include "pwx/v1/request.pb.h"
 #include "pwx/v1/request_service.grpc.pb.h"
@@ -37,8 +39,19 @@ class RequestClient {
       pwx::v1::ListRequestsRequest request) const;
   absl::StatusOr<pwx::v1::GetStatsResponse> GetStats(
       const pwx::v1::GetStatsRequest& request) const;
+  // Streams `content` after `header` (client/attachment_transfer.h).
+  // Returns the request with the new attachment.
+  absl::StatusOr<pwx::v1::Request> UploadAttachment(
+      const pwx::v1::RequestAttachmentHeader& header,
+      std::istream& content) const;
+  // Streams an attachment into `sink`; returns its metadata.
+  absl::StatusOr<pwx::v1::RequestAttachment> DownloadAttachment(
+      const std::string& request_id, const std::string& sha256,
+      const DownloadSinkOf<pwx::v1::RequestAttachment>& sink) const;
 
  private:
+  void SetDeadline(grpc::ClientContext* context) const;
+
   std::unique_ptr<pwx::v1::RequestService::Stub> stub_;
   absl::Duration timeout_;
 };

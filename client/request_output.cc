@@ -156,6 +156,10 @@ std::string EventDetails(const pwx::v1::RequestEvent& e) {
     case E::kHandoffFailed:
       return Joined(absl::StrCat("to ", e.handoff_failed().to()),
                     e.handoff_failed().reason());
+    case E::kAttach:
+      return Joined(e.attach().file_name(),
+                    absl::StrCat(FormatSize(e.attach().size_bytes()), ", ",
+                                 e.attach().sha256().substr(0, 12)));
     case E::kAcceptDate:
     case E::kResume:
     case E::kAcknowledge:
@@ -280,7 +284,7 @@ void PrintRequestTable(const pwx::v1::Request& r, std::ostream& out) {
   PrintFields(fields, out);
   if (r.personal_data_hidden()) {
     out << "\npersonal data hidden: accept the request to see the subject, "
-           "free texts and the addressee\n";
+           "free texts, the addressee and the documents\n";
   }
 
   PrintSection("questions", c.questions_size(), out);
@@ -313,6 +317,24 @@ void PrintRequestTable(const pwx::v1::Request& r, std::ostream& out) {
                                   a.partial() ? " (partial)" : ""))
         << '\n';
     out << "    " << CleanText(a.text()) << '\n';
+  }
+
+  PrintSection("attachments", r.attachments_size(), out);
+  if (r.attachments_size() > 0) {
+    std::vector<std::vector<std::string>> rows;
+    for (const pwx::v1::RequestAttachment& a : r.attachments()) {
+      rows.push_back(
+          {a.sha256(), a.file_name().empty() ? "(hidden)" : a.file_name(),
+           a.media_type(), FormatSize(a.size_bytes()),
+           absl::StrCat(a.authority(), " (", RequestSideName(a.side()), ")"),
+           absl::StrCat(FormatTime(a.uploaded_at()), " ", a.uploaded_by()),
+           a.content_available() ? "here" : "not arrived yet"});
+    }
+    for (const std::string& line : FormatTable(
+             {"SHA256", "FILE", "TYPE", "SIZE", "BY", "UPLOADED", "CONTENT"},
+             std::move(rows))) {
+      out << "  " << line << '\n';
+    }
   }
 
   PrintSection("history", r.history_size(), out);

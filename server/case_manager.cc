@@ -14,6 +14,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "pwx/v1/audit.pb.h"
 #include "server/audit_trail.h"
+#include "server/blob_writer.h"
 #include "server/domain/case_rules.h"
 #include "server/domain/country.h"
 #include "server/domain/digest.h"
@@ -30,9 +31,6 @@ constexpr int kMaxAttempts = 8;
 constexpr uint64_t kMaxSequence = 999999;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
-// Attachment chunks written per batch: an upload being stored holds at most
-// this many chunks (1 MiB) in memory, whatever its size.
-constexpr uint64_t kChunksPerWrite = 4;
 
 // Audit actions (pwx.v1.AuditEntry.action).
 constexpr absl::string_view kActionCreate = "case.create";
@@ -530,67 +528,36 @@ void CaseManager::AddAttachment(const pwx::v1::AttachmentHeader& header,
   meta.set_size_bytes(content->size());
   meta.set_uploaded_by(user);
   *meta.mutable_uploaded_at() = ToProtoTime(Now());
-  absl::StatusOr<std::optional<uint64_t>> stored =
-      cases_.BlobSize(meta.sha256());
-  if (!stored.ok()) {
-    done(stored.status());
-    return;
-  }
-  auto upload = std::make_shared<Upload>();
-  upload->case_id = header.case_id();
-  upload->content = content;
-  upload->chunks = (content->size() + storage::kBlobChunkBytes - 1) /
-                   storage::kBlobChunkBytes;
-  upload->meta = std::move(meta);
-  upload->user = user;
-  upload->done = std::move(done);
-  // A content stored already (for this case or another) is not written
-  // again.
-  const uint64_t first = stored->has_value() ? upload->chunks : 0;
-  StoreChunks(std::move(upload), first);
-}
-
-void CaseManager::StoreChunks(std::shared_ptr<Upload> upload, uint64_t next) {
-  if (next >= upload->chunks) {
-    Change change = [this, meta = upload->meta](
-                        Case* c, storage::WriteBatch* batch) -> absl::Status {
-      if (static_cast<size_t>(c->attachments_size()) >=
-          domain::kMaxAttachments) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("case ", c->id(), " has the maximum of ",
-                         domain::kMaxAttachments, " attachments"));
-      }
-      if (absl::Status s =
-              cases_.PutBlobSize(meta.sha256(), meta.size_bytes(), batch);
-          !s.ok()) {
-        return s;
-      }
-      *c->add_attachments() = meta;
-      return absl::OkStatus();
-    };
-    Mutate(upload->case_id, std::string(kActionAttach), std::move(change),
-           upload->user, std::move(upload->done), kMaxAttempts);
-    return;
-  }
-  storage::WriteBatch batch;
-  const uint64_t end = std::min(upload->chunks, next + kChunksPerWrite);
-  for (uint64_t index = next; index < end; ++index) {
-    absl::StatusOr<std::string> chunk = upload->content->Read(
-        index * storage::kBlobChunkBytes, storage::kBlobChunkBytes);
-    if (!chunk.ok()) {
-      upload->done(chunk.status());
-      return;
-    }
-    cases_.PutBlobChunk(upload->meta.sha256(), index, *chunk, &batch);
-  }
-  kv_->WriteAsync(std::move(batch),
-                  [this, upload = std::move(upload), end](absl::Status s) {
-                    if (!s.ok()) {
-                      upload->done(s);
-                      return;
-                    }
-                    StoreChunks(upload, end);
-                  });
+  // The chunks first, a few per write; then the attachment joins its case
+  // with the content's size, in one change.
+  WriteBlobChunks(
+      kv_, content,
+      [this, case_id = header.case_id(), meta = std::move(meta), user,
+       done = std::move(done)](absl::Status s) mutable {
+        if (!s.ok()) {
+          done(s);
+          return;
+        }
+        Change change =
+            [this, meta](Case* c, storage::WriteBatch* batch) -> absl::Status {
+          if (static_cast<size_t>(c->attachments_size()) >=
+              domain::kMaxAttachments) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("case ", c->id(), " has the maximum of ",
+                             domain::kMaxAttachments, " attachments"));
+          }
+          if (absl::Status s =
+                  cases_.PutBlobSize(meta.sha256(), meta.size_bytes(), batch);
+              !s.ok()) {
+            return s;
+          }
+          *c->add_attachments() = meta;
+          return absl::OkStatus();
+        };
+        Mutate(std::move(case_id), std::string(kActionAttach),
+               std::move(change), std::move(user), std::move(done),
+               kMaxAttempts);
+      });
 }
 
 absl::StatusOr<pwx::v1::AttachmentMeta> CaseManager::FindAttachment(

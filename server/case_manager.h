@@ -173,19 +173,6 @@ class CaseManager {
 
   void Insert(pwx::v1::Case record, CaseCallback done, int attempts_left);
 
-  // An attachment being stored by AddAttachment.
-  struct Upload {
-    std::string case_id;
-    const SpoolFile* content = nullptr;
-    uint64_t chunks = 0;
-    pwx::v1::AttachmentMeta meta;
-    std::string user;
-    CaseCallback done;
-  };
-  // Writes the chunks of `upload` from `next` on, a few per write, then adds
-  // the attachment to its case.
-  void StoreChunks(std::shared_ptr<Upload> upload, uint64_t next);
-
   // FAILED_PRECONDITION unless this node's authority owns `c`: copies that
   // peers shared are read-only.
   absl::Status CheckOwned(const pwx::v1::Case& c) const;

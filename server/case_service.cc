@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/attachment_stream.h"
 #include "server/domain/fields.h"
 #include "server/rpc_util.h"
 #include "storage/case_store.h"
@@ -25,208 +26,6 @@ CaseCallback FinishWithCase(std::shared_ptr<UnaryCall> call, Case* response) {
     call->Finish(r.status());
   };
 }
-
-// Receives an attachment: the header first, then the bytes, written to a
-// spool file up to the size limit (memory holds one message at a time), so
-// that nothing is stored unless the whole file arrived. The file is removed
-// before the call finishes, however it ends.
-class UploadReactor final
-    : public grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest> {
- public:
-  // `allowed` is the caller's authorization: when it is an error the call
-  // ends at once, before a byte is read.
-  UploadReactor(CaseManager* cases, const AttachmentSpool* spool,
-                grpc::CallbackServerContext* context, Case* response,
-                const absl::Status& allowed)
-      : cases_(cases),
-        spool_(spool),
-        context_(context),
-        response_(response),
-        log_(std::make_shared<CallLog>("UploadAttachment",
-                                       CallerName(*context))) {
-    if (!allowed.ok()) {
-      Fail(allowed);
-      return;
-    }
-    StartRead(&message_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Complete();
-      return;
-    }
-    if (content_ == nullptr) {
-      if (!message_.has_header()) {
-        Fail(absl::InvalidArgumentError(
-            "header: the first message must carry the attachment header"));
-        return;
-      }
-      header_ = message_.header();
-      log_->set_object(header_.case_id());
-      if (absl::Status s = cases_->CheckAttachmentHeader(header_); !s.ok()) {
-        Fail(s);
-        return;
-      }
-      if (header_.size_bytes() > cases_->max_attachment_bytes()) {
-        Fail(absl::ResourceExhaustedError(absl::StrCat(
-            "attachment: ", header_.size_bytes(), " bytes exceed the limit of ",
-            cases_->max_attachment_bytes(), " bytes")));
-        return;
-      }
-      absl::StatusOr<std::unique_ptr<SpoolFile>> file = spool_->Create();
-      if (!file.ok()) {
-        Fail(file.status());
-        return;
-      }
-      content_ = *std::move(file);
-    } else {
-      if (message_.part_case() != pwx::v1::UploadAttachmentRequest::kChunk) {
-        Fail(absl::InvalidArgumentError(
-            "header: only the first message may carry a header"));
-        return;
-      }
-      if (content_->size() + message_.chunk().size() >
-          cases_->max_attachment_bytes()) {
-        Fail(absl::ResourceExhaustedError(
-            absl::StrCat("attachment: larger than the limit of ",
-                         cases_->max_attachment_bytes(), " bytes")));
-        return;
-      }
-      if (absl::Status s = content_->Append(message_.chunk()); !s.ok()) {
-        Fail(s);
-        return;
-      }
-    }
-    StartRead(&message_);
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void Complete() {
-    // A read also ends when the client goes away: store nothing then.
-    if (context_->IsCancelled()) {
-      Fail(absl::CancelledError("the upload was cancelled"));
-      return;
-    }
-    if (content_ == nullptr) {
-      Fail(absl::InvalidArgumentError("header: the upload was empty"));
-      return;
-    }
-    if (header_.size_bytes() != 0 && header_.size_bytes() != content_->size()) {
-      Fail(absl::InvalidArgumentError(
-          absl::StrCat("header.size_bytes: announced ", header_.size_bytes(),
-                       " bytes but ", content_->size(), " arrived")));
-      return;
-    }
-    cases_->AddAttachment(header_, content_.get(), log_->user(),
-                          [this](absl::StatusOr<Case> r) {
-                            content_.reset();
-                            if (r.ok()) *response_ = *std::move(r);
-                            log_->Finish(r.status());
-                            Finish(ToGrpcStatus(r.status()));
-                          });
-  }
-
-  void Fail(const absl::Status& status) {
-    content_.reset();
-    log_->Finish(status);
-    Finish(ToGrpcStatus(status));
-  }
-
-  CaseManager* const cases_;
-  const AttachmentSpool* const spool_;
-  grpc::CallbackServerContext* const context_;
-  Case* const response_;
-  std::shared_ptr<CallLog> log_;
-  pwx::v1::UploadAttachmentRequest message_;
-  pwx::v1::AttachmentHeader header_;
-  // Created once the header is accepted; removed when the call ends.
-  std::unique_ptr<SpoolFile> content_;
-};
-
-// Streams an attachment chunk by chunk, reading each from the store only
-// when the previous one has been sent.
-class DownloadReactor final
-    : public grpc::ServerWriteReactor<pwx::v1::DownloadAttachmentResponse> {
- public:
-  // `allowed` as for UploadReactor.
-  DownloadReactor(CaseManager* cases, grpc::CallbackServerContext* context,
-                  const pwx::v1::DownloadAttachmentRequest& request,
-                  const absl::Status& allowed)
-      : cases_(cases), log_("DownloadAttachment", CallerName(*context)) {
-    log_.set_object(request.case_id());
-    if (!allowed.ok()) {
-      Done(allowed);
-      return;
-    }
-    // No byte goes out before the download's audit entry is durable. The
-    // callback may run on the store's writer thread: it only starts the
-    // first write (the metadata alone), and the chunks are read from the
-    // store on gRPC's threads, in OnWriteDone.
-    cases_->FindAttachmentForUser(
-        request.case_id(), request.sha256(), log_.user(),
-        [this](absl::StatusOr<pwx::v1::AttachmentMeta> meta) {
-          if (!meta.ok()) {
-            Done(meta.status());
-            return;
-          }
-          meta_ = *std::move(meta);
-          chunks_ = (meta_.size_bytes() + storage::kBlobChunkBytes - 1) /
-                    storage::kBlobChunkBytes;
-          WriteNext();
-        });
-  }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Done(absl::CancelledError("the client stopped reading"));
-      return;
-    }
-    WriteNext();
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  // The metadata first, alone, then one chunk per message.
-  void WriteNext() {
-    message_.Clear();
-    if (!meta_sent_) {
-      meta_sent_ = true;
-      *message_.mutable_meta() = meta_;
-      StartWrite(&message_);
-      return;
-    }
-    if (next_ >= chunks_) {
-      Done(absl::OkStatus());
-      return;
-    }
-    absl::StatusOr<std::string> chunk =
-        cases_->AttachmentChunk(meta_.sha256(), next_);
-    if (!chunk.ok()) {
-      Done(chunk.status());
-      return;
-    }
-    message_.set_chunk(*std::move(chunk));
-    ++next_;
-    StartWrite(&message_);
-  }
-
-  void Done(const absl::Status& status) {
-    log_.Finish(status);
-    Finish(ToGrpcStatus(status));
-  }
-
-  CaseManager* const cases_;
-  CallLog log_;
-  pwx::v1::AttachmentMeta meta_;
-  pwx::v1::DownloadAttachmentResponse message_;
-  bool meta_sent_ = false;
-  uint64_t chunks_ = 0;
-  uint64_t next_ = 0;
-};
 
 }  // namespace
 
@@ -322,8 +121,23 @@ grpc::ServerUnaryReactor* CaseServiceImpl::AddNote(
 grpc::ServerReadReactor<pwx::v1::UploadAttachmentRequest>*
 CaseServiceImpl::UploadAttachment(grpc::CallbackServerContext* context,
                                   Case* response) {
-  return new UploadReactor(
-      cases_, spool_, context, response,
+  UploadTarget<pwx::v1::AttachmentHeader, Case> target;
+  target.max_bytes = cases_->max_attachment_bytes();
+  target.object = [](const pwx::v1::AttachmentHeader& h) {
+    return h.case_id();
+  };
+  target.check = [cases = cases_](const pwx::v1::AttachmentHeader& h) {
+    return cases->CheckAttachmentHeader(h);
+  };
+  target.store = [cases = cases_](
+                     const pwx::v1::AttachmentHeader& h,
+                     const SpoolFile* content, const std::string& user,
+                     std::function<void(absl::StatusOr<Case>)> done) {
+    cases->AddAttachment(h, content, user, std::move(done));
+  };
+  return new UploadReactor<pwx::v1::UploadAttachmentRequest,
+                           pwx::v1::AttachmentHeader, Case>(
+      std::move(target), spool_, context, response, "UploadAttachment",
       authz_->Check(CallerName(*context), Permission::kCases,
                     "UploadAttachment"));
 }
@@ -332,10 +146,22 @@ grpc::ServerWriteReactor<pwx::v1::DownloadAttachmentResponse>*
 CaseServiceImpl::DownloadAttachment(
     grpc::CallbackServerContext* context,
     const pwx::v1::DownloadAttachmentRequest* request) {
-  return new DownloadReactor(
-      cases_, context, *request,
-      authz_->Check(CallerName(*context), Permission::kCases,
-                    "DownloadAttachment"));
+  const std::string user = CallerName(*context);
+  DownloadSource<pwx::v1::AttachmentMeta> source;
+  source.find =
+      [cases = cases_, case_id = request->case_id(), sha256 = request->sha256(),
+       user](
+          std::function<void(absl::StatusOr<pwx::v1::AttachmentMeta>)> done) {
+        cases->FindAttachmentForUser(case_id, sha256, user, std::move(done));
+      };
+  source.chunk = [cases = cases_](const pwx::v1::AttachmentMeta& meta,
+                                  uint64_t index) {
+    return cases->AttachmentChunk(meta.sha256(), index);
+  };
+  return new DownloadReactor<pwx::v1::DownloadAttachmentResponse,
+                             pwx::v1::AttachmentMeta>(
+      std::move(source), context, "DownloadAttachment", request->case_id(),
+      authz_->Check(user, Permission::kCases, "DownloadAttachment"));
 }
 
 }  // namespace pwx::server

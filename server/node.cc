@@ -349,6 +349,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     requests_options.read_entry_delay =
         absl::Milliseconds(config.audit().read_entry_delay_ms());
     requests_options.working_days = CalendarWorkingDays(node->calendars_.get());
+    requests_options.max_attachment_bytes = case_options.max_attachment_bytes;
     const domain::QuestionCatalogue* catalogue = node->catalogue_.get();
     requests_options.has_question = [catalogue](absl::string_view code) {
       return catalogue->Has(std::string_view(code.data(), code.size()));
@@ -371,6 +372,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->outbox_.get(),
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->requests_.get());
+    node->handlers_->Add(node->requests_->content_handler());
     InboxOptions inbox_options;
     inbox_options.authority_id = config.authority_id();
     inbox_options.quota_events_per_hour = fed_config.quota_events_per_hour();
@@ -419,7 +421,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->cases_.get(), node->spool_.get(), node->authz_.get(),
       node->case_sharing_.get(), node->requests_.get());
   node->request_service_ = std::make_unique<RequestServiceImpl>(
-      node->authz_.get(), node->requests_.get());
+      node->authz_.get(), node->requests_.get(), node->spool_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());

@@ -246,6 +246,12 @@ absl::Status Requests::FollowUp(const Request* before, Request* after,
           !s.ok()) {
         return s;
       }
+      // And the attachments' contents this node holds.
+      if (absl::Status s =
+              QueueContents(*after, to, {}, nullptr, "", batch, woken);
+          !s.ok()) {
+        return s;
+      }
     } else {
       RequestEvent e = domain::NextEvent(*after, me);
       e.mutable_handoff_failed()->set_to(to);

@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "server/attachment_stream.h"
 #include "server/domain/catalogue.h"
 #include "server/domain/request_rules.h"
 #include "server/rpc_util.h"
@@ -110,6 +111,59 @@ grpc::ServerUnaryReactor* RequestServiceImpl::GetStats(
   }
   call->FinishWith(response)(requests_->Stats(*request));
   return call->reactor();
+}
+
+grpc::ServerReadReactor<pwx::v1::UploadRequestAttachmentRequest>*
+RequestServiceImpl::UploadRequestAttachment(
+    grpc::CallbackServerContext* context, Request* response) {
+  using Header = pwx::v1::RequestAttachmentHeader;
+  absl::Status allowed = authz_->Check(
+      CallerName(*context), Permission::kRequests, "UploadRequestAttachment");
+  if (allowed.ok() && (requests_ == nullptr || spool_ == nullptr)) {
+    allowed = NoFederation();
+  }
+  UploadTarget<Header, Request> target;
+  Requests* requests = requests_;
+  target.max_bytes = requests == nullptr ? 0 : requests->max_attachment_bytes();
+  target.object = [](const Header& h) { return h.request_id(); };
+  target.check = [requests](const Header& h) {
+    return requests->CheckAttachmentHeader(h);
+  };
+  target.store = [requests](const Header& h, const SpoolFile* content,
+                            const std::string& user,
+                            std::function<void(absl::StatusOr<Request>)> done) {
+    requests->AddAttachment(h, content, user, std::move(done));
+  };
+  return new UploadReactor<pwx::v1::UploadRequestAttachmentRequest, Header,
+                           Request>(std::move(target), spool_, context,
+                                    response, "UploadRequestAttachment",
+                                    allowed);
+}
+
+grpc::ServerWriteReactor<pwx::v1::DownloadRequestAttachmentResponse>*
+RequestServiceImpl::DownloadRequestAttachment(
+    grpc::CallbackServerContext* context,
+    const pwx::v1::DownloadRequestAttachmentRequest* request) {
+  const std::string user = CallerName(*context);
+  absl::Status allowed =
+      authz_->Check(user, Permission::kRequests, "DownloadRequestAttachment");
+  if (allowed.ok() && requests_ == nullptr) allowed = NoFederation();
+  const Requests* requests = requests_;
+  const std::string id = request->request_id();
+  DownloadSource<pwx::v1::RequestAttachment> source;
+  source.find =
+      [requests, id, sha256 = request->sha256(),
+       user](std::function<void(absl::StatusOr<pwx::v1::RequestAttachment>)>
+                 done) {
+        requests->FindAttachmentForUser(id, sha256, user, std::move(done));
+      };
+  source.chunk = [requests, id](const pwx::v1::RequestAttachment& a,
+                                uint64_t index) {
+    return requests->AttachmentChunk(id, a, index);
+  };
+  return new DownloadReactor<pwx::v1::DownloadRequestAttachmentResponse,
+                             pwx::v1::RequestAttachment>(
+      std::move(source), context, "DownloadRequestAttachment", id, allowed);
 }
 
 }  // namespace pwx::server

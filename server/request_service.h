@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "pwx/v1/request_service.grpc.pb.h"
+#include "server/attachment_spool.h"
 #include "server/authorizer.h"
 #include "server/requests.h"
 
@@ -16,8 +17,10 @@ namespace pwx::server {
 class RequestServiceImpl final
     : public pwx::v1::RequestService::CallbackService {
  public:
-  RequestServiceImpl(Authorizer* authz, Requests* requests)
-      : authz_(authz), requests_(requests) {}
+  // `spool` (null: uploads are refused) holds uploads while they arrive.
+  RequestServiceImpl(Authorizer* authz, Requests* requests,
+                     const AttachmentSpool* spool = nullptr)
+      : authz_(authz), requests_(requests), spool_(spool) {}
 
   grpc::ServerUnaryReactor* CreateRequest(
       grpc::CallbackServerContext* context,
@@ -34,6 +37,13 @@ class RequestServiceImpl final
       grpc::CallbackServerContext* context,
       const pwx::v1::ListRequestsRequest* request,
       pwx::v1::ListRequestsResponse* response) override;
+  grpc::ServerReadReactor<pwx::v1::UploadRequestAttachmentRequest>*
+  UploadRequestAttachment(grpc::CallbackServerContext* context,
+                          pwx::v1::Request* response) override;
+  grpc::ServerWriteReactor<pwx::v1::DownloadRequestAttachmentResponse>*
+  DownloadRequestAttachment(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::DownloadRequestAttachmentRequest* request) override;
   grpc::ServerUnaryReactor* GetStats(
       grpc::CallbackServerContext* context,
       const pwx::v1::GetStatsRequest* request,
@@ -42,6 +52,7 @@ class RequestServiceImpl final
  private:
   Authorizer* const authz_;
   Requests* const requests_;
+  const AttachmentSpool* const spool_;
 };
 
 }  // namespace pwx::server

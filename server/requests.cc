@@ -353,6 +353,7 @@ void Requests::Get(const std::string& id, const std::string& user,
     return;
   }
   auto view = std::make_shared<Request>(stored->record);
+  MarkAvailable(view.get());
   const bool hide = HidesPersonalData(*view);
   FillView(view.get(),
            !language.empty()        ? language
@@ -411,6 +412,12 @@ void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
     done(absl::InvalidArgumentError("step: names no action"));
     return;
   }
+  if (step.has_attach()) {
+    done(absl::InvalidArgumentError(
+        "step: an attachment comes with its bytes: upload it "
+        "(UploadRequestAttachment, pwx request attach)"));
+    return;
+  }
   const std::string action = domain::ActionName(step);
   auto next = std::make_shared<Request>(current);
   std::set<std::string> woken;
@@ -456,14 +463,23 @@ void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
       *e.mutable_send()->mutable_content() = current.content();
       e.mutable_send()->set_to(current.recipient());
       e.mutable_send()->set_split_from(current.split_from());
-      absl::StatusOr<Request> sent = domain::FoldHistory(id, {e});
+      // The draft's attachments go with it, as attach events and contents.
+      std::vector<RequestEvent> events = DraftAttachEvents(current, e);
+      events.insert(events.begin(), e);
+      absl::StatusOr<Request> sent = domain::FoldHistory(id, events);
       if (!sent.ok()) {
         done(sent.status());
         return;
       }
       *next = *std::move(sent);
       if (absl::Status s = Ship(id, options_.authority_id, current.recipient(),
-                                {e}, user, &batch, &woken);
+                                events, user, &batch, &woken);
+          !s.ok()) {
+        done(s);
+        return;
+      }
+      if (absl::Status s = QueueContents(*next, current.recipient(), {},
+                                         nullptr, user, &batch, &woken);
           !s.ok()) {
         done(s);
         return;

@@ -33,6 +33,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "pwx/v1/request_service.pb.h"
+#include "server/attachment_spool.h"
 #include "server/domain/calendar.h"
 #include "server/event_handler.h"
 #include "server/outbox.h"
@@ -80,10 +81,34 @@ struct RequestsOptions {
   std::function<std::string(const std::string& user)> user_language;
   // Audit entries of reads join the next group commit within this.
   absl::Duration read_entry_delay = absl::Milliseconds(1);
+  // Largest attachment accepted (attachments.max_bytes). Default: 16 MiB.
+  uint64_t max_attachment_bytes = uint64_t{16} << 20;
   std::function<absl::Time()> clock;
 };
 
 using RequestCallback = std::function<void(absl::StatusOr<pwx::v1::Request>)>;
+using RequestAttachmentCallback =
+    std::function<void(absl::StatusOr<pwx::v1::RequestAttachment>)>;
+
+class Requests;
+
+// The federation handler of RequestAttachmentChunk events: the bytes of
+// the other party's attachments (Requests::ApplyChunk). Thread-safe.
+class RequestAttachmentContent final : public EventHandler {
+ public:
+  // `requests` must outlive this.
+  explicit RequestAttachmentContent(const Requests* requests)
+      : requests_(requests) {}
+  pwx::v1::Event::PayloadCase payload() const override {
+    return pwx::v1::Event::kRequestAttachmentChunk;
+  }
+  std::vector<std::string> Objects(const pwx::v1::Event& event) const override;
+  absl::Status Apply(const pwx::v1::Event& event, const std::string& sender,
+                     storage::WriteBatch* batch) const override;
+
+ private:
+  const Requests* const requests_;
+};
 
 // Thread-safe.
 class Requests final : public EventHandler {
@@ -112,6 +137,53 @@ class Requests final : public EventHandler {
 
   absl::StatusOr<pwx::v1::GetStatsResponse> Stats(
       const pwx::v1::GetStatsRequest& request) const;
+
+  // ---- Attachments (request_attachments.cc) ----
+
+  // Checks an upload's header before any byte is accepted: the request
+  // exists, the names are valid, this node's side may attach now
+  // (domain::CheckAttach) and the request has room for another.
+  absl::Status CheckAttachmentHeader(
+      const pwx::v1::RequestAttachmentHeader& header) const;
+
+  // Stores `content`, an upload spooled to a file, as a blob (not again
+  // when the same content is stored) and attaches it by `user`: in a
+  // draft, to the draft (its attach event goes out with the send);
+  // otherwise as an attach event, with a "request.attach" audit entry, and
+  // the content goes to the other party as RequestAttachmentChunk events
+  // in the same batch. RESOURCE_EXHAUSTED past max_attachment_bytes;
+  // ALREADY_EXISTS for a content the request has already. `content` must
+  // stay valid until `done` is called.
+  void AddAttachment(const pwx::v1::RequestAttachmentHeader& header,
+                     const SpoolFile* content, const std::string& user,
+                     RequestCallback done);
+
+  // The attachment `sha256` of request `id`, for `user`, who is about to
+  // download it: PERMISSION_DENIED while the request awaits acceptance at
+  // this node as recipient (need-to-know); NOT_FOUND for a content the
+  // request has not; FAILED_PRECONDITION while its bytes have not all
+  // arrived from the party that attached it. Calls `done` once the
+  // "request.attachment.read" audit entry is durable; send no byte before.
+  void FindAttachmentForUser(const std::string& id, const std::string& sha256,
+                             const std::string& user,
+                             RequestAttachmentCallback done) const;
+
+  // Chunk `index` (storage::kBlobChunkBytes each) of an attachment of
+  // request `id` that FindAttachmentForUser returned.
+  absl::StatusOr<std::string> AttachmentChunk(
+      const std::string& id, const pwx::v1::RequestAttachment& attachment,
+      uint64_t index) const;
+
+  // Applies one RequestAttachmentChunk from `sender` (the handler above).
+  absl::Status ApplyChunk(const pwx::v1::RequestAttachmentChunk& chunk,
+                          const std::string& sender,
+                          storage::WriteBatch* batch) const;
+
+  uint64_t max_attachment_bytes() const {
+    return options_.max_attachment_bytes;
+  }
+  // The handler to register for RequestAttachmentChunk events.
+  const EventHandler* content_handler() const { return &content_handler_; }
 
   // The ids of the requests about this node's case `case_id`.
   absl::StatusOr<std::vector<std::string>> ForCase(
@@ -169,6 +241,28 @@ class Requests final : public EventHandler {
   void ActOnce(pwx::v1::ActRequest request, std::string user,
                RequestCallback done, int attempts_left);
   absl::StatusOr<std::string> NextId();
+  void AttachOnce(pwx::v1::RequestAttachmentHeader header,
+                  const SpoolFile* content, std::string user,
+                  RequestCallback done, int attempts_left);
+  // Sets content_available on `r`'s attachments.
+  void MarkAvailable(pwx::v1::Request* r) const;
+  // Whether this node holds the whole content of `a` of request `id`.
+  absl::StatusOr<bool> HoldsContent(const std::string& id,
+                                    const pwx::v1::RequestAttachment& a) const;
+  // The attach events of a draft's attachments, following `send` (the
+  // draft's send event).
+  std::vector<pwx::v1::RequestEvent> DraftAttachEvents(
+      const pwx::v1::Request& draft, const pwx::v1::RequestEvent& send) const;
+  // Queues for `peer` the contents this node holds of `r`'s attachments
+  // named by `sha256s` (every attachment when empty) as
+  // RequestAttachmentChunk events, read from the blobs or, for another
+  // party's, from what arrived; `spooled` (may be null) is read instead
+  // for its own content.
+  absl::Status QueueContents(const pwx::v1::Request& r, const std::string& peer,
+                             const std::vector<std::string>& sha256s,
+                             const SpoolFile* spooled, const std::string& user,
+                             storage::WriteBatch* batch,
+                             std::set<std::string>* woken) const;
   // Records the last number given out this year in `batch`.
   void RecordNumber(storage::WriteBatch* batch);
 
@@ -178,6 +272,7 @@ class Requests final : public EventHandler {
   PeerRegistry* const peers_;
   Outbox* const outbox_;
   const std::function<void(const std::string&)> wake_;
+  const RequestAttachmentContent content_handler_{this};
 
   absl::Mutex mu_;
   // Year -> last number given out, once read.

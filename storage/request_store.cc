@@ -459,4 +459,85 @@ void RequestStore::PutLastNumber(int year, uint64_t number,
   batch->Put(Column::kMeta, NumberKey(year), EncodeNumber(number));
 }
 
+namespace {
+
+std::string ReceivedKey(std::string_view id, std::string_view sha256) {
+  return KeyBuilder().String("rq.in").String(id).String(sha256).Build();
+}
+
+std::string ReceivedChunkKey(std::string_view id, std::string_view sha256,
+                             uint64_t index) {
+  return KeyBuilder()
+      .String("rq.in")
+      .String(id)
+      .String(sha256)
+      .Uint64(index)
+      .Build();
+}
+
+// The value `pending` writes under (column, key), if it does.
+std::optional<std::optional<std::string>> PendingValue(
+    const WriteBatch* pending, Column column, const std::string& key) {
+  if (pending == nullptr) return std::nullopt;
+  const auto& ops = pending->ops();
+  for (auto op = ops.rbegin(); op != ops.rend(); ++op) {
+    if (op->column != column || op->key != key) continue;
+    if (op->kind == WriteBatch::OpKind::kDelete) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(op->value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void RequestStore::PutReceivedChunk(std::string_view id,
+                                    std::string_view sha256, uint64_t index,
+                                    std::string_view data,
+                                    WriteBatch* batch) const {
+  batch->Put(Column::kBlobs, ReceivedChunkKey(id, sha256, index), data);
+}
+
+absl::StatusOr<std::optional<std::string>> RequestStore::ReceivedChunk(
+    std::string_view id, std::string_view sha256, uint64_t index,
+    const WriteBatch* pending) const {
+  const std::string key = ReceivedChunkKey(id, sha256, index);
+  if (auto p = PendingValue(pending, Column::kBlobs, key)) return *p;
+  return kv_->Get(Column::kBlobs, key);
+}
+
+void RequestStore::DeleteReceivedChunks(std::string_view id,
+                                        std::string_view sha256, uint64_t count,
+                                        WriteBatch* batch) const {
+  for (uint64_t i = 0; i < count; ++i) {
+    batch->Delete(Column::kBlobs, ReceivedChunkKey(id, sha256, i));
+  }
+}
+
+void RequestStore::PutReceivedSize(std::string_view id, std::string_view sha256,
+                                   uint64_t size, WriteBatch* batch) const {
+  batch->Put(Column::kBlobs, ReceivedKey(id, sha256), EncodeNumber(size));
+}
+
+absl::StatusOr<std::optional<uint64_t>> RequestStore::ReceivedSize(
+    std::string_view id, std::string_view sha256,
+    const WriteBatch* pending) const {
+  const std::string key = ReceivedKey(id, sha256);
+  std::optional<std::string> value;
+  if (auto p = PendingValue(pending, Column::kBlobs, key)) {
+    value = *p;
+  } else {
+    absl::StatusOr<std::optional<std::string>> stored =
+        kv_->Get(Column::kBlobs, key);
+    if (!stored.ok()) return stored.status();
+    value = *std::move(stored);
+  }
+  if (!value.has_value()) return std::nullopt;
+  KeyReader reader(*value);
+  absl::StatusOr<uint64_t> n = reader.Uint64();
+  if (!n.ok()) return absl::DataLossError("malformed received attachment size");
+  return *n;
+}
+
 }  // namespace pwx::storage

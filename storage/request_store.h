@@ -14,6 +14,10 @@
 //            "rq.sent"  String(date sent)          String(id) -> ""
 //   meta     "request_index_version"                          -> Uint64(2)
 //   meta     "request_number" Uint64(year)                    -> Uint64
+//   blobs    "rq.in" String(id) String(sha256) Uint64(chunk)  -> bytes
+//            "rq.in" String(id) String(sha256)         -> Uint64(size)
+//            (another party's attachment content, as its chunks arrive,
+//            and the record that all did and matched)
 #ifndef PWX_STORAGE_REQUEST_STORE_H_
 #define PWX_STORAGE_REQUEST_STORE_H_
 
@@ -116,6 +120,31 @@ class RequestStore {
   // id) keeps ids unique, and the caller moves past a taken one.
   absl::StatusOr<uint64_t> LastNumber(int year) const;
   void PutLastNumber(int year, uint64_t number, WriteBatch* batch) const;
+
+  // The content of an attachment another party attached to request `id`,
+  // kept per request as its chunks (kBlobChunkBytes each but the last)
+  // arrive, apart from this node's own blobs: it is offered only once
+  // every chunk arrived and the whole matched its SHA-256
+  // (PutReceivedSize).
+  void PutReceivedChunk(std::string_view id, std::string_view sha256,
+                        uint64_t index, std::string_view data,
+                        WriteBatch* batch) const;
+  // Chunk `index`, as `pending` writes it if it does, else as stored;
+  // std::nullopt when it has not arrived.
+  absl::StatusOr<std::optional<std::string>> ReceivedChunk(
+      std::string_view id, std::string_view sha256, uint64_t index,
+      const WriteBatch* pending = nullptr) const;
+  // Removes chunks [0, count) of the content `sha256` of request `id`.
+  void DeleteReceivedChunks(std::string_view id, std::string_view sha256,
+                            uint64_t count, WriteBatch* batch) const;
+  // Records that the content `sha256` of request `id` arrived whole.
+  void PutReceivedSize(std::string_view id, std::string_view sha256,
+                       uint64_t size, WriteBatch* batch) const;
+  // The size of a content that arrived whole, as `pending` writes it if it
+  // does, else as stored; std::nullopt while it has not.
+  absl::StatusOr<std::optional<uint64_t>> ReceivedSize(
+      std::string_view id, std::string_view sha256,
+      const WriteBatch* pending = nullptr) const;
 
  private:
   std::vector<std::string> IndexKeys(const pwx::v1::Request& r) const;

@@ -14,6 +14,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
 #include "pwx/v1/options.pb.h"
+#include "server/domain/case_rules.h"
+#include "server/domain/digest.h"
 #include "server/domain/fields.h"
 #include "server/domain/request_fields.h"
 
@@ -152,6 +154,64 @@ absl::Status CheckRule(const RequestEvent& e, const Request& r,
   if (rule == nullptr) return absl::OkStatus();
   if (side != rule->side) return WrongSide(e, r, rule->side);
   if (!In(r.state(), rule->from)) return WrongState(e, r);
+  return absl::OkStatus();
+}
+
+// Who may attach in which state: the requester from the draft until the
+// request is closed, withdrawn or refused; the recipient once it accepted,
+// until it is closed.
+struct AttachRule {
+  RequestSide side;
+  std::initializer_list<RequestState> in;
+};
+
+const AttachRule kAttachRules[] = {
+    {kRequester,
+     {pwx::v1::REQUEST_STATE_DRAFT, kSent, kAwaiting, kAccepted, kAnswered,
+      kSuspended}},
+    {kRecipient, {kAccepted, kAnswered}},
+};
+
+bool MayAttach(RequestSide side, RequestState state) {
+  for (const AttachRule& rule : kAttachRules) {
+    if (rule.side == side && In(state, rule.in)) return true;
+  }
+  return false;
+}
+
+absl::Status ApplyAttach(const RequestEvent& e, RequestSide side, Request* r) {
+  PWX_RETURN_IF_ERROR(CheckAttach(*r, side));
+  const pwx::v1::AttachAction& a = e.attach();
+  if (!IsSha256Hex(a.sha256())) {
+    return Invalid("attach.sha256", "must be 64 lower-case hex digits");
+  }
+  if (absl::Status s = ValidateAttachmentNames(a.file_name(), a.media_type());
+      !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrReplaceAll(
+        s.message(), {{"header.file_name", "attach.file_name"},
+                      {"header.media_type", "attach.media_type"}}));
+  }
+  for (const pwx::v1::RequestAttachment& held : r->attachments()) {
+    if (held.sha256() == a.sha256()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("request ", r->id(), " has this content attached (",
+                       a.sha256(), ") already"));
+    }
+  }
+  if (r->attachments_size() >= kMaxRequestAttachments) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("request ", r->id(), " has ", kMaxRequestAttachments,
+                     " attachments, the most a request holds"));
+  }
+  pwx::v1::RequestAttachment* added = r->add_attachments();
+  added->set_sha256(a.sha256());
+  added->set_file_name(a.file_name());
+  added->set_media_type(a.media_type());
+  added->set_size_bytes(a.size_bytes());
+  added->set_side(side);
+  added->set_authority(e.author());
+  added->set_uploaded_by(e.user());
+  *added->mutable_uploaded_at() = e.at();
   return absl::OkStatus();
 }
 
@@ -439,6 +499,8 @@ absl::Status Apply(const RequestEvent& e, RequestSide side, Request* r) {
       r->set_state(r->suspended_from());
       r->clear_suspended_from();
       return absl::OkStatus();
+    case RequestEvent::kAttach:
+      return ApplyAttach(e, side, r);
     case RequestEvent::kSend:
       return absl::FailedPreconditionError(
           absl::StrCat("request ", r->id(), " was sent already"));
@@ -521,6 +583,24 @@ absl::Status ApplyTransition(const RequestEvent& event, Request* request) {
   PWX_RETURN_IF_ERROR(Apply(event, side, &scratch));
   *request = std::move(scratch);
   return absl::OkStatus();
+}
+
+absl::Status CheckAttach(const Request& request, RequestSide side) {
+  if (MayAttach(side, request.state())) return absl::OkStatus();
+  const RequestSide other = OtherSide(side);
+  if ((side == kRequester || side == kRecipient) &&
+      MayAttach(other, request.state())) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "only the ", SideName(other), " (",
+        other == kRequester ? request.requester() : request.recipient(),
+        ") may attach to request ", request.id(), " while it is ",
+        StateName(request.state()),
+        other == kRequester ? ": the recipient attaches once it has accepted"
+                            : ""));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("request ", request.id(), " is ", StateName(request.state()),
+                   ": cannot attach to it"));
 }
 
 absl::Status CheckAuthorSide(const RequestEvent& event, bool by_requester) {

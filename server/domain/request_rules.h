@@ -29,6 +29,8 @@ inline constexpr int kUrgentPeriodDays = 2;
 inline constexpr int kNormalPeriodDays = 25;
 // Most questions in a request.
 inline constexpr int kMaxQuestions = 100;
+// Most attachments on a request, both sides together.
+inline constexpr int kMaxRequestAttachments = 50;
 
 // The legal period of `content`: its agreed shorter period, else 2 working
 // days when urgent, else 25.
@@ -73,6 +75,15 @@ std::string SplitRequestId(absl::string_view parent, int n);
 absl::Status ApplyTransition(const pwx::v1::RequestEvent& event,
                              pwx::v1::Request* request);
 
+// Whether `side` may attach a document to `request` in its state: the
+// requester from the draft until the request is closed, withdrawn or
+// refused (SENT, AWAITING_ACCEPTANCE, ACCEPTED, ANSWERED, SUSPENDED), the
+// recipient while ACCEPTED or ANSWERED. PERMISSION_DENIED when only the
+// other side may now (the recipient before it accepted);
+// FAILED_PRECONDITION naming the state when neither may. Pure.
+absl::Status CheckAttach(const pwx::v1::Request& request,
+                         pwx::v1::RequestSide side);
+
 // OK when the requester (`by_requester`) or the recipient side may ever
 // make `event`'s action, whatever the state: PERMISSION_DENIED otherwise.
 // For events a peer sends, before they are folded.
@@ -111,7 +122,8 @@ pwx::v1::RequestSide NextActor(const pwx::v1::Request& request);
 bool AwaitsAnswer(const pwx::v1::Request& request);
 
 // Clears every field marked personal_data in `request` (content, answers,
-// history), leaving who asks what: kind, questions' codes, dates, states.
+// attachments' file names, history), leaving who asks what: kind,
+// questions' codes, dates, states, and how many attachments there are.
 void HidePersonalData(pwx::v1::Request* request);
 
 }  // namespace pwx::domain

@@ -30,6 +30,9 @@ class FakeRequestService final : public pwx::v1::RequestService::Service {
     std::vector<pwx::v1::ActRequest> acts;
     std::vector<pwx::v1::ListRequestsRequest> lists;
     std::vector<pwx::v1::GetStatsRequest> stats;
+    std::vector<pwx::v1::RequestAttachmentHeader> upload_headers;
+    std::string upload_content;
+    std::vector<pwx::v1::DownloadRequestAttachmentRequest> downloads;
   };
 
   static constexpr char kCreatedId[] = "FR-DGT-R-2026-000001";
@@ -40,6 +43,10 @@ class FakeRequestService final : public pwx::v1::RequestService::Service {
   void SetPage(const std::string& page_token,
                const pwx::v1::ListRequestsResponse& page);
   void SetStats(const pwx::v1::GetStatsResponse& stats);
+  // DownloadRequestAttachment serves `content` with `meta` for its sha256
+  // (NOT_FOUND for another), in chunks of 1000 bytes.
+  void AddContent(const pwx::v1::RequestAttachment& meta,
+                  const std::string& content);
   // Every call fails with `status` from now on (after being recorded).
   void FailWith(const grpc::Status& status);
   Seen seen() const;
@@ -56,6 +63,18 @@ class FakeRequestService final : public pwx::v1::RequestService::Service {
   grpc::Status ListRequests(grpc::ServerContext* context,
                             const pwx::v1::ListRequestsRequest* request,
                             pwx::v1::ListRequestsResponse* response) override;
+  // Answers with the known request (an empty one with the header's id
+  // otherwise) and the upload appended to its attachments, authored by
+  // FR-DGT.
+  grpc::Status UploadRequestAttachment(
+      grpc::ServerContext* context,
+      grpc::ServerReader<pwx::v1::UploadRequestAttachmentRequest>* reader,
+      pwx::v1::Request* response) override;
+  grpc::Status DownloadRequestAttachment(
+      grpc::ServerContext* context,
+      const pwx::v1::DownloadRequestAttachmentRequest* request,
+      grpc::ServerWriter<pwx::v1::DownloadRequestAttachmentResponse>* writer)
+      override;
   grpc::Status GetStats(grpc::ServerContext* context,
                         const pwx::v1::GetStatsRequest* request,
                         pwx::v1::GetStatsResponse* response) override;
@@ -66,6 +85,8 @@ class FakeRequestService final : public pwx::v1::RequestService::Service {
   std::map<std::string, pwx::v1::ListRequestsResponse> pages_
       ABSL_GUARDED_BY(mutex_);
   pwx::v1::GetStatsResponse stats_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, std::pair<pwx::v1::RequestAttachment, std::string>>
+      contents_ ABSL_GUARDED_BY(mutex_);
   std::optional<grpc::Status> failure_ ABSL_GUARDED_BY(mutex_);
   Seen seen_ ABSL_GUARDED_BY(mutex_);
 };

@@ -109,6 +109,11 @@ std::map<std::string, RequestEvent> SampleActions() {
   a["challenge"].mutable_challenge()->set_reason("appeal lodged");
   a["resume"].mutable_resume();
   a["handoff-failed"].mutable_handoff_failed()->set_to("DE-FKS");
+  pwx::v1::AttachAction* attach = a["attach"].mutable_attach();
+  attach->set_sha256(std::string(64, 'a'));
+  attach->set_file_name("a1-forms.pdf");
+  attach->set_media_type("application/pdf");
+  attach->set_size_bytes(1200);
   return a;
 }
 
@@ -203,6 +208,97 @@ TEST(RequestRulesTest, TransitionTableByActionSideAndState) {
     }
   }
   EXPECT_EQ(checked, static_cast<int>(Table().size()) * 10 * 2);
+}
+
+// Who may attach in which state: the requester from the draft until the
+// request is closed, withdrawn or refused; the recipient once it accepted,
+// until it is closed. The recipient before acceptance is the wrong side
+// (the requester may attach then); a state in which nobody may is the
+// wrong state.
+TEST(RequestRulesTest, AttachTableBySideAndState) {
+  constexpr auto kOk = absl::StatusCode::kOk;
+  constexpr auto kSide = absl::StatusCode::kPermissionDenied;
+  constexpr auto kState = absl::StatusCode::kFailedPrecondition;
+  struct AttachRow {
+    RequestState state;
+    absl::StatusCode requester;
+    absl::StatusCode recipient;
+  };
+  const AttachRow rows[] = {
+      {pwx::v1::REQUEST_STATE_DRAFT, kOk, kSide},
+      {pwx::v1::REQUEST_STATE_SENT, kOk, kSide},
+      {pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE, kOk, kSide},
+      {pwx::v1::REQUEST_STATE_ACCEPTED, kOk, kOk},
+      {pwx::v1::REQUEST_STATE_ANSWERED, kOk, kOk},
+      {pwx::v1::REQUEST_STATE_CLOSED, kState, kState},
+      {pwx::v1::REQUEST_STATE_WITHDRAWN, kState, kState},
+      {pwx::v1::REQUEST_STATE_REJECTED, kState, kState},
+      {pwx::v1::REQUEST_STATE_SUSPENDED, kOk, kSide},
+      {pwx::v1::REQUEST_STATE_ACKNOWLEDGED, kState, kState},
+      {pwx::v1::REQUEST_STATE_FORWARDED, kState, kState},
+  };
+  const RequestEvent sample = SampleActions().at("attach");
+  for (const AttachRow& row : rows) {
+    for (const char* author : {kFr, kPl}) {
+      const bool requester = std::string(author) == kFr;
+      Request r = InState(row.state, pwx::v1::REQUEST_KIND_INFORMATION);
+      const Request before = r;
+      RequestEvent e = sample;
+      e.set_author(author);
+      e.set_user("anne");
+      absl::Status s = ApplyTransition(e, &r);
+      SCOPED_TRACE(absl::StrCat("attach by ", author, " in ",
+                                StateName(row.state), ": ", s.ToString()));
+      const absl::StatusCode want = requester ? row.requester : row.recipient;
+      ASSERT_EQ(s.code(), want);
+      if (want == kSide) {
+        EXPECT_THAT(s.message(), HasSubstr("only the requester (FR-DGT)"));
+        EXPECT_THAT(s.message(), HasSubstr(StateName(row.state)));
+      }
+      if (want == kState) {
+        EXPECT_THAT(s.message(), HasSubstr(StateName(row.state)));
+      }
+      if (!s.ok()) {
+        EXPECT_EQ(r.SerializeAsString(), before.SerializeAsString());
+        continue;
+      }
+      ASSERT_EQ(r.attachments_size(), 1);
+      EXPECT_EQ(r.attachments(0).sha256(), std::string(64, 'a'));
+      EXPECT_EQ(r.attachments(0).file_name(), "a1-forms.pdf");
+      EXPECT_EQ(r.attachments(0).side(), requester
+                                             ? pwx::v1::REQUEST_SIDE_REQUESTER
+                                             : pwx::v1::REQUEST_SIDE_RECIPIENT);
+      EXPECT_EQ(r.attachments(0).authority(), author);
+      EXPECT_EQ(r.attachments(0).uploaded_by(), "anne");
+      EXPECT_EQ(r.state(), row.state) << "attaching changes no state";
+    }
+  }
+}
+
+TEST(RequestRulesTest, AttachRefusesBadMetadataAndTheSameContentTwice) {
+  Request r = InState(A, pwx::v1::REQUEST_KIND_INFORMATION);
+  RequestEvent e = SampleActions().at("attach");
+  e.set_author(kPl);
+  RequestEvent bad = e;
+  bad.mutable_attach()->set_sha256("ABC");
+  absl::Status s = ApplyTransition(bad, &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("attach.sha256"));
+  bad = e;
+  bad.mutable_attach()->set_file_name("../etc/passwd");
+  s = ApplyTransition(bad, &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("attach.file_name"));
+  bad = e;
+  bad.mutable_attach()->set_media_type("pdf");
+  s = ApplyTransition(bad, &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("attach.media_type"));
+  ASSERT_TRUE(ApplyTransition(e, &r).ok());
+  e.set_author(kFr);
+  s = ApplyTransition(e, &r);
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.attachments_size(), 1);
 }
 
 TEST(RequestRulesTest, NonPartyIsRefused) {
@@ -496,6 +592,24 @@ TEST(RequestFoldTest, HidePersonalDataKeepsWhoAsksWhat) {
   EXPECT_EQ(r->content().kind(), pwx::v1::REQUEST_KIND_INFORMATION);
 }
 
+TEST(RequestFoldTest, HidePersonalDataHidesAttachmentNamesNotTheirCount) {
+  std::vector<RequestEvent> events = Received();
+  RequestEvent attach = SampleActions().at("attach");
+  attach.set_author(kFr);
+  attach.set_author_seq(2);
+  attach.set_lamport(4);
+  events.push_back(attach);
+  absl::StatusOr<Request> r = FoldHistory("FR-DGT-R-2026-000001", events);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->attachments_size(), 1);
+  HidePersonalData(&*r);
+  ASSERT_EQ(r->attachments_size(), 1);
+  EXPECT_EQ(r->attachments(0).file_name(), "");
+  EXPECT_EQ(r->attachments(0).size_bytes(), 1200);
+  ASSERT_TRUE(r->history().rbegin()->has_attach());
+  EXPECT_EQ(r->history().rbegin()->attach().file_name(), "");
+}
+
 // ---- Convergence under random interleavings ----
 
 // One node's copy of the request, as the request manager keeps it: local
@@ -522,6 +636,11 @@ std::vector<RequestEvent> Candidates(std::mt19937* rng) {
           absl::StrCat("2026-04-", 10 + (*rng)() % 18));
     }
     if (name == "answer") e.mutable_answer()->set_partial((*rng)() % 3 == 0);
+    if (name == "attach") {
+      // A few distinct contents, so that some attach twice (refused) and
+      // some cross a closure (superseded).
+      e.mutable_attach()->set_sha256(std::string(64, "0123"[(*rng)() % 4]));
+    }
     out.push_back(e);
   }
   return out;

@@ -11,7 +11,9 @@
 # same state, due date and history); a forward to a third node and a split
 # to it (`<id>-S1`), each run to closure; an alert acknowledged; a recovery
 # of a penalty accepted, challenged, resumed, answered and closed; refusals
-# (not a peer, wrong side, wrong state) that change nothing; `pwx request
+# (not a peer, wrong side, wrong state) that change nothing; documents
+# attached by both sides that arrive identical (cmp), hidden and refused
+# before acceptance; `pwx request
 # overdue` and `pwx stats`; the recipient killed right after a send: the
 # request arrives once and runs to closure. Needs jq.
 set -euo pipefail
@@ -193,6 +195,54 @@ grep -qF "$due" "$T/out" || fail "the table prints the due date $due" "not in it
 grep -qE "^history \(5\)" "$T/out" || fail "the table prints the history" "no 'history (5)'"
 grep -qF "close" "$T/out" || fail "the table's history has the close" "not in it"
 ok "information request accepted, answered, closed: same state, due date $due and history on both"
+
+# --- Attachments: a contract copy out, A1 forms back ------------------------
+create FR --to PL-PIP --kind information --subject "Budimex SA, contract check" --question EST-01
+att="$RID"
+head -c 700000 /dev/urandom >"$T/contract.pdf"
+pwx FR --output json request attach "$att" "$T/contract.pdf"
+must "FR-DGT attaches the contract to the draft"
+contract_sha="$(sha256sum "$T/contract.pdf" | cut -d' ' -f1)"
+[[ "$(q '.attachments[0].sha256')" == "$contract_sha" && "$(q '.attachments[0].fileName')" == contract.pdf ]] ||
+  fail "the draft lists the contract" "$(q -c .attachments)"
+act FR send "$att"
+reaches PL "$att" AWAITING_ACCEPTANCE
+show PL "$att"
+[[ "$(q '.attachments | length')" -eq 1 && "$(q '.attachments[0].fileName // ""')" == "" ]] ||
+  fail "before acceptance PL-PIP sees one attachment, not its name" "$(q -c .attachments)"
+expect_refused "PL-PIP may not download before accepting" PL "$att" PERMISSION_DENIED "awaits acceptance" \
+  request download "$att" "$contract_sha" --out "$T/contract.PL"
+[[ ! -e "$T/contract.PL" ]] || fail "a refused download writes nothing" "$T/contract.PL exists"
+expect_refused "PL-PIP may not attach before accepting" PL "$att" PERMISSION_DENIED "only the requester" \
+  request attach "$att" "$T/contract.pdf"
+act PL accept "$att"
+downloaded() {
+  pwx PL request download "$att" "$contract_sha" --out "$T/contract.PL" --force
+  [[ $RC -eq 0 ]]
+}
+eventually "PL-PIP downloads the contract" downloaded
+cmp -s "$T/contract.pdf" "$T/contract.PL" || fail "the contract arrives identical on PL-PIP" "cmp differs"
+head -c 300000 /dev/urandom >"$T/a1-forms.pdf"
+pwx PL --output json request attach "$att" "$T/a1-forms.pdf"
+must "PL-PIP attaches the A1 forms to its answer"
+a1_sha="$(sha256sum "$T/a1-forms.pdf" | cut -d' ' -f1)"
+act PL answer "$att" --text "Contract checked; A1 forms attached."
+reaches FR "$att" ANSWERED
+fr_downloaded() {
+  pwx FR --output json request download "$att" "$a1_sha" --out "$T/a1.FR" --force
+  [[ $RC -eq 0 ]]
+}
+eventually "FR-DGT downloads the A1 forms" fr_downloaded
+cmp -s "$T/a1-forms.pdf" "$T/a1.FR" || fail "the A1 forms arrive identical on FR-DGT" "cmp differs"
+[[ "$(q .attachment.authority)" == PL-PIP ]] || fail "the download names who attached it" "$(q -c .attachment)"
+act FR close "$att"
+reaches PL "$att" CLOSED
+same_on FR PL "$att"
+[[ "$(jq -r '[.history[] | keys[] | select(IN("send","attach","accept","answer","close"))] | join(",")' "$T/show.FR")" == "send,attach,accept,attach,answer,close" ]] ||
+  fail "the history records both attachments" "$(jq -c '[.history[] | keys]' "$T/show.FR")"
+expect_refused "a closed request takes no attachment" FR "$att" FAILED_PRECONDITION "CLOSED" \
+  request attach "$att" "$T/contract.pdf"
+ok "attachments: the contract went to PL-PIP and the A1 forms to FR-DGT, identical; hidden and refused before acceptance"
 
 # --- Forwarded by PL-PIP to DE-FKS ------------------------------------------
 create FR --to PL-PIP --kind information --subject "Baustelle Lyon" --question EST-02

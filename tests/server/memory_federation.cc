@@ -48,11 +48,20 @@ MemoryTransport::~MemoryTransport() {
   for (std::thread& t : hung) t.join();
 }
 
+// Guards every node map: a node leaves its map when it is destroyed, while
+// other nodes' dispatchers may be delivering to it. Held (shared) for the
+// whole of a delivery's hand-over, so a node is never destroyed under one.
+absl::Mutex& NodesMutex() {
+  static absl::Mutex* const mu = new absl::Mutex;
+  return *mu;
+}
+
 void MemoryTransport::Deliver(const PeerInfo& peer,
                               const pwx::v1::DeliverRequest& request,
                               pwx::v1::DeliverResponse* response,
                               absl::Time deadline,
                               std::function<void(absl::Status)> done) {
+  absl::ReaderMutexLock nodes(&NodesMutex());
   auto it = nodes_->find(peer.authority());
   MemoryNode* to = it == nodes_->end() ? nullptr : it->second;
   if (to == nullptr || to->down()) {
@@ -86,15 +95,23 @@ MemoryNode::MemoryNode(std::string id,
       options_(options),
       ca_(::pwx::testing::TestCa::Create(id_)),
       keys_(ca_.IssueNode(id_)) {
-  (*nodes_)[id_] = this;
+  {
+    absl::WriterMutexLock nodes(&NodesMutex());
+    (*nodes_)[id_] = this;
+  }
   Start();
 }
 
 MemoryNode::~MemoryNode() {
-  Stop();
-  if (auto it = nodes_->find(id_); it != nodes_->end() && it->second == this) {
-    nodes_->erase(it);
+  {
+    absl::WriterMutexLock nodes(&NodesMutex());
+    if (auto it = nodes_->find(id_);
+        it != nodes_->end() && it->second == this) {
+      nodes_->erase(it);
+    }
   }
+  absl::WriterMutexLock lock(&life_);
+  Stop();
 }
 
 void MemoryNode::Start(bool keep_store) {
@@ -133,6 +150,7 @@ void MemoryNode::Start(bool keep_store) {
         }
       });
   handlers_.Add(requests_.get());
+  handlers_.Add(requests_->content_handler());
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
   wake_target_ = dispatcher_.get();
@@ -189,6 +207,7 @@ void MemoryNode::Receive(const std::string& from,
 }
 
 void MemoryNode::Restore() {
+  absl::WriterMutexLock lock(&life_);
   Stop();
   Start();
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pwx/v1/case_service.grpc.pb.h"
+#include "pwx/v1/request_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/config.h"
 #include "server/node.h"
@@ -124,6 +125,24 @@ class NodeTest : public ::testing::Test {
       chunk.set_chunk(content.substr(offset, 100000));
       if (!writer->Write(chunk)) break;
     }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  // The same over RequestService.UploadRequestAttachment.
+  static grpc::Status UploadToRequest(pwx::v1::RequestService::Stub& stub,
+                                      const std::string& id,
+                                      const std::string& content,
+                                      pwx::v1::Request* out) {
+    grpc::ClientContext context;
+    auto writer = stub.UploadRequestAttachment(&context, out);
+    pwx::v1::UploadRequestAttachmentRequest header;
+    header.mutable_header()->set_request_id(id);
+    header.mutable_header()->set_file_name("a1.pdf");
+    writer->Write(header);
+    pwx::v1::UploadRequestAttachmentRequest chunk;
+    chunk.set_chunk(content);
+    writer->Write(chunk);
     writer->WritesDone();
     return writer->Finish();
   }

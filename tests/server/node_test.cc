@@ -290,6 +290,18 @@ TEST_F(NodeTest, RoleMatrix) {
       {"ListRequests",
        Unary<RequestService>(&RequestService::Stub::ListRequests)},
       {"GetStats", Unary<RequestService>(&RequestService::Stub::GetStats)},
+      {"UploadRequestAttachment",
+       [&](grpc::Channel& ch) {
+         pwx::v1::Request out;
+         auto stub = RequestService::NewStub(ch.shared_from_this());
+         return UploadToRequest(*stub, "FR-DGT-R-2026-000001", "abc", &out);
+       }},
+      {"DownloadRequestAttachment",
+       Streaming<RequestService>(
+           &RequestService::Stub::DownloadRequestAttachment,
+           Text<pwx::v1::DownloadRequestAttachmentRequest>(
+               "request_id: 'FR-DGT-R-2026-000001' sha256: '" +
+               std::string(64, 'a') + "'"))},
       {"GetTreeHead", Unary<AuditService>(&AuditService::Stub::GetTreeHead)},
       {"ListEntries", Unary<AuditService>(&AuditService::Stub::ListEntries)},
       {"GetInclusionProof",
@@ -353,13 +365,25 @@ TEST_F(NodeTest, RoleMatrix) {
   // coordinators and admins backups, users and peers, auditors the audit
   // log only; every role their own language, the question catalogue and
   // the calendars; every role but "nobody" the scoreboard.
-  const std::set<std::string> kCaseRpcs = {
-      "CreateCase",         "GetCase",      "UpdateCase",
-      "ListCases",          "AddNote",      "UploadAttachment",
-      "DownloadAttachment", "ShareCase",    "SetLanguage",
-      "ListQuestions",      "ShowCalendar", "AddWorkingDays",
-      "CreateRequest",      "GetRequest",   "Act",
-      "ListRequests",       "GetStats"};
+  const std::set<std::string> kCaseRpcs = {"CreateCase",
+                                           "GetCase",
+                                           "UpdateCase",
+                                           "ListCases",
+                                           "AddNote",
+                                           "UploadAttachment",
+                                           "DownloadAttachment",
+                                           "ShareCase",
+                                           "SetLanguage",
+                                           "ListQuestions",
+                                           "ShowCalendar",
+                                           "AddWorkingDays",
+                                           "CreateRequest",
+                                           "GetRequest",
+                                           "Act",
+                                           "ListRequests",
+                                           "GetStats",
+                                           "UploadRequestAttachment",
+                                           "DownloadRequestAttachment"};
   const std::set<std::string> kAdminRpcs = {
       "CreateBackup",   "GrantRole",   "RevokeRole",    "ListUsers",
       "ExportIdentity", "AddPeer",     "ListPeers",     "SuspendPeer",

@@ -16,153 +16,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "server/domain/digest.h"
 #include "server/domain/request_rules.h"
-#include "tests/server/memory_federation.h"
+#include "tests/server/requests_fixture.h"
 
 namespace pwx::server {
 namespace {
 
+using ::pwx::server::testing::Await;
+using ::pwx::server::testing::Eventually;
+using ::pwx::server::testing::Information;
 using ::pwx::server::testing::MemoryNode;
+using ::pwx::server::testing::RequestsTest;
+using ::pwx::server::testing::Step;
 using ::pwx::v1::Request;
 using ::pwx::v1::RequestEvent;
 using ::testing::HasSubstr;
-
-constexpr absl::Duration kPatience = absl::Seconds(60);
-
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + kPatience;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return done();
-}
-
-template <typename T, typename Call>
-T Await(Call call) {
-  absl::Notification done;
-  T result = absl::UnknownError("no answer");
-  call([&](T r) {
-    result = std::move(r);
-    done.Notify();
-  });
-  done.WaitForNotification();
-  return result;
-}
-
-pwx::v1::RequestContent Information() {
-  pwx::v1::RequestContent c;
-  c.set_kind(pwx::v1::REQUEST_KIND_INFORMATION);
-  c.set_subject("Bau GmbH; worker Jan Kowalski");
-  c.add_questions()->set_code("EST-01");
-  c.add_questions()->set_code("A1-01");
-  pwx::v1::Question* q = c.add_questions();
-  q->set_text("Where was Jan Kowalski recruited?");
-  q->set_language("en");
-  return c;
-}
-
-class RequestsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (MemoryNode* a : {&fr_, &pl_, &de_}) {
-      for (MemoryNode* b : {&fr_, &pl_, &de_}) {
-        if (a != b) {
-          ASSERT_TRUE(a->AddPeer(b->Card()).ok());
-        }
-      }
-    }
-  }
-
-  absl::StatusOr<Request> Create(MemoryNode& node, const std::string& to,
-                                 pwx::v1::RequestContent content) {
-    pwx::v1::CreateRequestRequest request;
-    request.set_recipient(to);
-    *request.mutable_content() = std::move(content);
-    return Await<absl::StatusOr<Request>>(
-        [&](auto done) { node.requests()->Create(request, "alice", done); });
-  }
-
-  absl::StatusOr<Request> Act(MemoryNode& node, const std::string& id,
-                              RequestEvent step,
-                              const std::string& user = "bob") {
-    pwx::v1::ActRequest request;
-    request.set_id(id);
-    *request.mutable_step() = std::move(step);
-    return Await<absl::StatusOr<Request>>(
-        [&](auto done) { node.requests()->Act(request, user, done); });
-  }
-
-  absl::StatusOr<Request> Get(MemoryNode& node, const std::string& id) {
-    return Await<absl::StatusOr<Request>>(
-        [&](auto done) { node.requests()->Get(id, "bob", done); });
-  }
-
-  // The request as stored (the fold both nodes must agree on).
-  std::string Stored(MemoryNode& node, const std::string& id) {
-    absl::StatusOr<std::optional<storage::StoredRequest>> r =
-        storage::RequestStore(node.kv(), node.id()).Get(id);
-    if (!r.ok() || !r->has_value()) return "";
-    return (*r)->bytes;
-  }
-
-  bool Converged(MemoryNode& a, MemoryNode& b, const std::string& id) {
-    return Eventually([&] {
-      const std::string x = Stored(a, id);
-      return !x.empty() && x == Stored(b, id);
-    });
-  }
-
-  std::string SentDraft(MemoryNode& from, const std::string& to,
-                        pwx::v1::RequestContent content = Information()) {
-    absl::StatusOr<Request> draft = Create(from, to, std::move(content));
-    EXPECT_TRUE(draft.ok()) << draft.status();
-    if (!draft.ok()) return "";
-    RequestEvent send;
-    send.mutable_send();
-    absl::StatusOr<Request> sent = Act(from, draft->id(), send);
-    EXPECT_TRUE(sent.ok()) << sent.status();
-    return draft->id();
-  }
-
-  pwx::v1::RequestState StateAt(MemoryNode& node, const std::string& id) {
-    absl::StatusOr<Request> r = Get(node, id);
-    return r.ok() ? r->state() : pwx::v1::REQUEST_STATE_UNSPECIFIED;
-  }
-
-  bool Reaches(MemoryNode& node, const std::string& id,
-               pwx::v1::RequestState state) {
-    return Eventually([&] { return StateAt(node, id) == state; });
-  }
-
-  std::map<std::string, MemoryNode*> nodes_;
-  MemoryNode fr_{"FR-DGT", &nodes_};
-  MemoryNode pl_{"PL-PIP", &nodes_};
-  MemoryNode de_{"DE-FKS", &nodes_};
-};
-
-RequestEvent Step(const std::string& action) {
-  RequestEvent e;
-  if (action == "send") e.mutable_send();
-  if (action == "accept") e.mutable_accept();
-  if (action == "answer") e.mutable_answer()->set_text("Registered in 2019.");
-  if (action == "close") {
-    e.mutable_close()->mutable_rating()->set_timeliness(
-        pwx::v1::Rating::POSITIVE);
-  }
-  if (action == "withdraw")
-    e.mutable_withdraw()->set_reason("no longer needed");
-  if (action == "acknowledge") e.mutable_acknowledge();
-  if (action == "reopen") e.mutable_reopen()->set_reason("incomplete");
-  if (action == "clarify") e.mutable_clarify()->set_text("Which site?");
-  if (action == "reply") e.mutable_reply()->set_text("Site 4, Lyon.");
-  if (action == "propose-date")
-    e.mutable_propose_date()->set_date("2026-12-30");
-  if (action == "accept-date") e.mutable_accept_date();
-  if (action == "challenge") e.mutable_challenge()->set_reason("appeal lodged");
-  if (action == "resume") e.mutable_resume();
-  return e;
-}
 
 TEST_F(RequestsTest, InformationRequestRunsToClosureWithTheSameHistory) {
   const std::string id = SentDraft(fr_, "PL-PIP");
@@ -433,21 +302,44 @@ TEST_F(RequestsTest, RandomConcurrentActionsWithRestartsConverge) {
   const char* pl_actions[] = {"accept", "answer", "clarify", "propose-date",
                               "accept-date"};
   int superseded = 0;
+  int attached = 0;
+  // What was uploaded, by content hash.
+  std::map<std::string, std::string> uploaded;
   for (uint32_t seed = 1; seed <= 6; ++seed) {
     std::mt19937 rng(seed);
     std::vector<std::string> ids;
     for (int i = 0; i < 3; ++i) ids.push_back(SentDraft(fr_, "PL-PIP"));
+    // Attaches a document of a few chunks at `node` (refused in the wrong
+    // state or side, like any step).
+    auto attach = [&](MemoryNode& node, const std::string& id) {
+      std::string bytes(rng() % 600'000, '\0');
+      for (char& c : bytes) c = static_cast<char>(rng());
+      absl::StatusOr<Request> r = Attach(
+          node, id, absl::StrCat("doc-", uploaded.size(), ".pdf"), bytes);
+      if (r.ok()) {
+        ++attached;
+        uploaded[domain::Sha256Hex(bytes)] = std::move(bytes);
+      }
+    };
     for (int step = 0; step < 40; ++step) {
       const std::string& id = ids[rng() % ids.size()];
       switch (rng() % 8) {
         case 0:
         case 1:
         case 2:
+          if (rng() % 5 == 0) {
+            attach(fr_, id);
+            break;
+          }
           (void)Act(fr_, id, Step(fr_actions[rng() % std::size(fr_actions)]));
           break;
         case 3:
         case 4:
         case 5:
+          if (rng() % 5 == 0) {
+            attach(pl_, id);
+            break;
+          }
           (void)Act(pl_, id, Step(pl_actions[rng() % std::size(pl_actions)]));
           break;
         case 6: {
@@ -467,11 +359,28 @@ TEST_F(RequestsTest, RandomConcurrentActionsWithRestartsConverge) {
       absl::StatusOr<Request> r = Get(fr_, id);
       ASSERT_TRUE(r.ok());
       for (const RequestEvent& e : r->history()) superseded += e.superseded();
+      // Every attachment both hold: its bytes reach the other node whole,
+      // where its users may see them.
+      for (const pwx::v1::RequestAttachment& a : r->attachments()) {
+        MemoryNode& other = a.authority() == "FR-DGT" ? pl_ : fr_;
+        absl::StatusOr<Request> there = Get(other, id);
+        ASSERT_TRUE(there.ok());
+        if (there->personal_data_hidden()) continue;
+        absl::StatusOr<std::string> bytes;
+        ASSERT_TRUE(Eventually([&] {
+          bytes = Download(other, id, a.sha256());
+          return bytes.ok();
+        })) << "seed "
+            << seed << " " << id << " " << bytes.status();
+        EXPECT_EQ(*bytes, uploaded[a.sha256()]);
+      }
     }
   }
+  EXPECT_GT(attached, 0);
   // With deliveries held back, actions of both sides did cross.
   EXPECT_GT(superseded, 0);
-  std::cout << superseded << " superseded actions\n";
+  std::cout << superseded << " superseded actions, " << attached
+            << " attachments\n";
 }
 
 }  // namespace
@@ -479,6 +388,10 @@ TEST_F(RequestsTest, RandomConcurrentActionsWithRestartsConverge) {
 
 namespace pwx::server {
 namespace {
+
+using ::pwx::server::testing::RequestsTest;
+using ::pwx::v1::Request;
+using ::pwx::v1::RequestEvent;
 
 // A requester restored from a backup hands out a request id again: the
 // recipient keeps the request it holds, logs the conflict, and applies

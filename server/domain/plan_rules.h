@@ -52,7 +52,11 @@
 //    ApplySequenced. A submission already sequenced (same author and
 //    submission_id) returns the event it became and changes nothing. A
 //    refused one changes nothing: the lead sends MakeRefusal back to the
-//    author. The lead's own changes go through Submit the same way.
+//    author. The transport's dedup by message id keeps a submission from
+//    being checked twice; where it cannot (a resent submission), the
+//    lead's node keeps its refusals beside the plan, never in it, and
+//    answers a known one with the same refusal. The lead's own changes go
+//    through Submit the same way.
 // 3. The lead sends each new event to Deliveries(before, after): every
 //    participant that has not declined and the ELA node (only once the
 //    plan is proposed; a new receiver gets the history from seq 1). A

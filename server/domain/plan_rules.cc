@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/fields.h"
 #include "server/domain/plan_fields.h"
@@ -241,13 +242,21 @@ std::string Terms(PlanAction a) {
 
 absl::Status ApplyCreate(const PlanEvent& e, Plan* p) {
   const auto& a = e.create();
+  PWX_PLAN_RETURN_IF_ERROR(ValidateAuthorityId("author", e.author()));
+  // The id names its lead, so that a node can tell the lead's events from
+  // anyone else's before it holds the plan.
+  PWX_PLAN_RETURN_IF_ERROR(ValidatePlanId("plan_id", p->id()));
+  if (!absl::StartsWith(p->id(), absl::StrCat(e.author(), "-P-"))) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("plan ", p->id(), " is not an id of ", e.author(),
+                     ": a lead creates plans under its own ids"));
+  }
   if (a.kind() == pwx::v1::PLAN_KIND_UNSPECIFIED ||
       !pwx::v1::PlanKind_IsValid(a.kind())) {
     return Invalid("create.kind",
                    "is required: cooperation-plan, concerted-inspection or "
                    "joint-inspection");
   }
-  PWX_PLAN_RETURN_IF_ERROR(ValidateAuthorityId("author", e.author()));
   pwx::v1::PlanContent content = a.content();
   PWX_PLAN_RETURN_IF_ERROR(
       ValidatePlanContent("create.content", &content, false));

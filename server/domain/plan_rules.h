@@ -59,9 +59,15 @@
 //    through Submit the same way.
 // 3. The lead sends each new event to Deliveries(before, after): every
 //    participant that has not declined and the ELA node (only once the
-//    plan is proposed; a new receiver gets the history from seq 1). A
-//    participant that declines gets its decline event, then nothing more.
-// 4. A receiving node calls ReceiveSequenced: events below or at its seq
+//    plan is proposed; a new receiver gets the history from seq 1): for
+//    each delivery d, EventsFor(after, d.authority, d.after_seq) in one
+//    PlanEvents. A participant that declines gets its decline event, then
+//    nothing more.
+// 4. A receiving node takes PlanEvents only from the plan's lead: the
+//    envelope's sender must be the authority the plan id begins with
+//    (a create is refused unless its author is that authority), so even
+//    a node that holds nothing of the plan yet can tell. It calls
+//    ReceiveSequenced: events below or at its seq
 //    are duplicates (ignored if identical), events beyond seq + 1 wait in
 //    its pending buffer, and everything that continues the sequence is
 //    applied in order. So every node's plan at seq N is the fold of the

@@ -210,6 +210,16 @@ TEST(PlanRulesTest, CreateOnlyOnAnEmptyPlan) {
   s = ApplyPlanEvent(create, &empty);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("exists already"));
+
+  // A plan id names its lead: nobody creates a plan under another's id.
+  Plan theirs = EmptyPlan(kPlanId);
+  s = ApplyPlanEvent(By(kPl, pwx::testing::CreateEvent({kRo})), &theirs);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(s.message(), HasSubstr("own ids"));
+  Plan bad_id = EmptyPlan("plan-1");
+  s = ApplyPlanEvent(create, &bad_id);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("plan_id:"));
 }
 
 TEST(PlanRulesTest, AgreementNeedsEveryAnswerAndTwoAuthorities) {

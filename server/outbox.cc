@@ -87,8 +87,21 @@ absl::Status Outbox::StampPending(const std::string& peer) {
   absl::StatusOr<storage::LinkRecord> link = fed_->Link(peer);
   if (!link.ok()) return link.status();
   pwx::v1::OutboxLink next = link->link;
+  storage::WriteBatch batch;
+  if (absl::Status s = Stamp(peer, *pending, *link, &next, &batch); !s.ok()) {
+    return s;
+  }
+  return kv_->Write(std::move(batch));
+}
+
+absl::Status Outbox::Stamp(const std::string& peer,
+                           std::vector<storage::OutboxEntry>& pending,
+                           const storage::LinkRecord& link,
+                           pwx::v1::OutboxLink* next_link,
+                           storage::WriteBatch* batch) const {
+  pwx::v1::OutboxLink& next = *next_link;
   const absl::Time now = absl::Now();
-  for (storage::OutboxEntry& e : *pending) {
+  for (storage::OutboxEntry& e : pending) {
     const uint64_t sequence = next.last_stamped() + 1;
     std::optional<uint64_t> follows;
     if (next.has_next_follows()) follows = next.next_follows();
@@ -100,9 +113,8 @@ absl::Status Outbox::StampPending(const std::string& peer) {
     next.set_last_stamped(sequence);
     next.clear_next_follows();
   }
-  storage::WriteBatch batch;
-  fed_->Stamp(peer, *pending, *link, next, &batch);
-  return kv_->Write(std::move(batch));
+  fed_->Stamp(peer, pending, link, next, batch);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<OutgoingBatch> Outbox::NextBatch(const std::string& peer) const {
@@ -171,6 +183,18 @@ absl::StatusOr<std::string> Outbox::Receipted(
   absl::StatusOr<uint64_t> pruned = fed_->PruneDelivered(
       id, last, now - options_.keep_delivered, options_.max_batch, &writes);
   if (!pruned.ok()) return pruned.status();
+  // What was queued while the peer worked is stamped in the same commit:
+  // one fsync less before the next delivery can start.
+  absl::StatusOr<std::vector<storage::OutboxEntry>> pending =
+      fed_->Pending(id, options_.max_batch);
+  if (!pending.ok()) return pending.status();
+  if (!pending->empty()) {
+    pwx::v1::OutboxLink next = link->link;
+    next.set_acked(std::max(next.acked(), last));
+    if (absl::Status s = Stamp(id, *pending, *link, &next, &writes); !s.ok()) {
+      return s;
+    }
+  }
   const google::protobuf::Timestamp time = ToProtoTime(now);
   for (int i = 0; i < response.receipts_size(); ++i) {
     const pwx::v1::Receipt& r = response.receipts(i);

@@ -84,9 +84,11 @@ class Outbox {
   // consistency of its log with the head held) and records it in one batch:
   // the link's acked moves on, the receipts are kept, an "envelope.receipt"
   // audit entry per envelope, delivered envelopes older than keep_delivered
-  // are pruned. A peer whose log is not consistent with the head held is
-  // recorded too ("peer.fork", the receipts kept as evidence, the old head
-  // kept): the result then describes the fork; it is empty otherwise.
+  // are pruned, and the items queued meanwhile are stamped (as
+  // StampPending would, in the same commit). A peer whose log is not consistent
+  // with the head held is recorded too ("peer.fork", the receipts kept as
+  // evidence, the old head kept): the result then describes the fork; it is
+  // empty otherwise.
   absl::StatusOr<std::string> Receipted(
       const PeerInfo& peer, const OutgoingBatch& batch,
       const pwx::v1::DeliverResponse& response);
@@ -116,6 +118,14 @@ class Outbox {
   absl::StatusOr<uint64_t> LastReceived(const std::string& peer) const;
 
  private:
+  // Seals `pending` as the envelopes after next_link->last_stamped() and
+  // adds to `batch` their move to the queue and the link's move from `link`
+  // to *next_link (updated).
+  absl::Status Stamp(const std::string& peer,
+                     std::vector<storage::OutboxEntry>& pending,
+                     const storage::LinkRecord& link,
+                     pwx::v1::OutboxLink* next_link,
+                     storage::WriteBatch* batch) const;
   // Seals `event` as envelope `sequence` to `peer`, declaring `follows`
   // when set.
   absl::StatusOr<pwx::v1::Envelope> Seal(const std::string& peer,

@@ -6,15 +6,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "client/case_input.h"
 #include "client/cli_internal.h"
 #include "client/output.h"
 
@@ -30,6 +33,28 @@ absl::Status UsageError(absl::string_view message) {
   absl::Status status = absl::InvalidArgumentError(message);
   status.SetPayload(kUsagePayload, absl::Cord());
   return status;
+}
+
+absl::StatusOr<UploadFile> OpenUpload(const std::string& path,
+                                      const std::string& name,
+                                      const std::string& media_type) {
+  UploadFile file;
+  file.content.open(path, std::ios::binary);
+  if (!file.content) {
+    return UsageError(
+        absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  }
+  std::error_code error;
+  file.size = std::filesystem::file_size(path, error);
+  if (error) {
+    return UsageError(
+        absl::StrCat("cannot read ", path, ": ", error.message()));
+  }
+  file.file_name =
+      name.empty() ? std::filesystem::path(path).filename().string() : name;
+  file.media_type =
+      media_type.empty() ? GuessMediaType(file.file_name) : media_type;
+  return file;
 }
 
 bool IsUsageError(const absl::Status& status) {

@@ -359,31 +359,17 @@ struct AttachFlags {
 };
 
 absl::Status RunAttach(const AttachFlags& flags, CommandEnv& env) {
-  std::ifstream content(flags.file, std::ios::binary);
-  if (!content) {
-    return UsageError(
-        absl::StrCat("cannot read ", flags.file, ": ", std::strerror(errno)));
-  }
+  absl::StatusOr<UploadFile> file =
+      OpenUpload(flags.file, flags.name, flags.media_type);
+  if (!file.ok()) return file.status();
   pwx::v1::AttachmentHeader header;
   header.set_case_id(flags.id);
-  header.set_file_name(
-      flags.name.empty() ? std::filesystem::path(flags.file).filename().string()
-                         : flags.name);
-  header.set_media_type(flags.media_type.empty()
-                            ? GuessMediaType(header.file_name())
-                            : flags.media_type);
-  // The server refuses the upload unless exactly this many bytes arrive, so
-  // a file that changes while it is read is not stored half-written.
-  std::error_code error;
-  const std::uintmax_t size = std::filesystem::file_size(flags.file, error);
-  if (error) {
-    return UsageError(
-        absl::StrCat("cannot read ", flags.file, ": ", error.message()));
-  }
-  header.set_size_bytes(size);
+  header.set_file_name(file->file_name);
+  header.set_media_type(file->media_type);
+  header.set_size_bytes(file->size);
   absl::StatusOr<CaseClient> client = ConnectCases(env);
   if (!client.ok()) return client.status();
-  return PrintResult(client->UploadAttachment(header, content), env);
+  return PrintResult(client->UploadAttachment(header, file->content), env);
 }
 
 void AddAttach(CLI::App* cases, Command* selected) {

@@ -2,6 +2,8 @@
 #ifndef PWX_CLIENT_CLI_INTERNAL_H_
 #define PWX_CLIENT_CLI_INTERNAL_H_
 
+#include <cstdint>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -47,6 +49,21 @@ bool IsUsageError(const absl::Status& status);
 // read (a directory included).
 absl::StatusOr<std::string> ReadInputFile(absl::string_view flag,
                                           const std::string& path);
+
+// A file for an attach command to upload: open, with the file name and
+// media type to record (`name`, `media_type`; when empty, the file's own
+// name and a guess from its extension) and its size, which the server
+// holds the upload to, so that a file changing while it is read is not
+// stored half-written. A usage error naming `path` when it cannot be read.
+struct UploadFile {
+  std::ifstream content;
+  std::string file_name;
+  std::string media_type;
+  uint64_t size = 0;
+};
+absl::StatusOr<UploadFile> OpenUpload(const std::string& path,
+                                      const std::string& name,
+                                      const std::string& media_type);
 
 // Adds `case create|get|list|update|note|attach|download` to `app`; the
 // subcommand the user picks stores its command in `*selected` during

@@ -51,35 +51,21 @@ absl::Status RunAttach(const AttachFlags& flags, CommandEnv& env) {
   if (absl::StripAsciiWhitespace(flags.id).empty()) {
     return UsageError("ID: must not be empty");
   }
-  std::ifstream content(flags.file, std::ios::binary);
-  if (!content) {
-    return UsageError(
-        absl::StrCat("cannot read ", flags.file, ": ", std::strerror(errno)));
-  }
+  absl::StatusOr<UploadFile> file =
+      OpenUpload(flags.file, flags.name, flags.media_type);
+  if (!file.ok()) return file.status();
   pwx::v1::RequestAttachmentHeader header;
   header.set_request_id(flags.id);
-  header.set_file_name(
-      flags.name.empty() ? std::filesystem::path(flags.file).filename().string()
-                         : flags.name);
-  header.set_media_type(flags.media_type.empty()
-                            ? GuessMediaType(header.file_name())
-                            : flags.media_type);
+  header.set_file_name(file->file_name);
+  header.set_media_type(file->media_type);
+  header.set_size_bytes(file->size);
   if (flags.expected_history) {
     header.set_expected_history(*flags.expected_history);
   }
-  // The server refuses the upload unless exactly this many bytes arrive, so
-  // a file that changes while it is read is not stored half-written.
-  std::error_code error;
-  const std::uintmax_t size = std::filesystem::file_size(flags.file, error);
-  if (error) {
-    return UsageError(
-        absl::StrCat("cannot read ", flags.file, ": ", error.message()));
-  }
-  header.set_size_bytes(size);
   absl::StatusOr<RequestClient> client = Connect(env);
   if (!client.ok()) return client.status();
   absl::StatusOr<pwx::v1::Request> request =
-      client->UploadAttachment(header, content);
+      client->UploadAttachment(header, file->content);
   if (!request.ok()) return request.status();
   PrintRequest(*request, env.format, env.out);
   return absl::OkStatus();

@@ -124,22 +124,16 @@ void Requests::AttachOnce(pwx::v1::RequestAttachmentHeader header,
                           const SpoolFile* content, std::string user,
                           RequestCallback done, int attempts_left) {
   const std::string id = header.request_id();
-  absl::StatusOr<storage::StoredRequest> stored = LoadExisting(id);
+  absl::StatusOr<storage::StoredRequest> stored =
+      LoadAsSeen(id, header.has_expected_history()
+                         ? std::optional<uint32_t>(header.expected_history())
+                         : std::nullopt);
   if (!stored.ok()) {
     done(stored.status());
     return;
   }
   const storage::StoredRequest& previous = *stored;
   const Request& current = previous.record;
-  if (header.has_expected_history() &&
-      header.expected_history() !=
-          static_cast<uint32_t>(current.history_size())) {
-    done(absl::AbortedError(
-        absl::StrCat("request ", id, " changed meanwhile: it has ",
-                     current.history_size(), " history entries, not ",
-                     header.expected_history(), "; show it again")));
-    return;
-  }
   const std::string& me = options_.authority_id;
   const pwx::v1::RequestSide side = domain::SideOf(current, me);
   if (side == pwx::v1::REQUEST_SIDE_UNSPECIFIED) {

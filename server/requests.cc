@@ -345,6 +345,19 @@ absl::StatusOr<storage::StoredRequest> Requests::LoadExisting(
   return **std::move(stored);
 }
 
+absl::StatusOr<storage::StoredRequest> Requests::LoadAsSeen(
+    const std::string& id, std::optional<uint32_t> expected) const {
+  absl::StatusOr<storage::StoredRequest> stored = LoadExisting(id);
+  if (!stored.ok()) return stored.status();
+  const int now = stored->record.history_size();
+  if (expected.has_value() && *expected != static_cast<uint32_t>(now)) {
+    return absl::AbortedError(
+        absl::StrCat("request ", id, " changed meanwhile: it has ", now,
+                     " history entries, not ", *expected, "; show it again"));
+  }
+  return stored;
+}
+
 void Requests::Get(const std::string& id, const std::string& user,
                    RequestCallback done, const std::string& language) {
   absl::StatusOr<storage::StoredRequest> stored = LoadExisting(id);
@@ -391,22 +404,16 @@ void Requests::Act(const pwx::v1::ActRequest& request, const std::string& user,
 void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
                        RequestCallback done, int attempts_left) {
   const std::string& id = request.id();
-  absl::StatusOr<storage::StoredRequest> stored = LoadExisting(id);
+  absl::StatusOr<storage::StoredRequest> stored =
+      LoadAsSeen(id, request.has_expected_history()
+                         ? std::optional<uint32_t>(request.expected_history())
+                         : std::nullopt);
   if (!stored.ok()) {
     done(stored.status());
     return;
   }
   const storage::StoredRequest& previous = *stored;
   const Request& current = previous.record;
-  if (request.has_expected_history() &&
-      request.expected_history() !=
-          static_cast<uint32_t>(current.history_size())) {
-    done(absl::AbortedError(
-        absl::StrCat("request ", id, " changed meanwhile: it has ",
-                     current.history_size(), " history entries, not ",
-                     request.expected_history(), "; show it again")));
-    return;
-  }
   const RequestEvent& step = request.step();
   if (step.action_case() == RequestEvent::ACTION_NOT_SET) {
     done(absl::InvalidArgumentError("step: names no action"));

@@ -233,6 +233,11 @@ class Requests final : public EventHandler {
   // id, NOT_FOUND when there is none.
   absl::StatusOr<storage::StoredRequest> LoadExisting(
       const std::string& id) const;
+  // LoadExisting, and ABORTED when the caller showed the request with
+  // another number of history entries than it has now (`expected`, when
+  // set): the user acts on what they saw, or is told to look again.
+  absl::StatusOr<storage::StoredRequest> LoadAsSeen(
+      const std::string& id, std::optional<uint32_t> expected) const;
   // The stored request, or the one `batch` already writes.
   absl::StatusOr<std::optional<storage::StoredRequest>> Load(
       const std::string& id, const storage::WriteBatch* batch) const;

@@ -215,11 +215,7 @@ void Requests::AttachOnce(pwx::v1::RequestAttachmentHeader header,
       return;
     }
     for (const std::string& peer : woken) wake_(peer);
-    Request view = *next;
-    FillView(&view, options_.user_language ? options_.user_language(user) : "",
-             HidesPersonalData(view));
-    MarkAvailable(&view);
-    done(std::move(view));
+    done(ViewAfterChange(*next, user));
   });
 }
 

@@ -329,10 +329,7 @@ void Requests::InsertDraft(std::string to, pwx::v1::RequestContent content,
       done(s);
       return;
     }
-    Request view = *r;
-    FillView(&view, options_.user_language ? options_.user_language(user) : "",
-             false);
-    done(std::move(view));
+    done(ViewAfterChange(*r, user));
   });
 }
 
@@ -356,6 +353,13 @@ absl::StatusOr<storage::StoredRequest> Requests::LoadAsSeen(
                      " history entries, not ", *expected, "; show it again"));
   }
   return stored;
+}
+
+Request Requests::ViewAfterChange(Request r, const std::string& user) const {
+  FillView(&r, options_.user_language ? options_.user_language(user) : "",
+           HidesPersonalData(r));
+  MarkAvailable(&r);
+  return r;
 }
 
 void Requests::Get(const std::string& id, const std::string& user,
@@ -604,10 +608,7 @@ void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
       return;
     }
     for (const std::string& peer : woken) wake_(peer);
-    Request view = *next;
-    FillView(&view, options_.user_language ? options_.user_language(user) : "",
-             HidesPersonalData(view));
-    done(std::move(view));
+    done(ViewAfterChange(*next, user));
   });
 }
 

@@ -210,6 +210,10 @@ class Requests final : public EventHandler {
   void FillView(pwx::v1::Request* r, const std::string& language,
                 bool hide_personal) const;
   bool HidesPersonalData(const pwx::v1::Request& r) const;
+  // `r` as `user` is shown it after a change they made: in their language,
+  // personal data hidden as HidesPersonalData says, content_available set.
+  pwx::v1::Request ViewAfterChange(pwx::v1::Request r,
+                                   const std::string& user) const;
   absl::Status CheckPeer(absl::string_view field,
                          const std::string& authority) const;
   // Adds `events` for `peer` to `batch` (the peer must be known);

@@ -36,6 +36,7 @@
 #include "server/peer_registry.h"
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
+#include "server/plans.h"
 #include "server/request_service.h"
 #include "server/requests.h"
 #include "server/tls_check.h"
@@ -373,6 +374,21 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->requests_.get());
     node->handlers_->Add(node->requests_->content_handler());
+    PlansOptions plans_options;
+    plans_options.authority_id = config.authority_id();
+    plans_options.read_entry_delay =
+        absl::Milliseconds(config.audit().read_entry_delay_ms());
+    node->plans_ = std::make_unique<Plans>(
+        std::move(plans_options), node->store_.get(), node->peers_.get(),
+        node->outbox_.get(),
+        [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
+    node->handlers_->Add(node->plans_.get());
+    // What the leads sent while this node was down reaches it anyway; this
+    // asks for what a gap or a restore lost.
+    if (absl::Status s = node->plans_->CatchUpAll(); !s.ok()) {
+      spdlog::warn("plans: asking the leads to catch up failed: {}",
+                   s.ToString());
+    }
     InboxOptions inbox_options;
     inbox_options.authority_id = config.authority_id();
     inbox_options.quota_events_per_hour = fed_config.quota_events_per_hour();
@@ -499,6 +515,7 @@ void Node::Shutdown(absl::Duration grace) {
   request_service_.reset();
   case_sharing_.reset();
   requests_.reset();
+  plans_.reset();
   dispatcher_.reset();
   transport_.reset();
   outbox_.reset();

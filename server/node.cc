@@ -36,6 +36,7 @@
 #include "server/peer_registry.h"
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
+#include "server/plan_service.h"
 #include "server/plans.h"
 #include "server/request_service.h"
 #include "server/requests.h"
@@ -438,6 +439,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->case_sharing_.get(), node->requests_.get());
   node->request_service_ = std::make_unique<RequestServiceImpl>(
       node->authz_.get(), node->requests_.get(), node->spool_.get());
+  node->plan_service_ =
+      std::make_unique<PlanServiceImpl>(node->authz_.get(), node->plans_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
@@ -463,6 +466,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->audit_service_.get());
   builder.RegisterService(node->peer_service_.get());
   builder.RegisterService(node->request_service_.get());
+  builder.RegisterService(node->plan_service_.get());
   builder.RegisterService(node->calendar_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
@@ -513,6 +517,7 @@ void Node::Shutdown(absl::Duration grace) {
   federation_service_.reset();
   inbox_.reset();
   request_service_.reset();
+  plan_service_.reset();
   case_sharing_.reset();
   requests_.reset();
   plans_.reset();

@@ -76,6 +76,10 @@ std::vector<Role> RolesFor(Permission permission) {
     case Permission::kCases:
     case Permission::kRequests:
       return {pwx::v1::ROLE_INSPECTOR};
+    case Permission::kPlans:
+      return {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_COORDINATOR};
+    case Permission::kPlanAgreement:
+      return {pwx::v1::ROLE_COORDINATOR};
     case Permission::kStatistics:
       return {pwx::v1::ROLE_INSPECTOR, pwx::v1::ROLE_AUDITOR,
               pwx::v1::ROLE_COORDINATOR, pwx::v1::ROLE_ADMIN};

@@ -25,15 +25,17 @@ namespace pwx::server {
 
 // What an RPC needs. Each role grants a fixed set (see RolesFor).
 enum class Permission {
-  kCases,       // case records, notes, attachments: personal data
-  kUsers,       // grant, revoke, list users
-  kBackup,      // node backups
-  kAudit,       // the audit log (read-only)
-  kPeers,       // the peer registry: federation with other nodes
-  kAnyRole,     // any role at all: one's own settings, the question
-                // catalogue, the working-day calendars (public data)
-  kRequests,    // cross-border requests: personal data
-  kStatistics,  // the scoreboard: no personal data
+  kCases,          // case records, notes, attachments: personal data
+  kUsers,          // grant, revoke, list users
+  kBackup,         // node backups
+  kAudit,          // the audit log (read-only)
+  kPeers,          // the peer registry: federation with other nodes
+  kAnyRole,        // any role at all: one's own settings, the question
+                   // catalogue, the working-day calendars (public data)
+  kRequests,       // cross-border requests: personal data
+  kStatistics,     // the scoreboard: no personal data
+  kPlans,          // joint inspection plans: personal data
+  kPlanAgreement,  // agreeing to or declining a plan for the authority
 };
 
 // The roles that grant `permission`, for messages and documentation.

@@ -36,6 +36,8 @@
 #include "server/peer_registry.h"
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
+#include "server/plan_service.h"
+#include "server/plans.h"
 #include "server/request_service.h"
 #include "server/requests.h"
 #include "server/tls_check.h"
@@ -373,6 +375,21 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->requests_.get());
     node->handlers_->Add(node->requests_->content_handler());
+    PlansOptions plans_options;
+    plans_options.authority_id = config.authority_id();
+    plans_options.read_entry_delay =
+        absl::Milliseconds(config.audit().read_entry_delay_ms());
+    node->plans_ = std::make_unique<Plans>(
+        std::move(plans_options), node->store_.get(), node->peers_.get(),
+        node->outbox_.get(),
+        [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
+    node->handlers_->Add(node->plans_.get());
+    // What the leads sent while this node was down reaches it anyway; this
+    // asks for what a gap or a restore lost.
+    if (absl::Status s = node->plans_->CatchUpAll(); !s.ok()) {
+      spdlog::warn("plans: asking the leads to catch up failed: {}",
+                   s.ToString());
+    }
     InboxOptions inbox_options;
     inbox_options.authority_id = config.authority_id();
     inbox_options.quota_events_per_hour = fed_config.quota_events_per_hour();
@@ -422,6 +439,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       node->case_sharing_.get(), node->requests_.get());
   node->request_service_ = std::make_unique<RequestServiceImpl>(
       node->authz_.get(), node->requests_.get(), node->spool_.get());
+  node->plan_service_ =
+      std::make_unique<PlanServiceImpl>(node->authz_.get(), node->plans_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
   node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
@@ -447,6 +466,7 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   builder.RegisterService(node->audit_service_.get());
   builder.RegisterService(node->peer_service_.get());
   builder.RegisterService(node->request_service_.get());
+  builder.RegisterService(node->plan_service_.get());
   builder.RegisterService(node->calendar_service_.get());
   // Attachments travel in chunks; allow a little more than one chunk.
   builder.SetMaxReceiveMessageSize(4 << 20);
@@ -497,8 +517,10 @@ void Node::Shutdown(absl::Duration grace) {
   federation_service_.reset();
   inbox_.reset();
   request_service_.reset();
+  plan_service_.reset();
   case_sharing_.reset();
   requests_.reset();
+  plans_.reset();
   dispatcher_.reset();
   transport_.reset();
   outbox_.reset();

@@ -36,6 +36,8 @@ class CalendarServiceImpl;
 class CaseManager;
 class CaseServiceImpl;
 class CaseSharing;
+class PlanServiceImpl;
+class Plans;
 class Requests;
 class RequestServiceImpl;
 class CatalogueServiceImpl;
@@ -133,6 +135,8 @@ class Node {
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   std::unique_ptr<CaseSharing> case_sharing_;
   std::unique_ptr<Requests> requests_;
+  std::unique_ptr<Plans> plans_;
+  std::unique_ptr<PlanServiceImpl> plan_service_;
   std::unique_ptr<RequestServiceImpl> request_service_;
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<FederationServiceImpl> federation_service_;

@@ -151,6 +151,16 @@ void MemoryNode::Start(bool keep_store) {
       });
   handlers_.Add(requests_.get());
   handlers_.Add(requests_->content_handler());
+  PlansOptions plans_options;
+  plans_options.authority_id = id_;
+  plans_ = std::make_unique<Plans>(
+      std::move(plans_options), kv_.get(), peers_.get(), outbox_.get(),
+      [this](const std::string& peer) {
+        if (OutboxDispatcher* d = wake_target_.load(); d != nullptr) {
+          d->Wake(peer);
+        }
+      });
+  handlers_.Add(plans_.get());
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
   wake_target_ = dispatcher_.get();
@@ -162,6 +172,7 @@ void MemoryNode::Start(bool keep_store) {
   inbox_ =
       std::make_unique<Inbox>(std::move(inbox_options), kv_.get(), fed_.get(),
                               &handlers_, heads_.get(), signer_.get());
+  plans_->CatchUpAll().IgnoreError();
 }
 
 void MemoryNode::Stop(bool keep_store) {
@@ -169,6 +180,7 @@ void MemoryNode::Stop(bool keep_store) {
   dispatcher_->Stop();
   inbox_->Stop();
   requests_.reset();
+  plans_.reset();
   dispatcher_.reset();
   transport_.reset();
   inbox_.reset();

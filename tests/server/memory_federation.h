@@ -22,6 +22,7 @@
 #include "server/outbox_dispatcher.h"
 #include "server/peer_registry.h"
 #include "server/peer_transport.h"
+#include "server/plans.h"
 #include "server/requests.h"
 #include "server/tree_head_signer.h"
 #include "storage/federation_store.h"
@@ -137,6 +138,9 @@ class MemoryNode {
   storage::FederationStore* fed() { return fed_.get(); }
   // The node's requests (server/requests.h), on a calendar of weekdays.
   Requests* requests() { return requests_.get(); }
+  // The node's plans (server/plans.h); each start asks the leads of the
+  // open plans held for what was missed.
+  Plans* plans() { return plans_.get(); }
   storage::KvStore* kv() { return kv_.get(); }
 
  private:
@@ -166,6 +170,7 @@ class MemoryNode {
   std::unique_ptr<OutboxDispatcher> dispatcher_;
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<Requests> requests_;
+  std::unique_ptr<Plans> plans_;
   std::atomic<OutboxDispatcher*> wake_target_{nullptr};
 };
 

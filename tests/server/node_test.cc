@@ -23,6 +23,7 @@
 #include "pwx/v1/case_service.grpc.pb.h"
 #include "pwx/v1/catalogue_service.grpc.pb.h"
 #include "pwx/v1/peer_service.grpc.pb.h"
+#include "pwx/v1/plan_service.grpc.pb.h"
 #include "pwx/v1/request_service.grpc.pb.h"
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "storage/case_store.h"
@@ -222,6 +223,7 @@ TEST_F(NodeTest, RoleMatrix) {
   using pwx::v1::CaseService;
   using pwx::v1::CatalogueService;
   using pwx::v1::PeerService;
+  using pwx::v1::PlanService;
   using pwx::v1::RequestService;
   using pwx::v1::UserService;
   const std::string on_case = "id: '" + created.id() + "'";
@@ -302,6 +304,24 @@ TEST_F(NodeTest, RoleMatrix) {
            Text<pwx::v1::DownloadRequestAttachmentRequest>(
                "request_id: 'FR-DGT-R-2026-000001' sha256: '" +
                std::string(64, 'a') + "'"))},
+      {"CreatePlan", Unary<PlanService>(&PlanService::Stub::CreatePlan)},
+      {"GetPlan", Unary<PlanService>(&PlanService::Stub::GetPlan,
+                                     Text<pwx::v1::GetPlanRequest>(
+                                         "id: 'FR-DGT-P-2026-000001'"))},
+      {"ActOnPlan",
+       Unary<PlanService>(&PlanService::Stub::ActOnPlan,
+                          Text<pwx::v1::ActOnPlanRequest>(
+                              "id: 'FR-DGT-P-2026-000001' step { start {} }"))},
+      // Agreeing binds the authority: coordinators only.
+      {"AgreeToPlan",
+       Unary<PlanService>(&PlanService::Stub::ActOnPlan,
+                          Text<pwx::v1::ActOnPlanRequest>(
+                              "id: 'FR-DGT-P-2026-000001' step { agree {} }"))},
+      {"ListPlans", Unary<PlanService>(&PlanService::Stub::ListPlans)},
+      {"GetPlanReport",
+       Unary<PlanService>(&PlanService::Stub::GetPlanReport,
+                          Text<pwx::v1::GetPlanReportRequest>(
+                              "id: 'FR-DGT-P-2026-000001'"))},
       {"GetTreeHead", Unary<AuditService>(&AuditService::Stub::GetTreeHead)},
       {"ListEntries", Unary<AuditService>(&AuditService::Stub::ListEntries)},
       {"GetInclusionProof",
@@ -351,7 +371,8 @@ TEST_F(NodeTest, RoleMatrix) {
         UserService::service_full_name(), AuditService::service_full_name(),
         PeerService::service_full_name(), CatalogueService::service_full_name(),
         CalendarService::service_full_name(),
-        RequestService::service_full_name()}) {
+        RequestService::service_full_name(),
+        PlanService::service_full_name()}) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             name);
@@ -364,7 +385,8 @@ TEST_F(NodeTest, RoleMatrix) {
   // Which RPCs each user may call: inspectors the case and request calls,
   // coordinators and admins backups, users and peers, auditors the audit
   // log only; every role their own language, the question catalogue and
-  // the calendars; every role but "nobody" the scoreboard.
+  // the calendars; every role but "nobody" the scoreboard. Inspectors and
+  // coordinators work plans; only coordinators agree to one.
   const std::set<std::string> kCaseRpcs = {"CreateCase",
                                            "GetCase",
                                            "UpdateCase",
@@ -383,7 +405,15 @@ TEST_F(NodeTest, RoleMatrix) {
                                            "ListRequests",
                                            "GetStats",
                                            "UploadRequestAttachment",
-                                           "DownloadRequestAttachment"};
+                                           "DownloadRequestAttachment",
+                                           "CreatePlan",
+                                           "GetPlan",
+                                           "ActOnPlan",
+                                           "ListPlans",
+                                           "GetPlanReport"};
+  const std::set<std::string> kPlanRpcs = {"CreatePlan", "GetPlan",
+                                           "ActOnPlan",  "AgreeToPlan",
+                                           "ListPlans",  "GetPlanReport"};
   const std::set<std::string> kAdminRpcs = {
       "CreateBackup",   "GrantRole",   "RevokeRole",    "ListUsers",
       "ExportIdentity", "AddPeer",     "ListPeers",     "SuspendPeer",
@@ -397,7 +427,12 @@ TEST_F(NodeTest, RoleMatrix) {
       "ShowCalendar",        "AddWorkingDays", "GetStats"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"ines", kCaseRpcs},
-      {"colin", kAdminRpcs},
+      {"colin",
+       [&] {
+         std::set<std::string> all = kAdminRpcs;
+         all.insert(kPlanRpcs.begin(), kPlanRpcs.end());
+         return all;
+       }()},
       {"aude", kAuditRpcs},
       {"nobody", {}},
       {"alice", [&] {

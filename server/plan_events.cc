@@ -1,0 +1,244 @@
+// The peer side of Plans: the PlanMessage payload from other nodes. At the
+// lead: submissions (sequenced or refused) and catch-up requests; at a
+// receiver: sequenced events and refusals. The envelope's authenticated
+// sender decides who made a change, never a field of the message.
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/audit_trail.h"
+#include "server/domain/digest.h"
+#include "server/domain/plan_rules.h"
+#include "server/plans.h"
+
+namespace pwx::server {
+namespace {
+
+using pwx::v1::Plan;
+using pwx::v1::PlanEvent;
+
+constexpr int kMaxEventsPerDelivery = 1000;
+
+const std::string& PlanIdOf(const pwx::v1::PlanMessage& m) {
+  switch (m.kind_case()) {
+    case pwx::v1::PlanMessage::kSubmission:
+      return m.submission().plan_id();
+    case pwx::v1::PlanMessage::kEvents:
+      return m.events().plan_id();
+    case pwx::v1::PlanMessage::kRefusal:
+      return m.refusal().plan_id();
+    case pwx::v1::PlanMessage::kCatchUp:
+      return m.catch_up().plan_id();
+    default:
+      return pwx::v1::PlanSubmission::default_instance().plan_id();
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Plans::Objects(const pwx::v1::Event& event) const {
+  return {PlanIdOf(event.plan())};
+}
+
+absl::Status Plans::Apply(const pwx::v1::Event& event,
+                          const std::string& sender,
+                          storage::WriteBatch* batch) const {
+  const pwx::v1::PlanMessage& m = event.plan();
+  std::set<std::string> woken;  // AfterCommit wakes them
+  switch (m.kind_case()) {
+    case pwx::v1::PlanMessage::kSubmission:
+      return ApplySubmission(m.submission(), sender, batch, &woken);
+    case pwx::v1::PlanMessage::kEvents:
+      return ApplyEvents(m.events(), sender, batch, &woken);
+    case pwx::v1::PlanMessage::kRefusal:
+      return ApplyRefusal(m.refusal(), sender, batch);
+    case pwx::v1::PlanMessage::kCatchUp:
+      return ApplyCatchUp(m.catch_up(), sender, batch, &woken);
+    default:
+      return absl::InvalidArgumentError("plan: names no message");
+  }
+}
+
+absl::Status Plans::ApplySubmission(const pwx::v1::PlanSubmission& in,
+                                    const std::string& sender,
+                                    storage::WriteBatch* batch,
+                                    std::set<std::string>* woken) const {
+  const std::string& id = in.plan_id();
+  if (absl::Status s = domain::ValidatePlanId("plan.submission.plan_id", id);
+      !s.ok()) {
+    return s;
+  }
+  if (PlanLead(id) != options_.authority_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(sender, " submitted a change of plan ", id,
+                     ", which this node does not lead"));
+  }
+  const PlanEvent& submission = in.event();
+  absl::StatusOr<std::optional<storage::StoredPlan>> stored =
+      store_.Get(id, batch);
+  if (!stored.ok()) return stored.status();
+  const storage::StoredPlan* previous =
+      stored->has_value() ? &**stored : nullptr;
+  const Plan plan =
+      previous != nullptr ? previous->record : domain::EmptyPlan(id);
+  const google::protobuf::Timestamp now = ToProtoTime(Now());
+  const std::string by = absl::StrCat("peer:", sender);
+  // A resent submission that was refused gets the same refusal.
+  absl::StatusOr<std::optional<pwx::v1::PlanRefusal>> known =
+      store_.Refusal(id, sender, submission.submission_id(), batch);
+  if (!known.ok()) return known.status();
+  pwx::v1::PlanMessage answer;
+  if (known->has_value()) {
+    *answer.mutable_refusal() = **known;
+    return Send(sender, answer, "", batch, woken);
+  }
+  Plan after;
+  absl::StatusOr<PlanEvent> sequenced =
+      previous == nullptr ? absl::StatusOr<PlanEvent>(absl::NotFoundError(
+                                absl::StrCat("plan ", id, " does not exist")))
+                          : Sequence(previous, plan, sender, submission, by,
+                                     batch, woken, &after);
+  if (sequenced.ok()) return absl::OkStatus();  // or a duplicate: nothing
+  pwx::v1::PlanRefusal refusal =
+      domain::MakeRefusal(plan, submission, sequenced.status());
+  refusal.set_plan_id(id);
+  store_.PutRefusal(sender, refusal, batch);
+  batch->AppendAudit(AuditEntryBytes(
+      now, options_.authority_id, by, "plan.refuse", id,
+      domain::Sha256Hex(submission.SerializeAsString()), 0, {sender}));
+  *answer.mutable_refusal() = std::move(refusal);
+  return Send(sender, answer, "", batch, woken);
+}
+
+absl::Status Plans::ApplyEvents(const pwx::v1::PlanEvents& in,
+                                const std::string& sender,
+                                storage::WriteBatch* batch,
+                                std::set<std::string>* woken) const {
+  const std::string& id = in.plan_id();
+  if (absl::Status s = domain::ValidatePlanId("plan.events.plan_id", id);
+      !s.ok()) {
+    return s;
+  }
+  const std::string lead = PlanLead(id);
+  if (sender != lead) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(sender, " sent events of plan ", id, ": only its lead ",
+                     lead, " orders them"));
+  }
+  if (in.events().empty()) {
+    return absl::InvalidArgumentError("plan.events.events: is empty");
+  }
+  if (in.events_size() > kMaxEventsPerDelivery) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan.events.events: more than ", kMaxEventsPerDelivery, " events"));
+  }
+  absl::StatusOr<std::optional<storage::StoredPlan>> stored =
+      store_.Get(id, batch);
+  if (!stored.ok()) return stored.status();
+  const storage::StoredPlan* previous =
+      stored->has_value() ? &**stored : nullptr;
+  Plan plan = previous != nullptr ? previous->record : domain::EmptyPlan(id);
+  const uint64_t had = plan.seq();
+  absl::StatusOr<std::vector<PlanEvent>> pending = store_.Pending(id, batch);
+  if (!pending.ok()) return pending.status();
+  const size_t waited = pending->size();
+  const std::vector<PlanEvent> incoming(in.events().begin(), in.events().end());
+  const google::protobuf::Timestamp now = ToProtoTime(Now());
+  const std::string by = absl::StrCat("peer:", sender);
+  absl::StatusOr<int> applied =
+      domain::ReceiveSequenced(incoming, &plan, &*pending);
+  if (absl::IsFailedPrecondition(applied.status())) {
+    // The lead reissued a number (its node was restored from an older
+    // backup): the plan held stays as it is, and the log says so.
+    batch->AppendAudit(AuditEntryBytes(
+        now, options_.authority_id, by, "plan.conflict", id,
+        domain::Sha256Hex(in.SerializeAsString()), 0, {sender}));
+    return absl::OkStatus();
+  }
+  if (!applied.ok()) return applied.status();
+  for (uint64_t seq = had + 1; seq <= plan.seq(); ++seq) {
+    const PlanEvent& e = plan.history(static_cast<int>(seq - 1));
+    batch->AppendAudit(AuditEntryBytes(
+        now, options_.authority_id, by,
+        absl::StrCat("plan.", domain::PlanActionName(e)), id,
+        domain::Sha256Hex(e.SerializeAsString()), e.seq(), {e.author()}));
+  }
+  if (*applied > 0) store_.Put(plan, previous, batch);
+  if (*applied > 0 || pending->size() != waited) {
+    store_.PutPending(id, *pending, batch);
+  }
+  if (!pending->empty()) {
+    // A gap: ask the lead for what is missing.
+    pwx::v1::PlanMessage ask;
+    ask.mutable_catch_up()->set_plan_id(id);
+    ask.mutable_catch_up()->set_after_seq(plan.seq());
+    return Send(lead, ask, "", batch, woken);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Plans::ApplyRefusal(const pwx::v1::PlanRefusal& in,
+                                 const std::string& sender,
+                                 storage::WriteBatch* batch) const {
+  const std::string& id = in.plan_id();
+  if (absl::Status s = domain::ValidatePlanId("plan.refusal.plan_id", id);
+      !s.ok()) {
+    return s;
+  }
+  if (sender != PlanLead(id)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        sender, " sent a refusal about plan ", id, ", which it does not lead"));
+  }
+  if (in.submission_id().empty()) {
+    return absl::InvalidArgumentError("plan.refusal.submission_id: is empty");
+  }
+  store_.PutRefusal(options_.authority_id, in, batch);
+  batch->AppendAudit(
+      AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
+                      absl::StrCat("peer:", sender), "plan.refused", id,
+                      domain::Sha256Hex(in.SerializeAsString()), 0, {sender}));
+  return absl::OkStatus();
+}
+
+absl::Status Plans::ApplyCatchUp(const pwx::v1::PlanCatchUp& in,
+                                 const std::string& sender,
+                                 storage::WriteBatch* batch,
+                                 std::set<std::string>* woken) const {
+  const std::string& id = in.plan_id();
+  if (absl::Status s = domain::ValidatePlanId("plan.catch_up.plan_id", id);
+      !s.ok()) {
+    return s;
+  }
+  if (PlanLead(id) != options_.authority_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(sender, " asked for events of plan ", id,
+                     ", which this node does not lead"));
+  }
+  absl::StatusOr<std::optional<storage::StoredPlan>> stored =
+      store_.Get(id, batch);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::OkStatus();  // nothing to give
+  absl::StatusOr<std::vector<PlanEvent>> events =
+      domain::EventsFor((*stored)->record, sender, in.after_seq());
+  if (!events.ok()) return events.status();
+  if (events->empty()) return absl::OkStatus();
+  batch->AppendAudit(AuditEntryBytes(
+      ToProtoTime(Now()), options_.authority_id, absl::StrCat("peer:", sender),
+      "plan.catch-up", id, "", events->size(), {sender}));
+  return SendEvents(sender, id, *events, "", batch, woken);
+}
+
+void Plans::AfterCommit(const pwx::v1::Event& event,
+                        const std::string& sender) const {
+  // Wake whoever the delivery may have queued for: the sender, and at the
+  // lead every receiver of the plan.
+  wake_(sender);
+  const std::string& id = PlanIdOf(event.plan());
+  if (PlanLead(id) != options_.authority_id) return;
+  absl::StatusOr<std::optional<storage::StoredPlan>> stored = store_.Get(id);
+  if (!stored.ok() || !stored->has_value()) return;
+  for (const std::string& a : domain::Receivers((*stored)->record)) {
+    if (a != sender) wake_(a);
+  }
+}
+
+}  // namespace pwx::server

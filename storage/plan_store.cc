@@ -1,0 +1,368 @@
+#include "storage/plan_store.h"
+
+#include <algorithm>
+#include <iterator>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "storage/key_codec.h"
+
+namespace pwx::storage {
+namespace {
+
+using pwx::v1::Plan;
+using pwx::v1::PlanEvent;
+
+constexpr uint64_t kPlanTag = 1;
+constexpr uint64_t kPendingTag = 2;
+constexpr uint64_t kRefusalTag = 3;
+constexpr std::string_view kByState = "pl.s";
+constexpr std::string_view kByActionDate = "pl.a";
+
+std::string PlanKey(std::string_view id) {
+  return KeyBuilder().Uint64(kPlanTag).String(id).Build();
+}
+
+std::string PendingKey(std::string_view id) {
+  return KeyBuilder().Uint64(kPendingTag).String(id).Build();
+}
+
+std::string RefusalPrefix(std::string_view id, std::string_view author) {
+  return KeyBuilder().Uint64(kRefusalTag).String(id).String(author).Build();
+}
+
+std::string RefusalKey(std::string_view id, std::string_view author,
+                       std::string_view submission_id) {
+  return KeyBuilder()
+      .Uint64(kRefusalTag)
+      .String(id)
+      .String(author)
+      .String(submission_id)
+      .Build();
+}
+
+std::string NumberKey(int year) {
+  return KeyBuilder()
+      .String("plan_number")
+      .Uint64(static_cast<uint64_t>(year))
+      .Build();
+}
+
+std::string StatePrefix(pwx::v1::PlanState state) {
+  return KeyBuilder()
+      .String(kByState)
+      .Uint64(static_cast<uint64_t>(state))
+      .Build();
+}
+
+// Whether the actions of `plan` are in the upcoming-date index.
+bool IndexesActions(const Plan& plan) {
+  return plan.state() != pwx::v1::PLAN_STATE_REPORTED &&
+         plan.state() != pwx::v1::PLAN_STATE_CLOSED &&
+         plan.state() != pwx::v1::PLAN_STATE_CANCELLED;
+}
+
+std::vector<std::string> IndexKeys(const Plan& plan) {
+  std::vector<std::string> keys;
+  keys.push_back(absl::StrCat(StatePrefix(plan.state()),
+                              KeyBuilder().String(plan.id()).key()));
+  if (IndexesActions(plan)) {
+    for (const pwx::v1::PlanAction& a : plan.actions()) {
+      if (a.date().empty()) continue;
+      keys.push_back(KeyBuilder()
+                         .String(kByActionDate)
+                         .String(a.date())
+                         .String(plan.id())
+                         .String(a.id())
+                         .Build());
+    }
+  }
+  return keys;
+}
+
+// The value `pending` writes under (column, key), if it does.
+std::optional<std::optional<std::string>> PendingValue(
+    const WriteBatch* pending, Column column, const std::string& key) {
+  if (pending == nullptr) return std::nullopt;
+  const auto& ops = pending->ops();
+  for (auto op = ops.rbegin(); op != ops.rend(); ++op) {
+    if (op->column != column || op->key != key) continue;
+    if (op->kind == WriteBatch::OpKind::kDelete) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(op->value);
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::optional<std::string>> Read(const KvStore& kv,
+                                                const WriteBatch* pending,
+                                                const std::string& key) {
+  if (auto p = PendingValue(pending, Column::kPlans, key)) return *p;
+  return kv.Get(Column::kPlans, key);
+}
+
+// Whether `plan` is listed for `from` at the action (date, action id): its
+// first action starting on or after `from`.
+bool FirstUpcoming(const Plan& plan, std::string_view from,
+                   std::string_view date, std::string_view action_id) {
+  if (!IndexesActions(plan)) return false;
+  bool found = false;
+  for (const pwx::v1::PlanAction& a : plan.actions()) {
+    if (a.date() < from) continue;
+    if (a.date() == date && a.id() == action_id) found = true;
+    if (std::pair(std::string_view(a.date()), std::string_view(a.id())) <
+        std::pair(date, action_id)) {
+      return false;
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<StoredPlan>> PlanStore::Get(
+    std::string_view id, const WriteBatch* pending) const {
+  const std::string key = PlanKey(id);
+  bool in_batch = false;
+  std::optional<std::string> bytes;
+  if (auto p = PendingValue(pending, Column::kPlans, key)) {
+    in_batch = true;
+    bytes = *std::move(p);
+  } else {
+    absl::StatusOr<std::optional<std::string>> stored =
+        kv_->Get(Column::kPlans, key);
+    if (!stored.ok()) return stored.status();
+    bytes = *std::move(stored);
+  }
+  if (!bytes.has_value()) return std::nullopt;
+  StoredPlan out;
+  if (!out.record.ParseFromString(*bytes)) {
+    return absl::DataLossError(
+        absl::StrCat("stored plan ", std::string(id), " does not parse"));
+  }
+  out.bytes = *std::move(bytes);
+  out.in_batch = in_batch;
+  return out;
+}
+
+std::string PlanStore::Put(const Plan& record, const StoredPlan* previous,
+                           WriteBatch* batch) const {
+  const std::string key = PlanKey(record.id());
+  std::string bytes = record.SerializeAsString();
+  if (previous == nullptr || !previous->in_batch) {
+    batch->Require(Column::kPlans, key,
+                   previous == nullptr
+                       ? std::nullopt
+                       : std::optional<std::string>(previous->bytes));
+  }
+  std::vector<std::string> keys = IndexKeys(record);
+  std::vector<std::string> old;
+  if (previous != nullptr) old = IndexKeys(previous->record);
+  std::sort(keys.begin(), keys.end());
+  std::sort(old.begin(), old.end());
+  std::vector<std::string> gone;
+  std::set_difference(old.begin(), old.end(), keys.begin(), keys.end(),
+                      std::back_inserter(gone));
+  for (const std::string& k : gone) batch->Delete(Column::kIndex, k);
+  std::vector<std::string> added;
+  std::set_difference(keys.begin(), keys.end(), old.begin(), old.end(),
+                      std::back_inserter(added));
+  for (const std::string& k : added) batch->Put(Column::kIndex, k, "");
+  batch->Put(Column::kPlans, key, bytes);
+  return bytes;
+}
+
+absl::StatusOr<std::vector<PlanEvent>> PlanStore::Pending(
+    std::string_view id, const WriteBatch* pending) const {
+  absl::StatusOr<std::optional<std::string>> bytes =
+      Read(*kv_, pending, PendingKey(id));
+  if (!bytes.ok()) return bytes.status();
+  std::vector<PlanEvent> out;
+  if (!bytes->has_value()) return out;
+  pwx::v1::PlanEvents events;
+  if (!events.ParseFromString(**bytes)) {
+    return absl::DataLossError(absl::StrCat("the pending events of plan ",
+                                            std::string(id), " do not parse"));
+  }
+  out.assign(events.events().begin(), events.events().end());
+  return out;
+}
+
+void PlanStore::PutPending(std::string_view id,
+                           const std::vector<PlanEvent>& events,
+                           WriteBatch* batch) const {
+  if (events.empty()) {
+    batch->Delete(Column::kPlans, PendingKey(id));
+    return;
+  }
+  pwx::v1::PlanEvents record;
+  record.set_plan_id(std::string(id));
+  for (const PlanEvent& e : events) *record.add_events() = e;
+  batch->Put(Column::kPlans, PendingKey(id), record.SerializeAsString());
+}
+
+absl::StatusOr<std::optional<pwx::v1::PlanRefusal>> PlanStore::Refusal(
+    std::string_view id, std::string_view author,
+    std::string_view submission_id, const WriteBatch* pending) const {
+  absl::StatusOr<std::optional<std::string>> bytes =
+      Read(*kv_, pending, RefusalKey(id, author, submission_id));
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) return std::nullopt;
+  pwx::v1::PlanRefusal r;
+  if (!r.ParseFromString(**bytes)) {
+    return absl::DataLossError("a stored plan refusal does not parse");
+  }
+  return r;
+}
+
+void PlanStore::PutRefusal(std::string_view author,
+                           const pwx::v1::PlanRefusal& refusal,
+                           WriteBatch* batch) const {
+  batch->Put(Column::kPlans,
+             RefusalKey(refusal.plan_id(), author, refusal.submission_id()),
+             refusal.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> PlanStore::Refusals(
+    std::string_view id, std::string_view author) const {
+  const std::string prefix = RefusalPrefix(id, author);
+  std::vector<pwx::v1::PlanRefusal> out;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kPlans);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    pwx::v1::PlanRefusal r;
+    if (!r.ParseFromArray(it->value().data(),
+                          static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored plan refusal does not parse");
+    }
+    out.push_back(std::move(r));
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
+                                         std::string_view page_token) const {
+  const bool dated = !query.upcoming_from.empty();
+  if (dated && query.state != pwx::v1::PLAN_STATE_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "state: cannot be combined with an upcoming date");
+  }
+  // Every state's index in turn (by state, then id) when no state is given.
+  std::string prefix;
+  std::string from;
+  if (dated) {
+    prefix = KeyBuilder().String(kByActionDate).Build();
+    from = KeyBuilder().String(query.upcoming_from).Build();
+  } else if (query.state != pwx::v1::PLAN_STATE_UNSPECIFIED) {
+    prefix = StatePrefix(query.state);
+  } else {
+    prefix = KeyBuilder().String(kByState).Build();
+  }
+  const std::string scope = KeyBuilder()
+                                .String("pl")
+                                .String(prefix)
+                                .String(query.upcoming_from)
+                                .Build();
+  std::optional<std::string> after;
+  if (!page_token.empty()) {
+    absl::StatusOr<std::string> position = DecodePageToken(scope, page_token);
+    if (!position.ok()) return position.status();
+    from = *position;
+    after = *std::move(position);
+  }
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kIndex);
+  it->Seek(absl::StrCat(prefix, from));
+  auto live = [&] { return it->Valid() && it->key().starts_with(prefix); };
+  if (after && live() && it->key().substr(prefix.size()) == *after) it->Next();
+  PlanPage page;
+  std::string last;
+  for (; live(); it->Next()) {
+    if (static_cast<int>(page.plans.size()) == page_size) {
+      page.next_page_token = EncodePageToken(scope, last);
+      break;
+    }
+    const std::string_view position = it->key().substr(prefix.size());
+    KeyReader reader(position);
+    std::string id;
+    std::string date;
+    std::string action_id;
+    if (dated) {
+      absl::StatusOr<std::string> d = reader.String();
+      absl::StatusOr<std::string> i = reader.String();
+      absl::StatusOr<std::string> a = reader.String();
+      if (!d.ok() || !i.ok() || !a.ok() || !reader.done()) {
+        return absl::DataLossError("malformed plan index key");
+      }
+      date = *std::move(d);
+      id = *std::move(i);
+      action_id = *std::move(a);
+    } else {
+      if (query.state == pwx::v1::PLAN_STATE_UNSPECIFIED) {
+        if (!reader.Uint64().ok()) {
+          return absl::DataLossError("malformed plan index key");
+        }
+      }
+      absl::StatusOr<std::string> i = reader.String();
+      if (!i.ok() || !reader.done()) {
+        return absl::DataLossError("malformed plan index key");
+      }
+      id = *std::move(i);
+    }
+    last = std::string(position);
+    absl::StatusOr<std::optional<StoredPlan>> stored = Get(id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) continue;
+    Plan& plan = (*stored)->record;
+    // The index and the record are read apart: a change in between may
+    // have moved the plan out of the query.
+    if (dated) {
+      if (!FirstUpcoming(plan, query.upcoming_from, date, action_id)) continue;
+    } else if (query.state != pwx::v1::PLAN_STATE_UNSPECIFIED &&
+               plan.state() != query.state) {
+      continue;
+    }
+    page.plans.push_back(std::move(plan));
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return page;
+}
+
+absl::StatusOr<std::vector<std::string>> PlanStore::IdsIn(
+    pwx::v1::PlanState state) const {
+  const std::string prefix = StatePrefix(state);
+  std::vector<std::string> ids;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kIndex);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    KeyReader reader(it->key().substr(prefix.size()));
+    absl::StatusOr<std::string> id = reader.String();
+    if (!id.ok() || !reader.done()) {
+      return absl::DataLossError("malformed plan index key");
+    }
+    ids.push_back(*std::move(id));
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return ids;
+}
+
+absl::StatusOr<uint64_t> PlanStore::LastNumber(int year) const {
+  absl::StatusOr<std::optional<std::string>> value =
+      kv_->Get(Column::kMeta, NumberKey(year));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) return 0;
+  KeyReader reader(**value);
+  absl::StatusOr<uint64_t> n = reader.Uint64();
+  if (!n.ok()) return absl::DataLossError("malformed plan number");
+  return *n;
+}
+
+void PlanStore::PutLastNumber(int year, uint64_t number,
+                              WriteBatch* batch) const {
+  batch->Put(Column::kMeta, NumberKey(year),
+             KeyBuilder().Uint64(number).Build());
+}
+
+}  // namespace pwx::storage

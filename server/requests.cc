@@ -314,23 +314,24 @@ void Requests::InsertDraft(std::string to, pwx::v1::RequestContent content,
   batch.AppendAudit(AuditEntryBytes(ToProtoTime(Now()), options_.authority_id,
                                     user, "request.create", *id,
                                     domain::Sha256Hex(bytes), 0, {to}));
-  kv_->WriteAsync(std::move(batch), [this, r, to = std::move(to),
-                                     content = std::move(content),
-                                     user = std::move(user),
-                                     done = std::move(done),
-                                     attempts_left](absl::Status s) mutable {
-    if (absl::IsAborted(s) && attempts_left > 1) {
-      // The id was taken (the number record lagged): take the next.
-      InsertDraft(std::move(to), std::move(content), std::move(user),
-                  std::move(done), attempts_left - 1);
-      return;
-    }
-    if (!s.ok()) {
-      done(s);
-      return;
-    }
-    done(ViewAfterChange(*r, user));
-  });
+  kv_->WriteAsync(std::move(batch),
+                  [this, r, to = std::move(to), content = std::move(content),
+                   user = std::move(user), done = std::move(done),
+                   attempts_left](absl::Status s) mutable {
+                    if (absl::IsAborted(s) && attempts_left > 1) {
+                      // The id was taken (the number record lagged): take the
+                      // next.
+                      InsertDraft(std::move(to), std::move(content),
+                                  std::move(user), std::move(done),
+                                  attempts_left - 1);
+                      return;
+                    }
+                    if (!s.ok()) {
+                      done(s);
+                      return;
+                    }
+                    done(ViewAfterChange(*r, user));
+                  });
 }
 
 absl::StatusOr<storage::StoredRequest> Requests::LoadExisting(

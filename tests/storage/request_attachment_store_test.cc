@@ -2,8 +2,6 @@
 // keeps them on both stores: chunks read through a pending batch, the
 // record that a content arrived whole, and the removal of chunks that did
 // not match.
-#include "storage/request_store.h"
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/case_store.h"
+#include "storage/request_store.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace pwx::storage {
@@ -34,7 +33,8 @@ class RequestAttachmentStoreTest : public ::testing::Test {
 using Stores = ::testing::Types<MemoryStoreFactory, RocksStoreFactory>;
 TYPED_TEST_SUITE(RequestAttachmentStoreTest, Stores, StoreName);
 
-TYPED_TEST(RequestAttachmentStoreTest, ReceivedChunksAreReadThroughThePendingBatch) {
+TYPED_TEST(RequestAttachmentStoreTest,
+           ReceivedChunksAreReadThroughThePendingBatch) {
   RequestStore store(this->kv_.get(), "PL-PIP");
   WriteBatch batch;
   store.PutReceivedChunk(kId, kSha, 0, "first", &batch);

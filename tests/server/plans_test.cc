@@ -220,8 +220,8 @@ TEST_F(PlansTest, ADeclinerStopsReceivingAndKeepsItsCopyConfidential) {
   ASSERT_TRUE(Same(fr_, ro_, id));
   ASSERT_TRUE(Act(ro_, id, samples::DeclineEvent()).ok());
   ASSERT_TRUE(Eventually([&] {
-    const pwx::v1::Participant* x =
-        domain::FindParticipant(StoredPlan(ro_, id), "RO-ITM");
+    const Plan plan = StoredPlan(ro_, id);
+    const pwx::v1::Participant* x = domain::FindParticipant(plan, "RO-ITM");
     return x != nullptr && x->status() == pwx::v1::PARTICIPANT_STATUS_DECLINED;
   }));
   const uint64_t declined_at = StoredPlan(ro_, id).seq();

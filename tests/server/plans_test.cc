@@ -183,6 +183,7 @@ TEST_F(PlansTest, JointInspectionWithAParticipantOfflineDuringAgreement) {
 TEST_F(PlansTest, AnAmendmentReopensAgreement) {
   const std::string id = NewPlan({"PL-PIP", "RO-ITM"});
   ASSERT_TRUE(Act(fr_, id, samples::ProposeEvent()).ok());
+  ASSERT_TRUE(Same(fr_, pl_, id));
   ASSERT_TRUE(Same(fr_, ro_, id));
   ASSERT_TRUE(Act(pl_, id, samples::AgreeEvent()).ok());
   ASSERT_TRUE(Act(ro_, id, samples::AgreeEvent()).ok());
@@ -225,6 +226,8 @@ TEST_F(PlansTest, ADeclinerStopsReceivingAndKeepsItsCopyConfidential) {
     return x != nullptr && x->status() == pwx::v1::PARTICIPANT_STATUS_DECLINED;
   }));
   const uint64_t declined_at = StoredPlan(ro_, id).seq();
+  // PL-PIP agrees on a copy that has the proposal (and the decline).
+  ASSERT_TRUE(ReachesSeq(pl_, id, declined_at));
   ASSERT_TRUE(Act(pl_, id, samples::AgreeEvent()).ok());
   ASSERT_TRUE(Eventually([&] {
     return StoredPlan(fr_, id).state() == pwx::v1::PLAN_STATE_AGREED;

@@ -157,19 +157,9 @@ std::string PlanStore::Put(const Plan& record, const StoredPlan* previous,
                        ? std::nullopt
                        : std::optional<std::string>(previous->bytes));
   }
-  std::vector<std::string> keys = IndexKeys(record);
-  std::vector<std::string> old;
-  if (previous != nullptr) old = IndexKeys(previous->record);
-  std::sort(keys.begin(), keys.end());
-  std::sort(old.begin(), old.end());
-  std::vector<std::string> gone;
-  std::set_difference(old.begin(), old.end(), keys.begin(), keys.end(),
-                      std::back_inserter(gone));
-  for (const std::string& k : gone) batch->Delete(Column::kIndex, k);
-  std::vector<std::string> added;
-  std::set_difference(keys.begin(), keys.end(), old.begin(), old.end(),
-                      std::back_inserter(added));
-  for (const std::string& k : added) batch->Put(Column::kIndex, k, "");
+  MoveIndexEntries(previous == nullptr ? std::vector<std::string>()
+                                       : IndexKeys(previous->record),
+                   IndexKeys(record), batch);
   batch->Put(Column::kPlans, key, bytes);
   return bytes;
 }

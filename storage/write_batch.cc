@@ -1,5 +1,7 @@
 #include "storage/write_batch.h"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace pwx::storage {
@@ -58,6 +60,20 @@ void WriteBatch::AppendAudit(std::string entry_bytes) {
   byte_size_ += entry_bytes.size();
   audit_leaf_hashes_.push_back(domain::LeafHash(entry_bytes));
   audit_entries_.push_back(std::move(entry_bytes));
+}
+
+void MoveIndexEntries(std::vector<std::string> old_keys,
+                      std::vector<std::string> new_keys, WriteBatch* batch) {
+  std::sort(old_keys.begin(), old_keys.end());
+  std::sort(new_keys.begin(), new_keys.end());
+  std::vector<std::string> gone;
+  std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(),
+                      new_keys.end(), std::back_inserter(gone));
+  for (const std::string& k : gone) batch->Delete(Column::kIndex, k);
+  std::vector<std::string> added;
+  std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(),
+                      old_keys.end(), std::back_inserter(added));
+  for (const std::string& k : added) batch->Put(Column::kIndex, k, "");
 }
 
 }  // namespace pwx::storage

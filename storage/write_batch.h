@@ -115,6 +115,12 @@ class WriteBatch {
   std::vector<std::function<void()>> resolved_;
 };
 
+// Adds to `batch` the move of a record's index entries (column kIndex, empty
+// values) from `old_keys` to `new_keys`: only those that change are written,
+// so a transition touches a few entries, not all of them.
+void MoveIndexEntries(std::vector<std::string> old_keys,
+                      std::vector<std::string> new_keys, WriteBatch* batch);
+
 }  // namespace pwx::storage
 
 #endif  // PWX_STORAGE_WRITE_BATCH_H_

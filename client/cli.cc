@@ -15,10 +15,12 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "client/case_input.h"
 #include "client/cli_internal.h"
+#include "client/download_file.h"
 #include "client/output.h"
 
 namespace pwx::client {
@@ -55,6 +57,33 @@ absl::StatusOr<UploadFile> OpenUpload(const std::string& path,
   file.media_type =
       media_type.empty() ? GuessMediaType(file.file_name) : media_type;
   return file;
+}
+
+std::shared_ptr<DownloadFlags> AddDownloadArguments(
+    CLI::App* command, const std::string& id_help,
+    const std::string& shown_by) {
+  auto flags = std::make_shared<DownloadFlags>();
+  command->add_option("ID", flags->id, id_help)->required();
+  command
+      ->add_option(
+          "SHA256", flags->sha256,
+          absl::StrCat("The attachment's SHA-256 (shown by '", shown_by, "')"))
+      ->required();
+  command->add_option("-o,--out,--output-file", flags->output,
+                      "File (or directory) to write; default: the "
+                      "attachment's name in the current directory");
+  command->add_flag("--force", flags->force, "Overwrite an existing file");
+  return flags;
+}
+
+absl::StatusOr<std::string> DownloadSha256(const DownloadFlags& flags,
+                                           absl::string_view shown_by) {
+  std::string sha256 = absl::AsciiStrToLower(flags.sha256);
+  if (!IsLowerSha256Hex(sha256)) {
+    return UsageError(absl::StrCat("SHA256 must be 64 hex digits (shown by '",
+                                   shown_by, "'), got '", flags.sha256, "'"));
+  }
+  return sha256;
 }
 
 bool IsUsageError(const absl::Status& status) {

@@ -391,28 +391,19 @@ void AddAttach(CLI::App* cases, Command* selected) {
 
 // --- case download ---------------------------------------------------------
 
-struct DownloadFlags {
-  std::string id;
-  std::string sha256;
-  std::string output;
-  bool force = false;
-};
+constexpr char kShowsAttachments[] = "pwx case get";
 
 absl::Status RunDownload(const DownloadFlags& flags, CommandEnv& env) {
-  const std::string sha256 = absl::AsciiStrToLower(flags.sha256);
-  if (!IsLowerSha256Hex(sha256)) {
-    return UsageError(absl::StrCat(
-        "SHA256 must be 64 hex digits (shown by 'pwx case get'), got '",
-        flags.sha256, "'"));
-  }
+  absl::StatusOr<std::string> sha256 = DownloadSha256(flags, kShowsAttachments);
+  if (!sha256.ok()) return sha256.status();
   absl::StatusOr<CaseClient> client = ConnectCases(env);
   if (!client.ok()) return client.status();
   std::string path;
   absl::StatusOr<pwx::v1::AttachmentMeta> meta =
       DownloadToFile<pwx::v1::AttachmentMeta>(
-          flags.output, flags.force, sha256,
+          flags.output, flags.force, *sha256,
           [&](const DownloadSink& sink) {
-            return client->DownloadAttachment(flags.id, sha256, sink);
+            return client->DownloadAttachment(flags.id, *sha256, sink);
           },
           &path);
   if (!meta.ok()) return meta.status();
@@ -423,16 +414,8 @@ absl::Status RunDownload(const DownloadFlags& flags, CommandEnv& env) {
 void AddDownload(CLI::App* cases, Command* selected) {
   CLI::App* command = cases->add_subcommand(
       "download", "Download an attachment of a case into a file");
-  auto flags = std::make_shared<DownloadFlags>();
-  command->add_option("ID", flags->id, "Case id")->required();
-  command
-      ->add_option("SHA256", flags->sha256,
-                   "The attachment's SHA-256 (shown by 'pwx case get')")
-      ->required();
-  command->add_option("-o,--output-file", flags->output,
-                      "File (or directory) to write; default: the "
-                      "attachment's name in the current directory");
-  command->add_flag("--force", flags->force, "Overwrite an existing file");
+  std::shared_ptr<DownloadFlags> flags =
+      AddDownloadArguments(command, "Case id", kShowsAttachments);
   command->callback([selected, flags] {
     *selected = [flags](CommandEnv& env) { return RunDownload(*flags, env); };
   });

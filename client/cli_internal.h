@@ -65,6 +65,22 @@ absl::StatusOr<UploadFile> OpenUpload(const std::string& path,
                                       const std::string& name,
                                       const std::string& media_type);
 
+// The arguments of a download command (`pwx case download`, `pwx request
+// download`): ID, the attachment's SHA256, -o FILE and --force.
+struct DownloadFlags {
+  std::string id;
+  std::string sha256;
+  std::string output;
+  bool force = false;
+};
+// Adds them to `command`; `shown_by` is the command that shows the
+// attachments' SHA-256, e.g. "pwx case get".
+std::shared_ptr<DownloadFlags> AddDownloadArguments(
+    CLI::App* command, const std::string& id_help, const std::string& shown_by);
+// The SHA-256 in lower case, or a usage error naming SHA256.
+absl::StatusOr<std::string> DownloadSha256(const DownloadFlags& flags,
+                                           absl::string_view shown_by);
+
 // Adds `case create|get|list|update|note|attach|download` to `app`; the
 // subcommand the user picks stores its command in `*selected` during
 // parsing.

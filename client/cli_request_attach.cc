@@ -97,13 +97,6 @@ void AddAttach(CLI::App* requests, Command* selected) {
   });
 }
 
-struct DownloadFlags {
-  std::string id;
-  std::string sha256;
-  std::string output;
-  bool force = false;
-};
-
 void PrintDownloaded(const pwx::v1::RequestAttachment& a,
                      const std::string& path, OutputFormat format,
                      std::ostream& out) {
@@ -123,21 +116,19 @@ void PrintDownloaded(const pwx::v1::RequestAttachment& a,
       << ")\n";
 }
 
+constexpr char kShowsAttachments[] = "pwx request show";
+
 absl::Status RunDownload(const DownloadFlags& flags, CommandEnv& env) {
-  const std::string sha256 = absl::AsciiStrToLower(flags.sha256);
-  if (!IsLowerSha256Hex(sha256)) {
-    return UsageError(absl::StrCat(
-        "SHA256 must be 64 hex digits (shown by 'pwx request show'), got '",
-        flags.sha256, "'"));
-  }
+  absl::StatusOr<std::string> sha256 = DownloadSha256(flags, kShowsAttachments);
+  if (!sha256.ok()) return sha256.status();
   absl::StatusOr<RequestClient> client = Connect(env);
   if (!client.ok()) return client.status();
   std::string path;
   absl::StatusOr<pwx::v1::RequestAttachment> meta =
       DownloadToFile<pwx::v1::RequestAttachment>(
-          flags.output, flags.force, sha256,
+          flags.output, flags.force, *sha256,
           [&](const DownloadSinkOf<pwx::v1::RequestAttachment>& sink) {
-            return client->DownloadAttachment(flags.id, sha256, sink);
+            return client->DownloadAttachment(flags.id, *sha256, sink);
           },
           &path);
   if (!meta.ok()) return meta.status();
@@ -156,16 +147,8 @@ void AddDownload(CLI::App* requests, Command* selected) {
       "is written unless every byte arrived and matches SHA256.\n\n"
       "With --output json, prints {\"path\": ..., \"attachment\": ...} (the\n"
       "protobuf JSON of pwx.v1.RequestAttachment).");
-  auto flags = std::make_shared<DownloadFlags>();
-  command->add_option("ID", flags->id, "Request id")->required();
-  command
-      ->add_option("SHA256", flags->sha256,
-                   "The attachment's SHA-256 (shown by 'pwx request show')")
-      ->required();
-  command->add_option("-o,--out,--output-file", flags->output,
-                      "File (or directory) to write; default: the "
-                      "attachment's name in the current directory");
-  command->add_flag("--force", flags->force, "Overwrite an existing file");
+  std::shared_ptr<DownloadFlags> flags =
+      AddDownloadArguments(command, "Request id", kShowsAttachments);
   command->callback([selected, flags] {
     *selected = [flags](CommandEnv& env) { return RunDownload(*flags, env); };
   });

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/domain/request_rules.h"
@@ -76,10 +77,21 @@ struct Cursor {
   std::string prefix;
   // For a due range: the key at which the range ends.
   std::string end;
+  // Where the range's live entries start, at the least.
+  IndexFloors::Before floor;
+  // The range has no live entry: the iterator is not used.
+  bool spent = false;
   std::unique_ptr<Iterator> it;
 
+  // The position of the entry the iterator is at, in the range or past its
+  // end; std::nullopt past the range's prefix.
+  std::optional<std::string_view> InPrefix() const {
+    if (!it->Valid() || !it->key().starts_with(prefix)) return std::nullopt;
+    return it->key().substr(prefix.size());
+  }
+
   bool Live() const {
-    if (!it->Valid()) return false;
+    if (spent || !it->Valid()) return false;
     const std::string_view key = it->key();
     return key.starts_with(prefix) && (end.empty() || key < end);
   }
@@ -87,10 +99,10 @@ struct Cursor {
   std::string_view Position() const { return it->key().substr(prefix.size()); }
 };
 
-// The cursors of `q`: one per box it covers, each a range of the index
-// whose mask is the query's filters. Both boxes are merged by position,
-// since a request is in one box only.
-std::vector<Cursor> PlanScan(const RequestQuery& q, const KvStore& kv) {
+// The cursors of `q`, without iterators: one per box it covers, each a
+// range of the index whose mask is the query's filters. Both boxes are
+// merged by position, since a request is in one box only.
+std::vector<Cursor> PlanScan(const RequestQuery& q) {
   uint64_t mask = 0;
   if (q.state != pwx::v1::REQUEST_STATE_UNSPECIFIED) mask |= kByState;
   if (!q.peer.empty()) mask |= kByPeer;
@@ -109,7 +121,6 @@ std::vector<Cursor> PlanScan(const RequestQuery& q, const KvStore& kv) {
     if (dated) {
       c.end = absl::StrCat(c.prefix, KeyBuilder().String(q.due_before).key());
     }
-    c.it = kv.NewIterator(Column::kIndex);
     cursors.push_back(std::move(c));
   }
   return cursors;
@@ -143,6 +154,22 @@ absl::StatusOr<std::string> IdAt(std::string_view position, bool dated) {
 absl::StatusOr<std::string> IdAfter(std::string_view key,
                                     std::string_view prefix, bool dated) {
   return IdAt(key.substr(prefix.size()), dated);
+}
+
+// The (range prefix, position) of each key of `keys` in a range of the
+// floors (`ranges` from IndexKeys), among `only` when given.
+std::vector<std::pair<std::string, std::string>> RangeEntries(
+    const std::vector<std::string>& keys, const std::vector<size_t>& ranges,
+    const absl::flat_hash_set<std::string>* only) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (ranges[i] == 0 || (only != nullptr && !only->contains(keys[i]))) {
+      continue;
+    }
+    entries.emplace_back(keys[i].substr(0, ranges[i]),
+                         keys[i].substr(ranges[i]));
+  }
+  return entries;
 }
 
 bool Matches(const RequestQuery& q, const RequestFacets& f, const Request& r) {
@@ -179,7 +206,8 @@ RequestFacets RequestStore::Facets(const Request& r) const {
   return f;
 }
 
-std::vector<std::string> RequestStore::IndexKeys(const Request& r) const {
+std::vector<std::string> RequestStore::IndexKeys(
+    const Request& r, std::vector<size_t>* ranges) const {
   const RequestFacets f = Facets(r);
   const FilterValues values{static_cast<uint64_t>(f.state), f.peer,
                             static_cast<uint64_t>(r.content().kind())};
@@ -190,13 +218,17 @@ std::vector<std::string> RequestStore::IndexKeys(const Request& r) const {
           ? ""
           : absl::StrCat(KeyBuilder().String(f.open_due_date).key(), id);
   std::vector<std::string> keys;
+  auto add_ranged = [&keys, ranges](std::string prefix,
+                                    const std::string& position) {
+    if (ranges != nullptr) ranges->push_back(prefix.size());
+    keys.push_back(absl::StrCat(prefix, position));
+  };
   for (uint64_t mask = 0; mask < kMasks; ++mask) {
     if ((mask & kByUrgency) != 0 && !r.content().urgent()) continue;
-    keys.push_back(absl::StrCat(IndexPrefix(kById, mask, box, values), id));
-    if (!due.empty()) {
-      keys.push_back(absl::StrCat(IndexPrefix(kByDue, mask, box, values), due));
-    }
+    add_ranged(IndexPrefix(kById, mask, box, values), id);
+    if (!due.empty()) add_ranged(IndexPrefix(kByDue, mask, box, values), due);
   }
+
   if (!r.content().case_id().empty() && f.box == pwx::v1::REQUEST_BOX_OUTBOX) {
     keys.push_back(KeyBuilder()
                        .String("rq.case")
@@ -208,6 +240,7 @@ std::vector<std::string> RequestStore::IndexKeys(const Request& r) const {
     keys.push_back(
         KeyBuilder().String("rq.sent").String(sent).String(r.id()).Build());
   }
+  if (ranges != nullptr) ranges->resize(keys.size(), 0);
   return keys;
 }
 
@@ -257,9 +290,14 @@ std::string RequestStore::Put(const Request& record,
                        ? std::nullopt
                        : std::optional<std::string>(previous->bytes));
   }
-  MoveIndexEntries(previous == nullptr ? std::vector<std::string>()
-                                       : IndexKeys(previous->record),
-                   IndexKeys(record), batch);
+  std::vector<size_t> ranges;
+  const std::vector<std::string> keys = IndexKeys(record, &ranges);
+  const std::vector<std::string> added =
+      MoveIndexEntries(previous == nullptr ? std::vector<std::string>()
+                                           : IndexKeys(previous->record),
+                       keys, batch);
+  const absl::flat_hash_set<std::string> only(added.begin(), added.end());
+  floors_.Adding(RangeEntries(keys, ranges, &only), batch);
   batch->Put(Column::kRequests, key, bytes);
   return bytes;
 }
@@ -267,7 +305,7 @@ std::string RequestStore::Put(const Request& record,
 absl::StatusOr<RequestPage> RequestStore::List(
     const RequestQuery& query, int page_size,
     std::string_view page_token) const {
-  std::vector<Cursor> cursors = PlanScan(query, *kv_);
+  std::vector<Cursor> cursors = PlanScan(query);
   const bool dated = !query.due_before.empty();
   const std::string scope = TokenScope(cursors, query);
   std::string from;
@@ -282,7 +320,19 @@ absl::StatusOr<RequestPage> RequestStore::List(
     after = *std::move(position);
   }
   for (Cursor& c : cursors) {
-    c.it->Seek(absl::StrCat(c.prefix, from));
+    // The floor before the iterator: a write it misses shows in Found.
+    c.floor = floors_.Floor(c.prefix);
+    c.it = kv_->NewIterator(Column::kIndex);
+    if (c.floor.empty) {
+      c.spent = true;
+      continue;
+    }
+    if (c.floor.floor >= from) {
+      c.it->Seek(absl::StrCat(c.prefix, c.floor.floor));
+      floors_.Found(c.prefix, c.floor, c.InPrefix());
+    } else {
+      c.it->Seek(absl::StrCat(c.prefix, from));
+    }
     if (after && c.Live() && c.Position() == *after) c.it->Next();
   }
   // The live cursor whose entry comes first, or null when all are spent.
@@ -378,10 +428,13 @@ absl::Status RequestStore::UpgradeIndexes() const {
                           static_cast<int>(it->value().size()))) {
       return absl::DataLossError("a stored request does not parse");
     }
-    for (const std::string& k : IndexKeys(r)) {
+    std::vector<size_t> ranges;
+    const std::vector<std::string> keys = IndexKeys(r, &ranges);
+    for (const std::string& k : keys) {
       batch.Put(Column::kIndex, k, "");
       ++ops;
     }
+    floors_.Adding(RangeEntries(keys, ranges, nullptr), &batch);
     if (ops >= kChunk) {
       if (absl::Status s = flush(); !s.ok()) return s;
     }

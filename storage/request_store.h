@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "pwx/v1/request.pb.h"
 #include "pwx/v1/request_service.pb.h"
+#include "storage/index_floors.h"
 #include "storage/kv_store.h"
 
 namespace pwx::storage {
@@ -147,10 +148,17 @@ class RequestStore {
       const WriteBatch* pending = nullptr) const;
 
  private:
-  std::vector<std::string> IndexKeys(const pwx::v1::Request& r) const;
+  // The index keys of `r`; with `ranges`, also the prefix length of each
+  // "rq.x"/"rq.d" key (0 for the others).
+  std::vector<std::string> IndexKeys(
+      const pwx::v1::Request& r, std::vector<size_t>* ranges = nullptr) const;
 
   KvStore* kv_;
   const std::string authority_id_;
+  // The floors of the "rq.x" and "rq.d" ranges (storage/index_floors.h),
+  // shared by copies of this store: List relies on every Put of requests to
+  // `kv_` going through this store or a copy of it.
+  IndexFloors floors_;
 };
 
 }  // namespace pwx::storage

@@ -62,8 +62,9 @@ void WriteBatch::AppendAudit(std::string entry_bytes) {
   audit_entries_.push_back(std::move(entry_bytes));
 }
 
-void MoveIndexEntries(std::vector<std::string> old_keys,
-                      std::vector<std::string> new_keys, WriteBatch* batch) {
+std::vector<std::string> MoveIndexEntries(std::vector<std::string> old_keys,
+                                          std::vector<std::string> new_keys,
+                                          WriteBatch* batch) {
   std::sort(old_keys.begin(), old_keys.end());
   std::sort(new_keys.begin(), new_keys.end());
   std::vector<std::string> gone;
@@ -74,6 +75,7 @@ void MoveIndexEntries(std::vector<std::string> old_keys,
   std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(),
                       old_keys.end(), std::back_inserter(added));
   for (const std::string& k : added) batch->Put(Column::kIndex, k, "");
+  return added;
 }
 
 }  // namespace pwx::storage

@@ -117,9 +117,11 @@ class WriteBatch {
 
 // Adds to `batch` the move of a record's index entries (column kIndex, empty
 // values) from `old_keys` to `new_keys`: only those that change are written,
-// so a transition touches a few entries, not all of them.
-void MoveIndexEntries(std::vector<std::string> old_keys,
-                      std::vector<std::string> new_keys, WriteBatch* batch);
+// so a transition touches a few entries, not all of them. Returns the keys
+// it adds.
+std::vector<std::string> MoveIndexEntries(std::vector<std::string> old_keys,
+                                          std::vector<std::string> new_keys,
+                                          WriteBatch* batch);
 
 }  // namespace pwx::storage
 

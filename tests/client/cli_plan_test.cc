@@ -303,6 +303,25 @@ TEST_F(CliPlanTest, AmendRemovesActionsWithoutTouchingTheContent) {
   EXPECT_THAT(plans().seen().gets, IsEmpty());
 }
 
+TEST_F(CliPlanTest, AmendWithAContentFileReplacesTheContent) {
+  plans().AddPlan(RunningPlan());
+  const std::string path = node_->dir() + "/content.json";
+  std::ofstream(path) << R"({"title": "New title", "scope": "Lyon"})";
+
+  const CliResult result = Run(
+      {"plan", "amend", kPlanId, "--reason", "rewritten", "--content", path});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(OnlyStep(), EqualsProto(R"pb(
+                amend {
+                  content { title: "New title" scope: "Lyon" }
+                  replaces_content: true
+                  reason: "rewritten"
+                }
+              )pb"));
+  EXPECT_THAT(plans().seen().gets, IsEmpty());
+}
+
 TEST_F(CliPlanTest, EditAndAmendRefuseBadInput) {
   ExpectUsageError({"plan", "edit", kPlanId},
                    "give a content flag or --content FILE");

@@ -210,6 +210,7 @@ int RunCliOrThrow(const std::vector<std::string>& args, std::ostream& out,
   internal::AddAccessLogCommand(app, &command);
   internal::AddCalendarCommands(app, &command);
   internal::AddRequestCommands(app, &command);
+  internal::AddPlanCommands(app, &command);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

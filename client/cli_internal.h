@@ -132,6 +132,11 @@ void AddCalendarCommands(CLI::App& app, Command* selected);
 // the top-level `stats` to `app`, like AddCaseCommands().
 void AddRequestCommands(CLI::App& app, Command* selected);
 
+// Adds `plan create|edit|invite|propose|agree|decline|amend|action add|
+// start|finding add|report [submit]|measure|close|cancel|show|list` to
+// `app`, like AddCaseCommands().
+void AddPlanCommands(CLI::App& app, Command* selected);
+
 // Adds the top-level `stats` to `app`; part of AddRequestCommands().
 void AddStatsCommand(CLI::App& app, Command* selected);
 

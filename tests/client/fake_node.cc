@@ -526,6 +526,7 @@ std::unique_ptr<FakeNode> FakeNode::Start() {
   builder.RegisterService(&node->catalogue_);
   builder.RegisterService(&node->calendars_);
   builder.RegisterService(&node->requests_);
+  builder.RegisterService(&node->plans_);
   node->server_ = builder.BuildAndStart();
   if (node->server_ == nullptr || port == 0) {
     std::fprintf(stderr, "fake node: cannot listen on 127.0.0.1:0\n");

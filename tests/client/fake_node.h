@@ -1,8 +1,8 @@
 // An in-process stand-in for a pwx node's API port: CaseService,
 // AdminService, UserService, PeerService, AuditService, CatalogueService,
-// CalendarService and RequestService fakes that record what the CLI sent and
-// answer with canned data, served over mutual TLS with certificates made at
-// test time.
+// CalendarService, RequestService and PlanService fakes that record what the
+// CLI sent and answer with canned data, served over mutual TLS with
+// certificates made at test time.
 #ifndef PWX_TESTS_CLIENT_FAKE_NODE_H_
 #define PWX_TESTS_CLIENT_FAKE_NODE_H_
 
@@ -25,6 +25,7 @@
 #include "tests/client/fake_calendar_service.h"
 #include "tests/client/fake_catalogue_service.h"
 #include "tests/client/fake_peer_service.h"
+#include "tests/client/fake_plan_service.h"
 #include "tests/client/fake_request_service.h"
 
 namespace pwx::testing {
@@ -247,6 +248,7 @@ class FakeNode {
   FakeCatalogueService& catalogue() { return catalogue_; }
   FakeCalendarService& calendars() { return calendars_; }
   FakeRequestService& requests() { return requests_; }
+  FakePlanService& plans() { return plans_; }
 
  private:
   FakeNode() = default;
@@ -259,6 +261,7 @@ class FakeNode {
   FakeCatalogueService catalogue_;
   FakeCalendarService calendars_;
   FakeRequestService requests_;
+  FakePlanService plans_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::string dir_;

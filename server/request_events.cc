@@ -247,8 +247,7 @@ absl::Status Requests::FollowUp(const Request* before, Request* after,
         return s;
       }
       // And the attachments' contents this node holds.
-      if (absl::Status s =
-              QueueContents(*after, to, {}, nullptr, "", batch, woken);
+      if (absl::Status s = PromiseContents(*after, to, {}, "", batch);
           !s.ok()) {
         return s;
       }
@@ -343,6 +342,8 @@ void Requests::AfterCommit(const pwx::v1::Event& event,
       store_.Get(event.request_events().request_id());
   if (!stored.ok() || !stored->has_value()) return;
   const Request& r = (*stored)->record;
+  // Contents it promised (a forward's) go out now.
+  shipper_->Wake();
   for (const std::string& peer : {r.requester(), r.recipient()}) {
     if (peer != options_.authority_id) wake_(peer);
   }

@@ -3,7 +3,9 @@
 // RequestEvents payload of the federation). Every change is one batch: the
 // request, its indexes, its audit entry and the outgoing events (a
 // transactional outbox), so a crash never leaves a transition half made or
-// unsent.
+// unsent. Documents' bytes are the exception: the batch holds the promise
+// to send them (storage "rq.out" records), and a background round queues
+// their chunks a few per write (see request_attachments.cc).
 //
 // The rules are domain code (server/domain/request_rules.h); this class
 // reads and writes, fills what only a node knows (time, user, receipt date

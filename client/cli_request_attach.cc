@@ -31,7 +31,8 @@ constexpr char kWhoMayAttach[] =
     "closed. The wrong side gets PERMISSION_DENIED, the wrong state\n"
     "FAILED_PRECONDITION. The bytes travel to the other authority's node\n"
     "in the background, after the step; its users may download them once\n"
-    "they arrived and (at the recipient) once the request is accepted.";
+    "they arrived and (at the recipient) once the request is accepted. A\n"
+    "request split off carries the requester's documents to its recipient.";
 
 absl::StatusOr<RequestClient> Connect(CommandEnv& env) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();

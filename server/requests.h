@@ -18,7 +18,8 @@
 //     peer, records a failed hand-off that gives the request back;
 //   - the requester's node turns a split into a new request to the named
 //     authority (sent at once when it is an active peer, a draft
-//     otherwise).
+//     otherwise), which carries the requester's documents of the request
+//     split.
 #ifndef PWX_SERVER_REQUESTS_H_
 #define PWX_SERVER_REQUESTS_H_
 

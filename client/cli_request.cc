@@ -522,7 +522,8 @@ void AddTransitions(CLI::App* r, Command* selected) {
          });
   AddAct(r, selected, "split",
          "Move some questions to another authority as a new, linked request "
-         "(recipient)",
+         "(recipient); the requester's documents go with it, the "
+         "recipient's own stay",
          Both(Both(to, Reason(false, "Why they go there")),
               [](CLI::App* c, ActFlags* f) {
                 c->add_option("--question", f->questions,

@@ -29,9 +29,10 @@ constexpr char kWhoMayAttach[] =
     "closed, withdrawn or rejected); a draft's attachments go with its send.\n"
     "The recipient attaches once it has accepted the request, until it is\n"
     "closed. The wrong side gets PERMISSION_DENIED, the wrong state\n"
-    "FAILED_PRECONDITION. The bytes travel to the other authority's node,\n"
-    "whose users may download them once they arrived and (at the recipient)\n"
-    "once the request is accepted.";
+    "FAILED_PRECONDITION. The bytes travel to the other authority's node\n"
+    "in the background, after the step; its users may download them once\n"
+    "they arrived and (at the recipient) once the request is accepted. A\n"
+    "request split off carries the requester's documents to its recipient.";
 
 absl::StatusOr<RequestClient> Connect(CommandEnv& env) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();

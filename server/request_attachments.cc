@@ -4,9 +4,28 @@
 // other step (server/domain/request_rules.h); its bytes are stored as a
 // blob by the node that attached it (server/blob_writer.h, shared with
 // case attachments) and travel to the other party as
-// RequestAttachmentChunk events queued in the same batch as the event.
-// The receiver keeps them per request and offers them once all arrived
-// and their SHA-256 is the attachment's.
+// RequestAttachmentChunk events.
+//
+// Bytes never ride in a step's batch (a send may carry
+// kMaxRequestAttachments documents of attachments.max_bytes each: hundreds
+// of MiB in one write). The step's batch holds the promise instead: a
+// record per document and peer ("rq.out", storage/request_store.h) saying
+// which chunk goes next. A background round (RoundRunner) then queues
+// content_chunks_per_write chunks at a time, read from the blob store, in
+// one write with the move of the record, so:
+//   - the step and its promise commit together: a crash after the step
+//     loses no document, and the round resumes at start;
+//   - each chunk is queued exactly once (the record's move requires the
+//     record as read); the receiver also ignores a chunk it holds;
+//   - chunks follow their attach event in the outbox (they are queued
+//     after its commit), as ApplyChunk needs: it ignores a chunk of an
+//     attachment the request does not list;
+//   - memory and the largest write stay at a few chunks: no more are
+//     queued while content_window envelopes wait for the peer's receipts,
+//     so stamping and delivering never hold more either.
+// Forwards and split-offs promise contents the same way. The receiver
+// keeps them per request and offers them once all arrived and their
+// SHA-256 is the attachment's.
 #include <algorithm>
 #include <memory>
 #include <utility>
@@ -28,6 +47,8 @@ using pwx::v1::RequestAttachment;
 using pwx::v1::RequestEvent;
 
 constexpr int kAttachAttempts = 5;
+// Promised contents one shipping round reads.
+constexpr size_t kMaxPromisesPerRound = 1000;
 constexpr char kDefaultMediaType[] = "application/octet-stream";
 
 // Chunks an attachment of `size` bytes travels in: at least one, so that
@@ -184,8 +205,8 @@ void Requests::AttachOnce(pwx::v1::RequestAttachmentHeader header,
       done(s);
       return;
     }
-    if (absl::Status s = QueueContents(*next, to, {attach->sha256()}, content,
-                                       user, &batch, &woken);
+    if (absl::Status s = PromiseContents(*next, to, {attach->sha256()}, user,
+                                         &batch, attach->sha256());
         !s.ok()) {
       done(s);
       return;
@@ -215,6 +236,7 @@ void Requests::AttachOnce(pwx::v1::RequestAttachmentHeader header,
       return;
     }
     for (const std::string& peer : woken) wake_(peer);
+    shipper_->Wake();
     done(ViewAfterChange(*next, user));
   });
 }
@@ -261,70 +283,130 @@ std::vector<RequestEvent> Requests::DraftAttachEvents(
   return out;
 }
 
-absl::Status Requests::QueueContents(const Request& r, const std::string& peer,
-                                     const std::vector<std::string>& sha256s,
-                                     const SpoolFile* spooled,
-                                     const std::string& user,
-                                     storage::WriteBatch* batch,
-                                     std::set<std::string>* woken) const {
-  std::shared_ptr<const PeerInfo> info = peers_->Find(peer);
-  if (info == nullptr) {
+absl::Status Requests::PromiseContents(const Request& r,
+                                       const std::string& peer,
+                                       const std::vector<std::string>& sha256s,
+                                       const std::string& user,
+                                       storage::WriteBatch* batch,
+                                       const std::string& stored_now) const {
+  if (peers_->Find(peer) == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         peer,
         " is no longer a peer of this node, so no attachment reaches it"));
   }
-  const std::string& me = options_.authority_id;
-  const storage::CaseStore blobs(kv_);
   for (const RequestAttachment& a : r.attachments()) {
     if (!sha256s.empty() && std::find(sha256s.begin(), sha256s.end(),
                                       a.sha256()) == sha256s.end()) {
       continue;
     }
-    const bool own = a.authority() == me;
-    const bool from_spool =
-        spooled != nullptr && own && spooled->Sha256Hex() == a.sha256();
-    if (!from_spool) {
+    if (a.sha256() != stored_now) {
       absl::StatusOr<bool> holds = HoldsContent(r.id(), a);
       if (!holds.ok()) return holds.status();
       if (!*holds) continue;  // not arrived here: the peer gets it no other way
     }
-    const uint64_t chunks = TransportChunks(a.size_bytes());
-    for (uint64_t i = 0; i < chunks; ++i) {
-      std::string data;
-      if (a.size_bytes() == 0) {
-        // An empty file: one empty chunk.
-      } else if (from_spool) {
-        absl::StatusOr<std::string> read = spooled->Read(
-            i * storage::kBlobChunkBytes, storage::kBlobChunkBytes);
-        if (!read.ok()) return read.status();
-        data = *std::move(read);
-      } else if (own) {
-        absl::StatusOr<std::string> read = blobs.BlobChunk(a.sha256(), i);
-        if (!read.ok()) return read.status();
-        data = *std::move(read);
-      } else {
-        absl::StatusOr<std::optional<std::string>> read =
-            store_.ReceivedChunk(r.id(), a.sha256(), i);
-        if (!read.ok()) return read.status();
-        if (!read->has_value()) {
-          return absl::DataLossError(
-              absl::StrCat("request ", r.id(), ": chunk ", i, " of attachment ",
-                           a.sha256(), " is missing"));
-        }
-        data = **std::move(read);
-      }
-      pwx::v1::Event event;
-      pwx::v1::RequestAttachmentChunk* chunk =
-          event.mutable_request_attachment_chunk();
-      chunk->set_request_id(r.id());
-      chunk->set_sha256(a.sha256());
-      chunk->set_index(i);
-      chunk->set_data(std::move(data));
-      if (absl::Status s = outbox_->Queue(*info, event, user, batch); !s.ok()) {
-        return s;
-      }
+    storage::OutgoingContent promise;
+    promise.peer = peer;
+    promise.id = r.id();
+    promise.sha256 = a.sha256();
+    promise.user = user;
+    store_.PutOutgoing(promise, batch);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RoundRunner::Round> Requests::ShipContents() {
+  absl::StatusOr<std::vector<storage::OutgoingContent>> promised =
+      store_.Outgoing(kMaxPromisesPerRound);
+  if (!promised.ok()) return promised.status();
+  if (promised->empty()) return RoundRunner::Round::kIdle;
+  bool progress = false;
+  absl::Status failed;
+  const std::string* last_peer = nullptr;
+  for (const storage::OutgoingContent& c : *promised) {
+    // One content per peer and round: peers take turns.
+    if (last_peer != nullptr && *last_peer == c.peer) continue;
+    last_peer = &c.peer;
+    std::shared_ptr<const PeerInfo> info = peers_->Find(c.peer);
+    if (info == nullptr) {
+      // Removed: its outbox went with it, and so do the promises to it.
+      storage::WriteBatch batch;
+      store_.AdvanceOutgoing(c, c.next, true, &batch);
+      if (absl::Status s = kv_->Write(std::move(batch)); !s.ok()) failed = s;
+      progress = true;
+      continue;
     }
-    woken->insert(peer);
+    absl::StatusOr<storage::OutboxStats> stats = outbox_->Stats(c.peer);
+    if (!stats.ok()) {
+      failed = stats.status();
+      continue;
+    }
+    const uint64_t waiting = stats->pending + stats->queued;
+    if (waiting >= options_.content_window) continue;  // until receipts come
+    const uint64_t room = options_.content_window - waiting;
+    absl::Status s =
+        ShipChunks(c,
+                   std::max<uint64_t>(
+                       1, std::min(room, options_.content_chunks_per_write)),
+                   *info);
+    if (s.ok() || absl::IsAborted(s)) {
+      // Aborted: the promise changed meanwhile; the next round reads it.
+      progress = true;
+      if (s.ok()) wake_(c.peer);
+    } else if (absl::IsResourceExhausted(s)) {
+      // The peer's queue is full: wait for its receipts.
+    } else {
+      failed = s;
+    }
+  }
+  if (!failed.ok()) return failed;
+  return progress ? RoundRunner::Round::kMore : RoundRunner::Round::kWaiting;
+}
+
+absl::Status Requests::ShipChunks(const storage::OutgoingContent& c,
+                                  uint64_t count, const PeerInfo& peer) {
+  absl::StatusOr<std::optional<storage::StoredRequest>> stored =
+      store_.Get(c.id);
+  if (!stored.ok()) return stored.status();
+  // A content whose attach event lost to another step is not offered:
+  // its promise ends.
+  const RequestAttachment* a =
+      stored->has_value() ? FindIn((*stored)->record, c.sha256) : nullptr;
+  const uint64_t chunks = a == nullptr ? 0 : TransportChunks(a->size_bytes());
+  const uint64_t end = std::min(chunks, c.next + count);
+  storage::WriteBatch batch;
+  absl::Status lost;
+  uint64_t i = c.next;
+  for (; i < end; ++i) {
+    std::string data;
+    if (a->size_bytes() > 0) {  // an empty file: one empty chunk
+      absl::StatusOr<std::string> read = AttachmentChunk(c.id, *a, i);
+      if (!read.ok()) {
+        lost = read.status();
+        break;
+      }
+      data = *std::move(read);
+    }
+    pwx::v1::Event event;
+    pwx::v1::RequestAttachmentChunk* chunk =
+        event.mutable_request_attachment_chunk();
+    chunk->set_request_id(c.id);
+    chunk->set_sha256(c.sha256);
+    chunk->set_index(i);
+    chunk->set_data(std::move(data));
+    if (absl::Status s = outbox_->Queue(peer, event, c.user, &batch); !s.ok()) {
+      return s;
+    }
+  }
+  if (!lost.ok() && !absl::IsNotFound(lost) && !absl::IsDataLoss(lost)) {
+    return lost;  // a read that may work next time
+  }
+  // A content gone from this node ends its promise too (said once, below).
+  store_.AdvanceOutgoing(c, i, !lost.ok() || i >= chunks, &batch);
+  if (absl::Status s = kv_->Write(std::move(batch)); !s.ok()) return s;
+  if (!lost.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "request ", c.id, ": attachment ", c.sha256, " could not be sent to ",
+        c.peer, " from chunk ", i, ": ", lost.message()));
   }
   return absl::OkStatus();
 }

@@ -247,8 +247,7 @@ absl::Status Requests::FollowUp(const Request* before, Request* after,
         return s;
       }
       // And the attachments' contents this node holds.
-      if (absl::Status s =
-              QueueContents(*after, to, {}, nullptr, "", batch, woken);
+      if (absl::Status s = PromiseContents(*after, to, {}, "", batch);
           !s.ok()) {
         return s;
       }
@@ -304,6 +303,17 @@ absl::Status Requests::CreateSplitOff(const Request& parent,
   child.set_recipient(to);
   *child.mutable_content() = content;
   child.set_state(pwx::v1::REQUEST_STATE_DRAFT);
+  // The requester's documents supporting the request go along (IMI
+  // practice); what the recipient attached to its answer stays with the
+  // request it answers. A draft holds them until it is sent.
+  for (const pwx::v1::RequestAttachment& a : parent.attachments()) {
+    if (a.side() == pwx::v1::REQUEST_SIDE_REQUESTER &&
+        a.authority() == options_.authority_id) {
+      pwx::v1::RequestAttachment* copy = child.add_attachments();
+      *copy = a;
+      copy->clear_content_available();
+    }
+  }
   std::shared_ptr<const PeerInfo> info = peers_->Find(to);
   const bool send =
       info != nullptr && !content.questions().empty() &&
@@ -318,12 +328,18 @@ absl::Status Requests::CreateSplitOff(const Request& parent,
     *e.mutable_send()->mutable_content() = content;
     e.mutable_send()->set_to(to);
     e.mutable_send()->set_split_from(parent.id());
-    absl::StatusOr<Request> sent = domain::FoldHistory(id, {e});
+    std::vector<RequestEvent> events = DraftAttachEvents(child, e);
+    events.insert(events.begin(), e);
+    absl::StatusOr<Request> sent = domain::FoldHistory(id, events);
     if (!sent.ok()) return sent.status();
     child = *std::move(sent);
     if (absl::Status s =
-            Ship(id, options_.authority_id, to, {e}, "", batch, woken);
+            Ship(id, options_.authority_id, to, events, "", batch, woken);
         !s.ok()) {
+      return s;
+    }
+    // Their contents, as a forward passes them on.
+    if (absl::Status s = PromiseContents(child, to, {}, "", batch); !s.ok()) {
       return s;
     }
   }
@@ -343,6 +359,8 @@ void Requests::AfterCommit(const pwx::v1::Event& event,
       store_.Get(event.request_events().request_id());
   if (!stored.ok() || !stored->has_value()) return;
   const Request& r = (*stored)->record;
+  // Contents it promised (a forward's, a split-off's) go out now.
+  shipper_->Wake();
   for (const std::string& peer : {r.requester(), r.recipient()}) {
     if (peer != options_.authority_id) wake_(peer);
   }

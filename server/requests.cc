@@ -127,7 +127,13 @@ Requests::Requests(RequestsOptions options, storage::KvStore* kv,
       store_(kv, options_.authority_id),
       peers_(peers),
       outbox_(outbox),
-      wake_(std::move(wake)) {}
+      wake_(std::move(wake)) {
+  shipper_ = std::make_unique<RoundRunner>(
+      absl::StrCat("request documents of ", options_.authority_id),
+      [this] { return ShipContents(); }, options_.content_poll);
+}
+
+Requests::~Requests() { shipper_->Stop(); }
 
 absl::Time Requests::Now() const {
   return options_.clock ? options_.clock() : absl::Now();
@@ -490,8 +496,8 @@ void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
         done(s);
         return;
       }
-      if (absl::Status s = QueueContents(*next, current.recipient(), {},
-                                         nullptr, user, &batch, &woken);
+      if (absl::Status s =
+              PromiseContents(*next, current.recipient(), {}, user, &batch);
           !s.ok()) {
         done(s);
         return;
@@ -609,6 +615,7 @@ void Requests::ActOnce(pwx::v1::ActRequest request, std::string user,
       return;
     }
     for (const std::string& peer : woken) wake_(peer);
+    shipper_->Wake();
     done(ViewAfterChange(*next, user));
   });
 }

@@ -3,7 +3,9 @@
 // RequestEvents payload of the federation). Every change is one batch: the
 // request, its indexes, its audit entry and the outgoing events (a
 // transactional outbox), so a crash never leaves a transition half made or
-// unsent.
+// unsent. Documents' bytes are the exception: the batch holds the promise
+// to send them (storage "rq.out" records), and a background round queues
+// their chunks a few per write (see request_attachments.cc).
 //
 // The rules are domain code (server/domain/request_rules.h); this class
 // reads and writes, fills what only a node knows (time, user, receipt date
@@ -16,7 +18,8 @@
 //     peer, records a failed hand-off that gives the request back;
 //   - the requester's node turns a split into a new request to the named
 //     authority (sent at once when it is an active peer, a draft
-//     otherwise).
+//     otherwise), which carries the requester's documents of the request
+//     split.
 #ifndef PWX_SERVER_REQUESTS_H_
 #define PWX_SERVER_REQUESTS_H_
 
@@ -38,6 +41,7 @@
 #include "server/event_handler.h"
 #include "server/outbox.h"
 #include "server/peer_registry.h"
+#include "server/round_runner.h"
 #include "storage/kv_store.h"
 #include "storage/request_store.h"
 
@@ -83,6 +87,16 @@ struct RequestsOptions {
   absl::Duration read_entry_delay = absl::Milliseconds(1);
   // Largest attachment accepted (attachments.max_bytes). Default: 16 MiB.
   uint64_t max_attachment_bytes = uint64_t{16} << 20;
+  // Chunks (storage::kBlobChunkBytes each) of the documents promised to a
+  // peer that one write queues for it. Default: 4.
+  uint64_t content_chunks_per_write = 4;
+  // At most this many envelopes wait for a peer (queued, not yet
+  // receipted) before more chunks are queued for it: what a send holds in
+  // memory and writes at once stays bounded, whatever its documents' size.
+  // Default: 8.
+  uint64_t content_window = 8;
+  // How soon chunks held back by content_window look again. Default: 50 ms.
+  absl::Duration content_poll = absl::Milliseconds(50);
   std::function<absl::Time()> clock;
 };
 
@@ -114,8 +128,11 @@ class RequestAttachmentContent final : public EventHandler {
 class Requests final : public EventHandler {
  public:
   // Every pointer must outlive this. `wake` wakes a peer's dispatcher.
+  // Starts the round that ships promised documents (those of before a
+  // restart first); the destructor stops it.
   Requests(RequestsOptions options, storage::KvStore* kv, PeerRegistry* peers,
            Outbox* outbox, std::function<void(const std::string&)> wake);
+  ~Requests();
 
   // A draft to request.recipient(), which must be a peer (NOT_FOUND).
   void Create(const pwx::v1::CreateRequestRequest& request,
@@ -150,8 +167,9 @@ class Requests final : public EventHandler {
   // when the same content is stored) and attaches it by `user`: in a
   // draft, to the draft (its attach event goes out with the send);
   // otherwise as an attach event, with a "request.attach" audit entry, and
-  // the content goes to the other party as RequestAttachmentChunk events
-  // in the same batch. RESOURCE_EXHAUSTED past max_attachment_bytes;
+  // the promise in the same batch that the content follows it to the other
+  // party as RequestAttachmentChunk events (queued a few per write after
+  // the commit). RESOURCE_EXHAUSTED past max_attachment_bytes;
   // ALREADY_EXISTS for a content the request has already. `content` must
   // stay valid until `done` is called.
   void AddAttachment(const pwx::v1::RequestAttachmentHeader& header,
@@ -262,16 +280,25 @@ class Requests final : public EventHandler {
   // draft's send event).
   std::vector<pwx::v1::RequestEvent> DraftAttachEvents(
       const pwx::v1::Request& draft, const pwx::v1::RequestEvent& send) const;
-  // Queues for `peer` the contents this node holds of `r`'s attachments
-  // named by `sha256s` (every attachment when empty) as
-  // RequestAttachmentChunk events, read from the blobs or, for another
-  // party's, from what arrived; `spooled` (may be null) is read instead
-  // for its own content.
-  absl::Status QueueContents(const pwx::v1::Request& r, const std::string& peer,
-                             const std::vector<std::string>& sha256s,
-                             const SpoolFile* spooled, const std::string& user,
-                             storage::WriteBatch* batch,
-                             std::set<std::string>* woken) const;
+  // Adds to `batch` the promise to send `peer` the contents this node
+  // holds of `r`'s attachments named by `sha256s` (every attachment when
+  // empty), or, for `stored_now`, holds once `batch` commits. Its own come
+  // from the blobs, another party's from what arrived. FAILED_PRECONDITION
+  // when `peer` is not a peer.
+  absl::Status PromiseContents(const pwx::v1::Request& r,
+                               const std::string& peer,
+                               const std::vector<std::string>& sha256s,
+                               const std::string& user,
+                               storage::WriteBatch* batch,
+                               const std::string& stored_now = "") const;
+  // One round of the shipping of promised contents: for each peer with
+  // some, and room in its window, one write that queues the next chunks
+  // of one content and moves its promise on.
+  absl::StatusOr<RoundRunner::Round> ShipContents();
+  // Queues chunks content.next to at most content.next + count of a
+  // promised content for `peer`, and moves the promise on, in one write.
+  absl::Status ShipChunks(const storage::OutgoingContent& content,
+                          uint64_t count, const PeerInfo& peer);
   // Records the last number given out this year in `batch`.
   void RecordNumber(storage::WriteBatch* batch);
 
@@ -286,6 +313,8 @@ class Requests final : public EventHandler {
   absl::Mutex mu_;
   // Year -> last number given out, once read.
   std::map<int, uint64_t> last_number_ ABSL_GUARDED_BY(mu_);
+  // Last: stopped before the rest goes.
+  std::unique_ptr<RoundRunner> shipper_;
 };
 
 }  // namespace pwx::server

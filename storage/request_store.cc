@@ -516,6 +516,20 @@ std::string ReceivedChunkKey(std::string_view id, std::string_view sha256,
       .Build();
 }
 
+std::string OutgoingKey(std::string_view peer, std::string_view id,
+                        std::string_view sha256) {
+  return KeyBuilder()
+      .String("rq.out")
+      .String(peer)
+      .String(id)
+      .String(sha256)
+      .Build();
+}
+
+std::string OutgoingValue(uint64_t next, std::string_view user) {
+  return KeyBuilder().Uint64(next).String(user).Build();
+}
+
 // The value `pending` writes under (column, key), if it does.
 std::optional<std::optional<std::string>> PendingValue(
     const WriteBatch* pending, Column column, const std::string& key) {
@@ -579,6 +593,58 @@ absl::StatusOr<std::optional<uint64_t>> RequestStore::ReceivedSize(
   absl::StatusOr<uint64_t> n = reader.Uint64();
   if (!n.ok()) return absl::DataLossError("malformed received attachment size");
   return *n;
+}
+
+void RequestStore::PutOutgoing(const OutgoingContent& content,
+                               WriteBatch* batch) const {
+  batch->Put(Column::kBlobs,
+             OutgoingKey(content.peer, content.id, content.sha256),
+             OutgoingValue(content.next, content.user));
+}
+
+void RequestStore::AdvanceOutgoing(const OutgoingContent& content,
+                                   uint64_t next, bool done,
+                                   WriteBatch* batch) const {
+  const std::string key = OutgoingKey(content.peer, content.id, content.sha256);
+  batch->Require(Column::kBlobs, key, content.bytes);
+  if (done) {
+    batch->Delete(Column::kBlobs, key);
+  } else {
+    batch->Put(Column::kBlobs, key, OutgoingValue(next, content.user));
+  }
+}
+
+absl::StatusOr<std::vector<OutgoingContent>> RequestStore::Outgoing(
+    size_t limit) const {
+  const std::string prefix = KeyBuilder().String("rq.out").Build();
+  std::vector<OutgoingContent> out;
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kBlobs);
+  for (it->Seek(prefix);
+       it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+       it->Next()) {
+    KeyReader key(it->key());
+    OutgoingContent c;
+    absl::StatusOr<std::string> tag = key.String();
+    absl::StatusOr<std::string> peer = key.String();
+    absl::StatusOr<std::string> id = key.String();
+    absl::StatusOr<std::string> sha256 = key.String();
+    KeyReader value(it->value());
+    absl::StatusOr<uint64_t> next = value.Uint64();
+    absl::StatusOr<std::string> user = value.String();
+    if (!tag.ok() || !peer.ok() || !id.ok() || !sha256.ok() || !next.ok() ||
+        !user.ok()) {
+      return absl::DataLossError("malformed record of a content to send");
+    }
+    c.peer = *std::move(peer);
+    c.id = *std::move(id);
+    c.sha256 = *std::move(sha256);
+    c.next = *next;
+    c.user = *std::move(user);
+    c.bytes = std::string(it->value());
+    out.push_back(std::move(c));
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return out;
 }
 
 }  // namespace pwx::storage

@@ -18,6 +18,11 @@
 //            "rq.in" String(id) String(sha256)         -> Uint64(size)
 //            (another party's attachment content, as its chunks arrive,
 //            and the record that all did and matched)
+//            "rq.out" String(peer) String(id) String(sha256)
+//                                              -> Uint64(next chunk)
+//                                              String(user)
+//            (a content promised to a peer whose chunks from `next chunk`
+//            on are still to be queued for it)
 #ifndef PWX_STORAGE_REQUEST_STORE_H_
 #define PWX_STORAGE_REQUEST_STORE_H_
 
@@ -64,6 +69,18 @@ struct RequestQuery {
   // due_from: from the earliest), by due date; set due_before to use it.
   std::string due_from;
   std::string due_before;
+};
+
+// A content of request `id` promised to `peer`: its chunks from `next` on
+// are still to be queued, on behalf of `user`.
+struct OutgoingContent {
+  std::string peer;
+  std::string id;
+  std::string sha256;
+  uint64_t next = 0;
+  std::string user;
+  // The stored value, which AdvanceOutgoing requires unchanged.
+  std::string bytes;
 };
 
 struct RequestPage {
@@ -146,6 +163,18 @@ class RequestStore {
   absl::StatusOr<std::optional<uint64_t>> ReceivedSize(
       std::string_view id, std::string_view sha256,
       const WriteBatch* pending = nullptr) const;
+
+  // Contents promised to peers (server/request_attachments.cc ships them
+  // in bounded writes). PutOutgoing adds the promise of `content` from
+  // chunk content.next on, replacing one of the same peer, request and
+  // content.
+  void PutOutgoing(const OutgoingContent& content, WriteBatch* batch) const;
+  // Adds the move of `content` (as read, required unchanged) to chunk
+  // `next`, or its removal when `done`.
+  void AdvanceOutgoing(const OutgoingContent& content, uint64_t next, bool done,
+                       WriteBatch* batch) const;
+  // The promises held, by peer, request and content, at most `limit`.
+  absl::StatusOr<std::vector<OutgoingContent>> Outgoing(size_t limit) const;
 
  private:
   // The index keys of `r`; with `ranges`, also the prefix length of each

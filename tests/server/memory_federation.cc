@@ -115,7 +115,12 @@ MemoryNode::~MemoryNode() {
 }
 
 void MemoryNode::Start(bool keep_store) {
-  if (!keep_store) kv_ = storage::NewMemoryStore();
+  if (!keep_store) {
+    auto measured = std::make_unique<::pwx::testing::MeasuredStore>(
+        storage::NewMemoryStore());
+    measured_ = measured.get();
+    kv_ = std::move(measured);
+  }
   fed_ = *storage::FederationStore::Open(kv_.get());
   peers_ = *PeerRegistry::Open(kv_.get(), fed_.get(), id_, {});
   TreeHeadSignerOptions head_options;

@@ -27,6 +27,7 @@
 #include "server/tree_head_signer.h"
 #include "storage/federation_store.h"
 #include "storage/kv_store.h"
+#include "tests/server/measured_store.h"
 #include "tests/testing/test_pki.h"
 
 namespace pwx::server::testing {
@@ -142,6 +143,9 @@ class MemoryNode {
   // open plans held for what was missed.
   Plans* plans() { return plans_.get(); }
   storage::KvStore* kv() { return kv_.get(); }
+  // The largest write of this node since it started over an empty store
+  // (its store is measured), in bytes.
+  size_t LargestWrite() const { return measured_->largest_write(); }
 
  private:
   // Starts the parts, over a new empty store unless `keep_store`.
@@ -159,6 +163,8 @@ class MemoryNode {
   absl::Mutex life_;
 
   std::unique_ptr<storage::KvStore> kv_;
+  // kv_, as the measuring store it is.
+  ::pwx::testing::MeasuredStore* measured_ = nullptr;
   std::unique_ptr<storage::FederationStore> fed_;
   std::unique_ptr<PeerRegistry> peers_;
   std::unique_ptr<TreeHeadSigner> heads_;

@@ -3,12 +3,16 @@
 // recipient attaches to its answer; need-to-know before acceptance; and
 // every refusal a user can hit (wrong side, wrong state, too large, the
 // same content twice, an unknown content, bytes not arrived yet), plus the
-// checks on the bytes a peer sends.
+// checks on the bytes a peer sends; documents travel in bounded writes and
+// survive a restart of the sender; a forward and a split-off carry the
+// requester's documents.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/domain/digest.h"
 #include "tests/server/requests_fixture.h"
 
@@ -310,6 +314,176 @@ TEST_F(RequestAttachmentsTest, AForwardPassesTheDocumentsOn) {
     return bytes.ok();
   })) << bytes.status();
   EXPECT_EQ(*bytes, contract);
+}
+
+TEST_F(RequestAttachmentsTest, ASendsWritesStayBoundedWhateverItsDocuments) {
+  absl::StatusOr<Request> draft = Create(fr_, "PL-PIP", Information());
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  const std::string id = draft->id();
+  // 16 MiB of documents in one send.
+  std::vector<std::string> documents;
+  for (int i = 0; i < 4; ++i) {
+    documents.push_back(
+        Document((size_t{4} << 20) - 1000 * i, static_cast<char>('a' + i)));
+    ASSERT_TRUE(
+        Attach(fr_, id, absl::StrCat("doc", i, ".pdf"), documents.back()).ok());
+  }
+  ASSERT_TRUE(Act(fr_, id, Step("send")).ok());
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  for (const std::string& document : documents) {
+    absl::StatusOr<std::string> bytes;
+    ASSERT_TRUE(Eventually([&] {
+      bytes = Download(pl_, id, domain::Sha256Hex(document));
+      return bytes.ok();
+    })) << bytes.status();
+    EXPECT_TRUE(*bytes == document);
+  }
+  EXPECT_EQ(pl_.Count("request.attachment.arrived"), 4);
+  // No write of either node, from the uploads to the last chunk received,
+  // held more than a few chunks: memory and writes do not grow with the
+  // documents.
+  constexpr size_t kBound = 24 * storage::kBlobChunkBytes;  // 6 MiB
+  EXPECT_LT(fr_.LargestWrite(), kBound);
+  EXPECT_LT(pl_.LargestWrite(), kBound);
+}
+
+TEST_F(RequestAttachmentsTest, DocumentsPromisedBeforeARestartArriveOnce) {
+  absl::StatusOr<Request> draft = Create(fr_, "PL-PIP", Information());
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  const std::string id = draft->id();
+  // 16 chunks in all.
+  const std::string contract = Document(size_t{2} << 20, 'c');
+  const std::string payslips = Document((size_t{2} << 20) - 5, 'p');
+  ASSERT_TRUE(Attach(fr_, id, "contract.pdf", contract).ok());
+  ASSERT_TRUE(Attach(fr_, id, "payslips.pdf", payslips).ok());
+  pl_.set_down(true);
+  ASSERT_TRUE(Act(fr_, id, Step("send")).ok());
+  // PL does not answer: FR queues chunks until its window is full, and
+  // the rest stay promised.
+  const uint64_t window = RequestsOptions().content_window;
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<storage::OutboxStats> stats = fr_.outbox()->Stats("PL-PIP");
+    return stats.ok() && stats->pending + stats->queued == window;
+  }));
+  absl::StatusOr<std::vector<storage::OutgoingContent>> promised =
+      storage::RequestStore(fr_.kv(), "FR-DGT").Outgoing(10);
+  ASSERT_TRUE(promised.ok()) << promised.status();
+  EXPECT_FALSE(promised->empty());
+
+  // The node stops between the step and its last chunk, and starts again.
+  fr_.Restart();
+  pl_.set_down(false);
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  for (const std::string* document : {&contract, &payslips}) {
+    absl::StatusOr<std::string> bytes;
+    ASSERT_TRUE(Eventually([&] {
+      bytes = Download(pl_, id, domain::Sha256Hex(*document));
+      return bytes.ok();
+    })) << bytes.status();
+    EXPECT_TRUE(*bytes == *document);
+  }
+  EXPECT_EQ(pl_.Count("request.attachment.arrived"), 2);
+  EXPECT_EQ(pl_.Count("request.attachment.mismatch"), 0);
+  // Every chunk went once: one envelope with the send and its two attach
+  // events, then the 16 chunks; and nothing is left promised.
+  ASSERT_TRUE(Eventually([&] {
+    promised = storage::RequestStore(fr_.kv(), "FR-DGT").Outgoing(10);
+    return promised.ok() && promised->empty();
+  }));
+  absl::StatusOr<storage::LinkRecord> link = fr_.outbox()->Link("PL-PIP");
+  ASSERT_TRUE(link.ok()) << link.status();
+  EXPECT_EQ(link->link.last_stamped(), 1u + 16u);
+}
+
+TEST_F(RequestAttachmentsTest, ASplitOffCarriesTheRequestersDocumentsOnly) {
+  absl::StatusOr<Request> draft = Create(fr_, "PL-PIP", Information());
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  const std::string id = draft->id();
+  const std::string contract = Document(600'000, 'k');
+  ASSERT_TRUE(Attach(fr_, id, "contract.pdf", contract, "anne").ok());
+  ASSERT_TRUE(Act(fr_, id, Step("send")).ok());
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  // PL's own document answers PL's part: it does not go along.
+  const std::string answer = Document(100'000, 'a');
+  ASSERT_TRUE(Attach(pl_, id, "answer.pdf", answer, "piotr").ok());
+  RequestEvent split;
+  split.mutable_split()->set_to("DE-FKS");
+  split.mutable_split()->add_questions(1);  // A1-01
+  ASSERT_TRUE(Act(pl_, id, split).ok());
+  const std::string child = domain::SplitRequestId(id, 1);
+  ASSERT_TRUE(Reaches(de_, child, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+
+  // Need-to-know: DE sees that there is one document, not its name, and
+  // may not download it before accepting.
+  absl::StatusOr<Request> at_de = Get(de_, child);
+  ASSERT_TRUE(at_de.ok()) << at_de.status();
+  EXPECT_TRUE(at_de->personal_data_hidden());
+  ASSERT_EQ(at_de->attachments_size(), 1);
+  EXPECT_EQ(at_de->attachments(0).sha256(), domain::Sha256Hex(contract));
+  EXPECT_EQ(at_de->attachments(0).file_name(), "");
+  absl::StatusOr<std::string> bytes =
+      Download(de_, child, domain::Sha256Hex(contract));
+  EXPECT_EQ(bytes.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(bytes.status().message(), HasSubstr("awaits acceptance"));
+
+  ASSERT_TRUE(Act(de_, child, Step("accept")).ok());
+  ASSERT_TRUE(Eventually([&] {
+    bytes = Download(de_, child, domain::Sha256Hex(contract));
+    return bytes.ok();
+  })) << bytes.status();
+  EXPECT_TRUE(*bytes == contract);
+  at_de = Get(de_, child);
+  ASSERT_TRUE(at_de.ok()) << at_de.status();
+  ASSERT_EQ(at_de->attachments_size(), 1);
+  EXPECT_EQ(at_de->attachments(0).file_name(), "contract.pdf");
+  EXPECT_EQ(at_de->attachments(0).authority(), "FR-DGT");
+  EXPECT_EQ(at_de->attachments(0).uploaded_by(), "anne");
+  bytes = Download(de_, child, domain::Sha256Hex(answer));
+  EXPECT_EQ(bytes.status().code(), absl::StatusCode::kNotFound);
+  // Both nodes hold the split-off alike, and the parent keeps both.
+  ASSERT_TRUE(Converged(fr_, de_, child));
+  absl::StatusOr<Request> parent = Get(pl_, id);
+  ASSERT_TRUE(parent.ok());
+  EXPECT_EQ(parent->attachments_size(), 2);
+}
+
+TEST_F(RequestAttachmentsTest, ASplitOffHeldAsADraftTakesTheDocumentsAlong) {
+  absl::StatusOr<Request> draft = Create(fr_, "PL-PIP", Information());
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  const std::string id = draft->id();
+  const std::string contract = Document(300'000, 'k');
+  ASSERT_TRUE(Attach(fr_, id, "contract.pdf", contract).ok());
+  ASSERT_TRUE(Act(fr_, id, Step("send")).ok());
+  ASSERT_TRUE(Reaches(pl_, id, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(pl_, id, Step("accept")).ok());
+  // DE is PL's peer but no longer FR's: FR keeps the split-off as a draft,
+  // with the document.
+  ASSERT_TRUE(fr_.RemovePeer("DE-FKS").ok());
+  RequestEvent split;
+  split.mutable_split()->set_to("DE-FKS");
+  split.mutable_split()->add_questions(1);
+  ASSERT_TRUE(Act(pl_, id, split).ok());
+  const std::string child = domain::SplitRequestId(id, 1);
+  ASSERT_TRUE(Reaches(fr_, child, pwx::v1::REQUEST_STATE_DRAFT));
+  absl::StatusOr<Request> at_fr = Get(fr_, child);
+  ASSERT_TRUE(at_fr.ok()) << at_fr.status();
+  ASSERT_EQ(at_fr->attachments_size(), 1);
+  EXPECT_EQ(at_fr->attachments(0).file_name(), "contract.pdf");
+  EXPECT_TRUE(at_fr->attachments(0).content_available());
+  // Once DE is FR's peer again, the draft's send takes it along.
+  ASSERT_TRUE(fr_.AddPeer(de_.Card()).ok());
+  ASSERT_TRUE(Act(fr_, child, Step("send")).ok());
+  ASSERT_TRUE(Reaches(de_, child, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  ASSERT_TRUE(Act(de_, child, Step("accept")).ok());
+  absl::StatusOr<std::string> bytes;
+  ASSERT_TRUE(Eventually([&] {
+    bytes = Download(de_, child, domain::Sha256Hex(contract));
+    return bytes.ok();
+  })) << bytes.status();
+  EXPECT_TRUE(*bytes == contract);
 }
 
 }  // namespace

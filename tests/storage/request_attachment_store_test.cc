@@ -1,10 +1,12 @@
 // The contents of another party's request attachments, as RequestStore
 // keeps them on both stores: chunks read through a pending batch, the
 // record that a content arrived whole, and the removal of chunks that did
-// not match.
+// not match; and the promises of contents to send a peer, moved on once
+// each as their chunks are queued.
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -84,6 +86,56 @@ TYPED_TEST(RequestAttachmentStoreTest, DeletedChunksAreGone) {
     ASSERT_OK(chunk);
     EXPECT_FALSE(chunk->has_value()) << i;
   }
+}
+
+TYPED_TEST(RequestAttachmentStoreTest, PromisesMoveOnOnceAndEnd) {
+  RequestStore store(this->kv_.get(), "FR-DGT");
+  WriteBatch batch;
+  OutgoingContent promise;
+  promise.peer = "PL-PIP";
+  promise.id = kId;
+  promise.sha256 = kSha;
+  promise.user = "anne";
+  store.PutOutgoing(promise, &batch);
+  promise.peer = "DE-FKS";
+  store.PutOutgoing(promise, &batch);
+  ASSERT_OK(this->kv_->Write(std::move(batch)));
+
+  absl::StatusOr<std::vector<OutgoingContent>> held = store.Outgoing(10);
+  ASSERT_OK(held);
+  ASSERT_EQ(held->size(), 2u);
+  EXPECT_EQ((*held)[0].peer, "DE-FKS");  // by peer
+  const OutgoingContent pl = (*held)[1];
+  EXPECT_EQ(pl.peer, "PL-PIP");
+  EXPECT_EQ(pl.id, kId);
+  EXPECT_EQ(pl.sha256, kSha);
+  EXPECT_EQ(pl.next, 0u);
+  EXPECT_EQ(pl.user, "anne");
+  held = store.Outgoing(1);
+  ASSERT_OK(held);
+  EXPECT_EQ(held->size(), 1u);
+
+  WriteBatch advance;
+  store.AdvanceOutgoing(pl, 4, false, &advance);
+  ASSERT_OK(this->kv_->Write(std::move(advance)));
+  // A second move from what was read before is refused: no chunk is
+  // queued twice.
+  WriteBatch again;
+  store.AdvanceOutgoing(pl, 4, false, &again);
+  EXPECT_EQ(this->kv_->Write(std::move(again)).code(),
+            absl::StatusCode::kAborted);
+  held = store.Outgoing(10);
+  ASSERT_OK(held);
+  ASSERT_EQ(held->size(), 2u);
+  EXPECT_EQ((*held)[1].next, 4u);
+
+  WriteBatch end;
+  store.AdvanceOutgoing((*held)[1], 8, true, &end);
+  ASSERT_OK(this->kv_->Write(std::move(end)));
+  held = store.Outgoing(10);
+  ASSERT_OK(held);
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ((*held)[0].peer, "DE-FKS");
 }
 
 }  // namespace

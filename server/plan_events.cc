@@ -3,6 +3,8 @@
 // holdings at its start; at a receiver: sequenced events and refusals. The
 // envelope's authenticated sender decides who made a change, never a field of
 // the message.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -286,7 +288,14 @@ absl::Status Plans::ApplyHoldings(const pwx::v1::PlanHoldings& in,
     }
   }
   // The open plans the sender takes part in and does not hold: it lost
-  // them. Their whole history (a decliner is no receiver: nothing).
+  // them.
+  return QueueOpenPlans(sender, held, batch, woken);
+}
+
+absl::Status Plans::QueueOpenPlans(const std::string& peer,
+                                   const std::map<std::string, uint64_t>& held,
+                                   storage::WriteBatch* batch,
+                                   std::set<std::string>* woken) const {
   for (const pwx::v1::PlanState state :
        {pwx::v1::PLAN_STATE_PROPOSED, pwx::v1::PLAN_STATE_AGREED,
         pwx::v1::PLAN_STATE_IN_PROGRESS, pwx::v1::PLAN_STATE_REPORTED}) {
@@ -299,21 +308,44 @@ absl::Status Plans::ApplyHoldings(const pwx::v1::PlanHoldings& in,
       if (!stored.ok()) return stored.status();
       if (!stored->has_value()) continue;
       const Plan& plan = (*stored)->record;
+      // A decliner is no receiver: nothing.
       const std::vector<std::string> receivers = domain::Receivers(plan);
-      if (std::find(receivers.begin(), receivers.end(), sender) ==
+      if (std::find(receivers.begin(), receivers.end(), peer) ==
           receivers.end()) {
         continue;
       }
       absl::StatusOr<std::vector<PlanEvent>> events =
-          domain::EventsFor(plan, sender, 0);
+          domain::EventsFor(plan, peer, 0);
       if (!events.ok()) return events.status();
-      if (absl::Status s = CatchUp(id, sender, *events, batch, woken);
-          !s.ok()) {
+      if (absl::Status s = CatchUp(id, peer, *events, batch, woken); !s.ok()) {
         return s;
       }
     }
   }
   return absl::OkStatus();
+}
+
+void Plans::ResendOpenPlans(const std::string& peer) const {
+  storage::WriteBatch batch;
+  std::set<std::string> woken;
+  if (absl::Status s = QueueOpenPlans(peer, {}, &batch, &woken); !s.ok()) {
+    spdlog::warn(
+        "plans: the open plans {} takes part in were not sent again "
+        "after the repair of its link: {}",
+        peer, s.ToString());
+    return;
+  }
+  if (batch.empty()) return;
+  kv_->WriteAsync(std::move(batch), [this, peer, woken](absl::Status s) {
+    if (!s.ok()) {
+      spdlog::warn(
+          "plans: the open plans {} takes part in were not sent "
+          "again after the repair of its link: {}",
+          peer, s.ToString());
+      return;
+    }
+    for (const std::string& p : woken) wake_(p);
+  });
 }
 
 void Plans::AfterCommit(const pwx::v1::Event& event,

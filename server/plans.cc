@@ -185,9 +185,7 @@ absl::StatusOr<PlanEvent> Plans::Sequence(
         !s.ok()) {
       return absl::Status(
           s.code(),
-          absl::StrCat("plan ", plan.id(),
-                       ": the change cannot be "
-                       "queued for ",
+          absl::StrCat("plan ", plan.id(), ": the change cannot be queued for ",
                        d.authority, ", so nothing was changed: ", s.message()));
     }
   }
@@ -449,13 +447,6 @@ absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> Plans::Refusals(
   return store_.Refusals(id, options_.authority_id);
 }
 
-bool Plans::NeverLinked(const std::string& peer) const {
-  absl::StatusOr<uint64_t> received = outbox_->LastReceived(peer);
-  absl::StatusOr<storage::LinkRecord> link = outbox_->Link(peer);
-  return received.ok() && *received == 0 && link.ok() &&
-         link->link.last_stamped() == 0;
-}
-
 absl::Status Plans::CatchUpAll() {
   // Per lead, the open plans held (a decliner's excepted: it asks for
   // nothing more).
@@ -484,14 +475,12 @@ absl::Status Plans::CatchUpAll() {
       held->set_after_seq(plan.seq());
     }
   }
-  // A peer hears what this node holds of its open plans when it holds some
-  // (the lead sends what was missed, and the open plans the list lacks),
-  // and "nothing" when the two nodes never exchanged an envelope: a node
-  // restored from an empty backup cannot know which plans it lost, the
-  // leads can. Nodes that exchanged envelopes and share no open plan send
-  // nothing, so a restart adds no traffic on their links.
+  // Only the leads of open plans held: a restart adds no traffic on the
+  // other links. (A node restored from an empty backup holds none; the
+  // leads send its plans again once its link is repaired:
+  // ResendOpenPlans.)
   for (auto it = holdings.begin(); it != holdings.end();) {
-    if (it->second.plans_size() == 0 && !NeverLinked(it->first)) {
+    if (it->second.plans_size() == 0) {
       it = holdings.erase(it);
     } else {
       ++it;

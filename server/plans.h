@@ -24,8 +24,12 @@
 //   - a receiving node takes events from the plan's lead only, applies
 //     them in order (domain::ReceiveSequenced), keeps what comes early,
 //     and asks the lead for the missing ones (PlanCatchUp); at start it
-//     tells each peer what it holds of that peer's open plans
-//     (CatchUpAll, PlanHoldings), and the lead sends what is missing.
+//     tells the lead of each open plan it holds what it holds of that
+//     lead's open plans (CatchUpAll, PlanHoldings), and the lead sends
+//     what is missing;
+//   - when a coordinator repairs the link to a peer (pwx peer resend or
+//     skip: one side was restored from a backup), the lead sends that peer
+//     the whole of every open plan it takes part in (ResendOpenPlans).
 // Every change made or received is an audit entry "plan.<action>" in its
 // own batch; a read that returns personal data returns once its
 // "plan.read" entry is durable.
@@ -115,15 +119,21 @@ class Plans final : public EventHandler {
   absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> Refusals(
       const std::string& id) const;
 
-  // At start: tells each peer which of the open plans it leads this node
-  // holds, at which seq (PlanHoldings), so that the lead sends what was
-  // missed meanwhile and the whole of every open plan this node takes part
-  // in but lost (restored from a backup). Sent to the leads of the open
-  // plans held, and, with an empty list, to every peer this node never
-  // exchanged an envelope with (as after a restore from an empty backup).
-  // A peer whose queue is full is skipped (the first such error is
-  // returned); the others are told.
+  // At start: tells the lead of every open plan this node holds which of
+  // that lead's open plans it holds, at which seq (PlanHoldings), so that
+  // the lead sends what was missed meanwhile and the whole of every open
+  // plan of its in which this node takes part but that it lacks (restored
+  // from an older backup). A peer whose queue is full is skipped (the first
+  // such error is returned); the others are told.
   absl::Status CatchUpAll();
+
+  // At the lead, once the link to `peer` was repaired (Outbox::OnRepaired:
+  // `pwx peer resend` or `skip`, after a restore on either side): queues
+  // for `peer` the whole history of every open plan this node leads in
+  // which it takes part, so that a peer that lost them gets them back; one
+  // that holds them ignores what it has. Asynchronous, never waits for a
+  // write (it runs on the writer's thread); a failure is logged.
+  void ResendOpenPlans(const std::string& peer) const;
 
   // EventHandler.
   pwx::v1::Event::PayloadCase payload() const override {
@@ -137,9 +147,6 @@ class Plans final : public EventHandler {
 
  private:
   absl::Time Now() const;
-  // True when this node has neither sent an envelope to `peer` nor applied
-  // one from it.
-  bool NeverLinked(const std::string& peer) const;
   absl::CivilDay Today() const;
   // The plan's view for a reader of this node.
   pwx::v1::Plan View(pwx::v1::Plan plan) const;
@@ -182,6 +189,12 @@ class Plans final : public EventHandler {
                             const std::string& sender,
                             storage::WriteBatch* batch,
                             std::set<std::string>* woken) const;
+  // Queues for `peer` the history of every open plan this node leads
+  // that `peer` receives and `held` does not name.
+  absl::Status QueueOpenPlans(const std::string& peer,
+                              const std::map<std::string, uint64_t>& held,
+                              storage::WriteBatch* batch,
+                              std::set<std::string>* woken) const;
   absl::Status ApplyHoldings(const pwx::v1::PlanHoldings& in,
                              const std::string& sender,
                              storage::WriteBatch* batch,

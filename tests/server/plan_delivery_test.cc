@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pwx/v1/audit.pb.h"
 #include "server/domain/plan_rules.h"
 #include "tests/domain/plan_samples.h"
 #include "tests/server/plans_fixture.h"
@@ -156,7 +157,10 @@ TEST_F(PlanDeliveryTest, AParticipantRestoredFromAnEmptyBackupCatchesUp) {
   }));
   ASSERT_TRUE(Act(fr_, id, samples::StartEvent()).ok());
   ASSERT_TRUE(Same(fr_, pl_, id));
-  // A draft PL-PIP never saw, and a plan it declined: neither comes back.
+  // Another open plan, which nobody changes after the restore; a draft
+  // PL-PIP never saw, and a plan it declined: those two never come back.
+  const std::string quiet = NewPlan(fr_, {"PL-PIP"});
+  ASSERT_TRUE(Act(fr_, quiet, samples::ProposeEvent()).ok());
   const std::string draft = NewPlan(fr_, {"PL-PIP"});
   const std::string declined = NewPlan(fr_, {"PL-PIP", "RO-ITM"});
   ASSERT_TRUE(Act(fr_, declined, samples::ProposeEvent()).ok());
@@ -166,6 +170,7 @@ TEST_F(PlanDeliveryTest, AParticipantRestoredFromAnEmptyBackupCatchesUp) {
     return domain::ConfidentialFor(StoredPlan(pl_, declined), "PL-PIP");
   }));
   ASSERT_TRUE(Same(fr_, pl_, declined));
+  ASSERT_TRUE(Same(fr_, pl_, quiet));
   // (Receipted, so that the restore loses it.)
   ASSERT_TRUE(Eventually([&] { return fr_.Health("PL-PIP").queued() == 0; }));
 
@@ -176,26 +181,39 @@ TEST_F(PlanDeliveryTest, AParticipantRestoredFromAnEmptyBackupCatchesUp) {
   ASSERT_TRUE(pl_.AddPeer(ro_.Card()).ok());
   pl_.Restart();
   EXPECT_EQ(Stored(pl_, id), "");
-  // Both links need their coordinators, as the nodes say: PL-PIP's numbers
-  // start again, and FR-DGT's next envelope finds PL-PIP holding nothing.
-  ASSERT_TRUE(
-      Eventually([&] { return pl_.Health("FR-DGT").peer_expects() > 1; }));
-  ASSERT_TRUE(pl_.Skip("FR-DGT", pl_.Health("FR-DGT").peer_expects()).ok());
+  // The lead's next change finds PL-PIP holding nothing, and the node says
+  // what its coordinator can do: skip, not resend (a backup older than
+  // what the lead keeps).
+  ASSERT_TRUE(Act(fr_, id, samples::FindingEvent("A1", 4)).ok());
   ASSERT_TRUE(
       Eventually([&] { return fr_.Health("PL-PIP").peer_expects() == 1; }));
-  // Skip, not resend: a backup older than what the lead keeps.
-  ASSERT_TRUE(fr_.Skip("PL-PIP", 1).ok());
-  // The lead sent the whole open plan again.
+  EXPECT_THAT(fr_.Health("PL-PIP").problem(),
+              HasSubstr("pwx peer skip PL-PIP --to 1"));
+  // (A repair that meets the dispatcher stamping is refused: try again.)
+  ASSERT_TRUE(Eventually([&] { return fr_.Skip("PL-PIP", 1).ok(); }));
+  // After the repair the lead sent every open plan PL-PIP takes part in.
   ASSERT_TRUE(Same(fr_, pl_, id));
+  ASSERT_TRUE(Same(fr_, pl_, quiet));
   EXPECT_EQ(StoredPlan(pl_, id).state(), pwx::v1::PLAN_STATE_IN_PROGRESS);
+  EXPECT_EQ(StoredPlan(pl_, quiet).state(), pwx::v1::PLAN_STATE_PROPOSED);
   EXPECT_EQ(Stored(pl_, draft), "");
   EXPECT_EQ(Stored(pl_, declined), "");
-  // And PL-PIP acts on it as before.
+  // And PL-PIP acts on them as before, once its own link is repaired too
+  // (its numbers started again).
   ASSERT_TRUE(Act(pl_, id, samples::FindingEvent("A2", 7)).ok());
+  ASSERT_TRUE(Act(pl_, quiet, samples::AgreeEvent()).ok());
+  ASSERT_TRUE(
+      Eventually([&] { return pl_.Health("FR-DGT").peer_expects() > 1; }));
+  const uint64_t expects = pl_.Health("FR-DGT").peer_expects();
+  ASSERT_TRUE(Eventually([&] { return pl_.Skip("FR-DGT", expects).ok(); }));
   ASSERT_TRUE(Eventually(
       [&] { return StoredPlan(fr_, id).actions(1).findings_size() == 1; }));
+  ASSERT_TRUE(Eventually([&] {
+    return StoredPlan(fr_, quiet).state() == pwx::v1::PLAN_STATE_AGREED;
+  }));
   ASSERT_TRUE(Same(fr_, pl_, id));
   ASSERT_TRUE(Same(fr_, ro_, id));
+  ASSERT_TRUE(Same(fr_, pl_, quiet));
   EXPECT_EQ(fr_.Health("PL-PIP").problem(), "");
   EXPECT_EQ(pl_.Health("FR-DGT").problem(), "");
 }
@@ -205,13 +223,32 @@ TEST_F(PlanDeliveryTest, ARestartAsksForWhatWasMissedOnce) {
   ASSERT_TRUE(Act(fr_, id, samples::ProposeEvent()).ok());
   ASSERT_TRUE(Same(fr_, pl_, id));
   ASSERT_TRUE(Same(fr_, ro_, id));
+  const std::string other = NewPlan(fr_, {"PL-PIP"});
+  ASSERT_TRUE(Act(fr_, other, samples::ProposeEvent()).ok());
+  ASSERT_TRUE(Same(fr_, pl_, other));
   const int catch_ups = fr_.Count("plan.catch-up");
   // A node that holds everything asks and gets nothing.
   pl_.Restart();
   ASSERT_TRUE(Eventually([&] { return pl_.Health("FR-DGT").queued() == 0; }));
-  ASSERT_TRUE(Eventually([&] { return pl_.Health("RO-ITM").queued() == 0; }));
   EXPECT_EQ(fr_.Count("plan.catch-up"), catch_ups);
   EXPECT_EQ(fr_.Health("PL-PIP").queued(), 0u);
+  // One restored from an older backup, which holds only the first plan,
+  // gets the other one whole.
+  {
+    pwx::v1::Event older;
+    pwx::v1::PlanCatchUp* had =
+        older.mutable_plan()->mutable_holdings()->add_plans();
+    had->set_plan_id(id);
+    had->set_after_seq(StoredPlan(fr_, id).seq());
+    storage::WriteBatch batch;
+    ASSERT_TRUE(fr_.plans()->Apply(older, "PL-PIP", &batch).ok());
+    ASSERT_EQ(batch.audit_entries().size(), 1u);
+    pwx::v1::AuditEntry entry;
+    ASSERT_TRUE(entry.ParseFromString(batch.audit_entries()[0]));
+    EXPECT_EQ(entry.action(), "plan.catch-up");
+    EXPECT_EQ(entry.object_id(), other);
+    EXPECT_EQ(entry.count(), StoredPlan(fr_, other).seq());
+  }
   // Holdings that name plans of another lead, or a plan not held, get
   // nothing; a bad plan id names the field.
   pwx::v1::Event holdings;

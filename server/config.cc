@@ -155,8 +155,8 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
   if (config.authority_id().empty()) {
     return Invalid("authority_id", "is required (e.g. \"FR-DGT\")");
   }
-  if (absl::Status s =
-          domain::ValidateAuthorityId("authority_id", config.authority_id());
+  if (absl::Status s = domain::ValidateNodeAuthorityId("authority_id",
+                                                       config.authority_id());
       !s.ok()) {
     return s;
   }

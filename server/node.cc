@@ -384,6 +384,12 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
         node->outbox_.get(),
         [dispatcher](const std::string& peer) { dispatcher->Wake(peer); });
     node->handlers_->Add(node->plans_.get());
+    // A repaired link means a node lost state: the lead sends its open
+    // plans again.
+    node->outbox_->OnRepaired(
+        [plans = node->plans_.get()](const std::string& peer) {
+          plans->ResendOpenPlans(peer);
+        });
     // What the leads sent while this node was down reaches it anyway; this
     // asks for what a gap or a restore lost.
     if (absl::Status s = node->plans_->CatchUpAll(); !s.ok()) {

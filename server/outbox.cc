@@ -235,7 +235,7 @@ absl::StatusOr<uint64_t> Outbox::LastReceived(const std::string& peer) const {
 
 void Outbox::Commit(storage::WriteBatch batch, const std::string& peer,
                     pwx::v1::LinkRepairResponse response, RepairCallback done) {
-  kv_->WriteAsync(std::move(batch), [peer, response = std::move(response),
+  kv_->WriteAsync(std::move(batch), [this, peer, response = std::move(response),
                                      done = std::move(done)](absl::Status s) {
     if (absl::IsAborted(s)) {
       done(absl::AbortedError(
@@ -246,6 +246,7 @@ void Outbox::Commit(storage::WriteBatch batch, const std::string& peer,
       done(s);
       return;
     }
+    if (repaired_) repaired_(peer);
     done(response);
   });
 }

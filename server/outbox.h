@@ -109,6 +109,15 @@ class Outbox {
   void Skip(const std::string& peer, uint64_t to, const std::string& user,
             RepairCallback done);
 
+  // Calls `repaired` with the peer's authority after each Resend or Skip
+  // that committed: the peer or this node lost state (restored from a
+  // backup), so payloads may send again what the peer should hold. Called
+  // on the store's writer thread: it must not wait for a write. Set once,
+  // before the first repair.
+  void OnRepaired(std::function<void(const std::string& peer)> repaired) {
+    repaired_ = std::move(repaired);
+  }
+
   // The link to `peer` and what waits for it.
   absl::StatusOr<storage::LinkRecord> Link(const std::string& peer) const;
   absl::StatusOr<storage::OutboxStats> Stats(const std::string& peer) const;
@@ -141,6 +150,7 @@ class Outbox {
   storage::FederationStore* const fed_;
   const EventHandlers* const handlers_;
   const domain::Signer* const signer_;
+  std::function<void(const std::string&)> repaired_;
 };
 
 }  // namespace pwx::server

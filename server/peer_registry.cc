@@ -42,8 +42,8 @@ std::string Describe(const pwx::v1::Peer& peer) {
 }  // namespace
 
 absl::Status ValidateIdentityCard(const pwx::v1::IdentityCard& card) {
-  if (absl::Status s =
-          domain::ValidateAuthorityId("card.authority_id", card.authority_id());
+  if (absl::Status s = domain::ValidateNodeAuthorityId("card.authority_id",
+                                                       card.authority_id());
       !s.ok()) {
     return s;
   }

@@ -1,7 +1,12 @@
 // The peer side of Plans: the PlanMessage payload from other nodes. At the
-// lead: submissions (sequenced or refused) and catch-up requests; at a
-// receiver: sequenced events and refusals. The envelope's authenticated
-// sender decides who made a change, never a field of the message.
+// lead: submissions (sequenced or refused), catch-up requests and a node's
+// holdings at its start; at a receiver: sequenced events and refusals. The
+// envelope's authenticated sender decides who made a change, never a field of
+// the message.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +22,8 @@ using pwx::v1::Plan;
 using pwx::v1::PlanEvent;
 
 constexpr int kMaxEventsPerDelivery = 1000;
+// Open plans one node may say it holds of one lead.
+constexpr int kMaxHeldPlans = 100000;
 
 const std::string& PlanIdOf(const pwx::v1::PlanMessage& m) {
   switch (m.kind_case()) {
@@ -36,6 +43,7 @@ const std::string& PlanIdOf(const pwx::v1::PlanMessage& m) {
 }  // namespace
 
 std::vector<std::string> Plans::Objects(const pwx::v1::Event& event) const {
+  if (event.plan().has_holdings()) return {};
   return {PlanIdOf(event.plan())};
 }
 
@@ -53,6 +61,8 @@ absl::Status Plans::Apply(const pwx::v1::Event& event,
       return ApplyRefusal(m.refusal(), sender, batch);
     case pwx::v1::PlanMessage::kCatchUp:
       return ApplyCatchUp(m.catch_up(), sender, batch, &woken);
+    case pwx::v1::PlanMessage::kHoldings:
+      return ApplyHoldings(m.holdings(), sender, batch, &woken);
     default:
       return absl::InvalidArgumentError("plan: names no message");
   }
@@ -98,6 +108,13 @@ absl::Status Plans::ApplySubmission(const pwx::v1::PlanSubmission& in,
                           : Sequence(previous, plan, sender, submission, by,
                                      batch, woken, &after);
   if (sequenced.ok()) return absl::OkStatus();  // or a duplicate: nothing
+  if (absl::IsResourceExhausted(sequenced.status())) {
+    // A receiver's queue is full: the change is fine, this node cannot
+    // pass it on now. Refusing the delivery keeps the submission in its
+    // author's outbox, which sends it again later (the domain never
+    // refuses with this code).
+    return sequenced.status();
+  }
   pwx::v1::PlanRefusal refusal =
       domain::MakeRefusal(plan, submission, sequenced.status());
   refusal.set_plan_id(id);
@@ -220,11 +237,115 @@ absl::Status Plans::ApplyCatchUp(const pwx::v1::PlanCatchUp& in,
   absl::StatusOr<std::vector<PlanEvent>> events =
       domain::EventsFor((*stored)->record, sender, in.after_seq());
   if (!events.ok()) return events.status();
-  if (events->empty()) return absl::OkStatus();
+  return CatchUp(id, sender, *events, batch, woken);
+}
+
+absl::Status Plans::CatchUp(const std::string& plan_id,
+                            const std::string& sender,
+                            const std::vector<PlanEvent>& events,
+                            storage::WriteBatch* batch,
+                            std::set<std::string>* woken) const {
+  if (events.empty()) return absl::OkStatus();
   batch->AppendAudit(AuditEntryBytes(
       ToProtoTime(Now()), options_.authority_id, absl::StrCat("peer:", sender),
-      "plan.catch-up", id, "", events->size(), {sender}));
-  return SendEvents(sender, id, *events, "", batch, woken);
+      "plan.catch-up", plan_id, "", events.size(), {sender}));
+  return SendEvents(sender, plan_id, events, "", batch, woken);
+}
+
+absl::Status Plans::ApplyHoldings(const pwx::v1::PlanHoldings& in,
+                                  const std::string& sender,
+                                  storage::WriteBatch* batch,
+                                  std::set<std::string>* woken) const {
+  if (in.plans_size() > kMaxHeldPlans) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan.holdings.plans: more than ", kMaxHeldPlans, " plans"));
+  }
+  std::map<std::string, uint64_t> held;
+  for (int i = 0; i < in.plans_size(); ++i) {
+    const pwx::v1::PlanCatchUp& p = in.plans(i);
+    if (absl::Status s = domain::ValidatePlanId(
+            absl::StrCat("plan.holdings.plans[", i, "].plan_id"), p.plan_id());
+        !s.ok()) {
+      return s;
+    }
+    // Plans of another lead are not this node's to answer for.
+    if (PlanLead(p.plan_id()) == options_.authority_id) {
+      held[p.plan_id()] = p.after_seq();
+    }
+  }
+  // The plans listed: what each misses (whatever its state now).
+  for (const auto& [id, seq] : held) {
+    absl::StatusOr<std::optional<storage::StoredPlan>> stored =
+        store_.Get(id, batch);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) continue;
+    // Nothing for a sender that never was a receiver.
+    absl::StatusOr<std::vector<PlanEvent>> events =
+        domain::EventsFor((*stored)->record, sender, seq);
+    if (!events.ok()) continue;
+    if (absl::Status s = CatchUp(id, sender, *events, batch, woken); !s.ok()) {
+      return s;
+    }
+  }
+  // The open plans the sender takes part in and does not hold: it lost
+  // them.
+  return QueueOpenPlans(sender, held, batch, woken);
+}
+
+absl::Status Plans::QueueOpenPlans(const std::string& peer,
+                                   const std::map<std::string, uint64_t>& held,
+                                   storage::WriteBatch* batch,
+                                   std::set<std::string>* woken) const {
+  for (const pwx::v1::PlanState state :
+       {pwx::v1::PLAN_STATE_PROPOSED, pwx::v1::PLAN_STATE_AGREED,
+        pwx::v1::PLAN_STATE_IN_PROGRESS, pwx::v1::PLAN_STATE_REPORTED}) {
+    absl::StatusOr<std::vector<std::string>> ids = store_.IdsIn(state);
+    if (!ids.ok()) return ids.status();
+    for (const std::string& id : *ids) {
+      if (held.contains(id) || PlanLead(id) != options_.authority_id) continue;
+      absl::StatusOr<std::optional<storage::StoredPlan>> stored =
+          store_.Get(id, batch);
+      if (!stored.ok()) return stored.status();
+      if (!stored->has_value()) continue;
+      const Plan& plan = (*stored)->record;
+      // A decliner is no receiver: nothing.
+      const std::vector<std::string> receivers = domain::Receivers(plan);
+      if (std::find(receivers.begin(), receivers.end(), peer) ==
+          receivers.end()) {
+        continue;
+      }
+      absl::StatusOr<std::vector<PlanEvent>> events =
+          domain::EventsFor(plan, peer, 0);
+      if (!events.ok()) return events.status();
+      if (absl::Status s = CatchUp(id, peer, *events, batch, woken); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void Plans::ResendOpenPlans(const std::string& peer) const {
+  storage::WriteBatch batch;
+  std::set<std::string> woken;
+  if (absl::Status s = QueueOpenPlans(peer, {}, &batch, &woken); !s.ok()) {
+    spdlog::warn(
+        "plans: the open plans {} takes part in were not sent again "
+        "after the repair of its link: {}",
+        peer, s.ToString());
+    return;
+  }
+  if (batch.empty()) return;
+  kv_->WriteAsync(std::move(batch), [this, peer, woken](absl::Status s) {
+    if (!s.ok()) {
+      spdlog::warn(
+          "plans: the open plans {} takes part in were not sent "
+          "again after the repair of its link: {}",
+          peer, s.ToString());
+      return;
+    }
+    for (const std::string& p : woken) wake_(p);
+  });
 }
 
 void Plans::AfterCommit(const pwx::v1::Event& event,

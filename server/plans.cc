@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
 #include "server/domain/digest.h"
+#include "server/domain/envelope.h"
 #include "server/domain/fields.h"
 #include "server/domain/plan_rules.h"
 
@@ -23,8 +24,11 @@ using pwx::v1::PlanEvent;
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kAttempts = 5;
-// Events per PlanEvents message: a long history goes in several.
+// Events per PlanEvents message, and their bytes: a long history goes in
+// several. Half an envelope's body, so that one message of events always
+// fits (an event alone is far smaller: plan_rules.h bounds its texts).
 constexpr size_t kEventsPerMessage = 50;
+constexpr size_t kEventsMessageBytes = domain::kMaxEnvelopeBodyBytes / 2;
 
 std::string EventSha256(const PlanEvent& e) {
   return domain::Sha256Hex(e.SerializeAsString());
@@ -119,20 +123,29 @@ absl::Status Plans::SendEvents(const std::string& peer,
                                const std::string& user,
                                storage::WriteBatch* batch,
                                std::set<std::string>* woken) const {
-  for (size_t from = 0; from < events.size(); from += kEventsPerMessage) {
-    pwx::v1::PlanMessage message;
-    pwx::v1::PlanEvents* out = message.mutable_events();
-    out->set_plan_id(plan_id);
-    out->set_lead(options_.authority_id);
-    for (size_t i = from; i < events.size() && i < from + kEventsPerMessage;
-         ++i) {
-      *out->add_events() = events[i];
+  pwx::v1::PlanMessage message;
+  size_t bytes = 0;
+  auto flush = [&]() -> absl::Status {
+    if (message.events().events().empty()) return absl::OkStatus();
+    absl::Status s = Send(peer, message, user, batch, woken);
+    message.mutable_events()->clear_events();
+    bytes = 0;
+    return s;
+  };
+  message.mutable_events()->set_plan_id(plan_id);
+  message.mutable_events()->set_lead(options_.authority_id);
+  for (const PlanEvent& e : events) {
+    // By count and by size: a history of large events (long texts) goes
+    // in as many envelopes as it needs, none over the envelope's limit.
+    const size_t size = e.ByteSizeLong();
+    if (message.events().events_size() >= static_cast<int>(kEventsPerMessage) ||
+        (bytes > 0 && bytes + size > kEventsMessageBytes)) {
+      if (absl::Status s = flush(); !s.ok()) return s;
     }
-    if (absl::Status s = Send(peer, message, user, batch, woken); !s.ok()) {
-      return s;
-    }
+    *message.mutable_events()->add_events() = e;
+    bytes += size;
   }
-  return absl::OkStatus();
+  return flush();
 }
 
 absl::StatusOr<PlanEvent> Plans::Sequence(
@@ -155,24 +168,34 @@ absl::StatusOr<PlanEvent> Plans::Sequence(
     if (peers_->Find(d.authority) == nullptr) {
       return absl::FailedPreconditionError(absl::StrCat(
           d.authority, " is not a peer of this node (pwx peer add), so plan ",
-          plan.id(), " cannot reach it"));
+          plan.id(), " cannot reach it; nothing was changed"));
     }
   }
+  // Built apart and added to `batch` only once every receiver took its
+  // events: a change is stored and queued to all of them, or to none.
+  // (A part dropped unwritten releases what the outbox noted of it.)
+  storage::WriteBatch writes;
+  std::set<std::string> woken_here;
   for (const domain::PlanDelivery& d : deliveries) {
     absl::StatusOr<std::vector<PlanEvent>> events =
         domain::EventsFor(*after, d.authority, d.after_seq);
     if (!events.ok()) return events.status();
-    if (absl::Status s =
-            SendEvents(d.authority, plan.id(), *events, "", batch, woken);
+    if (absl::Status s = SendEvents(d.authority, plan.id(), *events, "",
+                                    &writes, &woken_here);
         !s.ok()) {
-      return s;
+      return absl::Status(
+          s.code(),
+          absl::StrCat("plan ", plan.id(), ": the change cannot be queued for ",
+                       d.authority, ", so nothing was changed: ", s.message()));
     }
   }
-  store_.Put(*after, previous, batch);
-  batch->AppendAudit(AuditEntryBytes(
+  store_.Put(*after, previous, &writes);
+  writes.AppendAudit(AuditEntryBytes(
       sequenced->at(), options_.authority_id, audit_user,
       absl::StrCat("plan.", domain::PlanActionName(*sequenced)), plan.id(),
       EventSha256(*sequenced), sequenced->seq(), {author}));
+  batch->Append(std::move(writes));
+  woken->insert(woken_here.begin(), woken_here.end());
   return sequenced;
 }
 
@@ -425,8 +448,12 @@ absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> Plans::Refusals(
 }
 
 absl::Status Plans::CatchUpAll() {
-  storage::WriteBatch batch;
-  std::set<std::string> woken;
+  // Per lead, the open plans held (a decliner's excepted: it asks for
+  // nothing more).
+  std::map<std::string, pwx::v1::PlanHoldings> holdings;
+  for (const pwx::v1::Peer& peer : peers_->List()) {
+    holdings[peer.card().authority_id()];
+  }
   for (const pwx::v1::PlanState state :
        {pwx::v1::PLAN_STATE_PROPOSED, pwx::v1::PLAN_STATE_AGREED,
         pwx::v1::PLAN_STATE_IN_PROGRESS, pwx::v1::PLAN_STATE_REPORTED}) {
@@ -438,24 +465,51 @@ absl::Status Plans::CatchUpAll() {
       if (!stored.ok()) return stored.status();
       if (!stored->has_value()) continue;
       const Plan& plan = (*stored)->record;
-      if (plan.lead() == options_.authority_id ||
-          domain::ConfidentialFor(plan, options_.authority_id) ||
-          peers_->Find(plan.lead()) == nullptr) {
+      auto it = holdings.find(plan.lead());
+      if (it == holdings.end() ||
+          domain::ConfidentialFor(plan, options_.authority_id)) {
         continue;
       }
-      pwx::v1::PlanMessage message;
-      message.mutable_catch_up()->set_plan_id(id);
-      message.mutable_catch_up()->set_after_seq(plan.seq());
-      if (absl::Status s = Send(plan.lead(), message, "", &batch, &woken);
-          !s.ok()) {
-        return s;
-      }
+      pwx::v1::PlanCatchUp* held = it->second.add_plans();
+      held->set_plan_id(id);
+      held->set_after_seq(plan.seq());
     }
   }
-  if (batch.empty()) return absl::OkStatus();
-  if (absl::Status s = kv_->Write(std::move(batch)); !s.ok()) return s;
+  // Only the leads of open plans held: a restart adds no traffic on the
+  // other links. (A node restored from an empty backup holds none; the
+  // leads send its plans again once its link is repaired:
+  // ResendOpenPlans.)
+  for (auto it = holdings.begin(); it != holdings.end();) {
+    if (it->second.plans_size() == 0) {
+      it = holdings.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // A peer that cannot take its message now (its queue is full) does not
+  // keep the others from theirs; the first such error is returned.
+  absl::Status first_error;
+  storage::WriteBatch batch;
+  std::set<std::string> woken;
+  for (auto& [lead, held] : holdings) {
+    pwx::v1::PlanMessage message;
+    *message.mutable_holdings() = std::move(held);
+    storage::WriteBatch part;
+    if (absl::Status s = Send(lead, message, "", &part, &woken); !s.ok()) {
+      if (first_error.ok()) {
+        first_error = absl::Status(
+            s.code(), absl::StrCat("what this node holds of the plans ", lead,
+                                   " leads was not sent to it: ", s.message()));
+      }
+      continue;
+    }
+    batch.Append(std::move(part));
+  }
+  if (!batch.empty()) {
+    if (absl::Status s = kv_->Write(std::move(batch)); !s.ok()) return s;
+  }
   for (const std::string& peer : woken) wake_(peer);
-  return absl::OkStatus();
+  return first_error;
 }
 
 }  // namespace pwx::server

@@ -13,10 +13,23 @@
 //     submission changes nothing: the refusal is kept (a resent submission
 //     gets the same one) and sent back to its author, whose node keeps it
 //     for its users;
+//   - a change is queued to every receiver or to none: when the outbox
+//     refuses one receiver (its queue is full, the message too large, it
+//     is no longer a peer), the change is refused naming that receiver and
+//     nothing is written. A participant's submission the lead cannot pass
+//     on because a receiver's queue is full is not refused: the delivery
+//     that carried it fails (RESOURCE_EXHAUSTED), and the participant's
+//     node sends it again later, as for any delivery refused for now. Any
+//     other such failure is a refusal sent back to its author;
 //   - a receiving node takes events from the plan's lead only, applies
 //     them in order (domain::ReceiveSequenced), keeps what comes early,
 //     and asks the lead for the missing ones (PlanCatchUp); at start it
-//     asks for what it may have missed of every open plan (CatchUpAll).
+//     tells the lead of each open plan it holds what it holds of that
+//     lead's open plans (CatchUpAll, PlanHoldings), and the lead sends
+//     what is missing;
+//   - when a coordinator repairs the link to a peer (pwx peer resend or
+//     skip: one side was restored from a backup), the lead sends that peer
+//     the whole of every open plan it takes part in (ResendOpenPlans).
 // Every change made or received is an audit entry "plan.<action>" in its
 // own batch; a read that returns personal data returns once its
 // "plan.read" entry is durable.
@@ -106,9 +119,21 @@ class Plans final : public EventHandler {
   absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> Refusals(
       const std::string& id) const;
 
-  // Asks the lead of every open plan this node holds from another lead for
-  // the events after the ones held: after a restart, or a restore.
+  // At start: tells the lead of every open plan this node holds which of
+  // that lead's open plans it holds, at which seq (PlanHoldings), so that
+  // the lead sends what was missed meanwhile and the whole of every open
+  // plan of its in which this node takes part but that it lacks (restored
+  // from an older backup). A peer whose queue is full is skipped (the first
+  // such error is returned); the others are told.
   absl::Status CatchUpAll();
+
+  // At the lead, once the link to `peer` was repaired (Outbox::OnRepaired:
+  // `pwx peer resend` or `skip`, after a restore on either side): queues
+  // for `peer` the whole history of every open plan this node leads in
+  // which it takes part, so that a peer that lost them gets them back; one
+  // that holds them ignores what it has. Asynchronous, never waits for a
+  // write (it runs on the writer's thread); a failure is logged.
+  void ResendOpenPlans(const std::string& peer) const;
 
   // EventHandler.
   pwx::v1::Event::PayloadCase payload() const override {
@@ -140,7 +165,8 @@ class Plans final : public EventHandler {
   // `previous`, null for a new plan), stores the result and queues it to
   // the receivers, with the audit entry by `audit_user`. Returns the
   // sequenced event (seq <= plan.seq for a duplicate, which writes
-  // nothing) and sets `after`; the domain's refusal otherwise, with
+  // nothing) and sets `after`; otherwise the domain's refusal, or the
+  // outbox's refusal of a receiver (its code, the receiver named), with
   // nothing added to `batch`.
   absl::StatusOr<pwx::v1::PlanEvent> Sequence(
       const storage::StoredPlan* previous, const pwx::v1::Plan& plan,
@@ -163,6 +189,22 @@ class Plans final : public EventHandler {
                             const std::string& sender,
                             storage::WriteBatch* batch,
                             std::set<std::string>* woken) const;
+  // Queues for `peer` the history of every open plan this node leads
+  // that `peer` receives and `held` does not name.
+  absl::Status QueueOpenPlans(const std::string& peer,
+                              const std::map<std::string, uint64_t>& held,
+                              storage::WriteBatch* batch,
+                              std::set<std::string>* woken) const;
+  absl::Status ApplyHoldings(const pwx::v1::PlanHoldings& in,
+                             const std::string& sender,
+                             storage::WriteBatch* batch,
+                             std::set<std::string>* woken) const;
+  // At the lead: queues `events` of plan `plan_id` (domain::EventsFor) for
+  // `sender`, with a "plan.catch-up" audit entry; nothing when empty.
+  absl::Status CatchUp(const std::string& plan_id, const std::string& sender,
+                       const std::vector<pwx::v1::PlanEvent>& events,
+                       storage::WriteBatch* batch,
+                       std::set<std::string>* woken) const;
   void ActOnce(std::string id, pwx::v1::PlanEvent event,
                PlanChangeCallback done, int attempts_left);
   void CreateOnce(pwx::v1::PlanEvent event, PlanChangeCallback done,

@@ -62,6 +62,27 @@ void WriteBatch::AppendAudit(std::string entry_bytes) {
   audit_entries_.push_back(std::move(entry_bytes));
 }
 
+void WriteBatch::Append(WriteBatch&& other) {
+  if (this == &other) return;
+  std::move(other.ops_.begin(), other.ops_.end(), std::back_inserter(ops_));
+  std::move(other.preconditions_.begin(), other.preconditions_.end(),
+            std::back_inserter(preconditions_));
+  std::move(other.audit_entries_.begin(), other.audit_entries_.end(),
+            std::back_inserter(audit_entries_));
+  audit_leaf_hashes_.insert(audit_leaf_hashes_.end(),
+                            other.audit_leaf_hashes_.begin(),
+                            other.audit_leaf_hashes_.end());
+  std::move(other.resolved_.begin(), other.resolved_.end(),
+            std::back_inserter(resolved_));
+  byte_size_ += other.byte_size_;
+  other.ops_.clear();
+  other.preconditions_.clear();
+  other.audit_entries_.clear();
+  other.audit_leaf_hashes_.clear();
+  other.resolved_.clear();
+  other.byte_size_ = 0;
+}
+
 std::vector<std::string> MoveIndexEntries(std::vector<std::string> old_keys,
                                           std::vector<std::string> new_keys,
                                           WriteBatch* batch) {

@@ -71,6 +71,14 @@ class WriteBatch {
   // object later, by the AuditIndexer.)
   void AppendAudit(std::string entry_bytes);
 
+  // Moves everything `other` holds to the end of this batch: its writes,
+  // preconditions, audit entries (after this batch's) and OnResolved
+  // functions, which then run when this batch is destroyed. For a part of
+  // an operation built on its own so that a failure leaves the caller's
+  // batch untouched: drop the part, or append it once it is complete.
+  // `other` must not write the audit index.
+  void Append(WriteBatch&& other);
+
   // Runs `resolved` when the batch is destroyed: once it is committed (and
   // its writes are visible to readers), refused, or dropped unwritten; the
   // store destroys a batch only after its commit. For bookkeeping of what

@@ -1,9 +1,11 @@
 #include "server/domain/fields.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -128,6 +130,22 @@ absl::Status ValidateAuthorityId(absl::string_view field,
         !absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       return bad();
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateNodeAuthorityId(absl::string_view field,
+                                     absl::string_view id) {
+  if (!absl::StartsWith(id, "EU-")) return ValidateAuthorityId(field, id);
+  const bool ok = id.size() >= 5 && id.size() <= 19 &&
+                  std::all_of(id.begin() + 3, id.end(), [](char c) {
+                    return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
+                           absl::ascii_isdigit(static_cast<unsigned char>(c));
+                  });
+  if (!ok) {
+    return Invalid(field, absl::StrCat("'", id,
+                                       "' is not an EU body's authority id "
+                                       "such as EU-ELA"));
   }
   return absl::OkStatus();
 }

@@ -31,6 +31,13 @@ absl::StatusOr<std::string> NormalizeNace(absl::string_view field,
 // or digits, e.g. "FR-DGT".
 absl::Status ValidateAuthorityId(absl::string_view field, absl::string_view id);
 
+// An authority that runs a node: a member state's ("FR-DGT", as
+// ValidateAuthorityId) or an EU body's ("EU-" and 2–16 upper-case letters
+// or digits, e.g. "EU-ELA", the European Labour Authority, which takes
+// part in joint inspections). INVALID_ARGUMENT naming `field`.
+absl::Status ValidateNodeAuthorityId(absl::string_view field,
+                                     absl::string_view id);
+
 // The text has at most `max_chars` Unicode code points and no control
 // characters other than tab and newline (when `multiline`).
 absl::Status ValidateText(absl::string_view field, absl::string_view text,

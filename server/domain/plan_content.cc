@@ -25,18 +25,12 @@ namespace plan_fields {
 
 absl::Status ValidateElaAuthority(absl::string_view field,
                                   absl::string_view id) {
-  const bool ok = id.size() >= 5 && id.size() <= 19 &&
-                  absl::StartsWith(id, "EU-") &&
-                  std::all_of(id.begin() + 3, id.end(), [](char c) {
-                    return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
-                           absl::ascii_isdigit(static_cast<unsigned char>(c));
-                  });
-  if (!ok) {
+  if (!absl::StartsWith(id, "EU-")) {
     return Invalid(field, absl::StrCat("'", id,
                                        "' is not an EU body's authority id "
                                        "such as EU-ELA"));
   }
-  return absl::OkStatus();
+  return ValidateNodeAuthorityId(field, id);
 }
 
 absl::Status ValidateAnyAuthority(absl::string_view field,

@@ -87,6 +87,16 @@ TEST(AuthorityIdTest, AcceptsCountryDashName) {
   EXPECT_FALSE(ValidateAuthorityId("a", "FR-").ok());
 }
 
+TEST(AuthorityIdTest, ANodeMayBeAnEuBodys) {
+  EXPECT_TRUE(ValidateNodeAuthorityId("card.authority_id", "EU-ELA").ok());
+  EXPECT_TRUE(ValidateNodeAuthorityId("card.authority_id", "FR-DGT").ok());
+  EXPECT_FALSE(ValidateAuthorityId("a", "EU-ELA").ok());
+  EXPECT_THAT(ValidateNodeAuthorityId("card.authority_id", "EU-ela").message(),
+              HasSubstr("card.authority_id: 'EU-ela' is not an EU body's"));
+  EXPECT_FALSE(ValidateNodeAuthorityId("a", "EU-").ok());
+  EXPECT_FALSE(ValidateNodeAuthorityId("a", "US-DOL").ok());
+}
+
 TEST(TextTest, CountsCharactersNotBytesAndRefusesControls) {
   EXPECT_TRUE(ValidateText("t", "Łódź", 4).ok());
   EXPECT_FALSE(ValidateText("t", "Łódź!", 4).ok());

@@ -98,6 +98,9 @@ TEST(ConfigTest, ValidationNamesTheKey) {
   ApplyDefaults(&c);
   c.set_authority_id("FR_DGT");
   EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("authority_id"));
+  // The European Labour Authority runs a node of its own.
+  c.set_authority_id("EU-ELA");
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
   c = *ParseConfig(kGood, "x");
   ApplyDefaults(&c);
   c.mutable_log()->set_format("xml");

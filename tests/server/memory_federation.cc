@@ -166,6 +166,9 @@ void MemoryNode::Start(bool keep_store) {
         }
       });
   handlers_.Add(plans_.get());
+  outbox_->OnRepaired([plans = plans_.get()](const std::string& peer) {
+    plans->ResendOpenPlans(peer);
+  });
   dispatcher_ = std::make_unique<OutboxDispatcher>(
       dispatcher_options, outbox_.get(), peers_.get(), transport_.get());
   wake_target_ = dispatcher_.get();

@@ -140,7 +140,8 @@ class MemoryNode {
   // The node's requests (server/requests.h), on a calendar of weekdays.
   Requests* requests() { return requests_.get(); }
   // The node's plans (server/plans.h); each start asks the leads of the
-  // open plans held for what was missed.
+  // open plans held for what was missed, and a repair of a link (Resend,
+  // Skip) sends the peer the open plans this node leads again.
   Plans* plans() { return plans_.get(); }
   storage::KvStore* kv() { return kv_.get(); }
   // The largest write of this node since it started over an empty store

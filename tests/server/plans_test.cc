@@ -18,8 +18,7 @@
 #include "server/domain/plan_rules.h"
 #include "storage/plan_store.h"
 #include "tests/domain/plan_samples.h"
-#include "tests/server/memory_federation.h"
-#include "tests/server/requests_fixture.h"
+#include "tests/server/plans_fixture.h"
 
 namespace pwx::server::testing {
 namespace {
@@ -28,86 +27,14 @@ using ::pwx::v1::Plan;
 using ::pwx::v1::PlanEvent;
 namespace samples = ::pwx::testing;
 
-class PlansTest : public ::testing::Test {
+class PlansTest : public PlansFixture {
  protected:
-  void SetUp() override {
-    for (MemoryNode* a : {&fr_, &pl_, &ro_}) {
-      for (MemoryNode* b : {&fr_, &pl_, &ro_}) {
-        if (a != b) {
-          ASSERT_TRUE(a->AddPeer(b->Card()).ok());
-        }
-      }
-    }
-  }
+  void SetUp() override { LinkAll({&fr_, &pl_, &ro_}); }
 
-  // A plan led by FR-DGT with `participants`, its actions: A1 by FR-DGT,
-  // then one for each participant (A2, A3, ...). No ELA node.
   std::string NewPlan(const std::vector<std::string>& participants) {
-    PlanEvent create = samples::CreateEvent(participants);
-    create.mutable_create()->mutable_content()->clear_ela();
-    absl::StatusOr<PlanChange> made =
-        Await<absl::StatusOr<PlanChange>>([&](auto done) {
-          fr_.plans()->Create(create.create(), "marie", done);
-        });
-    EXPECT_TRUE(made.ok()) << made.status();
-    if (!made.ok()) return "";
-    const std::string id = made->plan.id();
-    EXPECT_TRUE(
-        Act(fr_, id, samples::AddActionEvent("FR-DGT", "2026-03-02")).ok());
-    for (const std::string& p : participants) {
-      EXPECT_TRUE(Act(fr_, id, samples::AddActionEvent(p, "2026-03-03")).ok());
-    }
-    return id;
+    return PlansFixture::NewPlan(fr_, participants);
   }
 
-  absl::StatusOr<PlanChange> Act(MemoryNode& node, const std::string& id,
-                                 PlanEvent step, bool coordinator = true) {
-    return Await<absl::StatusOr<PlanChange>>([&](auto done) {
-      node.plans()->Act(id, step, "liaison", coordinator, done);
-    });
-  }
-
-  absl::StatusOr<Plan> Get(MemoryNode& node, const std::string& id) {
-    return Await<absl::StatusOr<Plan>>(
-        [&](auto done) { node.plans()->Get(id, "reader", done); });
-  }
-
-  // The plan as `node` stores it (what all nodes must agree on).
-  static std::string Stored(MemoryNode& node, const std::string& id) {
-    absl::StatusOr<std::optional<storage::StoredPlan>> p =
-        storage::PlanStore(node.kv()).Get(id);
-    if (!p.ok() || !p->has_value()) return "";
-    return (*p)->bytes;
-  }
-  static Plan StoredPlan(MemoryNode& node, const std::string& id) {
-    Plan p;
-    p.ParseFromString(Stored(node, id));
-    return p;
-  }
-  static bool Same(MemoryNode& a, MemoryNode& b, const std::string& id) {
-    return Eventually([&] {
-      const std::string x = Stored(a, id);
-      return !x.empty() && x == Stored(b, id);
-    });
-  }
-  static bool ReachesSeq(MemoryNode& node, const std::string& id,
-                         uint64_t seq) {
-    return Eventually([&] { return StoredPlan(node, id).seq() >= seq; });
-  }
-  static bool Refused(MemoryNode& node, const std::string& id,
-                      const std::string& submission_id) {
-    return Eventually([&] {
-      absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> r =
-          node.plans()->Refusals(id);
-      if (!r.ok()) return false;
-      for (const pwx::v1::PlanRefusal& x : *r) {
-        if (x.submission_id() == submission_id) return true;
-      }
-      return false;
-    });
-  }
-
-  std::map<std::string, MemoryNode*> nodes_;
   MemoryNode fr_{"FR-DGT", &nodes_};
   MemoryNode pl_{"PL-PIP", &nodes_};
   MemoryNode ro_{"RO-ITM", &nodes_};

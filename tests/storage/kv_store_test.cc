@@ -237,6 +237,41 @@ TYPED_TEST(KvStoreTest, PreconditionOnValue) {
   EXPECT_EQ(this->Get(Column::kPlans, "p"), std::nullopt);
 }
 
+TYPED_TEST(KvStoreTest, AnAppendedPartCommitsWithItsBatchAndResolvesOnce) {
+  this->Put(Column::kCases, "k", "v1");
+  int resolved = 0;
+  WriteBatch batch;
+  batch.Put(Column::kCases, "a", "1");
+  {
+    WriteBatch part;
+    part.Require(Column::kCases, "k", "v1");
+    part.Put(Column::kCases, "b", "2");
+    part.AppendAudit("entry");
+    part.OnResolved([&resolved] { ++resolved; });
+    batch.Append(std::move(part));
+    EXPECT_TRUE(part.empty());
+  }
+  // The part's bookkeeping now waits for the batch it joined.
+  EXPECT_EQ(resolved, 0);
+  EXPECT_EQ(batch.preconditions().size(), 1u);
+  EXPECT_EQ(batch.audit_entries().size(), 1u);
+  EXPECT_EQ(batch.audit_leaf_hashes().size(), 1u);
+  ASSERT_OK(this->store_->Write(std::move(batch)));
+  EXPECT_EQ(resolved, 1);
+  EXPECT_EQ(this->Get(Column::kCases, "a"), "1");
+  EXPECT_EQ(this->Get(Column::kCases, "b"), "2");
+
+  // The part's precondition holds for the whole batch.
+  WriteBatch stale;
+  stale.Put(Column::kCases, "c", "3");
+  WriteBatch part;
+  part.Require(Column::kCases, "k", "v0");
+  stale.Append(std::move(part));
+  EXPECT_EQ(this->store_->Write(std::move(stale)).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(this->Get(Column::kCases, "c"), std::nullopt);
+}
+
 TYPED_TEST(KvStoreTest, SecondBatchOfOneGroupSeesTheFirst) {
   this->Put(Column::kCases, "k", "old");
 

@@ -2,13 +2,14 @@
 # run). The script declares, before sourcing:
 #   declare -A AUTHORITY=([FR]="FR-DGT" ...)   node -> authority id
 #   declare -A USER_OF=([FR]="alice" ...)      node -> its admin user
-# and may set FEDERATION_CONFIG (lines inside every node's federation {}).
+# and may set FEDERATION_CONFIG (lines inside every node's federation {})
+# and USER_ROLES (the roles the users get, default "inspector auditor").
 # Defines PID, API_PORT, FED_PORT, DATA_OF, API_CONFIG_OF and
 # FEDERATION_CONFIG_OF (lines inside one node's api {} and federation {},
 # read by start) and these functions:
 #   pwx NODE ARGS...      the CLI on NODE as its user (see run in lib.sh)
-#   start NODE            starts the node (its user an admin, inspector and
-#                         auditor from the command line); its federation
+#   start NODE            starts the node (its user an admin with USER_ROLES
+#                         from the command line); its federation
 #                         port stays the same
 #                         across restarts unless FED_PORT[NODE] is unset
 #   stop NODE SIGNAL      sends SIGNAL (KILL, TERM) and waits for the exit
@@ -62,6 +63,10 @@ federation {
   ${FEDERATION_CONFIG_OF[$node]:-}
 }
 CONFIG
+  local roles=() role
+  for role in ${USER_ROLES:-inspector auditor}; do
+    roles+=(--bootstrap-role "${USER_OF[$node]}=$role")
+  done
   CMD=""
   "$SERVER_BIN" \
     --config "$T/$node.textproto" \
@@ -75,8 +80,7 @@ CONFIG
     --api-key "$PKI/$id/node.key" \
     --api-client-ca "$PKI/$id/ca.pem" \
     --admin-user "${USER_OF[$node]}" \
-    --bootstrap-role "${USER_OF[$node]}=inspector" \
-    --bootstrap-role "${USER_OF[$node]}=auditor" \
+    "${roles[@]}" \
     --log-format text \
     >>"$T/$node.log" 2>&1 </dev/null &
   PID[$node]=$!

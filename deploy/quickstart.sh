@@ -5,9 +5,11 @@
 # peers 7544), makes them peers of each other by exchanging identity cards,
 # files a demo case on FR-DGT and shares it with PL-PIP, then runs an
 # information request from FR-DGT to PL-PIP to closure and checks that both
-# nodes hold the same history. Safe to run again: it reuses the PKIs, the
-# data, the peers and nodes already running (each run sends a new request).
-# Run with --help.
+# nodes hold the same history. With --three, a third node, RO-ITM (API
+# 127.0.0.1:7643, peers 7644), joins them, and FR-DGT leads a joint
+# inspection plan with PL-PIP and RO-ITM from proposal to its report. Safe to
+# run again: it reuses the PKIs, the data, the peers and nodes already running
+# (each run sends a new request and makes a new plan). Run with --help.
 set -euo pipefail
 
 readonly PROG="quickstart.sh"
@@ -15,6 +17,7 @@ readonly START_TIMEOUT_S=30
 readonly STOP_TIMEOUT_S=15
 readonly SHARE_TIMEOUT_S=30
 readonly REQUEST_TIMEOUT_S=30
+readonly PLAN_TIMEOUT_S=30
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly REPO
@@ -26,17 +29,20 @@ readonly CLIENT_BIN="$CLIENT_DIR/pwx"
 # The two nodes, by short name: authority id, display name, user, API listen
 # address, the address the CLI dials ("localhost" is in the node
 # certificate), federation listen address.
-declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP")
-declare -A AUTHORITY_NAME=([FR]="Direction générale du travail" [PL]="Państwowa Inspekcja Pracy")
-declare -A USER_OF=([FR]="alice" [PL]="piotr")
-declare -A LISTEN=([FR]="127.0.0.1:7443" [PL]="127.0.0.1:7543")
-declare -A SERVER_ADDR=([FR]="localhost:7443" [PL]="localhost:7543")
-declare -A FED_LISTEN=([FR]="127.0.0.1:7444" [PL]="127.0.0.1:7544")
-readonly NODES=(FR PL)
+declare -A AUTHORITY=([FR]="FR-DGT" [PL]="PL-PIP" [RO]="RO-ITM")
+declare -A AUTHORITY_NAME=([FR]="Direction générale du travail"
+  [PL]="Państwowa Inspekcja Pracy" [RO]="Inspecția Muncii")
+declare -A USER_OF=([FR]="alice" [PL]="piotr" [RO]="ioana")
+declare -A LISTEN=([FR]="127.0.0.1:7443" [PL]="127.0.0.1:7543" [RO]="127.0.0.1:7643")
+declare -A SERVER_ADDR=([FR]="localhost:7443" [PL]="localhost:7543" [RO]="localhost:7643")
+declare -A FED_LISTEN=([FR]="127.0.0.1:7444" [PL]="127.0.0.1:7544" [RO]="127.0.0.1:7644")
+# The roles the config gives each node's user: inspectors work cases,
+# requests and plans; coordinators agree to plans for their authority.
+readonly USER_ROLES=(inspector coordinator)
 
 usage() {
   cat <<'EOF'
-Usage: deploy/quickstart.sh [--dir DIR] [--env [FR|PL] | --stop] [--help]
+Usage: deploy/quickstart.sh [--dir DIR] [--three] [--env [FR|PL|RO] | --stop] [--help]
 
 Without --env or --stop: installs the build dependencies (deploy/install-deps.sh),
 builds pwx-server and pwx into <repo>/build, creates the PKIs of FR-DGT (user
@@ -51,13 +57,25 @@ with its history: the script fails unless the two histories are identical.
 
   FR-DGT  API 127.0.0.1:7443, federation 127.0.0.1:7444, user alice
   PL-PIP  API 127.0.0.1:7543, federation 127.0.0.1:7544, user piotr
+  RO-ITM  API 127.0.0.1:7643, federation 127.0.0.1:7644, user ioana (--three)
+
+Each user is inspector and coordinator of their node (bootstrap_roles).
 
   --dir DIR     where the PKIs, configs, data, logs and pids live
                 (default: ./var/quickstart, relative to the current directory)
-  --env [FR|PL] print only the shell exports that point the pwx CLI at one
-                node: FR-DGT as alice (the default) or PL-PIP as piotr:
+  --three       also start RO-ITM, make the three nodes peers of each other,
+                and walk a joint inspection plan led by FR-DGT with PL-PIP
+                and RO-ITM to its report: create, two actions, propose, agree
+                on both participants' nodes, start, findings, each
+                authority's part of the report; the script fails unless
+                `pwx plan list --output json` shows the same plans in the
+                same states on the three nodes
+  --env [FR|PL|RO]
+                print only the shell exports that point the pwx CLI at one
+                node: FR-DGT as alice (the default), PL-PIP as piotr or
+                RO-ITM as ioana:
                   eval "$(deploy/quickstart.sh --env PL)"
-  --stop        stop both nodes (SIGTERM, then wait up to 15 s each)
+  --stop        stop the nodes (SIGTERM, then wait up to 15 s each)
   --help        this text
 EOF
 }
@@ -74,13 +92,14 @@ say() {
 dir="./var/quickstart"
 mode="start"
 env_node="FR"
+three=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dir) [[ $# -ge 2 ]] || die "--dir needs a value"; dir="$2"; shift 2 ;;
     --dir=*) dir="${1#*=}"; shift ;;
     --env)
       mode="env"
-      if [[ $# -ge 2 && ( "$2" == FR || "$2" == PL ) ]]; then
+      if [[ $# -ge 2 && ( "$2" == FR || "$2" == PL || "$2" == RO ) ]]; then
         env_node="$2"
         shift
       fi
@@ -88,10 +107,11 @@ while [[ $# -gt 0 ]]; do
     --env=*)
       mode="env"
       env_node="${1#*=}"
-      [[ "$env_node" == FR || "$env_node" == PL ]] ||
-        die "--env takes FR or PL, not '$env_node'"
+      [[ "$env_node" == FR || "$env_node" == PL || "$env_node" == RO ]] ||
+        die "--env takes FR, PL or RO, not '$env_node'"
       shift ;;
     --stop) mode="stop"; shift ;;
+    --three) three=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "$PROG: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -101,6 +121,11 @@ DIR="$(realpath -m -- "$dir")"
 readonly DIR
 readonly PKI_DIR="$DIR/pki"
 readonly CARD_DIR="$DIR/cards"
+if ((three)); then
+  readonly NODES=(FR PL RO)
+else
+  readonly NODES=(FR PL)
+fi
 
 # Per-node paths; $1 is FR or PL.
 lower() { tr '[:upper:]' '[:lower:]' <<<"$1"; }
@@ -179,6 +204,8 @@ stop_node() {
 cmd_stop() {
   local node
   for node in "${NODES[@]}"; do stop_node "$node"; done
+  # RO-ITM runs only after --three; stop it whenever it does.
+  if ((!three)) && [[ -f "$(pid_file RO)" ]]; then stop_node RO; fi
 }
 
 # Quotes a string for protobuf text format.
@@ -213,18 +240,36 @@ federation {
   listen: $(textproto_quote "${FED_LISTEN[$node]}")
 }
 admin_users: $(textproto_quote "${USER_OF[$node]}")
-# Cases need the inspector role, and nobody grants a role to themselves:
-# the config gives the bootstrap admin theirs.
-bootstrap_roles {
-  user: $(textproto_quote "${USER_OF[$node]}")
-  role: "inspector"
-}
 log {
   format: "text"
 }
+# Cases, requests and plans need the inspector role, agreeing to a plan the
+# coordinator role, and nobody grants a role to themselves: the config gives
+# the bootstrap admin theirs.
 EOF
+  local role
+  for role in "${USER_ROLES[@]}"; do bootstrap_role "$node" "$role" >>"$tmp"; done
   mv -f "$tmp" "$config"
   say "wrote $config"
+}
+
+bootstrap_role() {
+  printf 'bootstrap_roles {\n  user: %s\n  role: "%s"\n}\n' \
+    "$(textproto_quote "${USER_OF[$1]}")" "$2"
+}
+
+# A config written by an older quickstart may lack a role of USER_ROLES:
+# appends it. Prints "changed" when it did (the node must restart to hold it).
+complete_roles() {
+  local node="$1" config role changed=""
+  config="$(config_file "$node")"
+  for role in "${USER_ROLES[@]}"; do
+    grep -Eq "^ *role: *\"$role\"" "$config" && continue
+    bootstrap_role "$node" "$role" >>"$config"
+    say "gave ${USER_OF[$node]} the $role role in $config" >&2
+    changed="changed"
+  done
+  echo "$changed"
 }
 
 build() {
@@ -317,13 +362,16 @@ add_peer() {
 
 federate() {
   mkdir -p "$CARD_DIR"
-  local node
+  local node other
   for node in "${NODES[@]}"; do
     pwx_cli "$node" admin identity export --force \
       "$CARD_DIR/${AUTHORITY[$node]}.card" >/dev/null
   done
-  add_peer FR PL
-  add_peer PL FR
+  for node in "${NODES[@]}"; do
+    for other in "${NODES[@]}"; do
+      [[ "$node" == "$other" ]] || add_peer "$node" "$other"
+    done
+  done
 }
 
 # Prints the id of the demo case on FR-DGT, creating it once.
@@ -372,20 +420,27 @@ share_demo() {
   pwx_cli FR peer list
 }
 
-# wait_state NODE ID STATE: waits until NODE holds request ID in
-# REQUEST_STATE_<STATE>.
-wait_state() {
-  local node="$1" id="$2" want="REQUEST_STATE_$3" deadline=$((SECONDS + REQUEST_TIMEOUT_S)) state
+# wait_for NODE TIMEOUT_S WANT JQ ARGS...: waits until `pwx --output json
+# ARGS...` on NODE prints JSON whose JQ path is WANT.
+wait_for() {
+  local node="$1" timeout_s="$2" want="$3" path="$4" deadline=$((SECONDS + $2)) got
+  shift 4
   while :; do
-    state="$(pwx_cli "$node" --output json request show "$id" 2>/dev/null | jq -r .state)" || true
-    [[ "$state" == "$want" ]] && return 0
+    got="$(pwx_cli "$node" --output json "$@" 2>/dev/null | jq -r "$path")" || true
+    [[ "$got" == "$want" ]] && return 0
     if ((SECONDS >= deadline)); then
-      echo "$PROG: $id is ${state:-not} on ${AUTHORITY[$node]}, not $want, after ${REQUEST_TIMEOUT_S}s; FR-DGT's peers:" >&2
+      echo "$PROG: 'pwx $*' on ${AUTHORITY[$node]} shows $path ${got:-(nothing)}, not $want, after ${timeout_s}s; FR-DGT's peers:" >&2
       pwx_cli FR peer list >&2 || true
       exit 1
     fi
     sleep 0.5
   done
+}
+
+# wait_state NODE ID STATE: waits until NODE holds request ID in
+# REQUEST_STATE_<STATE>.
+wait_state() {
+  wait_for "$1" "$REQUEST_TIMEOUT_S" "REQUEST_STATE_$3" .state request show "$2"
 }
 
 # An information request about case $1 from FR-DGT to PL-PIP, run to
@@ -413,7 +468,7 @@ demo_request() {
   pwx_cli FR request close "$id" --rating timeliness=positive,effort=positive >/dev/null
   wait_state PL "$id" CLOSED
   local node
-  for node in "${NODES[@]}"; do
+  for node in FR PL; do
     say "${AUTHORITY[$node]}: pwx request show $id"
     pwx_cli "$node" request show "$id"
   done
@@ -428,6 +483,88 @@ demo_request() {
   REQUEST_ID="$id"
 }
 
+# wait_plan NODE ID STATE: waits until NODE holds plan ID in
+# PLAN_STATE_<STATE>.
+wait_plan() {
+  wait_for "$1" "$PLAN_TIMEOUT_S" "PLAN_STATE_$3" .plan.state plan show "$2"
+}
+
+# plan_on NODE ARGS...: a plan command on NODE, shown as one would type it.
+plan_on() {
+  local node="$1" shown="" arg
+  shift
+  for arg in "$@"; do
+    [[ "$arg" =~ [[:space:]\;\'] ]] && arg="\"$arg\""
+    shown+=" $arg"
+  done
+  say "${AUTHORITY[$node]}: pwx plan${shown}"
+  pwx_cli "$node" plan "$@" >/dev/null
+}
+
+# The plans NODE holds as sorted "id state" lines.
+plan_states() {
+  pwx_cli "$1" --output json plan list --all |
+    jq -r '.plans // [] | .[] | "\(.id) \(.state)"' | sort
+}
+
+# A joint inspection led by FR-DGT with PL-PIP and RO-ITM about case $1,
+# from proposal to its report; sets PLAN_ID.
+demo_plan() {
+  local case_id="$1" id today
+  today="$(date -u +%F)"
+  say "FR-DGT: pwx plan create --kind joint --participant PL-PIP --participant RO-ITM ..."
+  id="$(pwx_cli FR --output json plan create --kind joint \
+    --title "Demo: joint inspection of Lyon building sites" \
+    --participant PL-PIP --participant RO-ITM \
+    --objective "Check the pay and social security of workers posted to Lyon building sites" \
+    --sector F41.20 \
+    --target "name=Demo Bau Sp. z o.o.;reg=PL5260001246;country=PL" \
+    --case "$case_id" \
+    --scope "Building sites in the Lyon metropolitan area" \
+    --purpose "Verify that posted workers receive the host state's pay" \
+    --legal-basis "Regulation (EU) 2019/1149, Art. 8-9" \
+    --indicator "id=workers;source=workers-checked;target=20;unit=workers;description=Workers checked" |
+    jq -r .plan.id)"
+  [[ "$id" == FR-DGT-P-* ]] || die "could not read the new plan's id"
+  plan_on FR action add "$id" --kind inspection --date "$today" --place "Lyon, Part-Dieu site" \
+    --responsible FR-DGT --inspector "Alice Martin" --description "Site inspection with PL-PIP and RO-ITM"
+  plan_on FR action add "$id" --kind information-exchange --date "$today" --place "Warsaw" \
+    --responsible PL-PIP --description "Documents of Demo Bau from the sending state"
+  plan_on FR propose "$id"
+  wait_plan PL "$id" PROPOSED
+  plan_on PL agree "$id"
+  wait_plan RO "$id" PROPOSED
+  plan_on RO agree "$id"
+  wait_plan FR "$id" AGREED
+  plan_on FR start "$id"
+  wait_plan PL "$id" IN_PROGRESS
+  plan_on FR finding add "$id" --action A1 --workers 14 --undertakings 2 \
+    --irregularity pay=3 --irregularity social-security=1
+  plan_on PL finding add "$id" --action A2 --workers 9 --undertakings 1 \
+    --irregularity letterbox-company=1
+  wait_plan RO "$id" IN_PROGRESS
+  plan_on FR report submit "$id" --text "Three workers underpaid; the site was ordered to pay the difference."
+  plan_on PL report submit "$id" --text "Demo Bau has real activity in Poland; one A1 was withdrawn."
+  plan_on RO report submit "$id" --text "Two Romanian inspectors took part in the site inspection."
+  local node
+  for node in "${NODES[@]}"; do wait_plan "$node" "$id" REPORTED; done
+  say "FR-DGT: pwx plan show $id"
+  pwx_cli FR plan show "$id"
+  say "RO-ITM: pwx plan report $id"
+  pwx_cli RO plan report "$id"
+  local fr other
+  fr="$(plan_states FR)"
+  for node in PL RO; do
+    other="$(plan_states "$node")"
+    if [[ "$fr" != "$other" ]]; then
+      diff <(echo "$fr") <(echo "$other") >&2 || true
+      die "FR-DGT and ${AUTHORITY[$node]} list different plans or states (above)"
+    fi
+  done
+  say "pwx plan list --output json: FR-DGT, PL-PIP and RO-ITM hold the same $(wc -l <<<"$fr") plan(s) in the same states; $id is reported"
+  PLAN_ID="$id"
+}
+
 cmd_start() {
   build
   mkdir -p "$DIR"
@@ -435,6 +572,9 @@ cmd_start() {
   for node in "${NODES[@]}"; do
     make_pki "$node"
     write_config "$node"
+    if [[ -n "$(complete_roles "$node")" ]] && running_pid "$node" >/dev/null; then
+      stop_node "$node"
+    fi
     start_server "$node"
   done
   for node in "${NODES[@]}"; do
@@ -446,11 +586,28 @@ cmd_start() {
   id="$(demo_case)"
   share_demo "$id"
   demo_request "$id"
+  ((three)) && demo_plan "$id"
 
   local dir_arg=""
   [[ "$dir" != "./var/quickstart" ]] && dir_arg=" --dir $(printf '%q' "$DIR")"
   local self="deploy/quickstart.sh"
   [[ "$(pwd -P)" == "$(cd "$REPO" && pwd -P)" ]] || self="$REPO/deploy/quickstart.sh"
+  if ((three)); then
+    cat <<EOF
+
+FR-DGT runs on ${LISTEN[FR]}, PL-PIP on ${LISTEN[PL]} and RO-ITM on ${LISTEN[RO]},
+each a peer of the others; data, logs and identity cards are in $DIR.
+Next, in this shell:
+  eval "\$($self$dir_arg --env RO)"   # the pwx CLI on RO-ITM, as ioana
+  pwx plan list
+  pwx plan show $PLAN_ID
+  pwx plan report $PLAN_ID
+  eval "\$($self$dir_arg --env FR)"   # the pwx CLI on FR-DGT, as alice
+  pwx plan close $PLAN_ID
+  $self$dir_arg --stop                # stop the three nodes
+EOF
+    return 0
+  fi
   cat <<EOF
 
 FR-DGT runs on ${LISTEN[FR]} and PL-PIP on ${LISTEN[PL]}, peers of each other;

@@ -37,14 +37,6 @@ constexpr char kSubcontractorHelp[] =
     "A link of the subcontracting chain, repeatable: "
     "\"name=..;reg=..;country=..;level=1\" (replaces the chain)";
 
-// Re-marks an INVALID_ARGUMENT about user input as a usage error.
-absl::Status AsUsage(const absl::Status& status) {
-  if (status.ok() || status.code() != absl::StatusCode::kInvalidArgument) {
-    return status;
-  }
-  return UsageError(status.message());
-}
-
 absl::StatusOr<CaseClient> ConnectCases(CommandEnv& env) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = env.connect();
   if (!channel.ok()) return channel.status();

@@ -44,6 +44,16 @@ using Command = std::function<absl::Status(CommandEnv&)>;
 absl::Status UsageError(absl::string_view message);
 bool IsUsageError(const absl::Status& status);
 
+// Re-marks an INVALID_ARGUMENT about user input as a usage error.
+absl::Status AsUsage(const absl::Status& status);
+// A usage error "flag: why", unless `status` already names `flag`.
+absl::Status FlagUsage(absl::string_view flag, const absl::Status& status);
+// Usage errors naming `flag`: empty (or only white space) text, an
+// authority id that is not CC-NAME, a date that is not YYYY-MM-DD.
+absl::Status CheckText(absl::string_view flag, const std::string& value);
+absl::Status CheckAuthority(absl::string_view flag, const std::string& value);
+absl::Status CheckDate(absl::string_view flag, const std::string& value);
+
 // The whole content of the file `path` that the option or argument `flag`
 // names; a usage error naming `flag` and `path` when it cannot be opened or
 // read (a directory included).

@@ -4,45 +4,12 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/plan_output.h"
 #include "server/domain/fields.h"
 #include "server/domain/plan_rules.h"
 
 namespace pwx::client::internal::plan_cli {
-
-// Re-marks an INVALID_ARGUMENT about user input as a usage error.
-absl::Status AsUsage(const absl::Status& status) {
-  if (status.ok() || status.code() != absl::StatusCode::kInvalidArgument) {
-    return status;
-  }
-  return UsageError(status.message());
-}
-
-// A usage error "flag: why", unless `status` already names `flag`.
-absl::Status FlagUsage(absl::string_view flag, const absl::Status& status) {
-  if (status.ok()) return status;
-  if (absl::StartsWith(status.message(), flag)) {
-    return UsageError(status.message());
-  }
-  return UsageError(absl::StrCat(flag, ": ", status.message()));
-}
-
-absl::Status CheckText(absl::string_view flag, const std::string& value) {
-  if (absl::StripAsciiWhitespace(value).empty()) {
-    return UsageError(absl::StrCat(flag, ": must not be empty"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckAuthority(absl::string_view flag, const std::string& value) {
-  return FlagUsage(flag, domain::ValidateAuthorityId(flag, value));
-}
-
-absl::Status CheckDate(absl::string_view flag, const std::string& value) {
-  return FlagUsage(flag, domain::ParseDate(flag, value).status());
-}
 
 absl::Status CheckId(const std::string& id) {
   return FlagUsage("ID", domain::ValidatePlanId("ID", id));

@@ -29,17 +29,6 @@ inline constexpr char kChangeFooter[] =
     "plan as this node holds it: \"id\", \"state\" as PLAN_STATE_..., ...),\n"
     "\"event\" (the change) and \"sequenced\".";
 
-// Re-marks an INVALID_ARGUMENT about user input as a usage error.
-absl::Status AsUsage(const absl::Status& status);
-
-// A usage error "flag: why", unless `status` already names `flag`.
-absl::Status FlagUsage(absl::string_view flag, const absl::Status& status);
-
-// Usage errors naming `flag`: empty (or only white space) text, an
-// authority id that is not CC-NAME, a date that is not YYYY-MM-DD.
-absl::Status CheckText(absl::string_view flag, const std::string& value);
-absl::Status CheckAuthority(absl::string_view flag, const std::string& value);
-absl::Status CheckDate(absl::string_view flag, const std::string& value);
 // A usage error "ID: ..." unless `id` is a plan id.
 absl::Status CheckId(const std::string& id);
 

@@ -35,38 +35,6 @@ constexpr char kGrounds[] =
     "incomplete, mismatch, disproportionate-cost, below-threshold or "
     "fundamental-rights";
 
-// Re-marks an INVALID_ARGUMENT about user input as a usage error.
-absl::Status AsUsage(const absl::Status& status) {
-  if (status.ok() || status.code() != absl::StatusCode::kInvalidArgument) {
-    return status;
-  }
-  return UsageError(status.message());
-}
-
-// A usage error "flag: why", unless `status` already names `flag`.
-absl::Status FlagUsage(absl::string_view flag, const absl::Status& status) {
-  if (status.ok()) return status;
-  if (absl::StartsWith(status.message(), flag)) {
-    return UsageError(status.message());
-  }
-  return UsageError(absl::StrCat(flag, ": ", status.message()));
-}
-
-absl::Status CheckDate(absl::string_view flag, const std::string& value) {
-  return FlagUsage(flag, domain::ParseDate(flag, value).status());
-}
-
-absl::Status CheckAuthority(absl::string_view flag, const std::string& value) {
-  return FlagUsage(flag, domain::ValidateAuthorityId(flag, value));
-}
-
-absl::Status CheckText(absl::string_view flag, const std::string& value) {
-  if (absl::StripAsciiWhitespace(value).empty()) {
-    return UsageError(absl::StrCat(flag, ": must not be empty"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckId(const std::string& id) {
   if (absl::StripAsciiWhitespace(id).empty()) {
     return UsageError("ID: must not be empty");

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "client/cli_internal.h"
@@ -14,15 +13,6 @@
 
 namespace pwx::client::internal {
 namespace {
-
-// A usage error "flag: why", unless `status` already names `flag`.
-absl::Status FlagUsage(absl::string_view flag, const absl::Status& status) {
-  if (status.ok()) return status;
-  if (absl::StartsWith(status.message(), flag)) {
-    return UsageError(status.message());
-  }
-  return UsageError(absl::StrCat(flag, ": ", status.message()));
-}
 
 struct StatsFlags {
   std::string peer;

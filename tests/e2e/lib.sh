@@ -2,7 +2,7 @@
 # E2E_NAME, sources this file, and may define two hooks:
 #   e2e_on_exit      stops what the script started (called on every exit)
 #   e2e_on_failure   prints what explains a failure (server logs)
-# Needs bash, coreutils, grep and sed only.
+# Needs bash, coreutils, grep and sed (and jq for q).
 
 PASSED=0
 CMD=""
@@ -76,6 +76,13 @@ run() {
   # One line: pretty-printed and compact JSON then match the same patterns.
   FLAT="$(tr -d '\n\r' <"$T/out")"
 }
+
+# q [JQ OPTIONS] FILTER: jq -r (jq needed) on the last command's output ("" when it is
+# not JSON, so that a check fails on the value rather than here).
+q() { jq -r "$@" "$T/out" 2>/dev/null || true; }
+
+# must WHAT: the last command succeeded.
+must() { [[ $RC -eq 0 ]] || fail "$1" "exit $RC: $ERR"; }
 
 # expect_rc DESCRIPTION WANT: the last command exited with WANT.
 expect_rc() {

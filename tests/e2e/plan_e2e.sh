@@ -37,13 +37,6 @@ readonly PKI="$T/pki"
 # shellcheck source=tests/e2e/nodes.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/nodes.sh"
 
-# q [JQ OPTIONS] FILTER: jq -r on the last command's output ("" when it is
-# not JSON, so that a check fails on the value rather than here).
-q() { jq -r "$@" "$T/out" 2>/dev/null || true; }
-
-# must WHAT: the last command succeeded.
-must() { [[ $RC -eq 0 ]] || fail "$1" "exit $RC: $ERR"; }
-
 # act NODE ARGS...: `pwx plan ARGS` on NODE, which must succeed.
 act() {
   local node="$1"

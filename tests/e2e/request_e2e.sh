@@ -36,13 +36,6 @@ readonly PKI="$T/pki"
 # shellcheck source=tests/e2e/nodes.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/nodes.sh"
 
-# q [JQ OPTIONS] FILTER: jq -r on the last command's output ("" when it is
-# not JSON, so that a check fails on the value rather than here).
-q() { jq -r "$@" "$T/out" 2>/dev/null || true; }
-
-# must WHAT: the last command succeeded.
-must() { [[ $RC -eq 0 ]] || fail "$1" "exit $RC: $ERR"; }
-
 # create NODE ARGS...: `pwx request create` on NODE; sets RID to the
 # draft's id.
 create() {

@@ -218,6 +218,9 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     }
   }
   for (size_t i = 0; i < group.size(); ++i) {
+    // Resolves the batch before its writer hears back, so whoever waits on
+    // the write finds its OnResolved bookkeeping done.
+    { WriteBatch resolved = std::move(group[i].batch); }
     if (results[i].ok()) {
       group[i].done(first_audit_index[i]);
     } else {

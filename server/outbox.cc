@@ -117,19 +117,21 @@ absl::Status Outbox::Stamp(const std::string& peer,
   return absl::OkStatus();
 }
 
-absl::StatusOr<OutgoingBatch> Outbox::NextBatch(const std::string& peer) const {
+absl::StatusOr<OutgoingBatch> Outbox::NextBatch(
+    const std::string& peer, uint64_t from,
+    const std::optional<pwx::v1::SignedTreeHead>& known_head) const {
   OutgoingBatch out;
   absl::StatusOr<storage::LinkRecord> link = fed_->Link(peer);
   if (!link.ok()) return link.status();
-  if (link->link.last_stamped() <= link->link.acked()) return out;
+  const uint64_t first = std::max(from, link->link.acked() + 1);
+  if (link->link.last_stamped() < first) return out;
   absl::StatusOr<std::vector<storage::OutboxEntry>> queued =
-      fed_->Queued(peer, link->link.acked() + 1, options_.max_batch);
+      fed_->Queued(peer, first, options_.max_batch);
   if (!queued.ok()) return queued.status();
-  if (!queued->empty() &&
-      queued->front().item.sequence() != link->link.acked() + 1) {
-    return absl::DataLossError(absl::StrCat(
-        "the outbox for ", peer, " lacks envelope ", link->link.acked() + 1,
-        " (it holds ", queued->front().item.sequence(), " next)"));
+  if (!queued->empty() && queued->front().item.sequence() != first) {
+    return absl::DataLossError(
+        absl::StrCat("the outbox for ", peer, " lacks envelope ", first,
+                     " (it holds ", queued->front().item.sequence(), " next)"));
   }
   size_t bytes = 0;
   for (const storage::OutboxEntry& e : *queued) {
@@ -140,30 +142,32 @@ absl::StatusOr<OutgoingBatch> Outbox::NextBatch(const std::string& peer) const {
         {e.item.sequence(), domain::BodySha256(e.item.envelope().body())});
     out.objects.push_back(handlers_->Objects(e.item.event()));
   }
-  absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> known =
-      fed_->PeerHead(peer);
-  if (!known.ok()) return known.status();
-  if (known->has_value()) {
-    out.request.set_known_tree_size((*known)->tree_size());
+  if (known_head.has_value()) {
+    out.known_head = known_head;
+  } else {
+    absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> known =
+        fed_->PeerHead(peer);
+    if (!known.ok()) return known.status();
+    out.known_head = *std::move(known);
+  }
+  if (out.known_head.has_value()) {
+    out.request.set_known_tree_size(out.known_head->tree_size());
   }
   return out;
 }
 
 absl::StatusOr<std::string> Outbox::Receipted(
     const PeerInfo& peer, const OutgoingBatch& batch,
-    const pwx::v1::DeliverResponse& response) {
+    const pwx::v1::DeliverResponse& response, storage::WriteCallback done) {
   const std::string& id = peer.authority();
   absl::StatusOr<uint64_t> highest = domain::CheckReceiptsFor(
       batch.sent, response, options_.authority_id, id, *peer.signing_key);
   if (!highest.ok()) return highest.status();
   // The peer's log must extend the one it showed before.
-  absl::StatusOr<std::optional<pwx::v1::SignedTreeHead>> known =
-      fed_->PeerHead(id);
-  if (!known.ok()) return known.status();
   const pwx::v1::SignedTreeHead& head = response.tree_head();
   std::string fork;
-  if (known->has_value()) {
-    const pwx::v1::SignedTreeHead& old = **known;
+  if (batch.known_head.has_value()) {
+    const pwx::v1::SignedTreeHead& old = *batch.known_head;
     if (absl::Status s = domain::CheckConsistentHead(
             old, head, response.consistency_proof());
         !s.ok()) {
@@ -208,7 +212,7 @@ absl::StatusOr<std::string> Outbox::Receipted(
         AuditEntryBytes(time, options_.authority_id, "node", "peer.fork", id,
                         domain::Sha256Hex(head.SerializeAsString())));
   }
-  if (absl::Status s = kv_->Write(std::move(writes)); !s.ok()) return s;
+  kv_->WriteAsync(std::move(writes), std::move(done));
   return fork;
 }
 

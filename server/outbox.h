@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct OutgoingBatch {
   std::vector<domain::SentEnvelope> sent;
   // The objects of each envelope's event, for the receipts' audit entries.
   std::vector<std::vector<std::string>> objects;
+  // The peer's head that request.known_tree_size comes from, which its
+  // answer must extend; none before the first.
+  std::optional<pwx::v1::SignedTreeHead> known_head;
 };
 
 using RepairCallback =
@@ -75,23 +79,34 @@ class Outbox {
   // them is delivered.
   absl::Status StampPending(const std::string& peer);
 
-  // The next envelopes the peer has not receipted, from the first, at most
-  // max_batch and about 2 MiB; an empty request when there are none.
-  // `known_tree_size` is filled from the peer's head held.
-  absl::StatusOr<OutgoingBatch> NextBatch(const std::string& peer) const;
+  // The next envelopes the peer has not receipted, from the first (or from
+  // `from`, when later: the dispatcher sends on while the receipts of the
+  // batch before commit), at most max_batch and about 2 MiB; an empty
+  // request when there are none. `known_tree_size` is filled from
+  // `known_head` when given (the head of the answer still being recorded),
+  // else from the peer's head held.
+  absl::StatusOr<OutgoingBatch> NextBatch(
+      const std::string& peer, uint64_t from = 0,
+      const std::optional<pwx::v1::SignedTreeHead>& known_head =
+          std::nullopt) const;
 
   // Checks the peer's answer to `batch` (domain::CheckReceiptsFor and the
-  // consistency of its log with the head held) and records it in one batch:
+  // consistency of its log with batch.known_head) and records it in one
+  // batch:
   // the link's acked moves on, the receipts are kept, an "envelope.receipt"
   // audit entry per envelope, delivered envelopes older than keep_delivered
   // are pruned, and the items queued meanwhile are stamped (as
   // StampPending would, in the same commit). A peer whose log is not consistent
   // with the head held is recorded too ("peer.fork", the receipts kept as
   // evidence, the old head kept): the result then describes the fork; it is
-  // empty otherwise.
+  // empty otherwise. The checks run on the caller's thread, and a failed
+  // one is returned without calling `done`; the record is written
+  // asynchronously, and `done` runs on the store's writer thread once it is
+  // durable or refused (it must not wait for a write). Nothing else may
+  // write the link until then.
   absl::StatusOr<std::string> Receipted(
       const PeerInfo& peer, const OutgoingBatch& batch,
-      const pwx::v1::DeliverResponse& response);
+      const pwx::v1::DeliverResponse& response, storage::WriteCallback done);
 
   // PeerService.ResendToPeer: the envelopes from `from` that the peer
   // receipted are sent again. FAILED_PRECONDITION when `from` is 0, is

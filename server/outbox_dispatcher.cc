@@ -35,9 +35,22 @@ google::protobuf::Duration ToProtoDuration(absl::Duration d) {
 }  // namespace
 
 struct OutboxDispatcher::Dispatcher {
+  // The receipts of a delivered batch, while their record commits: the
+  // next batch starts after that one's, and the answer to it must extend
+  // that one's head.
+  struct Receipt {
+    absl::Notification committed;
+    absl::Status status;
+    std::string fork;
+    uint64_t next_sequence = 0;
+    std::optional<pwx::v1::SignedTreeHead> known_head;
+  };
+
   std::string peer;
   bool wake = false;  // guarded by OutboxDispatcher::mu_
   std::thread thread;
+  // Used by the dispatcher's thread only.
+  std::unique_ptr<Receipt> receipt;
 };
 
 OutboxDispatcher::OutboxDispatcher(DispatcherOptions options, Outbox* outbox,
@@ -115,10 +128,16 @@ void OutboxDispatcher::Run(Dispatcher* d) {
     return stopping_;
   };
   while (true) {
+    bool stop = false;
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_) return;
+      stop = stopping_;
       d->wake = false;
+    }
+    if (stop) {
+      // The store closes after Stop: nothing may still be committing.
+      FinishReceipt(d).IgnoreError();
+      return;
     }
     std::shared_ptr<const PeerInfo> info = peers_->Find(d->peer);
     if (info == nullptr || !info->active()) {
@@ -147,10 +166,44 @@ void OutboxDispatcher::Run(Dispatcher* d) {
   }
 }
 
+absl::Status OutboxDispatcher::FinishReceipt(Dispatcher* d) {
+  if (d->receipt == nullptr) return absl::OkStatus();
+  d->receipt->committed.WaitForNotification();
+  std::unique_ptr<Dispatcher::Receipt> receipt = std::move(d->receipt);
+  if (!receipt->status.ok()) return receipt->status;
+  Record(d->peer, absl::OkStatus());
+  // Delivered, and the fork recorded as evidence; deliveries go on.
+  if (!receipt->fork.empty()) {
+    Record(d->peer, absl::DataLossError(receipt->fork));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> OutboxDispatcher::DeliverOnce(Dispatcher* d,
                                                    const PeerInfo& peer) {
-  if (absl::Status s = outbox_->StampPending(d->peer); !s.ok()) return s;
-  absl::StatusOr<OutgoingBatch> batch = outbox_->NextBatch(d->peer);
+  absl::StatusOr<bool> sent = Send(d, peer);
+  if (sent.ok() && *sent) return true;
+  // Nothing was sent, or it failed: nothing stays committing. Receipts that
+  // committed may have stamped more to send.
+  const bool had_receipt = d->receipt != nullptr;
+  absl::Status receipt = FinishReceipt(d);
+  if (!sent.ok()) return sent;
+  if (!receipt.ok()) return receipt;
+  return had_receipt;
+}
+
+absl::StatusOr<bool> OutboxDispatcher::Send(Dispatcher* d,
+                                            const PeerInfo& peer) {
+  Dispatcher::Receipt* previous = d->receipt.get();
+  // While receipts commit, they stamp what was queued; stamping now would
+  // race them for the link.
+  if (previous == nullptr) {
+    if (absl::Status s = outbox_->StampPending(d->peer); !s.ok()) return s;
+  }
+  absl::StatusOr<OutgoingBatch> batch =
+      previous == nullptr ? outbox_->NextBatch(d->peer)
+                          : outbox_->NextBatch(d->peer, previous->next_sequence,
+                                               previous->known_head);
   if (!batch.ok()) return batch.status();
   if (batch->sent.empty()) return false;
 
@@ -167,17 +220,24 @@ absl::StatusOr<bool> OutboxDispatcher::DeliverOnce(Dispatcher* d,
                         status = std::move(s);
                         answered.Notify();
                       });
-  // While the peer works, seal the next batch: signing and verifying then
-  // overlap instead of taking turns.
-  if (absl::Status s = outbox_->StampPending(d->peer); !s.ok()) {
-    spdlog::warn("federation: cannot stamp envelopes for {}: {}", d->peer,
-                 s.ToString());
+  // While the peer works, the receipts of the batch before commit, and the
+  // next batch is sealed: signing and verifying then overlap instead of
+  // taking turns.
+  absl::Status receipted = FinishReceipt(d);
+  if (receipted.ok()) {
+    if (absl::Status s = outbox_->StampPending(d->peer); !s.ok()) {
+      spdlog::warn("federation: cannot stamp envelopes for {}: {}", d->peer,
+                   s.ToString());
+    }
   }
   answered.WaitForNotification();
   {
     absl::MutexLock lock(&mu_);
     progress_[d->peer].in_flight_since = absl::InfiniteFuture();
   }
+  // The batch before is not receipted after all: everything from it goes
+  // again (the peer takes a redelivery as one).
+  if (!receipted.ok()) return receipted;
   if (absl::IsDeadlineExceeded(status)) {
     return absl::DeadlineExceededError(
         absl::StrCat(d->peer, " did not answer within ",
@@ -185,16 +245,20 @@ absl::StatusOr<bool> OutboxDispatcher::DeliverOnce(Dispatcher* d,
                      status.message(), ")"));
   }
   if (!status.ok()) return status;
-  absl::StatusOr<std::string> fork = outbox_->Receipted(peer, *batch, response);
+  auto receipt = std::make_unique<Dispatcher::Receipt>();
+  Dispatcher::Receipt* r = receipt.get();
+  absl::StatusOr<std::string> fork =
+      outbox_->Receipted(peer, *batch, response, [r](absl::Status s) {
+        r->status = std::move(s);
+        r->committed.Notify();
+      });
   if (!fork.ok()) return fork.status();
-  if (!fork->empty()) {
-    // Delivered, and the fork recorded as evidence; deliveries go on.
-    spdlog::error("federation: {}", *fork);
-    Record(d->peer, absl::OkStatus());
-    Record(d->peer, absl::DataLossError(*fork));
-    return true;
-  }
-  Record(d->peer, absl::OkStatus());
+  if (!fork->empty()) spdlog::error("federation: {}", *fork);
+  r->fork = *std::move(fork);
+  r->next_sequence = batch->sent.back().sequence + 1;
+  r->known_head =
+      r->fork.empty() ? std::optional(response.tree_head()) : batch->known_head;
+  d->receipt = std::move(receipt);
   return true;
 }
 

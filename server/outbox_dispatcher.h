@@ -1,9 +1,11 @@
 // One dispatcher thread per peer drains the outbox: stamps what is pending,
-// delivers the next batch through a PeerTransport, records the receipts,
-// and on failure backs off exponentially with jitter, so a peer down for
-// days gets everything, in order, when it comes back. It also keeps what
-// `pwx peer list` shows of each link: progress, the last error, the attempt
-// in flight, and, when the peer refused the link, why and what repairs it.
+// delivers the next batch through a PeerTransport, records the receipts
+// (while the next batch goes out: one delivery in flight, and the receipts
+// of the one before committing), and on failure backs off exponentially with
+// jitter, so a peer down for days gets everything, in order, when it comes
+// back. It also keeps what `pwx peer list` shows of each link: progress, the
+// last error, the attempt in flight, and, when the peer refused the link, why
+// and what repairs it.
 #ifndef PWX_SERVER_OUTBOX_DISPATCHER_H_
 #define PWX_SERVER_OUTBOX_DISPATCHER_H_
 
@@ -67,9 +69,15 @@ class OutboxDispatcher {
   };
 
   void Run(Dispatcher* d);
-  // One round: stamp, deliver one batch, record. OK with false when there
-  // was nothing to send.
+  // One round: stamp, deliver one batch, check its receipts and start
+  // recording them; the next round's delivery starts while they commit.
+  // OK with false when there was nothing to send (and nothing is left
+  // committing).
   absl::StatusOr<bool> DeliverOnce(Dispatcher* d, const PeerInfo& peer);
+  absl::StatusOr<bool> Send(Dispatcher* d, const PeerInfo& peer);
+  // Waits for the receipts of the last batch to commit, if they are still
+  // committing; their write's status.
+  absl::Status FinishReceipt(Dispatcher* d);
   void Record(const std::string& peer, const absl::Status& status);
   // Why the link to `peer` cannot continue by itself, and the command that
   // repairs it; empty when it can.

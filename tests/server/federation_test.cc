@@ -113,6 +113,35 @@ TEST_F(FederationTest, PeerDownGetsEverythingOnceAndInOrderWhenBack) {
   EXPECT_EQ(fr_.Health("PL-PIP").last_error(), "");
 }
 
+// Each batch goes out while the receipts of the one before still commit:
+// the peer's answer must be checked against the head of that one, not the
+// head stored before it, or a sound peer would be taken for a fork.
+TEST(SmallBatchesTest, BatchesInARowAreReceiptedOnceEachAndNoForkIsSeen) {
+  TestNode fr("FR-DGT");
+  TestNode pl("PL-PIP");
+  fr.set_configure([](pwx::v1::ServerConfig* config) {
+    config->mutable_federation()->set_max_batch(2);
+  });
+  fr.Start();
+  pl.Start();
+  ASSERT_TRUE(fr.AddPeer(pl.Card()).ok());
+  ASSERT_TRUE(pl.AddPeer(fr.Card()).ok());
+  pl.Stop();
+  for (int i = 0; i < 9; ++i) {
+    Case c = fr.CreateCase("Firm " + std::to_string(i));
+    ASSERT_TRUE(fr.Share(c.id(), "PL-PIP").ok());
+  }
+  ASSERT_TRUE(Eventually([&] { return fr.Health("PL-PIP").queued() == 9; }));
+  pl.Start();
+  ASSERT_TRUE(Eventually([&] { return fr.Health("PL-PIP").queued() == 0; }));
+  EXPECT_EQ(pl.Health("FR-DGT").received_sequence(), 9u);
+  EXPECT_EQ(Count(pl.AuditActions(), "envelope.receive"), 9);
+  ASSERT_TRUE(Eventually(
+      [&] { return Count(fr.AuditActions(), "envelope.receipt") == 9; }));
+  EXPECT_EQ(Count(fr.AuditActions(), "peer.fork"), 0);
+  EXPECT_EQ(fr.Health("PL-PIP").last_error(), "");
+}
+
 TEST_F(FederationTest, SuspendedPeerWaitsAndRemovedPeerIsForgotten) {
   pwx::v1::PeerRequest request;
   request.set_authority_id("PL-PIP");

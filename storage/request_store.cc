@@ -516,6 +516,8 @@ std::string ReceivedChunkKey(std::string_view id, std::string_view sha256,
       .Build();
 }
 
+std::string OutgoingPrefix() { return KeyBuilder().String("rq.out").Build(); }
+
 std::string OutgoingKey(std::string_view peer, std::string_view id,
                         std::string_view sha256) {
   return KeyBuilder()
@@ -597,9 +599,10 @@ absl::StatusOr<std::optional<uint64_t>> RequestStore::ReceivedSize(
 
 void RequestStore::PutOutgoing(const OutgoingContent& content,
                                WriteBatch* batch) const {
-  batch->Put(Column::kBlobs,
-             OutgoingKey(content.peer, content.id, content.sha256),
-             OutgoingValue(content.next, content.user));
+  const std::string key = OutgoingKey(content.peer, content.id, content.sha256);
+  const std::string prefix = OutgoingPrefix();
+  outgoing_floors_.Adding({{prefix, key.substr(prefix.size())}}, batch);
+  batch->Put(Column::kBlobs, key, OutgoingValue(content.next, content.user));
 }
 
 void RequestStore::AdvanceOutgoing(const OutgoingContent& content,
@@ -616,11 +619,20 @@ void RequestStore::AdvanceOutgoing(const OutgoingContent& content,
 
 absl::StatusOr<std::vector<OutgoingContent>> RequestStore::Outgoing(
     size_t limit) const {
-  const std::string prefix = KeyBuilder().String("rq.out").Build();
+  const std::string prefix = OutgoingPrefix();
   std::vector<OutgoingContent> out;
+  // The floor before the iterator: a promise added meanwhile shows in Found.
+  const IndexFloors::Before floor = outgoing_floors_.Floor(prefix);
+  if (floor.empty) return out;
   std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kBlobs);
-  for (it->Seek(prefix);
-       it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+  it->Seek(absl::StrCat(prefix, floor.floor));
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  outgoing_floors_.Found(
+      prefix, floor,
+      it->Valid() && it->key().starts_with(prefix)
+          ? std::optional<std::string_view>(it->key().substr(prefix.size()))
+          : std::nullopt);
+  for (; it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
        it->Next()) {
     KeyReader key(it->key());
     OutgoingContent c;

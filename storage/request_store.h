@@ -188,6 +188,9 @@ class RequestStore {
   // shared by copies of this store: List relies on every Put of requests to
   // `kv_` going through this store or a copy of it.
   IndexFloors floors_;
+  // The floor of the promises' range, which ended promises fill with
+  // deletions; Outgoing relies on PutOutgoing in the same way.
+  IndexFloors outgoing_floors_;
 };
 
 }  // namespace pwx::storage

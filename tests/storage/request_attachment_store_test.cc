@@ -136,6 +136,26 @@ TYPED_TEST(RequestAttachmentStoreTest, PromisesMoveOnOnceAndEnd) {
   ASSERT_OK(held);
   ASSERT_EQ(held->size(), 1u);
   EXPECT_EQ((*held)[0].peer, "DE-FKS");
+
+  // Rounds skip the ended promises, and still find every one added later,
+  // wherever it sorts.
+  WriteBatch last;
+  store.AdvanceOutgoing((*held)[0], 8, true, &last);
+  ASSERT_OK(this->kv_->Write(std::move(last)));
+  held = store.Outgoing(10);
+  ASSERT_OK(held);
+  EXPECT_TRUE(held->empty());
+  WriteBatch more;
+  promise.peer = "AT-AUVA";
+  store.PutOutgoing(promise, &more);
+  promise.peer = "SK-NIP";
+  store.PutOutgoing(promise, &more);
+  ASSERT_OK(this->kv_->Write(std::move(more)));
+  held = store.Outgoing(10);
+  ASSERT_OK(held);
+  ASSERT_EQ(held->size(), 2u);
+  EXPECT_EQ((*held)[0].peer, "AT-AUVA");
+  EXPECT_EQ((*held)[1].peer, "SK-NIP");
 }
 
 }  // namespace

@@ -74,11 +74,13 @@ export async function route(focus = true) {
     renderNav('');
     replace(main, h('h1', {}, t('not_found')), h('p', {}, h('a', {href: '#/'}, t('nav.dashboard'))));
     document.title = `${t('not_found')} – pwx`;
+    main.dataset.rendered = path;
     return;
   }
   const [re, render, key] = found;
   const args = re.exec(path).slice(1).map(decodeURIComponent);
   renderNav(key);
+  main.removeAttribute('data-rendered');
   replace(main, h('p', {class: 'meta'}, t('loading')));
   try {
     const content = await render(...args);
@@ -90,6 +92,9 @@ export async function route(focus = true) {
             h('p', {role: 'alert'}, error instanceof ApiError && error.code
               ? `${error.message} (${error.code})` : String(error.message || error)));
   }
+  // For the browser test's record of how long a page took (not asserted).
+  performance.mark('pwx-rendered');
+  main.dataset.rendered = path;
   const heading = main.querySelector('h1');
   document.title = `${heading ? heading.textContent : 'pwx'} – pwx ${session.authority}`;
   if (focus) main.focus();

@@ -45,17 +45,17 @@ async function readAnswer(response) {
   return data;
 }
 
-// Uploads `file` (a File) to the raw upload endpoint `path`, with the
-// metadata headers the node reads; resolves to the changed object.
+// Uploads `file` (a File) to the raw upload endpoint `path`: the body is
+// the file's bytes, its type the Content-Type, its name (percent-encoded)
+// X-PWX-File-Name. Resolves to the changed case or request.
 export async function upload(path, file, headers = {}) {
   const response = await fetch(path, {
     method: 'POST',
     credentials: 'same-origin',
     headers: Object.assign({
-      'Content-Type': 'application/octet-stream',
+      'Content-Type': file.type || 'application/octet-stream',
       'X-PWX-Request': '1',
       'X-PWX-File-Name': encodeURIComponent(file.name),
-      'X-PWX-Media-Type': file.type || 'application/octet-stream',
     }, headers),
     body: file,
   });

@@ -144,7 +144,7 @@ export async function renderRequest(id) {
   const answers = r.answers || [];
   const attachments = r.attachments || [];
   const pairs = [
-    [t('request.state'), label(r.state)],
+    [t('request.state'), h('span', {id: 'request-state', 'data-state': r.state}, label(r.state))],
     [t('request.requester'), r.requester], [t('request.recipient'), r.recipient],
     [t('request.my_side'), label(r.mySide)], [t('request.next_actor'), nextActor(r)],
     [t('request.kind'), label(c.kind)],

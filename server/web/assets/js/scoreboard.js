@@ -23,16 +23,19 @@ function svg(tag, attrs, ...children) {
   return el;
 }
 
-function chart(peer, title, indicators) {
+let charts = 0;
+
+function chart(title, indicators) {
   const width = 520;
   const row = 34;
   const left = 230;
   const plot = width - left - 20;
   const height = row * indicators.length + 10;
-  const titleId = `chart-${peer}-${title}`.replace(/\W/g, '-');
+  charts += 1;
+  const titleId = `chart-title-${charts}`;
   const root = svg('svg', {class: 'chart', role: 'img', 'aria-labelledby': titleId,
     viewBox: `0 0 ${width} ${height}`, width, height});
-  root.appendChild(svg('title', {id: titleId}, `${peer}: ${title}`));
+  root.appendChild(svg('title', {id: titleId}, title));
   indicators.forEach((ind, i) => {
     const [max, bands] = BANDS[ind.name] || [100, []];
     const y = 5 + i * row;
@@ -58,6 +61,12 @@ function indicatorTable(caption, indicators) {
       ind.band ? h('span', {class: `band-label-${ind.band}`}, t(`score.band.${ind.band}`)) : '–']));
 }
 
+function indicatorSection(title, indicators) {
+  return [h('h3', {}, title), indicators.length
+    ? [chart(title, indicators), indicatorTable(title, indicators)]
+    : h('p', {class: 'meta'}, t('none'))];
+}
+
 // One GetStats call: every peer over the last 365 days.
 export async function renderScoreboard() {
   const answer = await call('RequestService', 'GetStats', {});
@@ -67,11 +76,7 @@ export async function renderScoreboard() {
     peers.length ? peers.map((p) => h('section', {class: 'peer-score'},
       h('h2', {}, p.peer),
       h('p', {}, t('score.sent_received', {sent: formatNumber(p.requestsSent), received: formatNumber(p.requestsReceived)})),
-      h('h3', {}, t('score.as_recipient', {peer: p.peer})),
-      chart(p.peer, 'as-recipient', p.asRecipient || []),
-      indicatorTable(t('score.as_recipient', {peer: p.peer}), p.asRecipient || []),
-      h('h3', {}, t('score.our_answers', {peer: p.peer})),
-      chart(p.peer, 'ours', p.ourAnswers || []),
-      indicatorTable(t('score.our_answers', {peer: p.peer}), p.ourAnswers || [])))
+      indicatorSection(t('score.as_recipient', {peer: p.peer}), p.asRecipient || []),
+      indicatorSection(t('score.our_answers', {peer: p.peer}), p.ourAnswers || [])))
       : h('p', {class: 'meta'}, t('none')));
 }

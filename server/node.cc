@@ -449,7 +449,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::make_unique<PlanServiceImpl>(node->authz_.get(), node->plans_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
-  node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
+  node->user_service_ = std::make_unique<UserServiceImpl>(
+      node->authz_.get(), config.authority_id(), config.authority_name());
   node->catalogue_service_ = std::make_unique<CatalogueServiceImpl>(
       node->catalogue_.get(), node->authz_.get());
   node->audit_reader_ = std::make_unique<AuditReader>(

@@ -18,7 +18,13 @@ export function peerOf(r) {
   return r.mySide === 'REQUEST_SIDE_RECIPIENT' ? r.requester : r.recipient;
 }
 
+// Working days left are meaningful while the recipient owes the answer.
+export function awaitsAnswer(r) {
+  return r.state === 'REQUEST_STATE_AWAITING_ACCEPTANCE' || r.state === 'REQUEST_STATE_ACCEPTED';
+}
+
 export function daysLeft(r) {
+  if (!awaitsAnswer(r)) return '';
   const left = Number(r.workingDaysLeft || 0);
   if (r.overdue || left < 0) {
     return h('span', {class: 'overdue'}, t('days.overdue', {n: formatNumber(-left)}));

@@ -6,7 +6,7 @@ import {field, h, replace, table} from './dom.js';
 import {onSubmit, value} from './forms.js';
 import {formatBytes, formatDay, formatTime, label, language, t, tOr} from './i18n.js';
 import {announce, go} from './nav.js';
-import {daysLeft, peerOf} from './dashboard.js';
+import {awaitsAnswer, daysLeft, peerOf} from './dashboard.js';
 import {actionForms} from './request_actions.js';
 import {mayAttach} from './transitions.js';
 
@@ -151,7 +151,7 @@ export async function renderRequest(id) {
     [t('request.urgent'), c.urgent ? `${t('yes')} – ${c.urgencyReason || ''}` : t('no')],
     [t('request.case'), c.caseId ? h('a', {href: `#/cases/${encodeURIComponent(c.caseId)}`}, c.caseId) : ''],
     [t('request.received'), formatDay(r.receivedDate)],
-    [t('request.due'), r.dueDate ? [formatDay(r.dueDate), ' (', daysLeft(r), ')'] : ''],
+    [t('request.due'), r.dueDate ? [formatDay(r.dueDate), awaitsAnswer(r) ? [' (', daysLeft(r), ')'] : ''] : ''],
     [t('request.expected'), formatDay(r.expectedDate)],
     [t('request.date_proposal'), r.dateProposal ? `${formatDay(r.dateProposal.date)} (${label(r.dateProposal.side)}) ${r.dateProposal.reason || ''}` : ''],
   ];

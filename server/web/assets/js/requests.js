@@ -117,7 +117,7 @@ function timeline(history) {
   return h('ol', {class: 'timeline', id: 'history'}, history.map((e) => {
     const {action, parts} = eventSummary(e);
     return h('li', {class: e.superseded ? 'superseded' : null, 'data-action': action},
-      h('p', {}, h('strong', {}, tOr(`action.${action}`, action)), ` – ${e.author || ''}${e.user ? ` (${e.user})` : ''}`,
+      h('p', {}, h('strong', {}, tOr(`event.${action}`, action)), ` – ${e.author || ''}${e.user ? ` (${e.user})` : ''}`,
         h('span', {class: 'meta'}, ` ${formatTime(e.at)}`)),
       parts.length ? h('p', {class: 'meta'}, parts.join('; ')) : null,
       e.superseded ? h('p', {}, t('request.superseded', {reason: e.supersededReason || ''})) : null);

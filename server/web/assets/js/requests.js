@@ -58,8 +58,10 @@ export async function renderRequestNew(caseId = '') {
   const form = onSubmit(h('form', {id: 'request-form', novalidate: true},
     field(t('request.recipient'), h('input', {name: 'recipient', id: 'req-recipient',
       'data-field': 'recipient', type: 'text', size: 12, required: true}), t('hint.authority')),
-    field(t('request.kind'), h('select', {name: 'kind', id: 'req-kind', 'data-field': 'content.kind'},
-      KINDS.map((k) => h('option', {value: k}, label(k))))),
+    field(t('request.kind'), h('select', {name: 'kind', id: 'req-kind', 'data-field': 'content.kind',
+      onchange: (e) => {
+        document.getElementById('req-penalty').hidden = !PENALTY_KINDS.includes(e.target.value);
+      }}, KINDS.map((k) => h('option', {value: k}, label(k))))),
     field(t('request.case'), h('input', {name: 'case_id', id: 'req-case', 'data-field': 'content.case_id',
       type: 'text', value: caseId})),
     field(t('request.subject'), h('textarea', {name: 'subject', id: 'req-subject',
@@ -77,6 +79,7 @@ export async function renderRequestNew(caseId = '') {
       'data-field': 'content.urgent'}), h('label', {for: 'req-urgent'}, t('request.urgent'))),
     field(t('request.urgency_reason'), h('input', {name: 'urgency_reason', id: 'req-urgency',
       'data-field': 'content.urgency_reason', type: 'text'})),
+    penaltyFieldset(),
     h('button', {type: 'submit', id: 'request-create'}, t('requests.create'))), async (f) => {
     const picked = [...f.querySelectorAll('input[name=question]:checked')].map((c) => ({code: c.value}));
     const text = value(f, 'text');
@@ -85,12 +88,79 @@ export async function renderRequestNew(caseId = '') {
       recipient: value(f, 'recipient').toUpperCase(),
       content: {kind: value(f, 'kind'), urgent: f.elements.namedItem('urgent').checked,
         urgencyReason: value(f, 'urgency_reason'), caseId: value(f, 'case_id'),
-        subject: value(f, 'subject'), questions: picked, language: language()}});
+        subject: value(f, 'subject'), questions: picked, language: language(),
+        penalty: PENALTY_KINDS.includes(value(f, 'kind')) ? readPenalty(f) : undefined}});
     announce(t('requests.created', {id: created.id}));
     go(`#/requests/${encodeURIComponent(created.id)}`);
   });
   return h('section', {}, h('h1', {}, t('requests.new')), h('p', {}, t('requests.new_hint')), form);
 }
+
+// The Art. 16 uniform instrument of notification and recovery requests:
+// [field, kind], named as the node names them under content.penalty.
+const PENALTY_FIELDS = [['addressee_name', 'text'], ['addressee_address', 'text'],
+  ['addressee_identification', 'text'], ['summary_of_facts', 'textarea'],
+  ['nature_of_infringement', 'text'], ['applicable_rules', 'text'],
+  ['enforcement_instrument', 'text'], ['assessing_authority', 'text'],
+  ['challenge_body', 'text'], ['penalty_nature', 'text'], ['enforceable_date', 'date'],
+  ['amount.currency', 'currency'], ['amount.cents', 'amount'], ['enforcement_dates', 'text'],
+  ['served', 'checkbox'], ['service_details', 'text'], ['given_in_default', 'checkbox'],
+  ['no_further_appeal', 'checkbox'], ['underlying_claim', 'textarea']];
+
+const camel = (s) => s.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
+
+function penaltyFieldset() {
+  return h('fieldset', {id: 'req-penalty', hidden: true},
+    h('legend', {}, t('penalty.legend')),
+    h('p', {class: 'hint'}, t('penalty.hint')),
+    PENALTY_FIELDS.map(([name, kind]) => {
+      const id = `pen-${name.replace(/\W/g, '-')}`;
+      const attrs = {name: `penalty.${name}`, id, 'data-field': `content.penalty.${name}`};
+      const text = t(`penalty.${name}`);
+      if (kind === 'checkbox') {
+        return h('div', {class: 'field inline'}, h('input', Object.assign({type: 'checkbox'}, attrs)),
+          h('label', {for: id}, text));
+      }
+      if (kind === 'textarea') return field(text, h('textarea', attrs));
+      if (kind === 'date') return field(text, h('input', Object.assign({type: 'date'}, attrs)));
+      if (kind === 'currency') {
+        return field(text, h('input', Object.assign({type: 'text', size: 4, maxlength: 3}, attrs)), 'EUR, PLN, …');
+      }
+      if (kind === 'amount') {
+        return field(text, h('input', Object.assign({type: 'text', inputmode: 'decimal', size: 12}, attrs)));
+      }
+      return field(text, h('input', Object.assign({type: 'text'}, attrs)));
+    }));
+}
+
+// The penalty instrument the form holds (undefined for other kinds). An
+// amount is read as units of the currency with up to two decimals.
+function readPenalty(form) {
+  const penalty = {};
+  for (const [name, kind] of PENALTY_FIELDS) {
+    const el = form.elements.namedItem(`penalty.${name}`);
+    if (kind === 'checkbox') {
+      if (el.checked) penalty[camel(name)] = true;
+      continue;
+    }
+    const v = String(el.value || '').trim();
+    if (!v) continue;
+    if (name === 'amount.currency') {
+      penalty.amount = Object.assign(penalty.amount || {}, {currency: v.toUpperCase()});
+    } else if (name === 'amount.cents') {
+      const cents = Math.round(Number(v.replace(',', '.')) * 100);
+      if (!Number.isFinite(cents)) {
+        throw Object.assign(new Error(t('penalty.bad_amount')), {field: 'content.penalty.amount.cents'});
+      }
+      penalty.amount = Object.assign(penalty.amount || {}, {cents: String(cents)});
+    } else {
+      penalty[camel(name)] = v;
+    }
+  }
+  return penalty;
+}
+
+const PENALTY_KINDS = ['REQUEST_KIND_NOTIFICATION_OF_DECISION', 'REQUEST_KIND_RECOVERY_OF_PENALTY'];
 
 // Free text exactly as written, with the language it was written in.
 function freeText(text, lang) {
@@ -162,6 +232,15 @@ export async function renderRequest(id) {
       [h('dt', {}, k), h('dd', {}, v)])),
     h('h2', {}, t('request.subject')),
     c.subject ? freeText(c.subject, c.language) : h('p', {class: 'meta'}, t('none')),
+    c.penalty ? [h('h2', {}, t('penalty.legend')), h('dl', {class: 'props', id: 'penalty'},
+      PENALTY_FIELDS.map(([name]) => {
+        const v = name === 'amount.currency' || name === 'amount.cents' ? null : c.penalty[camel(name)];
+        return v === undefined || v === null || v === '' ? null
+          : [h('dt', {}, t(`penalty.${name}`)), h('dd', {}, v === true ? t('yes') : String(v))];
+      }),
+      c.penalty.amount ? [h('dt', {}, t('penalty.amount.cents')), h('dd', {},
+        new Intl.NumberFormat(language(), {style: 'currency', currency: c.penalty.amount.currency || 'EUR'})
+          .format(Number(c.penalty.amount.cents || 0) / 100))] : null)] : null,
     h('h2', {}, t('request.questions')),
     h('ol', {id: 'questions'}, (c.questions || []).map((q) => h('li', {},
       q.code ? h('p', {}, h('strong', {}, q.code), ` ${q.catalogueText || ''}`) : null,

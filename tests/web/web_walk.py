@@ -13,7 +13,8 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -82,7 +83,8 @@ class Browser:
 
     def wait(self, condition, what, timeout=WAIT_S):
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(condition)
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException)).until(condition)
         except TimeoutException:
             raise Failure(f'{self.user}: {what} (not within {timeout}s)')
 
@@ -182,10 +184,14 @@ class Browser:
         if fill:
             fill(form)
         path = self.hash_path()
-        main = self.find('#main')
         self.find(f'#do-{action}').click()
-        self.wait(lambda d: EC.staleness_of(form)(d) or form.find_elements(By.CSS_SELECTOR, '.form-status:not(:empty)'),
-                  f'{action} is submitted')
+        def answered(_):
+            # The page renders again (the form goes) or the form shows why not.
+            try:
+                return bool(form.find_elements(By.CSS_SELECTOR, '.form-status:not(:empty)'))
+            except StaleElementReferenceException:
+                return True
+        self.wait(answered, f'{action} is submitted')
         errors = [e.text for e in self.finds(f'form[data-action="{action}"] .form-status') if e.text]
         if errors:
             raise Failure(f'{self.user}: {action} refused: {errors}')
@@ -317,6 +323,7 @@ def walk():
     offered = sorted(f.get_attribute('data-action') for f in alice.finds('form[data-action]'))
     if 'accept' in offered or 'answer' in offered or 'withdraw' not in offered:
         raise Failure(f'the requester is offered its actions only: {offered}')
+    english_question = alice.find('#questions > li').text
     alice.shot('request-sent')
     alice.axe('request-sent')
     ok(f'alice sends {request_id} to PL-PIP; it awaits acceptance there')
@@ -347,7 +354,14 @@ def walk():
     piotr.act('accept')
     if piotr.state() != 'REQUEST_STATE_ACCEPTED' or 'Kowalski' not in piotr.find('#main').text:
         raise Failure('piotr: after accepting, the request is accepted and shows its subject')
+    polish_question = piotr.find('#questions > li').text
+    if not polish_question.startswith('EST-01') or polish_question == english_question:
+        raise Failure(f'the catalogue question is in each reader\'s language: {english_question!r} / {polish_question!r}')
+    tags = [e.text for e in piotr.finds('#questions .lang-tag')]
+    if not tags or 'en' not in tags[0]:
+        raise Failure(f'the free-text question shows the language it was written in: {tags}')
     piotr.shot('request-accepted')
+    ok('piotr reads EST-01 in Polish, the free text as written with its language (en)')
     piotr.act('answer', lambda form: form.find_element(By.NAME, 'text').send_keys(
         'Registered in Warsaw since 2011; A1 issued; travel paid by the employer.'))
     if piotr.state() != 'REQUEST_STATE_ANSWERED':

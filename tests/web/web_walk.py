@@ -32,6 +32,7 @@ AXE = open(CONFIG['axe_js'], encoding='utf-8').read()
 BROWSERS = []
 STEP = [0]
 TIMINGS = {}
+API_CALLS = {}
 
 
 class Failure(Exception):
@@ -99,6 +100,15 @@ class Browser:
         self.driver.get('about:blank')
         self.driver.get(f'{self.base}/#{path}')
         self.rendered(path)
+        # The page's own calls (the user is read once per load, before any
+        # page): at most 3 per render.
+        calls = self.driver.execute_script("""
+          return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)
+            .filter((p) => p.startsWith('/api/v1/') && !p.endsWith('/GetCurrentUser'));""")
+        if len(calls) > 3:
+            raise Failure(f'{self.user}: {path} takes {len(calls)} API calls to render: {calls}')
+        API_CALLS[path.split('/')[1] or 'dashboard'] = max(
+            len(calls), API_CALLS.get(path.split('/')[1] or 'dashboard', 0))
 
     def hash_path(self):
         return self.driver.execute_script('return location.hash.replace(/^#/, "")')
@@ -427,6 +437,8 @@ def walk():
         raise Failure(f'a POST without X-PWX-Request is refused: {got}')
     ok('a call without the X-PWX-Request header is refused with 403')
 
+    ok('no page took more than 3 API calls to render: ' +
+       ', '.join(f'{k} {v}' for k, v in sorted(API_CALLS.items())))
     with open(os.path.join(ART, 'timings.json'), 'w') as f:
         json.dump(TIMINGS, f, indent=1)
 

@@ -22,6 +22,8 @@ readonly PACKAGES=(
   chromium chromium-driver python3-selenium libnss3-tools curl
   # pgrep/pkill/ps for the scripts; jq reads the CLI's JSON in them.
   procps jq
+  # The web listener's HTTP library; NSS tools import the user's .p12 into a browser.
+  libcpp-httplib-dev libnss3-tools
 )
 
 usage() {

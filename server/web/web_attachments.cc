@@ -33,13 +33,23 @@ struct Download {
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReader<Message>> reader;
   std::string pending;
+  // The size the metadata announced, and the bytes written so far.
+  uint64_t size = 0;
+  uint64_t sent = 0;
   bool finished = false;
 
   ~Download() {
-    if (!finished && reader != nullptr) {
+    if (finished || reader == nullptr) return;
+    // cpp-httplib stops asking once Content-Length bytes went out: the call
+    // then ends by itself. Otherwise the browser went away: cancel it.
+    if (sent >= size) {
+      Message rest;
+      while (reader->Read(&rest)) {
+      }
+    } else {
       context.TryCancel();
-      reader->Finish();
     }
+    reader->Finish();
   }
 
   // Writes the next bytes to `sink`; false ends the connection (the call
@@ -57,6 +67,7 @@ struct Download {
       pending = std::move(*message.mutable_chunk());
     }
     const bool written = sink.write(pending.data(), pending.size());
+    sent += pending.size();
     pending.clear();
     return written;
   }
@@ -79,6 +90,7 @@ void Serve(std::shared_ptr<Download<Message>> download,
     return;
   }
   download->pending = std::move(*first.mutable_chunk());
+  download->size = first.meta().size_bytes();
   res.set_header("Content-Disposition",
                  ContentDisposition(first.meta().file_name()));
   res.set_content_provider(

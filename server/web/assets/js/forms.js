@@ -61,13 +61,17 @@ export function showError(form, error) {
   const control = controlFor(form, error.field);
   const live = liveRegion(form);
   if (control) {
+    // Beside the field, its path in front of the message says nothing more.
+    const prefix = `${error.field}: `;
+    const text = message.startsWith(prefix) ? message.slice(prefix.length) : message;
     const id = uid('err');
-    const note = h('p', {class: 'field-error', id}, message);
+    const note = h('p', {class: 'field-error', id}, text);
     control.insertAdjacentElement('afterend', note);
     control.setAttribute('aria-invalid', 'true');
     control.setAttribute('aria-describedby',
                          [id, control.dataset.hint].filter(Boolean).join(' '));
-    live.textContent = t('error.field', {message});
+    const label = control.labels && control.labels[0] ? control.labels[0].textContent : error.field;
+    live.textContent = t('error.field', {message: `${label}: ${text}`});
     control.focus();
   } else {
     live.textContent = error.code ? `${message} (${error.code})` : message;

@@ -175,7 +175,10 @@ function eventSummary(e) {
   const parts = [];
   for (const [k, v] of Object.entries(details)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      parts.push(`${tOr(`action.field.${snake(k)}`, snake(k))}: ${typeof v === 'string' && /^[A-Z_]+$/.test(v) ? label(v) : v}`);
+      let shown = v;
+      if (typeof v === 'string' && /^[A-Z_]+$/.test(v)) shown = label(v);
+      if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) shown = formatDay(v);
+      parts.push(`${tOr(`action.field.${snake(k)}`, snake(k))}: ${shown}`);
     }
   }
   return {action: action || '?', parts};

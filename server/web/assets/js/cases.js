@@ -172,9 +172,18 @@ function uploadForm(c) {
   });
 }
 
-// One case: one GetCase call.
+// Plans name the cases they cover; the node has no index from a case to
+// its plans, so the page looks among this many of them (joint inspections
+// are few).
+export const PLANS_SCANNED = 100;
+
+// One case: GetCase, and ListPlans for the plans that cover it.
 export async function renderCase(id) {
-  const c = await call('CaseService', 'GetCase', {id});
+  const [c, planList] = await Promise.all([
+    call('CaseService', 'GetCase', {id}),
+    call('PlanService', 'ListPlans', {pageSize: PLANS_SCANNED}).catch(() => ({plans: []})),
+  ]);
+  const plans = (planList.plans || []).filter((p) => ((p.content && p.content.caseIds) || []).includes(id));
   const u = c.undertaking || {};
   const r = c.serviceRecipient || {};
   const workers = c.workers || [];
@@ -204,6 +213,10 @@ export async function renderCase(id) {
       : h('p', {class: 'meta'}, t('none')),
     h('p', {}, h('a', {href: `#/requests/new/${encodeURIComponent(c.id)}`, id: 'new-request-link'},
       t('case.new_request'))),
+    h('h2', {}, t('case.plans')),
+    plans.length ? h('ul', {id: 'case-plans'}, plans.map((p) => h('li', {},
+      h('a', {href: `#/plans/${encodeURIComponent(p.id)}`}, p.id), ` ${(p.content && p.content.title) || ''} (${label(p.state)})`)))
+      : h('p', {class: 'meta'}, t('none')),
     h('h2', {}, t('case.notes')),
     notes.length ? h('ol', {class: 'timeline'}, notes.map((n) => h('li', {},
       h('p', {class: 'meta'}, `${formatTime(n.createdAt)} – ${n.author || ''}`),

@@ -372,6 +372,14 @@ def walk():
         raise Failure(f'the free-text question shows the language it was written in: {tags}')
     piotr.shot('request-accepted')
     ok('piotr reads EST-01 in Polish, the free text as written with its language (en)')
+    a1 = os.path.join(CONFIG['tmp'], 'a1-forms.txt')
+    with open(a1, 'w') as f:
+        f.write('A1 PL-2026-000123 issued for Jan Kowalski.\n')
+    piotr.find('#req-upload-file').send_keys(a1)
+    piotr.find('#request-upload-form button[type=submit]').click()
+    piotr.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'a[download="a1-forms.txt"]'),
+               'the uploaded document is listed')
+    ok('piotr attaches a document to the accepted request')
     piotr.act('answer', lambda form: form.find_element(By.NAME, 'text').send_keys(
         'Registered in Warsaw since 2011; A1 issued; travel paid by the employer.'))
     if piotr.state() != 'REQUEST_STATE_ANSWERED':
@@ -382,6 +390,20 @@ def walk():
 
     # --- FR-DGT closes it ------------------------------------------------
     alice.reload_until_state(request_path, 'REQUEST_STATE_ANSWERED')
+    deadline = time.monotonic() + DELIVERY_S
+    while not alice.finds('a[download="a1-forms.txt"]'):
+        if time.monotonic() > deadline:
+            raise Failure("alice: PL-PIP's document arrives and can be downloaded")
+        time.sleep(0.5)
+        alice.open(request_path)
+    got = alice.driver.execute_async_script("""
+      const done = arguments[arguments.length - 1];
+      fetch(arguments[0]).then(async (r) => done({status: r.status, text: await r.text()}),
+        (e) => done({status: 0, text: String(e)}));""",
+        alice.find('a[download="a1-forms.txt"]').get_attribute('href'))
+    if got['status'] != 200 or 'PL-2026-000123' not in got['text']:
+        raise Failure(f"alice downloads PL-PIP's document as sent: {got}")
+    ok("alice downloads the document PL-PIP attached, as it was sent")
     alice.act('close')
     if alice.state() != 'REQUEST_STATE_CLOSED':
         raise Failure(f'alice: the request is closed: {alice.state()}')

@@ -7,8 +7,8 @@
 #
 #   web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR
 #
-# web_walk.py walks a case and an information request (with a document
-# each way) through both pages and checks
+# web_walk.py walks a case (with a note and a document) and an information
+# request (with the recipient's document) through both pages and checks
 # the refusals, the accessibility and the error display; this script then
 # checks through the CLI that both nodes hold the same history and that the
 # refused calls changed nothing. Screenshots go to ARTEFACTS_DIR.

@@ -445,6 +445,12 @@ def walk():
     audrey.fill('#audit-case', case_id)
     audrey.find('#access-log-form button[type=submit]').click()
     audrey.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#access-log table'), 'the access log shows')
+    audrey.fill('#audit-peer', 'PL-PIP')
+    audrey.find('#receipts-form button[type=submit]').click()
+    audrey.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#receipts table'),
+                "PL-PIP's signed receipts show")
+    if not audrey.find('#tree-head').text.strip():
+        raise Failure('the audit page shows the latest signed tree head')
     audrey.shot('audit')
     audrey.axe('audit')
     for service, method, body in [
@@ -453,7 +459,8 @@ def walk():
         got = audrey.fetch(service, method, body)
         if got['status'] != 403 or 'PERMISSION_DENIED' not in got['body']:
             raise Failure(f'audrey calling {service}/{method} is refused with 403: {got}')
-    ok('audrey (auditor) sees no control for cases or requests, and the API refuses her calls with 403')
+    ok('audrey (auditor) sees the tree head, the case access log and PL-PIP\'s receipts; '
+       'no control for cases or requests, and the API refuses her calls with 403')
     got = alice.fetch('CaseService', 'ListCases', {}, extra_headers=False)
     if got['status'] != 403:
         raise Failure(f'a POST without X-PWX-Request is refused: {got}')

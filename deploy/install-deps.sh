@@ -17,8 +17,13 @@ readonly PACKAGES=(
   librocksdb-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libabsl-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # The browser tests (tests/web): headless Chromium driven from Python, the
+  # user's certificate imported with the NSS tools; npm (below) fetches axe-core.
+  chromium chromium-driver python3-selenium libnss3-tools curl
   # pgrep/pkill/ps for the scripts; jq reads the CLI's JSON in them.
   procps jq
+  # The web listener's HTTP library; NSS tools import the user's .p12 into a browser.
+  libcpp-httplib-dev libnss3-tools
 )
 
 usage() {
@@ -27,6 +32,7 @@ Usage: deploy/install-deps.sh [--help]
 
 Installs with apt-get the Debian 12 packages pwx needs to build and run:
   ${PACKAGES[*]}
+and npm when no npm is on the PATH.
 Does nothing when they are all installed already.
 EOF
 }
@@ -44,6 +50,12 @@ for pkg in "${PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
+
+# npm installs axe-core for the browser tests. Only from apt when no npm is
+# on the PATH: Debian's package conflicts with a nodejs that bundles npm.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps.sh: all ${#PACKAGES[@]} packages already installed"

@@ -34,6 +34,9 @@ authority  Creates the certificate authority of one pwx authority and the
 
 user       Issues a user (client) certificate signed by ID's CA:
              DIR/ID/users/USER.pem, DIR/ID/users/USER.key  CN=USER, 1 year, clientAuth
+             DIR/ID/users/USER.p12  the same key and certificate with the CA, as
+               PKCS#12 with an empty password, for the browser (the node's web
+               page); the import steps for Chromium and Firefox are printed
            USER: lower-case letters, digits, '.', '_', '-'; at most 64 characters,
            starting with a letter or digit. The CA must exist (run 'authority' first).
 
@@ -341,9 +344,35 @@ cmd_user() {
     echo "$PROG: issued the certificate of user $name ($id): $cert"
   fi
   describe "$cert"
+  write_p12 "$name" "$id" "$ca" "$cert" "$key" "$users/$name.p12"
   # The certificate proves who the user is; what they may do is a role held
   # by the node, granted by a coordinator or a bootstrap admin.
   echo "    roles are granted on the node: pwx user grant $name inspector|coordinator|auditor|admin"
+}
+
+# write_p12 USER ID CA CERT KEY P12: the browser's copy of the user's key
+# and certificate (with the CA), rewritten when the certificate is newer.
+write_p12() {
+  local name="$1" id="$2" ca="$3" cert="$4" key="$5" p12="$6" out_text
+  if [[ ! -e "$p12" || "$cert" -nt "$p12" ]]; then
+    # An empty password: Chromium's NSS import (pk12util -W '') and
+    # Firefox's dialog both accept it; the file is as secret as the key.
+    out_text="$(umask 077 && openssl pkcs12 -export -in "$cert" -inkey "$key" \
+      -certfile "$ca" -name "$name ($id)" -passout pass: -out "$WORK/user.p12" 2>&1)" ||
+      die "openssl pkcs12 failed for $cert:"$'\n'"$out_text"
+    chmod 600 "$WORK/user.p12"
+    mv -f "$WORK/user.p12" "$p12"
+    echo "$PROG: wrote $p12 (PKCS#12, empty password) for the web page"
+  fi
+  cat <<EOF
+    web page: import $p12 (empty password) and trust $ca for websites
+      Chromium: pk12util -i $p12 -d sql:\$HOME/.pki/nssdb -W ''
+                certutil -d sql:\$HOME/.pki/nssdb -A -t "C,," -n "$id CA" -i $ca
+                (or Settings > Privacy and security > Security > Manage certificates)
+      Firefox:  Settings > Privacy & Security > Certificates > View Certificates:
+                Your Certificates > Import... $p12 (empty password);
+                Authorities > Import... $ca, "Trust this CA to identify websites"
+EOF
 }
 
 check_id() {

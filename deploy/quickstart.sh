@@ -7,7 +7,9 @@
 # information request from FR-DGT to PL-PIP to closure and checks that both
 # nodes hold the same history. With --three, a third node, RO-ITM (API
 # 127.0.0.1:7643, peers 7644), joins them, and FR-DGT leads a joint
-# inspection plan with PL-PIP and RO-ITM from proposal to its report. Safe to
+# inspection plan with PL-PIP and RO-ITM from proposal to its report. Each
+# node also serves its web page (FR-DGT https://localhost:7445/, PL-PIP 7545,
+# RO-ITM 7645) to the user's certificate from DIR/pki. Safe to
 # run again: it reuses the PKIs, the data, the peers and nodes already running
 # (each run sends a new request and makes a new plan). Run with --help.
 set -euo pipefail
@@ -36,6 +38,10 @@ declare -A USER_OF=([FR]="alice" [PL]="piotr" [RO]="ioana")
 declare -A LISTEN=([FR]="127.0.0.1:7443" [PL]="127.0.0.1:7543" [RO]="127.0.0.1:7643")
 declare -A SERVER_ADDR=([FR]="localhost:7443" [PL]="localhost:7543" [RO]="localhost:7643")
 declare -A FED_LISTEN=([FR]="127.0.0.1:7444" [PL]="127.0.0.1:7544" [RO]="127.0.0.1:7644")
+# The web page (web.listen) and the address a browser opens.
+declare -A WEB_LISTEN=([FR]="127.0.0.1:7445" [PL]="127.0.0.1:7545" [RO]="127.0.0.1:7645")
+declare -A WEB_URL=([FR]="https://localhost:7445/" [PL]="https://localhost:7545/"
+  [RO]="https://localhost:7645/")
 # The roles the config gives each node's user: inspectors work cases,
 # requests and plans; coordinators agree to plans for their authority.
 readonly USER_ROLES=(inspector coordinator)
@@ -55,9 +61,13 @@ information request about the case (catalogue questions EST-01 and A1-01),
 PL-PIP accepts and answers it, FR-DGT closes it, and both nodes print it
 with its history: the script fails unless the two histories are identical.
 
-  FR-DGT  API 127.0.0.1:7443, federation 127.0.0.1:7444, user alice
-  PL-PIP  API 127.0.0.1:7543, federation 127.0.0.1:7544, user piotr
-  RO-ITM  API 127.0.0.1:7643, federation 127.0.0.1:7644, user ioana (--three)
+  FR-DGT  API 127.0.0.1:7443, federation 127.0.0.1:7444, web page 7445, user alice
+  PL-PIP  API 127.0.0.1:7543, federation 127.0.0.1:7544, web page 7545, user piotr
+  RO-ITM  API 127.0.0.1:7643, federation 127.0.0.1:7644, web page 7645, user ioana (--three)
+
+The web page of each node is https://localhost:PORT/; the browser presents
+the user's certificate DIR/pki/ID/users/USER.p12 (empty password) and trusts
+DIR/pki/ID/ca.pem (README.md, "Using the web page").
 
 Each user is inspector and coordinator of their node (bootstrap_roles).
 
@@ -134,6 +144,7 @@ node_pem() { echo "$PKI_DIR/${AUTHORITY[$1]}/node.pem"; }
 node_key() { echo "$PKI_DIR/${AUTHORITY[$1]}/node.key"; }
 user_pem() { echo "$PKI_DIR/${AUTHORITY[$1]}/users/${USER_OF[$1]}.pem"; }
 user_key() { echo "$PKI_DIR/${AUTHORITY[$1]}/users/${USER_OF[$1]}.key"; }
+user_p12() { echo "$PKI_DIR/${AUTHORITY[$1]}/users/${USER_OF[$1]}.p12"; }
 config_file() { echo "$DIR/$(lower "${AUTHORITY[$1]}").textproto"; }
 data_dir() { echo "$DIR/data/${AUTHORITY[$1]}"; }
 log_file() { echo "$DIR/$(lower "${AUTHORITY[$1]}").log"; }
@@ -239,6 +250,7 @@ api {
 federation {
   listen: $(textproto_quote "${FED_LISTEN[$node]}")
 }
+$(web_block "$node")
 admin_users: $(textproto_quote "${USER_OF[$node]}")
 log {
   format: "text"
@@ -256,6 +268,33 @@ EOF
 bootstrap_role() {
   printf 'bootstrap_roles {\n  user: %s\n  role: "%s"\n}\n' \
     "$(textproto_quote "${USER_OF[$1]}")" "$2"
+}
+
+# The web listener of `node`'s config (the API's certificate, key and CA).
+web_block() {
+  printf 'web {\n  listen: %s\n}\n' "$(textproto_quote "${WEB_LISTEN[$1]}")"
+}
+
+# Adds the web listener to a config written before it existed; prints
+# "changed" when it did (the node must restart to serve it).
+complete_web() {
+  local node="$1" config
+  config="$(config_file "$node")"
+  grep -Eq "^web *\{" "$config" && return 0
+  web_block "$node" >>"$config"
+  say "added the web page (web.listen ${WEB_LISTEN[$node]}) to $config" >&2
+  echo "changed"
+}
+
+# Where each node's web page is and the certificate a browser presents.
+print_web_pages() {
+  local node
+  echo "The web pages (README.md, \"Using the web page\"; import the .p12 with an"
+  echo "empty password and trust the CA for websites, as deploy/pki.sh user printed):"
+  for node in "${NODES[@]}"; do
+    echo "  ${AUTHORITY[$node]}  ${WEB_URL[$node]}  as ${USER_OF[$node]}: $(user_p12 "$node")"
+    echo "          CA $(ca_pem "$node")"
+  done
 }
 
 # A config written by an older quickstart may lack a role of USER_ROLES:
@@ -307,7 +346,7 @@ start_server() {
   log="$(log_file "$node")"
   rm -f "$(pid_file "$node")"
   mkdir -p "$(data_dir "$node")"
-  say "starting ${AUTHORITY[$node]} on ${LISTEN[$node]}, peers on ${FED_LISTEN[$node]} (log $log)"
+  say "starting ${AUTHORITY[$node]} on ${LISTEN[$node]}, peers on ${FED_LISTEN[$node]}, web page on ${WEB_LISTEN[$node]} (log $log)"
   {
     echo
     echo "---- $(date -u +%Y-%m-%dT%H:%M:%SZ) started by deploy/quickstart.sh ----"
@@ -572,7 +611,8 @@ cmd_start() {
   for node in "${NODES[@]}"; do
     make_pki "$node"
     write_config "$node"
-    if [[ -n "$(complete_roles "$node")" ]] && running_pid "$node" >/dev/null; then
+    if [[ -n "$(complete_roles "$node")$(complete_web "$node")" ]] &&
+      running_pid "$node" >/dev/null; then
       stop_node "$node"
     fi
     start_server "$node"
@@ -592,6 +632,8 @@ cmd_start() {
   [[ "$dir" != "./var/quickstart" ]] && dir_arg=" --dir $(printf '%q' "$DIR")"
   local self="deploy/quickstart.sh"
   [[ "$(pwd -P)" == "$(cd "$REPO" && pwd -P)" ]] || self="$REPO/deploy/quickstart.sh"
+  echo
+  print_web_pages
   if ((three)); then
     cat <<EOF
 

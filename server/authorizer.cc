@@ -417,6 +417,11 @@ std::string Authorizer::Language(const std::string& user) const {
   return it == cache_.end() ? "" : it->second.language();
 }
 
+User Authorizer::Get(const std::string& name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return View(name);
+}
+
 std::vector<User> Authorizer::List() const {
   absl::ReaderMutexLock lock(&mu_);
   std::set<std::string> names;

@@ -115,6 +115,10 @@ class Authorizer {
   // Every user, the config's included, by name.
   std::vector<pwx::v1::User> List() const;
 
+  // `name` as Check sees them: their stored record with the roles the
+  // config gives; only the name when the node does not know them.
+  pwx::v1::User Get(const std::string& name) const;
+
   // Sets `name`'s language preference to `language` (a catalogue language
   // tag, see domain::ValidateLanguage; "" clears it) on behalf of themselves
   // (the caller has checked Permission::kAnyRole). INVALID_ARGUMENT naming

@@ -167,6 +167,15 @@ absl::Status ValidateConfig(const pwx::v1::ServerConfig& config) {
     return Invalid("api.listen", absl::StrCat("'", config.api().listen(),
                                               "' is not host:port"));
   }
+  if (!config.web().listen().empty()) {
+    std::vector<absl::string_view> web_host_port =
+        absl::StrSplit(config.web().listen(), absl::ByString(":"));
+    if (web_host_port.size() < 2 || web_host_port.back().empty() ||
+        web_host_port.front().empty()) {
+      return Invalid("web.listen", absl::StrCat("'", config.web().listen(),
+                                                "' is not host:port"));
+    }
+  }
   if (config.api().cert_file().empty()) {
     return Invalid("api.cert_file", "is required");
   }

@@ -44,6 +44,7 @@
 #include "server/tls_trust.h"
 #include "server/tree_head_signer.h"
 #include "server/user_service.h"
+#include "server/web/web_gateway.h"
 #include "storage/audit_index.h"
 #include "storage/federation_store.h"
 #include "storage/request_store.h"
@@ -449,7 +450,8 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::make_unique<PlanServiceImpl>(node->authz_.get(), node->plans_.get());
   node->admin_service_ = std::make_unique<AdminServiceImpl>(
       config.authority_id(), node->store_.get(), node->authz_.get());
-  node->user_service_ = std::make_unique<UserServiceImpl>(node->authz_.get());
+  node->user_service_ = std::make_unique<UserServiceImpl>(
+      node->authz_.get(), config.authority_id(), config.authority_name());
   node->catalogue_service_ = std::make_unique<CatalogueServiceImpl>(
       node->catalogue_.get(), node->authz_.get());
   node->audit_reader_ = std::make_unique<AuditReader>(
@@ -488,14 +490,39 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   spdlog::info("node {} serving the API on port {} (data in {})",
                config.authority_id(), node->api_port_, config.data_dir());
 
+  if (!config.web().listen().empty()) {
+    // The page's JSON API calls the services above over the in-process
+    // channel, so every rule, log line and audit entry is the API's.
+    WebGatewayOptions web_options;
+    web_options.listen = config.web().listen();
+    web_options.tls.cert_pem = options.api_cert_pem;
+    web_options.tls.key_pem = options.api_key_pem;
+    web_options.tls.client_ca_pem = options.api_client_ca_pem;
+    web_options.tls.crls = node->api_crls_.get();
+    web_options.max_attachment_bytes = config.attachments().max_bytes();
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(-1);
+    web_options.channel = node->server_->InProcessChannel(args);
+    absl::StatusOr<std::unique_ptr<WebGateway>> web =
+        WebGateway::Start(std::move(web_options));
+    if (!web.ok()) return web.status();
+    node->web_ = *std::move(web);
+    spdlog::info("node {} serving the web page on port {}",
+                 config.authority_id(), node->web_->port());
+  }
+
   return node;
 }
 
 Node::~Node() { Shutdown(absl::ZeroDuration()); }
 
+int Node::web_port() const { return web_ == nullptr ? 0 : web_->port(); }
+
 void Node::Shutdown(absl::Duration grace) {
   if (stopped_) return;
   stopped_ = true;
+  // The page's calls go to the API's services: it stops first.
+  if (web_ != nullptr) web_->Stop();
   if (federation_server_ != nullptr) {
     federation_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
     federation_server_->Wait();
@@ -509,6 +536,7 @@ void Node::Shutdown(absl::Duration grace) {
   // servers are gone.
   federation_server_.reset();
   server_.reset();
+  web_.reset();
   // Dispatchers and the inbox stop before the services and the store they
   // use.
   if (dispatcher_ != nullptr) dispatcher_->Stop();

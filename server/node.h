@@ -53,6 +53,7 @@ class PeerRegistry;
 class PeerServiceImpl;
 class TreeHeadSigner;
 class UserServiceImpl;
+class WebGateway;
 
 struct NodeOptions {
   // Validated configuration with defaults applied. The *_file keys are not
@@ -98,6 +99,8 @@ class Node {
   int api_port() const { return api_port_; }
   // The federation port bound; 0 when the node does not federate.
   int federation_port() const { return federation_port_; }
+  // The web page's HTTPS port bound; 0 when web.listen is empty.
+  int web_port() const;
 
   // The question catalogue the node serves (the shipped one), for the
   // services that show question texts. Lives as long as the Node.
@@ -149,6 +152,7 @@ class Node {
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> federation_server_;
+  std::unique_ptr<WebGateway> web_;
   int api_port_ = 0;
   int federation_port_ = 0;
   bool stopped_ = false;

@@ -1,9 +1,13 @@
 #include "server/rpc_util.h"
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/time/clock.h"
 
 namespace pwx::server {
@@ -14,13 +18,54 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+namespace {
+
+// The user the in-process metadata names, when its secret is right.
+std::string InProcessCaller(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto user = metadata.find(kWebUserMetadata);
+  auto secret = metadata.find(kWebSecretMetadata);
+  if (user == metadata.end() || secret == metadata.end()) return "";
+  const std::string& expected = InProcessSecret();
+  if (secret->second.size() != expected.size() ||
+      CRYPTO_memcmp(secret->second.data(), expected.data(), expected.size()) !=
+          0) {
+    return "";
+  }
+  return std::string(user->second.data(), user->second.size());
+}
+
+}  // namespace
+
+const std::string& InProcessSecret() {
+  static const std::string* const secret = [] {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+      // Without randomness no secret can be trusted; a node must not run.
+      spdlog::critical("no random bytes for the in-process secret");
+      std::abort();
+    }
+    return new std::string(absl::BytesToHexString(absl::string_view(
+        reinterpret_cast<const char*>(bytes), sizeof(bytes))));
+  }();
+  return *secret;
+}
+
 std::string CallerName(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr) return "";
-  std::vector<grpc::string_ref> names =
-      auth->FindPropertyValues("x509_common_name");
-  if (names.empty()) return "";
-  return std::string(names.front().data(), names.front().size());
+  if (auth != nullptr) {
+    std::vector<grpc::string_ref> names =
+        auth->FindPropertyValues("x509_common_name");
+    if (!names.empty()) {
+      return std::string(names.front().data(), names.front().size());
+    }
+    // A TLS connection without a certificate name never carries a web user.
+    for (const grpc::string_ref& type :
+         auth->FindPropertyValues("transport_security_type")) {
+      if (type == "ssl" || type == "tls") return "";
+    }
+  }
+  return InProcessCaller(context);
 }
 
 CallLog::CallLog(absl::string_view method, std::string user)

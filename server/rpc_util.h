@@ -21,8 +21,22 @@ namespace pwx::server {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The user behind a call: the common name of the verified client
-// certificate, or empty when there is none (never on an mTLS port).
+// certificate; for a call over the node's in-process channel (the web
+// gateway, server/web), the user named in kWebUserMetadata when
+// kWebSecretMetadata holds InProcessSecret(); otherwise empty. The metadata
+// is ignored on any call that came through TLS, so an API-port client
+// cannot claim another user with it.
 std::string CallerName(const grpc::ServerContextBase& context);
+
+// The metadata the web gateway sends the user it authenticated in (binary:
+// a certificate's common name is passed as it is) and the proof that the
+// call comes from inside this process.
+inline constexpr char kWebUserMetadata[] = "x-pwx-web-user-bin";
+inline constexpr char kWebSecretMetadata[] = "x-pwx-web-secret";
+
+// 64 random hex digits made once per process, the first time it is asked
+// for; never logged nor sent anywhere outside the process. Thread-safe.
+const std::string& InProcessSecret();
 
 // Logs one line per call when it finishes: method, user, the object it was
 // about, the status code and the duration. Never logs request contents (they

@@ -54,4 +54,18 @@ grpc::ServerUnaryReactor* UserServiceImpl::SetLanguage(
   return call->reactor();
 }
 
+grpc::ServerUnaryReactor* UserServiceImpl::GetCurrentUser(
+    grpc::CallbackServerContext* context, const pwx::v1::GetCurrentUserRequest*,
+    pwx::v1::GetCurrentUserResponse* response) {
+  auto call = UnaryCall::Start(context, *authz_, Permission::kAnyRole,
+                               "GetCurrentUser");
+  if (!call->allowed()) return call->reactor();
+  call->set_object(call->user());
+  *response->mutable_user() = authz_->Get(call->user());
+  response->set_authority_id(authority_id_);
+  response->set_authority_name(authority_name_);
+  call->Finish(absl::OkStatus());
+  return call->reactor();
+}
+
 }  // namespace pwx::server

@@ -5,6 +5,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <string>
+#include <utility>
+
 #include "pwx/v1/user_service.grpc.pb.h"
 #include "server/authorizer.h"
 
@@ -13,7 +16,12 @@ namespace pwx::server {
 // Thread-safe. `authz` must outlive the service.
 class UserServiceImpl final : public pwx::v1::UserService::CallbackService {
  public:
-  explicit UserServiceImpl(Authorizer* authz) : authz_(authz) {}
+  // `authority_id` and `authority_name` are the node's, for GetCurrentUser.
+  UserServiceImpl(Authorizer* authz, std::string authority_id,
+                  std::string authority_name)
+      : authz_(authz),
+        authority_id_(std::move(authority_id)),
+        authority_name_(std::move(authority_name)) {}
 
   grpc::ServerUnaryReactor* GrantRole(grpc::CallbackServerContext* context,
                                       const pwx::v1::GrantRoleRequest* request,
@@ -31,9 +39,16 @@ class UserServiceImpl final : public pwx::v1::UserService::CallbackService {
       grpc::CallbackServerContext* context,
       const pwx::v1::SetLanguageRequest* request,
       pwx::v1::User* response) override;
+  // The caller and the node's authority: any role may call it.
+  grpc::ServerUnaryReactor* GetCurrentUser(
+      grpc::CallbackServerContext* context,
+      const pwx::v1::GetCurrentUserRequest* request,
+      pwx::v1::GetCurrentUserResponse* response) override;
 
  private:
   Authorizer* const authz_;
+  const std::string authority_id_;
+  const std::string authority_name_;
 };
 
 }  // namespace pwx::server

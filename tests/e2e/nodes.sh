@@ -4,9 +4,10 @@
 #   declare -A USER_OF=([FR]="alice" ...)      node -> its admin user
 # and may set FEDERATION_CONFIG (lines inside every node's federation {})
 # and USER_ROLES (the roles the users get, default "inspector auditor").
-# Defines PID, API_PORT, FED_PORT, DATA_OF, API_CONFIG_OF and
+# Defines PID, API_PORT, FED_PORT, DATA_OF, API_CONFIG_OF,
 # FEDERATION_CONFIG_OF (lines inside one node's api {} and federation {},
-# read by start) and these functions:
+# read by start) and NODE_CONFIG_OF (top-level lines of one node's config,
+# e.g. its web {} block) and these functions:
 #   pwx NODE ARGS...      the CLI on NODE as its user (see run in lib.sh)
 #   start NODE            starts the node (its user an admin with USER_ROLES
 #                         from the command line); its federation
@@ -18,7 +19,7 @@
 #   eventually WHAT FN    retries FN until it returns 0 or DELIVERY_TIMEOUT_S
 #   peer_json NODE PEER   sets FLAT to PEER's object in NODE's peer list
 declare -A PID=() API_PORT=() FED_PORT=() DATA_OF=()
-declare -A API_CONFIG_OF=() FEDERATION_CONFIG_OF=()
+declare -A API_CONFIG_OF=() FEDERATION_CONFIG_OF=() NODE_CONFIG_OF=()
 
 e2e_on_exit() {
   local node
@@ -62,6 +63,7 @@ federation {
   ${FEDERATION_CONFIG:-}
   ${FEDERATION_CONFIG_OF[$node]:-}
 }
+${NODE_CONFIG_OF[$node]:-}
 CONFIG
   local roles=() role
   for role in ${USER_ROLES:-inspector auditor}; do

@@ -128,6 +128,14 @@ openssl x509 -in "$U.pem" -noout -subject | grep -q "CN *= *alice" ||
   fail "the user certificate names the user" "$(openssl x509 -in "$U.pem" -noout -subject)"
 [[ "$(stat -c %a "$U.key")" == 600 ]] || fail "user keys are private" "mode $(stat -c %a "$U.key")"
 ok "user: a client-only certificate with CN=alice, key mode 600; 'Alice' refused"
+# The browser's copy: PKCS#12 with an empty password, the key and the CA.
+[[ "$(stat -c %a "$U.p12")" == 600 ]] || fail "the PKCS#12 file is private" "mode $(stat -c %a "$U.p12")"
+openssl pkcs12 -in "$U.p12" -passin pass: -nodes 2>/dev/null >"$T/p12.pem" ||
+  fail "the PKCS#12 file opens with an empty password" "openssl pkcs12 failed"
+grep -q "PRIVATE KEY" "$T/p12.pem" && [[ "$(grep -c "BEGIN CERTIFICATE" "$T/p12.pem")" == 2 ]] ||
+  fail "the PKCS#12 file holds the key, the certificate and the CA" "$(grep BEGIN "$T/p12.pem")"
+grep -q "pk12util -i $U.p12" "$T/out" || fail "user prints the browser import steps" "no pk12util line"
+ok "user: alice.p12 for the browser, with the import steps"
 
 pki user --out "$PKI" --id FR-DGT --name bob
 expect_rc "a second user" 0

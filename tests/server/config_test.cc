@@ -109,6 +109,14 @@ TEST(ConfigTest, ValidationNamesTheKey) {
   ApplyDefaults(&c);
   c.mutable_api()->set_listen("7443");
   EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("api.listen"));
+  // The web page is off unless web.listen names an address.
+  c = *ParseConfig(kGood, "x");
+  ApplyDefaults(&c);
+  EXPECT_TRUE(c.web().listen().empty());
+  c.mutable_web()->set_listen("localhost:7445");
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+  c.mutable_web()->set_listen("7445");
+  EXPECT_THAT(ValidateConfig(c).message(), HasSubstr("web.listen"));
 }
 
 TEST(ConfigTest, FederationDefaultsAndValidationNameTheKey) {

@@ -272,6 +272,8 @@ TEST_F(NodeTest, RoleMatrix) {
                               "name: 'newcomer' role: ROLE_INSPECTOR"))},
       {"ListUsers", Unary<UserService>(&UserService::Stub::ListUsers)},
       {"SetLanguage", Unary<UserService>(&UserService::Stub::SetLanguage)},
+      {"GetCurrentUser",
+       Unary<UserService>(&UserService::Stub::GetCurrentUser)},
       {"ListQuestions",
        Unary<CatalogueService>(&CatalogueService::Stub::ListQuestions)},
       {"ShowCalendar",
@@ -396,6 +398,7 @@ TEST_F(NodeTest, RoleMatrix) {
                                            "DownloadAttachment",
                                            "ShareCase",
                                            "SetLanguage",
+                                           "GetCurrentUser",
                                            "ListQuestions",
                                            "ShowCalendar",
                                            "AddWorkingDays",
@@ -419,12 +422,13 @@ TEST_F(NodeTest, RoleMatrix) {
       "ExportIdentity", "AddPeer",     "ListPeers",     "SuspendPeer",
       "ResumePeer",     "RemovePeer",  "UpdatePeer",    "ResendToPeer",
       "SkipToPeer",     "SetLanguage", "ListQuestions", "ShowCalendar",
-      "AddWorkingDays", "GetStats"};
+      "AddWorkingDays", "GetStats",    "GetCurrentUser"};
   const std::set<std::string> kAuditRpcs = {
       "GetTreeHead",         "ListEntries",    "GetInclusionProof",
       "GetConsistencyProof", "ExportLog",      "GetAccessLog",
       "ListReceipts",        "SetLanguage",    "ListQuestions",
-      "ShowCalendar",        "AddWorkingDays", "GetStats"};
+      "ShowCalendar",        "AddWorkingDays", "GetStats",
+      "GetCurrentUser"};
   const std::map<std::string, std::set<std::string>> allowed = {
       {"ines", kCaseRpcs},
       {"colin",

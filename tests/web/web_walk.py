@@ -1,0 +1,498 @@
+#!/usr/bin/env python3
+"""The web page walked in headless Chromium (run by web_e2e.sh).
+
+Reads the JSON file web_e2e.sh writes (users with their home directory,
+which holds the NSS store with their certificate, and their node's page
+address). Prints "ok - ..." per check and exits 1 at the first failure,
+with a screenshot of the page in the artefacts directory. Writes the
+request's id to TMP/request_id for the CLI checks that follow.
+"""
+import json
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+# Generous: sanitizer builds answer slowly. Nothing here asserts a duration.
+WAIT_S = 60
+DELIVERY_S = 120
+
+CONFIG = json.load(open(sys.argv[1]))
+ART = CONFIG['artefacts']
+AXE = open(CONFIG['axe_js'], encoding='utf-8').read()
+BROWSERS = []
+STEP = [0]
+TIMINGS = {}
+API_CALLS = {}
+
+
+class Failure(Exception):
+    pass
+
+
+def ok(text):
+    print(f'ok - {text}', flush=True)
+
+
+class Browser:
+    """One user's Chromium: their NSS store (HOME), a fresh profile that
+    picks their certificate for their node without asking, headless."""
+
+    def __init__(self, user):
+        self.user = user
+        spec = CONFIG['users'][user]
+        self.base = spec['url']
+        home = spec['home']
+        profile = os.path.join(home, 'profile')
+        os.makedirs(os.path.join(profile, 'Default'), exist_ok=True)
+        # The AutoSelectCertificateForUrls policy, as the profile's content
+        # setting: per run, no system-wide policy file needed.
+        origin = self.base.replace('localhost', '127.0.0.1')
+        exceptions = {f'{o},*': {'last_modified': '13300000000000000',
+                                 'setting': {'filters': [{}]}}
+                      for o in {self.base, origin}}
+        prefs = {'profile': {'content_settings': {'exceptions': {
+            'auto_select_certificate': exceptions}}}}
+        if spec.get('browser_language'):
+            prefs['intl'] = {'accept_languages': spec['browser_language']}
+        with open(os.path.join(profile, 'Default', 'Preferences'), 'w') as f:
+            json.dump(prefs, f)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CONFIG['chromium']
+        for arg in ['--headless=new', '--no-sandbox', '--disable-gpu',
+                    '--disable-dev-shm-usage', '--no-first-run',
+                    '--window-size=1280,1600', f'--user-data-dir={profile}']:
+            options.add_argument(arg)
+        if spec.get('browser_language'):
+            options.add_argument(f"--lang={spec['browser_language']}")
+        env = dict(os.environ, HOME=home)
+        service = Service(CONFIG['chromedriver'], env=env,
+                          log_path=os.path.join(CONFIG['tmp'], f'chromedriver-{user}.log'))
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.set_page_load_timeout(WAIT_S)
+        self.driver.set_script_timeout(WAIT_S)
+        BROWSERS.append(self)
+
+    def wait(self, condition, what, timeout=WAIT_S):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.2, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException)).until(condition)
+        except TimeoutException:
+            raise Failure(f'{self.user}: {what} (not within {timeout}s)')
+
+    def rendered(self, path):
+        """Waits until the page of `path` ("/cases/ID") has rendered."""
+        self.wait(lambda d: d.find_element(By.ID, 'main').get_attribute('data-rendered') == path,
+                  f'the page {path} renders')
+
+    def open(self, path):
+        """Loads the page of `path` afresh (not a same-document hash
+        change) and waits until it has rendered."""
+        self.driver.get('about:blank')
+        self.driver.get(f'{self.base}/#{path}')
+        self.rendered(path)
+        # The page's own calls (the user is read once per load, before any
+        # page): at most 3 per render.
+        calls = self.driver.execute_script("""
+          return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)
+            .filter((p) => p.startsWith('/api/v1/') && !p.endsWith('/GetCurrentUser'));""")
+        if len(calls) > 3:
+            raise Failure(f'{self.user}: {path} takes {len(calls)} API calls to render: {calls}')
+        API_CALLS[path.split('/')[1] or 'dashboard'] = max(
+            len(calls), API_CALLS.get(path.split('/')[1] or 'dashboard', 0))
+
+    def hash_path(self):
+        return self.driver.execute_script('return location.hash.replace(/^#/, "")')
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def finds(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def present(self, css, what):
+        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)), what)
+
+    def fill(self, css, text):
+        el = self.find(css)
+        el.clear()
+        el.send_keys(text)
+
+    def shot(self, name):
+        STEP[0] += 1
+        path = os.path.join(ART, f'{STEP[0]:02d}-{self.user}-{name}.png')
+        self.driver.save_screenshot(path)
+
+    def axe(self, page):
+        """No serious or critical axe-core violation on the current page."""
+        self.driver.execute_script(AXE)
+        found = self.driver.execute_async_script("""
+          const done = arguments[arguments.length - 1];
+          axe.run(document, {resultTypes: ['violations']}).then(
+            (r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}))),
+            (e) => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));""")
+        bad = [v for v in found if v['impact'] in ('serious', 'critical')]
+        with open(os.path.join(ART, f'axe-{self.user}-{page}.json'), 'w') as f:
+            json.dump(found, f, indent=1)
+        if bad:
+            raise Failure(f'{self.user}: axe on {page}: ' + '; '.join(
+                f"{v['impact']} {v['id']} ({v['help']}) at {v['nodes']}" for v in bad))
+        ok(f'{self.user}: axe-core finds no serious or critical violation on {page}'
+           f' ({len(found)} minor)')
+
+    def timing(self, name):
+        """Records how long the page took: navigation to load event, and to
+        the page's own "rendered" mark (after its API calls)."""
+        t = self.driver.execute_script("""
+          const n = performance.getEntriesByType('navigation')[0];
+          const marks = performance.getEntriesByName('pwx-rendered');
+          return {load_ms: n ? Math.round(n.loadEventEnd) : null,
+                  rendered_ms: marks.length ? Math.round(marks[marks.length - 1].startTime) : null};""")
+        TIMINGS[name] = t
+        print(f'# timing {name}: load event {t["load_ms"]} ms, rendered {t["rendered_ms"]} ms '
+              '(recorded, not asserted)', flush=True)
+
+    def fetch(self, service, method, body, extra_headers=True):
+        """Calls the JSON API from the page's own JavaScript; returns
+        {status, body}."""
+        return self.driver.execute_async_script("""
+          const [service, method, body, headers, done] = arguments;
+          const h = {'Content-Type': 'application/json'};
+          if (headers) h['X-PWX-Request'] = '1';
+          fetch(`/api/v1/${service}/${method}`, {method: 'POST', headers: h, body: JSON.stringify(body)})
+            .then(async (r) => done({status: r.status, body: await r.text()}),
+                  (e) => done({status: 0, body: String(e)}));""",
+                                                 service, method, body, extra_headers)
+
+    def state(self):
+        return self.find('#request-state').get_attribute('data-state')
+
+    def reload_until_state(self, path, state, timeout=DELIVERY_S):
+        deadline = time.monotonic() + timeout
+        while True:
+            self.open(path)
+            if self.state() == state:
+                return
+            if time.monotonic() > deadline:
+                raise Failure(f'{self.user}: {path} reaches {state} (it is {self.state()})')
+            time.sleep(0.5)
+
+    def act(self, action, fill=None):
+        """Submits the form of `action` on the request page and waits for
+        the page to render again."""
+        form = self.present(f'form[data-action="{action}"]', f'a form for {action}')
+        if fill:
+            fill(form)
+        path = self.hash_path()
+        self.find(f'#do-{action}').click()
+        def answered(_):
+            # The page renders again (the form goes) or the form shows why not.
+            try:
+                return bool(form.find_elements(By.CSS_SELECTOR, '.form-status:not(:empty)'))
+            except StaleElementReferenceException:
+                return True
+        self.wait(answered, f'{action} is submitted')
+        errors = [e.text for e in self.finds(f'form[data-action="{action}"] .form-status') if e.text]
+        if errors:
+            raise Failure(f'{self.user}: {action} refused: {errors}')
+        self.rendered(path)
+
+
+def walk():
+    alice = Browser('alice')
+    fr = CONFIG['users']['alice']['authority']
+
+    # --- FR-DGT: the dashboard, the language, a wrong field, a case -----
+    alice.open('/')
+    alice.timing('dashboard')
+    if alice.driver.execute_script('return document.documentElement.lang') != 'en':
+        raise Failure('alice: the page is in English (no preference, English browser)')
+    nav = [a.get_attribute('href').split('#')[1] for a in alice.finds('nav a')]
+    if '/cases' not in nav or '/requests' not in nav:
+        raise Failure(f'alice (inspector) sees cases and requests in the menu: {nav}')
+    if alice.find('#skip-link').get_attribute('href').split('#')[1] != 'main':
+        raise Failure('the skip link leads to main')
+    alice.shot('dashboard')
+    alice.axe('dashboard')
+    ok('alice: the FR-DGT dashboard, in English, with the inspector menu')
+
+    # Keyboard: Tab from the top reaches the skip link first.
+    ActionChains(alice.driver).send_keys(Keys.TAB).perform()
+    if alice.driver.switch_to.active_element.get_attribute('id') != 'skip-link':
+        raise Failure('the first Tab focuses the skip link')
+    ok('keyboard: the first Tab focuses the skip link')
+
+    Select(alice.find('#language')).select_by_value('fr')
+    alice.wait(lambda d: d.execute_script('return document.documentElement.lang') == 'fr',
+               'the page switches to French')
+    alice.wait(lambda d: 'Dossiers' in d.find_element(By.ID, 'nav').text, 'the menu is in French')
+    alice.open('/')
+    if alice.driver.execute_script('return document.documentElement.lang') != 'fr':
+        raise Failure('alice: the French setting is kept (UserService/SetLanguage) across loads')
+    alice.shot('dashboard-fr')
+    alice.axe('dashboard-fr')
+    Select(alice.find('#language')).select_by_value('en')
+    alice.wait(lambda d: d.execute_script('return document.documentElement.lang') == 'en',
+               'the page switches back to English')
+    ok('alice: the language picker switches to French and is kept for the user')
+
+    alice.open('/cases/new')
+    alice.fill('[data-field="case.title"]', 'Construction site Lyon-Part-Dieu')
+    alice.fill('[data-field="case.undertaking.name"]', 'Demo Bau Sp. z o.o.')
+    alice.fill('[data-field="case.undertaking.registration_number"]', 'PL5260001246')
+    alice.fill('[data-field="case.undertaking.country_of_establishment"]', 'XX')
+    alice.fill('[data-field="case.workers[0].full_name"]', 'Jan Kowalski')
+    alice.fill('[data-field="case.workers[0].posting_period.start_date"]', '01012026')
+    alice.find('#case-create').click()
+    country = alice.find('[data-field="case.undertaking.country_of_establishment"]')
+    alice.wait(lambda d: country.get_attribute('aria-invalid') == 'true',
+               'the wrong country is marked invalid')
+    note = alice.find('[data-field="case.undertaking.country_of_establishment"] + .field-error')
+    described = (country.get_attribute('aria-describedby') or '').split()
+    if note.get_attribute('id') not in described or not note.text:
+        raise Failure(f'the error is beside the field and linked: {note.text!r} {described}')
+    if alice.driver.switch_to.active_element != country:
+        raise Failure('the focus goes to the field at fault')
+    live = alice.find('#case-form > .form-status')
+    if live.get_attribute('role') != 'alert' or note.text not in live.text:
+        raise Failure(f'the error is announced in the live region: {live.text!r}')
+    alice.shot('case-wrong-country')
+    alice.axe('case-new-with-error')
+    ok(f'a wrong country shows its message beside the field: "{note.text}"')
+
+    alice.fill('[data-field="case.undertaking.country_of_establishment"]', 'PL')
+    alice.find('#case-create').click()
+    alice.wait(lambda d: d.execute_script('return location.hash').startswith(f'#/cases/{fr}-'),
+               'the new case opens')
+    case_path = alice.hash_path()
+    case_id = case_path.split('/')[-1]
+    alice.rendered(case_path)
+    if 'Jan Kowalski' not in alice.find('#main').text:
+        raise Failure('the case page lists the worker')
+    alice.open(case_path)
+    alice.timing('case')
+    alice.fill('#note-text', 'Site visit planned; A1 forms requested.')
+    alice.find('#note-form button[type=submit]').click()
+    alice.wait(lambda d: 'A1 forms requested' in d.find_element(By.ID, 'main').text
+               and d.find_element(By.ID, 'main').get_attribute('data-rendered') == case_path,
+               'the note appears')
+    upload = os.path.join(CONFIG['tmp'], 'site-report.txt')
+    with open(upload, 'w') as f:
+        f.write('Site report: 4 workers on site.\n')
+    alice.find('#upload-file').send_keys(upload)
+    alice.find('#upload-form button[type=submit]').click()
+    alice.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'a[download="site-report.txt"]'),
+               'the uploaded file is listed with a download link')
+    href = alice.find('a[download="site-report.txt"]').get_attribute('href')
+    got = alice.driver.execute_async_script("""
+      const done = arguments[arguments.length - 1];
+      fetch(arguments[0]).then(async (r) => done({status: r.status,
+        disposition: r.headers.get('Content-Disposition') || '', text: await r.text()}),
+        (e) => done({status: 0, text: String(e)}));""", href)
+    if got['status'] != 200 or 'Site report' not in got['text'] or 'attachment' not in got['disposition']:
+        raise Failure(f'the attachment downloads as a file: {got}')
+    alice.shot('case')
+    alice.axe('case')
+    ok(f'alice files case {case_id}, adds a note, uploads and downloads a document')
+
+    # --- FR-DGT sends an information request about the case -----------
+    alice.find('#new-request-link').click()
+    alice.rendered(f'/requests/new/{case_id}')
+    alice.fill('#req-recipient', 'PL-PIP')
+    Select(alice.find('#req-kind')).select_by_value('REQUEST_KIND_INFORMATION')
+    alice.fill('#req-subject', 'Demo Bau Sp. z o.o., PL5260001246; worker Jan Kowalski')
+    alice.find('#q-EST-01').click()
+    alice.fill('#req-text', "Who pays the workers' travel?")
+    alice.shot('request-new')
+    alice.axe('request-new')
+    alice.find('#request-create').click()
+    alice.wait(lambda d: d.execute_script('return location.hash').startswith(f'#/requests/{fr}-R-'),
+               'the draft opens')
+    request_path = alice.hash_path()
+    request_id = request_path.split('/')[-1]
+    with open(os.path.join(CONFIG['tmp'], 'request_id'), 'w') as f:
+        f.write(request_id)
+    alice.rendered(request_path)
+    if alice.state() != 'REQUEST_STATE_DRAFT':
+        raise Failure(f'the request is a draft: {alice.state()}')
+    offered = sorted(f.get_attribute('data-action') for f in alice.finds('form[data-action]'))
+    if offered != ['send']:
+        raise Failure(f'a draft offers only send to its requester: {offered}')
+    alice.act('send')
+    alice.reload_until_state(request_path, 'REQUEST_STATE_AWAITING_ACCEPTANCE')
+    offered = sorted(f.get_attribute('data-action') for f in alice.finds('form[data-action]'))
+    if 'accept' in offered or 'answer' in offered or 'withdraw' not in offered:
+        raise Failure(f'the requester is offered its actions only: {offered}')
+    english_question = alice.find('#questions > li').text
+    alice.shot('request-sent')
+    alice.axe('request-sent')
+    ok(f'alice sends {request_id} to PL-PIP; it awaits acceptance there')
+
+    # --- PL-PIP accepts and answers, in Polish ---------------------------
+    piotr = Browser('piotr')
+    deadline = time.monotonic() + DELIVERY_S
+    while True:
+        piotr.open('/')
+        if piotr.finds(f'a[href="#/requests/{request_id}"]'):
+            break
+        if time.monotonic() > deadline:
+            raise Failure(f'piotr: the dashboard lists {request_id} awaiting acceptance')
+        time.sleep(0.5)
+    if piotr.driver.execute_script('return document.documentElement.lang') != 'pl':
+        raise Failure('piotr: the page is in Polish (his browser asks for pl)')
+    piotr.shot('dashboard-pl')
+    piotr.axe('dashboard-pl')
+    ok(f"piotr: PL-PIP's dashboard, in Polish, lists {request_id} awaiting acceptance")
+    piotr.find(f'a[href="#/requests/{request_id}"]').click()
+    piotr.rendered(request_path)
+    if not piotr.finds('#hidden-note') or 'Kowalski' in piotr.find('#main').text:
+        raise Failure('piotr: the personal data are hidden before acceptance')
+    offered = sorted(f.get_attribute('data-action') for f in piotr.finds('form[data-action]'))
+    if 'accept' not in offered or 'send' in offered or 'close' in offered:
+        raise Failure(f'piotr: the recipient is offered its actions only: {offered}')
+    piotr.axe('request-awaiting')
+    piotr.act('accept')
+    if piotr.state() != 'REQUEST_STATE_ACCEPTED' or 'Kowalski' not in piotr.find('#main').text:
+        raise Failure('piotr: after accepting, the request is accepted and shows its subject')
+    polish_question = piotr.find('#questions > li').text
+    if not polish_question.startswith('EST-01') or polish_question == english_question:
+        raise Failure(f'the catalogue question is in each reader\'s language: {english_question!r} / {polish_question!r}')
+    tags = [e.text for e in piotr.finds('#questions .lang-tag')]
+    if not tags or 'en' not in tags[0]:
+        raise Failure(f'the free-text question shows the language it was written in: {tags}')
+    piotr.shot('request-accepted')
+    ok('piotr reads EST-01 in Polish, the free text as written with its language (en)')
+    a1 = os.path.join(CONFIG['tmp'], 'a1-forms.txt')
+    with open(a1, 'w') as f:
+        f.write('A1 PL-2026-000123 issued for Jan Kowalski.\n')
+    piotr.find('#req-upload-file').send_keys(a1)
+    piotr.find('#request-upload-form button[type=submit]').click()
+    piotr.wait(lambda d: d.find_elements(By.CSS_SELECTOR, 'a[download="a1-forms.txt"]'),
+               'the uploaded document is listed')
+    ok('piotr attaches a document to the accepted request')
+    piotr.act('answer', lambda form: form.find_element(By.NAME, 'text').send_keys(
+        'Registered in Warsaw since 2011; A1 issued; travel paid by the employer.'))
+    if piotr.state() != 'REQUEST_STATE_ANSWERED':
+        raise Failure(f'piotr: the request is answered: {piotr.state()}')
+    piotr.shot('request-answered')
+    piotr.axe('request-answered')
+    ok(f'piotr accepts and answers {request_id} on PL-PIP')
+
+    # --- FR-DGT closes it ------------------------------------------------
+    alice.reload_until_state(request_path, 'REQUEST_STATE_ANSWERED')
+    deadline = time.monotonic() + DELIVERY_S
+    while not alice.finds('a[download="a1-forms.txt"]'):
+        if time.monotonic() > deadline:
+            raise Failure("alice: PL-PIP's document arrives and can be downloaded")
+        time.sleep(0.5)
+        alice.open(request_path)
+    got = alice.driver.execute_async_script("""
+      const done = arguments[arguments.length - 1];
+      fetch(arguments[0]).then(async (r) => done({status: r.status, text: await r.text()}),
+        (e) => done({status: 0, text: String(e)}));""",
+        alice.find('a[download="a1-forms.txt"]').get_attribute('href'))
+    if got['status'] != 200 or 'PL-2026-000123' not in got['text']:
+        raise Failure(f"alice downloads PL-PIP's document as sent: {got}")
+    ok("alice downloads the document PL-PIP attached, as it was sent")
+    alice.act('close')
+    if alice.state() != 'REQUEST_STATE_CLOSED':
+        raise Failure(f'alice: the request is closed: {alice.state()}')
+    steps = [li.get_attribute('data-action') for li in alice.finds('#history > li')]
+    if steps[:1] != ['send'] or steps[-1:] != ['close']:
+        raise Failure(f'the timeline runs from send to close: {steps}')
+    alice.shot('request-closed')
+    alice.axe('request-closed')
+    ok(f'alice closes {request_id}; the timeline shows {", ".join(steps)}')
+
+    for path, name in [('/cases', 'cases'), ('/requests', 'requests'), ('/plans', 'plans'),
+                       ('/scoreboard', 'scoreboard')]:
+        alice.open(path)
+        alice.shot(name)
+        alice.axe(name)
+    if alice.finds('.peer-score table') and not alice.finds('.peer-score svg.chart'):
+        raise Failure('the scoreboard draws its indicators as SVG charts')
+    ok('alice: the case list, requests, plans and scoreboard pages render')
+
+    # --- A cross-site form post is refused --------------------------------
+    alice.driver.get(CONFIG['attack_url'])
+    alice.wait(lambda d: d.current_url.startswith(alice.base), 'the forged form posts to the node')
+    body = alice.find('body').text
+    if 'refused' not in body:
+        raise Failure(f'the cross-site post is refused: {body[:300]!r}')
+    alice.shot('cross-site-refused')
+    ok('a form posted from another origin is refused')
+
+    # --- An auditor sees no control and is refused by the API -------------
+    audrey = Browser('audrey')
+    audrey.open('/')
+    nav = [a.get_attribute('href').split('#')[1] for a in audrey.finds('nav a')]
+    if '/cases' in nav or '/requests' in nav or '/audit' not in nav:
+        raise Failure(f'audrey (auditor) sees the audit menu, not cases or requests: {nav}')
+    audrey.open(request_path)
+    if audrey.finds('form[data-action]') or audrey.finds('#case-form'):
+        raise Failure('audrey sees no request control')
+    audrey.open('/audit')
+    audrey.fill('#audit-case', case_id)
+    audrey.find('#access-log-form button[type=submit]').click()
+    audrey.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#access-log table'), 'the access log shows')
+    audrey.fill('#audit-peer', 'PL-PIP')
+    audrey.find('#receipts-form button[type=submit]').click()
+    audrey.wait(lambda d: d.find_elements(By.CSS_SELECTOR, '#receipts table'),
+                "PL-PIP's signed receipts show")
+    if not audrey.find('#tree-head').text.strip():
+        raise Failure('the audit page shows the latest signed tree head')
+    audrey.shot('audit')
+    audrey.axe('audit')
+    for service, method, body in [
+            ('RequestService', 'Act', {'id': request_id, 'step': {'reopen': {'reason': 'x'}}}),
+            ('CaseService', 'CreateCase', {'case': {'undertaking': {'name': 'X', 'countryOfEstablishment': 'PL'}}})]:
+        got = audrey.fetch(service, method, body)
+        if got['status'] != 403 or 'PERMISSION_DENIED' not in got['body']:
+            raise Failure(f'audrey calling {service}/{method} is refused with 403: {got}')
+    ok('audrey (auditor) sees the tree head, the case access log and PL-PIP\'s receipts; '
+       'no control for cases or requests, and the API refuses her calls with 403')
+    got = alice.fetch('CaseService', 'ListCases', {}, extra_headers=False)
+    if got['status'] != 403:
+        raise Failure(f'a POST without X-PWX-Request is refused: {got}')
+    ok('a call without the X-PWX-Request header is refused with 403')
+
+    ok('no page took more than 3 API calls to render: ' +
+       ', '.join(f'{k} {v}' for k, v in sorted(API_CALLS.items())))
+    with open(os.path.join(ART, 'timings.json'), 'w') as f:
+        json.dump(TIMINGS, f, indent=1)
+
+
+def main():
+    try:
+        walk()
+    except (Failure, WebDriverException) as e:
+        print(f'not ok - {e}', flush=True)
+        for b in BROWSERS:
+            try:
+                b.shot('failure')
+                print(f'#   {b.user} at {b.driver.current_url}: '
+                      f'{b.find("body").text[:800]!r}', flush=True)
+            except WebDriverException:
+                pass
+        return 1
+    finally:
+        for b in BROWSERS:
+            try:
+                b.driver.quit()
+            except WebDriverException:
+                pass
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

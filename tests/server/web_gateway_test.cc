@@ -195,6 +195,12 @@ TEST_F(WebTest, CrossSiteRequestsAreRefusedBeforeAnythingIsWritten) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 415) << type;
   }
+  // More than 1 MiB of JSON.
+  res = PostJson(*alice, path,
+                 absl::StrCat(R"({"case": {"title": ")",
+                              std::string(1 << 20, 'x'), R"("}})"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
   // A preflight is never answered with allow headers.
   res = alice->Options(path.c_str());
   ASSERT_TRUE(res);

@@ -34,6 +34,7 @@ struct Overrides {
   std::optional<std::string> log_level;
   std::optional<std::string> federation_listen;
   std::optional<std::string> federation_advertise;
+  std::optional<std::string> web_listen;
   std::vector<std::string> admin_users;
   // USER=ROLE each.
   std::vector<std::string> bootstrap_roles;
@@ -51,6 +52,7 @@ void Apply(const Overrides& o, pwx::v1::ServerConfig* c) {
   if (o.federation_listen) {
     c->mutable_federation()->set_listen(*o.federation_listen);
   }
+  if (o.web_listen) c->mutable_web()->set_listen(*o.web_listen);
   if (o.federation_advertise) {
     c->mutable_federation()->set_advertise(*o.federation_advertise);
   }
@@ -78,8 +80,8 @@ void WritePortFile(const std::string& path, int port) {
 }
 
 int Serve(const std::string& config_path, const Overrides& overrides,
-          const std::string& port_file,
-          const std::string& federation_port_file) {
+          const std::string& port_file, const std::string& federation_port_file,
+          const std::string& web_port_file) {
   pwx::v1::ServerConfig config;
   if (!config_path.empty()) {
     absl::StatusOr<pwx::v1::ServerConfig> loaded =
@@ -116,6 +118,9 @@ int Serve(const std::string& config_path, const Overrides& overrides,
   if (!port_file.empty()) WritePortFile(port_file, (*node)->api_port());
   if (!federation_port_file.empty() && (*node)->federation_port() != 0) {
     WritePortFile(federation_port_file, (*node)->federation_port());
+  }
+  if (!web_port_file.empty() && (*node)->web_port() != 0) {
+    WritePortFile(web_port_file, (*node)->web_port());
   }
 
   int signal_number = 0;
@@ -174,6 +179,11 @@ int main(int argc, char** argv) {
                  "Write the bound federation port to this file once "
                  "listening");
 
+  std::string web_port_file;
+  app.add_option("--web-listen", o.web_listen, "Overrides web.listen");
+  app.add_option("--web-port-file", web_port_file,
+                 "Write the bound web page port to this file once listening");
+
   CLI::App* restore = app.add_subcommand(
       "restore", "Restore the latest backup into an empty data directory");
   std::string backup_dir;
@@ -201,5 +211,5 @@ int main(int argc, char** argv) {
               << restore_dir << "\n";
     return 0;
   }
-  return Serve(config_path, o, port_file, federation_port_file);
+  return Serve(config_path, o, port_file, federation_port_file, web_port_file);
 }

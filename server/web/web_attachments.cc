@@ -165,6 +165,17 @@ std::optional<JsonAnswer> ReadUploadHeader(const httplib::Request& req,
   return std::nullopt;
 }
 
+// Why an upload is refused before it reaches the service (its body is then
+// read and dropped, see CheckRequest), or nullopt with `out` filled.
+std::optional<JsonAnswer> RefuseUpload(
+    const httplib::Request& req, const httplib::ContentReader& content_reader,
+    UploadHeader* out) {
+  std::optional<JsonAnswer> refused = CheckRequest(req);
+  if (!refused) refused = ReadUploadHeader(req, out);
+  if (refused) DropBody(req, content_reader);
+  return refused;
+}
+
 }  // namespace
 
 std::string ContentDisposition(absl::string_view file_name) {
@@ -231,7 +242,8 @@ void AddAttachmentRoutes(httplib::Server* server,
                                 httplib::Response& res,
                                 const httplib::ContentReader& content_reader) {
     UploadHeader fields;
-    if (std::optional<JsonAnswer> refused = ReadUploadHeader(req, &fields)) {
+    if (std::optional<JsonAnswer> refused =
+            RefuseUpload(req, content_reader, &fields)) {
       Send(res, *refused);
       return;
     }
@@ -253,7 +265,8 @@ void AddAttachmentRoutes(httplib::Server* server,
                              httplib::Response& res,
                              const httplib::ContentReader& content_reader) {
     UploadHeader fields;
-    if (std::optional<JsonAnswer> refused = ReadUploadHeader(req, &fields)) {
+    if (std::optional<JsonAnswer> refused =
+            RefuseUpload(req, content_reader, &fields)) {
       Send(res, *refused);
       return;
     }

@@ -4,14 +4,17 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "server/web/web_assets.h"
 #include "server/web/web_attachments.h"
@@ -47,9 +50,25 @@ JsonAnswer Refusal(int status, grpc::StatusCode code, std::string message) {
   return answer;
 }
 
-// Why `req` is refused before it is read, or nullopt. Browsers send the
-// client certificate on cross-site requests too: a request that can change
-// something must prove it comes from the node's own page.
+// True when `path` is /api/v1/<Service>/<Method> (kJsonPath).
+bool IsJsonPath(absl::string_view path) {
+  if (!absl::ConsumePrefix(&path, "/api/v1/")) return false;
+  std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+  if (parts.size() != 2) return false;
+  for (absl::string_view part : parts) {
+    if (part.empty() || !absl::ascii_isupper(part.front())) return false;
+    for (char c : part) {
+      if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// Browsers send the client certificate on cross-site requests too: a
+// request that can change something must prove it comes from the node's
+// own page.
 std::optional<JsonAnswer> CheckRequest(const httplib::Request& req) {
   const bool api = absl::StartsWith(req.path, "/api/");
   const std::string site = req.get_header_value("Sec-Fetch-Site");
@@ -83,8 +102,7 @@ std::optional<JsonAnswer> CheckRequest(const httplib::Request& req) {
                                 "is '",
                                 site, "'"));
   }
-  static const std::regex* const json_path = new std::regex(kJsonPath);
-  if (std::regex_match(req.path, *json_path)) {
+  if (IsJsonPath(req.path)) {
     const std::string type = MediaType(req.get_header_value("Content-Type"));
     if (type != "application/json") {
       return Refusal(415, grpc::StatusCode::INVALID_ARGUMENT,
@@ -102,6 +120,16 @@ std::optional<JsonAnswer> CheckRequest(const httplib::Request& req) {
     }
   }
   return std::nullopt;
+}
+
+namespace {
+
+// True when `req` has a body cpp-httplib has not read yet.
+bool HasBody(const httplib::Request& req) {
+  uint64_t length = 0;
+  return req.has_header("Transfer-Encoding") ||
+         (absl::SimpleAtoi(req.get_header_value("Content-Length"), &length) &&
+          length > 0);
 }
 
 // Splits "host:port" (the host may be "[::1]").
@@ -156,7 +184,16 @@ absl::StatusOr<std::unique_ptr<WebGateway>> WebGateway::Start(
                                                " (address in use?)"));
   }
   httplib::SSLServer* server = gateway->server_.get();
-  gateway->thread_ = std::thread([server] { server->listen_after_bind(); });
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  gateway->thread_ = std::thread([server, ended] {
+    server->listen_after_bind();
+    ended->store(true);
+  });
+  // cpp-httplib's stop() does nothing before the loop runs: Stop() right
+  // after Start() would wait for ever. So Start returns once it runs.
+  while (!server->is_running() && !ended->load()) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   return gateway;
 }
 
@@ -185,7 +222,11 @@ void WebGateway::AddRoutes() {
                                 "the client certificate names no user"));
           return httplib::Server::HandlerResponse::Handled;
         }
-        if (std::optional<JsonAnswer> refused = CheckRequest(req)) {
+        // cpp-httplib would read an unread body as the next request on
+        // the connection: a request with one is refused by its handler,
+        // once the body is read (and dropped).
+        if (std::optional<JsonAnswer> refused = CheckRequest(req);
+            refused && !HasBody(req)) {
           Send(res, *refused);
           return httplib::Server::HandlerResponse::Handled;
         }
@@ -193,6 +234,10 @@ void WebGateway::AddRoutes() {
       });
   server.set_logger(
       [](const httplib::Request& req, const httplib::Response& res) {
+        if (req.method.empty()) {
+          spdlog::info("web: an unreadable request status={}", res.status);
+          return;
+        }
         spdlog::info("web: {} {} user={} status={} ms={:.2f}", req.method,
                      req.path, WebUser(req), res.status,
                      absl::ToDoubleMilliseconds(absl::Now() - request_start));
@@ -221,16 +266,35 @@ void WebGateway::AddRoutes() {
         return httplib::Server::HandlerResponse::Handled;
       }));
 
-  server.Post(kJsonPath, [this](const httplib::Request& req,
-                                httplib::Response& res) {
-    if (req.body.size() > kMaxJsonBytes) {
-      Send(res, Refusal(413, grpc::StatusCode::INVALID_ARGUMENT,
-                        "the body is too large"));
-      return;
-    }
-    Send(res, api_.Call(std::string(req.matches[1]),
-                        std::string(req.matches[2]), req.body, WebUser(req)));
-  });
+  // The body is read here, not by cpp-httplib, which would parse a form
+  // itself and refuse it before the checks.
+  server.Post(
+      kJsonPath, [this](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& content_reader) {
+        std::string body;
+        bool too_large = false;
+        if (req.is_multipart_form_data()) {
+          DropBody(req, content_reader);  // refused below (415)
+        } else {
+          content_reader([&](const char* data, size_t length) {
+            too_large |= body.size() + length > kMaxJsonBytes;
+            if (!too_large) body.append(data, length);
+            return true;
+          });
+        }
+        if (std::optional<JsonAnswer> refused = CheckRequest(req)) {
+          Send(res, *refused);
+          return;
+        }
+        if (too_large) {
+          Send(res, Refusal(413, grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat("the JSON API takes at most ",
+                                         kMaxJsonBytes, " bytes")));
+          return;
+        }
+        Send(res, api_.Call(std::string(req.matches[1]),
+                            std::string(req.matches[2]), body, WebUser(req)));
+      });
   AddAttachmentRoutes(&server, options_.channel);
   server.Get(
       "/api/.*", [](const httplib::Request& req, httplib::Response& res) {

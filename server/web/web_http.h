@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -17,6 +18,25 @@ namespace pwx::server {
 inline void Send(httplib::Response& res, const JsonAnswer& answer) {
   res.status = answer.status;
   res.set_content(answer.body, "application/json");
+}
+
+// Why `req` is refused, or nullopt: a request other than GET or HEAD
+// without X-PWX-Request: 1 or from another origin (403), a JSON call that is
+// not application/json (415) or larger than WebGateway::kMaxJsonBytes (413);
+// a cross-site GET of the API (403). Defined in web_gateway.cc.
+std::optional<JsonAnswer> CheckRequest(const httplib::Request& req);
+
+// Reads and drops the rest of `req`'s body, so that it is not read as the
+// next request on the connection. cpp-httplib parses a multipart form
+// itself: it is read through its parser.
+inline void DropBody(const httplib::Request& req,
+                     const httplib::ContentReader& content_reader) {
+  if (req.is_multipart_form_data()) {
+    content_reader([](const httplib::MultipartFormData&) { return true; },
+                   [](const char*, size_t) { return true; });
+  } else {
+    content_reader([](const char*, size_t) { return true; });
+  }
 }
 
 // The user the handshake authenticated.

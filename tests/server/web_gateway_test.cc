@@ -195,6 +195,12 @@ TEST_F(WebTest, CrossSiteRequestsAreRefusedBeforeAnythingIsWritten) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 415) << type;
   }
+  // More than 1 MiB of JSON.
+  res = PostJson(*alice, path,
+                 absl::StrCat(R"({"case": {"title": ")",
+                              std::string(1 << 20, 'x'), R"("}})"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
   // A preflight is never answered with allow headers.
   res = alice->Options(path.c_str());
   ASSERT_TRUE(res);
@@ -209,6 +215,11 @@ TEST_F(WebTest, CrossSiteRequestsAreRefusedBeforeAnythingIsWritten) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 403);
 
+  // An upload without the header: refused too, its body read and dropped.
+  res = alice->Post("/api/v1/cases/FR-DGT-2026-000001/attachments",
+                    {{"X-PWX-File-Name", "a.txt"}}, "abc", "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
   EXPECT_EQ(CountCases(), 0);
   EXPECT_TRUE(Entries("case.create").empty());
   EXPECT_TRUE(Entries("case.attachment.read").empty());
@@ -222,6 +233,23 @@ TEST_F(WebTest, CrossSiteRequestsAreRefusedBeforeAnythingIsWritten) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(CountCases(), 1);
+}
+
+TEST_F(WebTest, ARefusedBodyDoesNotSpillIntoTheNextRequest) {
+  // The refused request's body is read, so the next request on the same
+  // connection gets its own answer.
+  auto alice = ClientFor("alice");
+  alice->set_keep_alive(true);
+  for (int i = 0; i < 3; ++i) {
+    httplib::Result res = alice->Post("/api/v1/UserService/GetCurrentUser",
+                                      "{}", "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 403);
+    res = PostJson(*alice, "/api/v1/UserService/GetCurrentUser", "{}");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << res->body;
+    EXPECT_THAT(res->body, HasSubstr("alice"));
+  }
 }
 
 TEST_F(WebTest, TheIdentityMetadataIsIgnoredOnTheApiPort) {
@@ -301,6 +329,12 @@ TEST_F(WebTest, AttachmentsUploadAndDownloadAsFiles) {
   res = nobody->Get(absl::StrCat(upload, "/", meta.sha256()).c_str());
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 403);
+  // A form is not a file.
+  res = alice->Post(
+      upload.c_str(), {{"X-PWX-Request", "1"}, {"X-PWX-File-Name", "a.txt"}},
+      "--x\r\n\r\nabc\r\n--x--\r\n", "multipart/form-data; boundary=x");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 415);
   // A request attachment's expected history must be a number.
   res = alice->Post("/api/v1/requests/FR-DGT-R-2026-000001/attachments",
                     {{"X-PWX-Request", "1"},

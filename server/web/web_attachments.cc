@@ -176,6 +176,33 @@ std::optional<JsonAnswer> RefuseUpload(
   return refused;
 }
 
+// Opens a download with `open` (the stream's call, given its context) in
+// the name of the page's user, and serves it.
+template <typename Message, typename Open>
+void StartDownload(const httplib::Request& req, httplib::Response& res,
+                   Open open) {
+  auto download = std::make_shared<Download<Message>>();
+  download->context.set_deadline(std::chrono::system_clock::now() +
+                                 kTransferTimeout);
+  AddWebIdentity(&download->context, WebUser(req));
+  download->reader = open(&download->context);
+  Serve(std::move(download), res);
+}
+
+// Opens an upload with `open` in the name of the page's user and feeds it
+// `header`, then the body.
+template <typename Result, typename Request, typename Open>
+void StartUpload(const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& content_reader,
+                 const Request& header, Open open) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kTransferTimeout);
+  AddWebIdentity(&context, WebUser(req));
+  Result result;
+  auto writer = open(&context, &result);
+  Upload(writer.get(), header, result, content_reader, res);
+}
+
 }  // namespace
 
 std::string ContentDisposition(absl::string_view file_name) {
@@ -209,57 +236,47 @@ void AddAttachmentRoutes(httplib::Server* server,
   server->Get(
       absl::StrCat(cases, "/", kShaPattern),
       [channel](const httplib::Request& req, httplib::Response& res) {
-        auto download =
-            std::make_shared<Download<v1::DownloadAttachmentResponse>>();
-        download->context.set_deadline(std::chrono::system_clock::now() +
-                                       kTransferTimeout);
-        AddWebIdentity(&download->context, WebUser(req));
         v1::DownloadAttachmentRequest request;
         request.set_case_id(req.matches[1]);
         request.set_sha256(req.matches[2]);
-        download->reader =
-            v1::CaseService::NewStub(channel)->DownloadAttachment(
-                &download->context, request);
-        Serve(std::move(download), res);
+        StartDownload<v1::DownloadAttachmentResponse>(
+            req, res, [&](grpc::ClientContext* context) {
+              return v1::CaseService::NewStub(channel)->DownloadAttachment(
+                  context, request);
+            });
       });
-  server->Get(
-      absl::StrCat(requests, "/", kShaPattern),
-      [channel](const httplib::Request& req, httplib::Response& res) {
-        auto download =
-            std::make_shared<Download<v1::DownloadRequestAttachmentResponse>>();
-        download->context.set_deadline(std::chrono::system_clock::now() +
-                                       kTransferTimeout);
-        AddWebIdentity(&download->context, WebUser(req));
-        v1::DownloadRequestAttachmentRequest request;
-        request.set_request_id(req.matches[1]);
-        request.set_sha256(req.matches[2]);
-        download->reader =
-            v1::RequestService::NewStub(channel)->DownloadRequestAttachment(
-                &download->context, request);
-        Serve(std::move(download), res);
+  server->Get(absl::StrCat(requests, "/", kShaPattern),
+              [channel](const httplib::Request& req, httplib::Response& res) {
+                v1::DownloadRequestAttachmentRequest request;
+                request.set_request_id(req.matches[1]);
+                request.set_sha256(req.matches[2]);
+                StartDownload<v1::DownloadRequestAttachmentResponse>(
+                    req, res, [&](grpc::ClientContext* context) {
+                      return v1::RequestService::NewStub(channel)
+                          ->DownloadRequestAttachment(context, request);
+                    });
+              });
+  server->Post(
+      cases, [channel](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& content_reader) {
+        UploadHeader fields;
+        if (std::optional<JsonAnswer> refused =
+                RefuseUpload(req, content_reader, &fields)) {
+          Send(res, *refused);
+          return;
+        }
+        v1::UploadAttachmentRequest header;
+        header.mutable_header()->set_case_id(req.matches[1]);
+        header.mutable_header()->set_file_name(fields.file_name);
+        header.mutable_header()->set_media_type(fields.media_type);
+        header.mutable_header()->set_size_bytes(fields.size_bytes);
+        StartUpload<v1::Case>(
+            req, res, content_reader, header,
+            [&](grpc::ClientContext* context, v1::Case* result) {
+              return v1::CaseService::NewStub(channel)->UploadAttachment(
+                  context, result);
+            });
       });
-  server->Post(cases, [channel](const httplib::Request& req,
-                                httplib::Response& res,
-                                const httplib::ContentReader& content_reader) {
-    UploadHeader fields;
-    if (std::optional<JsonAnswer> refused =
-            RefuseUpload(req, content_reader, &fields)) {
-      Send(res, *refused);
-      return;
-    }
-    v1::UploadAttachmentRequest header;
-    header.mutable_header()->set_case_id(req.matches[1]);
-    header.mutable_header()->set_file_name(fields.file_name);
-    header.mutable_header()->set_media_type(fields.media_type);
-    header.mutable_header()->set_size_bytes(fields.size_bytes);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kTransferTimeout);
-    AddWebIdentity(&context, WebUser(req));
-    v1::Case result;
-    auto writer =
-        v1::CaseService::NewStub(channel)->UploadAttachment(&context, &result);
-    Upload(writer.get(), header, result, content_reader, res);
-  });
   server->Post(requests, [channel](
                              const httplib::Request& req,
                              httplib::Response& res,
@@ -287,13 +304,12 @@ void AddAttachmentRoutes(httplib::Server* server,
       }
       h->set_expected_history(expected);
     }
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + kTransferTimeout);
-    AddWebIdentity(&context, WebUser(req));
-    v1::Request result;
-    auto writer = v1::RequestService::NewStub(channel)->UploadRequestAttachment(
-        &context, &result);
-    Upload(writer.get(), header, result, content_reader, res);
+    StartUpload<v1::Request>(
+        req, res, content_reader, header,
+        [&](grpc::ClientContext* context, v1::Request* result) {
+          return v1::RequestService::NewStub(channel)->UploadRequestAttachment(
+              context, result);
+        });
   });
 }
 

@@ -648,19 +648,16 @@ absl::StatusOr<pwx::v1::ListRequestsResponse> Requests::List(
     return absl::InvalidArgumentError(
         "due_within_days: must be 0 to 366 working days");
   }
-  if (request.overdue() && request.due_within_days() > 0) {
-    return absl::InvalidArgumentError(
-        "due_within_days: cannot be combined with overdue");
-  }
   const absl::CivilDay today = Today();
   const int within = request.due_within_days();
-  if (request.overdue()) {
-    q.due_before = DateString(today);
-  } else if (within > 0) {
-    q.due_from = DateString(today);
+  if (within > 0) {
+    // Both: the overdue, then those due within (a dashboard's one call).
+    if (!request.overdue()) q.due_from = DateString(today);
     // An upper bound in calendar days, whichever state's calendar counts:
     // the exact count on the recipient's calendar filters below.
     q.due_before = DateString(today + (within * 7) / 5 + 15);
+  } else if (request.overdue()) {
+    q.due_before = DateString(today);
   }
   const int page_size =
       request.page_size() == 0 ? kDefaultPageSize : request.page_size();

@@ -147,6 +147,7 @@ void MemoryNode::Start(bool keep_store) {
   // they read the handlers.
   RequestsOptions requests_options;
   requests_options.authority_id = id_;
+  if (options_.clock) requests_options.clock = options_.clock;
   requests_ = std::make_unique<Requests>(
       std::move(requests_options), kv_.get(), peers_.get(), outbox_.get(),
       [this](const std::string& peer) {

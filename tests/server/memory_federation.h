@@ -76,7 +76,8 @@ struct MemoryNodeOptions {
   absl::Duration call_timeout = absl::Seconds(5);
   absl::Duration keep_delivered = absl::Hours(1);
   uint64_t max_queued_per_peer = 1000;
-  // The inbox's quotas (0: unlimited) and clock (default: absl::Now).
+  // The inbox's quotas (0: unlimited), and the clock of the inbox and of
+  // the requests' dates (default: absl::Now).
   uint64_t quota_events_per_hour = 0;
   uint64_t quota_bytes_per_hour = 0;
   std::function<absl::Time()> clock;

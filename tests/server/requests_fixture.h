@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -180,9 +181,22 @@ class RequestsTest : public ::testing::Test {
 
   std::unique_ptr<AttachmentSpool> spool_ = *AttachmentSpool::Open(
       ::pwx::testing::MakeTempDir("requests") + "/spool");
+  // How far PL-PIP's clock runs ahead of the real one.
+  void AdvancePlClock(absl::Duration by) {
+    pl_ahead_ms_ += absl::ToInt64Milliseconds(by);
+  }
+
   std::map<std::string, MemoryNode*> nodes_;
+  std::atomic<int64_t> pl_ahead_ms_{0};
   MemoryNode fr_{"FR-DGT", &nodes_};
-  MemoryNode pl_{"PL-PIP", &nodes_};
+  MemoryNode pl_{"PL-PIP", &nodes_, [this] {
+                   MemoryNodeOptions options;
+                   options.clock = [this] {
+                     return absl::Now() +
+                            absl::Milliseconds(pl_ahead_ms_.load());
+                   };
+                   return options;
+                 }()};
   MemoryNode de_{"DE-FKS", &nodes_};
 };
 

@@ -432,5 +432,48 @@ TEST_F(RequestsTest, AReissuedRequestIdIsLoggedAndNotMixedIn) {
   EXPECT_EQ(at_pl->history_size(), 2);
 }
 
+// The recipient's lists by due date: overdue, due within N working days,
+// and both at once (what a dashboard shows in one call), on the
+// recipient's clock.
+TEST_F(RequestsTest, OverdueAndSoonDueRequestsAreListedAloneAndTogether) {
+  const std::string late = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, late, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  AdvancePlClock(absl::Hours(24 * 50));
+  const std::string soon = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, soon, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  AdvancePlClock(absl::Hours(24 * 30));
+  const std::string later = SentDraft(fr_, "PL-PIP");
+  ASSERT_TRUE(Reaches(pl_, later, pwx::v1::REQUEST_STATE_AWAITING_ACCEPTANCE));
+  // 25 working days are 33 to 35 calendar days on PL-PIP's calendar here.
+  absl::StatusOr<Request> r = Get(pl_, late);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->overdue()) << r->due_date();
+  r = Get(pl_, soon);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->overdue());
+  ASSERT_LE(r->working_days_left(), 10) << r->due_date();
+  r = Get(pl_, later);
+  ASSERT_TRUE(r.ok());
+  ASSERT_GT(r->working_days_left(), 10) << r->due_date();
+
+  auto ids = [&](bool overdue, int within) {
+    pwx::v1::ListRequestsRequest request;
+    request.set_box(pwx::v1::REQUEST_BOX_INBOX);
+    request.set_overdue(overdue);
+    request.set_due_within_days(within);
+    absl::StatusOr<pwx::v1::ListRequestsResponse> list =
+        pl_.requests()->List(request);
+    std::vector<std::string> out;
+    EXPECT_TRUE(list.ok()) << list.status();
+    if (!list.ok()) return out;
+    for (const Request& x : list->requests()) out.push_back(x.id());
+    return out;
+  };
+  EXPECT_THAT(ids(true, 0), ::testing::ElementsAre(late));
+  EXPECT_THAT(ids(false, 10), ::testing::ElementsAre(soon));
+  EXPECT_THAT(ids(true, 10), ::testing::ElementsAre(late, soon));
+  EXPECT_THAT(ids(true, 40), ::testing::ElementsAre(late, soon, later));
+}
+
 }  // namespace
 }  // namespace pwx::server

@@ -1,9 +1,9 @@
 // The dashboard: what needs doing now. Three API calls: the inbox awaiting
-// acceptance, the overdue requests, those due within 5 working days. The
-// upcoming plan actions load on demand (a fourth call would break the
-// page's budget of three).
+// acceptance; the overdue requests together with those due within 5
+// working days (one list, most overdue first); the plans whose next action
+// is coming.
 import {call} from './api.js';
-import {h, replace, table} from './dom.js';
+import {h, table} from './dom.js';
 import {formatDay, formatNumber, label, t} from './i18n.js';
 import {isInspector, isAuditor} from './session.js';
 
@@ -40,31 +40,17 @@ function requestTable(caption, requests) {
   label(r.content && r.content.kind), label(r.state), formatDay(r.dueDate), daysLeft(r)]));
 }
 
-function upcomingPlans() {
-  const region = h('div', {id: 'upcoming-plans'});
-  const button = h('button', {type: 'button', class: 'secondary', onclick: async () => {
-    button.disabled = true;
-    try {
-      const today = new Date().toISOString().slice(0, 10);
-      const answer = await call('PlanService', 'ListPlans', {upcomingFrom: today, pageSize: 20});
-      const plans = answer.plans || [];
-      replace(region, plans.length ? table(t('dashboard.plans'),
-        [t('plan.id'), t('plan.title'), t('plan.state'), t('plan.next_action')],
-        plans.map((p) => {
-          const next = (p.actions || []).filter((a) => a.date >= today)
-            .sort((a, b) => a.date.localeCompare(b.date))[0];
-          return [h('a', {href: `#/plans/${encodeURIComponent(p.id)}`}, p.id),
-            (p.content && p.content.title) || '', label(p.state),
-            next ? `${formatDay(next.date)} – ${label(next.kind)} ${next.place || ''}` : ''];
-        })) : h('p', {class: 'meta'}, t('dashboard.none')));
-      region.setAttribute('tabindex', '-1');
-      region.focus();
-    } catch (error) {
-      replace(region, h('p', {role: 'alert'}, error.message));
-    }
-  }}, t('dashboard.show_plans'));
-  region.appendChild(button);
-  return region;
+function upcomingPlans(plans, today) {
+  if (!plans.length) return h('p', {class: 'meta'}, t('dashboard.none'));
+  return table(t('dashboard.plans'),
+    [t('plan.id'), t('plan.title'), t('plan.state'), t('plan.next_action')],
+    plans.map((p) => {
+      const next = (p.actions || []).filter((a) => a.date >= today)
+        .sort((a, b) => a.date.localeCompare(b.date))[0];
+      return [h('a', {href: `#/plans/${encodeURIComponent(p.id)}`}, p.id),
+        (p.content && p.content.title) || '', label(p.state),
+        next ? `${formatDay(next.date)} – ${label(next.kind)} ${next.place || ''}` : ''];
+    }));
 }
 
 export async function renderDashboard() {
@@ -74,12 +60,17 @@ export async function renderDashboard() {
       h('p', {}, isAuditor() ? t('dashboard.auditor') : t('error.no_role')),
       isAuditor() ? h('p', {}, h('a', {href: '#/audit'}, t('nav.audit'))) : null);
   }
-  const [inbox, overdue, soon] = await Promise.all([
+  const today = new Date().toISOString().slice(0, 10);
+  const [inbox, due, plans] = await Promise.all([
     call('RequestService', 'ListRequests',
          {box: 'REQUEST_BOX_INBOX', state: 'REQUEST_STATE_AWAITING_ACCEPTANCE', pageSize: 50}),
-    call('RequestService', 'ListRequests', {overdue: true, pageSize: 50}),
-    call('RequestService', 'ListRequests', {dueWithinDays: DUE_SOON_WORKING_DAYS, pageSize: 50}),
+    call('RequestService', 'ListRequests',
+         {overdue: true, dueWithinDays: DUE_SOON_WORKING_DAYS, pageSize: 100}),
+    call('PlanService', 'ListPlans', {upcomingFrom: today, pageSize: 20}),
   ]);
+  const dueList = due.requests || [];
+  const overdue = {requests: dueList.filter((r) => r.overdue)};
+  const soon = {requests: dueList.filter((r) => !r.overdue)};
   return h('section', {},
     h('h1', {}, t('nav.dashboard')),
     h('h2', {}, t('dashboard.inbox')),
@@ -89,5 +80,5 @@ export async function renderDashboard() {
     h('h2', {}, t('dashboard.due_soon', {n: DUE_SOON_WORKING_DAYS})),
     requestTable(t('dashboard.due_soon', {n: DUE_SOON_WORKING_DAYS}), soon.requests || []),
     h('h2', {}, t('dashboard.plans')),
-    upcomingPlans());
+    upcomingPlans(plans.plans || [], today));
 }

@@ -723,7 +723,8 @@ void AddLists(CLI::App* requests, Command* selected) {
   request.set_overdue(true);
   AddList(requests, selected, "overdue",
           "List open requests past their due date, sent or received, most "
-          "overdue first",
+          "overdue first; with --due-within N, then those due within N "
+          "working days",
           request);
 }
 

@@ -32,17 +32,25 @@ export function daysLeft(r) {
   return t('days.left', {n: formatNumber(left)});
 }
 
+// A table under a heading of the same words: its caption stays for screen
+// readers only.
+function underHeading(element) {
+  const caption = element.querySelector('caption');
+  if (caption) caption.classList.add('visually-hidden');
+  return element;
+}
+
 function requestTable(caption, requests) {
   if (!requests.length) return h('p', {class: 'meta'}, t('dashboard.none'));
-  return table(caption, [t('request.id'), t('request.peer'), t('request.kind'),
+  return underHeading(table(caption, [t('request.id'), t('request.peer'), t('request.kind'),
     t('request.state'), t('request.due'), t('request.working_days_left')],
   requests.map((r) => [requestLink(r), peerOf(r),
-  label(r.content && r.content.kind), label(r.state), formatDay(r.dueDate), daysLeft(r)]));
+  label(r.content && r.content.kind), label(r.state), formatDay(r.dueDate), daysLeft(r)])));
 }
 
 function upcomingPlans(plans, today) {
   if (!plans.length) return h('p', {class: 'meta'}, t('dashboard.none'));
-  return table(t('dashboard.plans'),
+  return underHeading(table(t('dashboard.plans'),
     [t('plan.id'), t('plan.title'), t('plan.state'), t('plan.next_action')],
     plans.map((p) => {
       const next = (p.actions || []).filter((a) => a.date >= today)
@@ -50,7 +58,7 @@ function upcomingPlans(plans, today) {
       return [h('a', {href: `#/plans/${encodeURIComponent(p.id)}`}, p.id),
         (p.content && p.content.title) || '', label(p.state),
         next ? `${formatDay(next.date)} – ${label(next.kind)} ${next.place || ''}` : ''];
-    }));
+    })));
 }
 
 export async function renderDashboard() {

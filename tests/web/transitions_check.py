@@ -2,8 +2,9 @@
 """The page's table of request transitions (server/web/assets/js/
 transitions.js) against the node's (server/domain/request_rules.cc): for
 every action both list, the same side and the same states, so the page
-offers exactly the steps the node accepts. Registered with ctest as
-web_transitions.
+offers exactly the steps the node accepts. The same for the plan changes
+the page offers (js/plan_actions.js against server/domain/plan_rules.cc).
+Registered with ctest as web_transitions.
 
   transitions_check.py SOURCE_DIR
 """
@@ -22,6 +23,40 @@ NODE_ONLY = {'receive', 'handoffFailed', 'send'}
 
 def camel(name):
     return name[0].lower() + name[1:]
+
+
+# The plan rules' constants → the page's names.
+PLAN_WHO = {'kLead': 'lead', 'kInvitedParticipant': 'invited', 'kLead | kAgreedParticipant': 'member'}
+
+
+def plan_problems(src):
+    rules_cc = open(os.path.join(src, 'server/domain/plan_rules.cc'), encoding='utf-8').read()
+    page_js = open(os.path.join(src, 'server/web/assets/js/plan_actions.js'), encoding='utf-8').read()
+    rules = {}
+    for name, who, states in re.findall(
+            r'static const Rule (k\w+)\{\s*([\w |]+?),\s*\{([^}]*)\}', rules_cc):
+        rules[name] = (PLAN_WHO.get(who.strip(), who.strip()), sorted(
+            'PLAN_STATE_' + re.sub(r'(?<!^)([A-Z])', r'_\1', s.strip()[1:]).upper()
+            for s in states.split(',') if s.strip()))
+    node = {}
+    cases = []
+    for case, rule in re.findall(r'case PlanEvent::k(\w+):|return &(k\w+);', rules_cc):
+        if case:
+            cases.append(camel(case))
+        elif rule:
+            for c in cases:
+                node[c] = rules[rule]
+            cases = []
+    page = {}
+    for action, who, states in re.findall(r"\['(\w+)', '(\w+)', \[([^\]]*)\]\]", page_js):
+        page[action] = (who, sorted(x.strip().strip("'") for x in states.split(',') if x.strip()))
+    problems = []
+    if len(node) < 10 or len(page) < 5:
+        problems.append(f'read {len(node)} plan rules and {len(page)} page rules: have the tables moved?')
+    for action, rule in sorted(page.items()):
+        if node.get(action) != rule:
+            problems.append(f'plan {action}: node {node.get(action)}, page {rule}')
+    return problems, len(page)
 
 
 def main():
@@ -45,11 +80,14 @@ def main():
             problems.append(f'the page offers no {action} (node: {rule})')
         elif page[action] != [rule]:
             problems.append(f'{action}: node {rule}, page {page[action]}')
+    more, plan_actions = plan_problems(src)
+    problems += more
     for p in problems:
         print(f'not ok - {p}')
     if problems:
         return 1
-    print(f'ok - the page and the node agree on the side and states of {len(node) - len(NODE_ONLY & set(node))} actions')
+    print(f'ok - the page and the node agree on the side and states of {len(node) - len(NODE_ONLY & set(node))} '
+          f'request actions and {plan_actions} plan changes')
     return 0
 
 

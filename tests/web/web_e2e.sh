@@ -7,8 +7,9 @@
 #
 #   web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR
 #
-# web_walk.py walks a case (with a note and a document) and an information
-# request (with the recipient's document) through both pages and checks
+# web_walk.py walks a case (with a note and a document), an information
+# request (with the recipient's document) and a joint inspection plan
+# (proposed, agreed, started, a finding recorded) through both pages and checks
 # the refusals, the accessibility and the error display; this script then
 # checks through the CLI that both nodes hold the same history and that the
 # refused calls changed nothing. Screenshots go to ARTEFACTS_DIR.
@@ -107,6 +108,8 @@ nss_home() {
   bash "$PKI_SH" user --out "$PKI" --id FR-DGT --name audrey
 } >"$T/pki.log" 2>&1 || { cat "$T/pki.log"; fail "PKI is created" "pki.sh failed"; }
 
+# Coordinators too: agreeing to a plan binds the authority.
+USER_ROLES="inspector auditor coordinator"
 declare -A WEB_PORT=()
 for node in "${NODES[@]}"; do
   WEB_PORT[$node]="$(free_port)"

@@ -177,15 +177,22 @@ class Browser:
     def state(self):
         return self.find('#request-state').get_attribute('data-state')
 
-    def reload_until_state(self, path, state, timeout=DELIVERY_S):
+    def plan_state(self):
+        return self.find('#plan-heading').get_attribute('data-state')
+
+    def reload_until_state(self, path, state, timeout=DELIVERY_S, read=None):
+        read = read or self.state
         deadline = time.monotonic() + timeout
         while True:
             self.open(path)
-            if self.state() == state:
+            if read() == state:
                 return
             if time.monotonic() > deadline:
-                raise Failure(f'{self.user}: {path} reaches {state} (it is {self.state()})')
+                raise Failure(f'{self.user}: {path} reaches {state} (it is {read()})')
             time.sleep(0.5)
+
+    def offered(self):
+        return sorted(f.get_attribute('data-action') for f in self.finds('form[data-action]'))
 
     def act(self, action, fill=None):
         """Submits the form of `action` on the request page and waits for
@@ -422,6 +429,59 @@ def walk():
     if alice.finds('.peer-score table') and not alice.finds('.peer-score svg.chart'):
         raise Failure('the scoreboard draws its indicators as SVG charts')
     ok('alice: the case list, requests, plans and scoreboard pages render')
+
+    # --- A joint inspection plan, agreed and worked through the pages -----
+    created = alice.fetch('PlanService', 'CreatePlan', {'create': {
+        'kind': 'PLAN_KIND_JOINT_INSPECTION', 'participants': ['PL-PIP'],
+        'content': {'title': 'Joint inspection of construction sites',
+                    'scope': 'Construction sites of posting undertakings',
+                    'purpose': 'Check pay and posting declarations',
+                    'legalBasis': 'Directive 2014/67/EU, Art. 10',
+                    'strategicObjectives': ['Fair pay for posted workers'],
+                    'operationalObjectives': ['Inspect 20 construction sites']}}})
+    if created['status'] != 200:
+        raise Failure(f'alice drafts a plan through the JSON API: {created}')
+    plan_id = json.loads(created['body'])['plan']['id']
+    added = alice.fetch('PlanService', 'ActOnPlan', {'id': plan_id, 'step': {'addAction': {'action': {
+        'kind': 'PLAN_ACTION_KIND_INSPECTION', 'date': '2027-03-02', 'place': 'Strasbourg',
+        'responsible': 'PL-PIP'}}}})
+    if added['status'] != 200:
+        raise Failure(f'alice adds an inspection by PL-PIP to the plan: {added}')
+    plan_path = f'/plans/{plan_id}'
+    alice.open(plan_path)
+    if alice.offered() != ['cancel', 'propose']:
+        raise Failure(f'alice (lead) may propose or cancel the draft: {alice.offered()}')
+    alice.act('propose')
+    if alice.plan_state() != 'PLAN_STATE_PROPOSED':
+        raise Failure(f'alice: the plan is proposed: {alice.plan_state()}')
+    piotr.reload_until_state(plan_path, 'PLAN_STATE_PROPOSED', read=piotr.plan_state)
+    if piotr.offered() != ['agree', 'decline']:
+        raise Failure(f'piotr (invited coordinator) may agree or decline: {piotr.offered()}')
+    piotr.shot('plan-proposed')
+    piotr.axe('plan-proposed')
+    piotr.act('agree')
+    alice.reload_until_state(plan_path, 'PLAN_STATE_AGREED', read=alice.plan_state)
+    alice.act('start')
+    piotr.reload_until_state(plan_path, 'PLAN_STATE_IN_PROGRESS', read=piotr.plan_state)
+    if 'addFinding' not in piotr.offered():
+        raise Failure(f'piotr records findings for his inspection: {piotr.offered()}')
+
+    def finding(form):
+        form.find_element(By.NAME, 'workers_checked').send_keys('7')
+        form.find_element(By.NAME, 'undertakings_checked').send_keys('2')
+    piotr.act('addFinding', finding)
+    deadline = time.monotonic() + DELIVERY_S
+    while 'A1-F1' not in alice.find('#main').text:
+        if time.monotonic() > deadline:
+            raise Failure("alice's page shows PL-PIP's finding A1-F1")
+        time.sleep(0.5)
+        alice.open(plan_path)
+    if 'addFinding' in alice.offered():
+        raise Failure('alice (lead) is offered no finding for an action she is not responsible for')
+    alice.shot('plan-in-progress')
+    alice.axe('plan')
+    ok(f'{plan_id}: alice proposes and starts it, piotr agrees and records a finding, '
+       'each through their own page')
 
     # --- A cross-site form post is refused --------------------------------
     alice.driver.get(CONFIG['attack_url'])

@@ -1,9 +1,11 @@
 // Joint inspection plans: the list, and a plan's page with its schedule,
-// participants and their status, findings and the report. Read-only here:
-// plans are drafted and agreed with `pwx plan`.
+// participants and their status, findings, the report, and the changes this
+// authority may make now (js/plan_actions.js). Plans are drafted, and their
+// actions added and amended, with `pwx plan`.
 import {call} from './api.js';
 import {h, table} from './dom.js';
 import {formatDay, formatNumber, formatTime, label, t} from './i18n.js';
+import {planActionForms} from './plan_actions.js';
 
 export async function renderPlanList() {
   const answer = await call('PlanService', 'ListPlans', {pageSize: 100});
@@ -24,7 +26,7 @@ export async function renderPlan(id) {
   const findings = actions.flatMap((a) => (a.findings || []).map((f) => [a, f]));
   const parts = (p.report && p.report.parts) || [];
   return h('section', {},
-    h('h1', {}, t('plan.heading', {id: p.id || id})),
+    h('h1', {id: 'plan-heading', 'data-state': p.state || ''}, t('plan.heading', {id: p.id || id})),
     h('dl', {class: 'props'},
       [[t('plan.title'), c.title], [t('plan.lead'), p.lead], [t('plan.state'), label(p.state)],
         [t('plan.kind'), label(p.kind)], [t('plan.scope'), c.scope], [t('plan.purpose'), c.purpose],
@@ -46,5 +48,7 @@ export async function renderPlan(id) {
     h('h2', {}, t('plan.report')),
     parts.length ? h('ol', {}, parts.map((part) => h('li', {},
       h('p', {class: 'meta'}, `${part.authority} – ${part.submittedBy || ''} ${formatTime(part.submittedAt)}`),
-      h('pre', {class: 'quote'}, part.text || '')))) : h('p', {class: 'meta'}, t('none')));
+      h('pre', {class: 'quote'}, part.text || '')))) : h('p', {class: 'meta'}, t('none')),
+    h('h2', {}, t('request.actions')),
+    planActionForms(p));
 }

@@ -189,6 +189,14 @@ void StartDownload(const httplib::Request& req, httplib::Response& res,
   Serve(std::move(download), res);
 }
 
+// Copies what the upload's headers said into `h`, an attachment header.
+template <typename Header>
+void FillUploadHeader(const UploadHeader& fields, Header* h) {
+  h->set_file_name(fields.file_name);
+  h->set_media_type(fields.media_type);
+  h->set_size_bytes(fields.size_bytes);
+}
+
 // Opens an upload with `open` in the name of the page's user and feeds it
 // `header`, then the body.
 template <typename Result, typename Request, typename Open>
@@ -267,9 +275,7 @@ void AddAttachmentRoutes(httplib::Server* server,
         }
         v1::UploadAttachmentRequest header;
         header.mutable_header()->set_case_id(req.matches[1]);
-        header.mutable_header()->set_file_name(fields.file_name);
-        header.mutable_header()->set_media_type(fields.media_type);
-        header.mutable_header()->set_size_bytes(fields.size_bytes);
+        FillUploadHeader(fields, header.mutable_header());
         StartUpload<v1::Case>(
             req, res, content_reader, header,
             [&](grpc::ClientContext* context, v1::Case* result) {
@@ -290,13 +296,12 @@ void AddAttachmentRoutes(httplib::Server* server,
     v1::UploadRequestAttachmentRequest header;
     v1::RequestAttachmentHeader* h = header.mutable_header();
     h->set_request_id(req.matches[1]);
-    h->set_file_name(fields.file_name);
-    h->set_media_type(fields.media_type);
-    h->set_size_bytes(fields.size_bytes);
+    FillUploadHeader(fields, h);
     if (req.has_header("X-PWX-Expected-History")) {
       uint32_t expected = 0;
       if (!absl::SimpleAtoi(req.get_header_value("X-PWX-Expected-History"),
                             &expected)) {
+        DropBody(req, content_reader);  // as every refusal does
         Send(res, ErrorAnswer(grpc::StatusCode::INVALID_ARGUMENT,
                               "expected_history: the X-PWX-Expected-History "
                               "header is not a number"));

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "pwx/v1/case.pb.h"
 #include "pwx/v1/config.pb.h"
 #include "server/config.h"
 #include "server/node.h"
@@ -81,6 +82,18 @@ inline std::shared_ptr<grpc::Channel> LoopbackChannel(
   }
   return grpc::CreateCustomChannel(absl::StrCat("localhost:", port),
                                    grpc::SslCredentials(tls), args);
+}
+
+// A case an inspector files in the node tests: an undertaking and one
+// posted worker.
+inline pwx::v1::Case DemoCase() {
+  pwx::v1::Case c;
+  c.mutable_undertaking()->set_name("Demo Bau");
+  c.mutable_undertaking()->set_country_of_establishment("PL");
+  pwx::v1::PostedWorker* w = c.add_workers();
+  w->set_full_name("Jan Kowalski");
+  w->mutable_posting_period()->set_start_date("2026-01-05");
+  return c;
 }
 
 }  // namespace pwx::server

@@ -80,15 +80,7 @@ class NodeTest : public ::testing::Test {
     return pwx::v1::CaseService::NewStub(Channel(users_.back().get()));
   }
 
-  static Case Draft() {
-    Case c;
-    c.mutable_undertaking()->set_name("Demo Bau");
-    c.mutable_undertaking()->set_country_of_establishment("PL");
-    pwx::v1::PostedWorker* w = c.add_workers();
-    w->set_full_name("Jan Kowalski");
-    w->mutable_posting_period()->set_start_date("2026-01-05");
-    return c;
-  }
+  static pwx::v1::Case Draft() { return DemoCase(); }
 
   static grpc::Status CreateCase(pwx::v1::CaseService::Stub& stub,
                                  const Case& draft, Case* out) {

@@ -99,15 +99,7 @@ class WebTest : public ::testing::Test {
     return message;
   }
 
-  static pwx::v1::Case Draft() {
-    pwx::v1::Case c;
-    c.mutable_undertaking()->set_name("Demo Bau");
-    c.mutable_undertaking()->set_country_of_establishment("PL");
-    pwx::v1::PostedWorker* w = c.add_workers();
-    w->set_full_name("Jan Kowalski");
-    w->mutable_posting_period()->set_start_date("2026-01-05");
-    return c;
-  }
+  static pwx::v1::Case Draft() { return DemoCase(); }
 
   // A gRPC channel to the API port presenting `user`.
   std::shared_ptr<grpc::Channel> Channel(const testing::KeyPair* user) {

@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* FederationServiceImpl::Deliver(
     finish(sender.status());
     return reactor;
   }
-  log->set_object(*sender);
+  log->set_peer(*sender);
   std::shared_ptr<const PeerInfo> peer = peers_->Find(*sender);
   if (peer == nullptr) {
     finish(absl::PermissionDeniedError(

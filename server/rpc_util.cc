@@ -4,11 +4,15 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "server/logging.h"
 
 namespace pwx::server {
 
@@ -73,20 +77,23 @@ CallLog::CallLog(absl::string_view method, std::string user)
 
 void CallLog::Finish(const absl::Status& status) {
   const double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
-  const std::string code = absl::StatusCodeToString(status.code());
+  std::vector<LogField> fields = {{"call", method_}, {"user", user_}};
+  fields.push_back({"object", object_});
+  if (!peer_.empty()) fields.push_back({"peer", peer_});
+  fields.push_back({"status", absl::StatusCodeToString(status.code())});
+  fields.push_back({"ms", absl::StrFormat("%.2f", ms), true});
   if (status.ok()) {
-    spdlog::info("call={} user={} object={} status={} ms={:.2f}", method_,
-                 user_, object_, code, ms);
-  } else {
-    // A validation message may quote the rejected value, which can be
-    // personal data: log only the field it names.
-    std::string message(status.message());
-    if (absl::IsInvalidArgument(status)) {
-      message.resize(std::min(message.size(), message.find(':')));
-    }
-    spdlog::warn("call={} user={} object={} status={} ms={:.2f} error=\"{}\"",
-                 method_, user_, object_, code, ms, message);
+    LogFields(spdlog::level::info, fields);
+    return;
   }
+  // A validation message may quote the rejected value, which can be
+  // personal data: log only the field it names.
+  std::string message(status.message());
+  if (absl::IsInvalidArgument(status)) {
+    message.resize(std::min(message.size(), message.find(':')));
+  }
+  fields.push_back({"error", std::move(message)});
+  LogFields(spdlog::level::warn, fields);
 }
 
 std::shared_ptr<UnaryCall> UnaryCall::Start(

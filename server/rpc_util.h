@@ -38,9 +38,11 @@ inline constexpr char kWebSecretMetadata[] = "x-pwx-web-secret";
 // for; never logged nor sent anywhere outside the process. Thread-safe.
 const std::string& InProcessSecret();
 
-// Logs one line per call when it finishes: method, user, the object it was
-// about, the status code and the duration. Never logs request contents (they
-// may hold personal data). Thread-compatible: one per call.
+// Logs one line of fields per call when it finishes (server/logging.h):
+// call, user, the object it was about, the peer of a federation call, the
+// status code, the duration in ms and, on failure, the error. Never logs
+// request contents (they may hold personal data). Thread-compatible: one per
+// call.
 class CallLog {
  public:
   CallLog(absl::string_view method, std::string user);
@@ -48,6 +50,8 @@ class CallLog {
   CallLog& operator=(const CallLog&) = delete;
 
   void set_object(absl::string_view object) { object_ = std::string(object); }
+  // The peer authority a federation call came from.
+  void set_peer(absl::string_view peer) { peer_ = std::string(peer); }
   const std::string& user() const { return user_; }
 
   // Writes the line; call once.
@@ -57,6 +61,7 @@ class CallLog {
   std::string method_;
   std::string user_;
   std::string object_;
+  std::string peer_;
   absl::Time start_;
 };
 

@@ -14,8 +14,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "server/logging.h"
 #include "server/web/web_assets.h"
 #include "server/web/web_attachments.h"
 #include "server/web/web_http.h"
@@ -238,9 +240,15 @@ void WebGateway::AddRoutes() {
           spdlog::info("web: an unreadable request status={}", res.status);
           return;
         }
-        spdlog::info("web: {} {} user={} status={} ms={:.2f}", req.method,
-                     req.path, WebUser(req), res.status,
-                     absl::ToDoubleMilliseconds(absl::Now() - request_start));
+        LogFields(spdlog::level::info,
+                  {{"web", req.method},
+                   {"path", req.path},
+                   {"user", WebUser(req)},
+                   {"status", absl::StrCat(res.status), true},
+                   {"ms",
+                    absl::StrFormat("%.2f", absl::ToDoubleMilliseconds(
+                                                absl::Now() - request_start)),
+                    true}});
       });
   // What cpp-httplib answers itself (no route, body too large) gets a JSON
   // error too; answers the handlers wrote are left as they are.

@@ -24,10 +24,9 @@ struct StackFree {
 };
 
 std::string NotAfter(X509* cert) {
-  struct tm tm = {};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return "?";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromTimeT(timegm(&tm)),
-                          absl::UTCTimeZone());
+  const absl::Time end = NotAfterTime(cert);
+  if (end == absl::InfinitePast()) return "?";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", end, absl::UTCTimeZone());
 }
 
 std::string Serial(X509* cert) {
@@ -41,6 +40,14 @@ std::string Serial(X509* cert) {
 }
 
 }  // namespace
+
+absl::Time NotAfterTime(X509* cert) {
+  struct tm tm = {};
+  if (cert == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) {
+    return absl::InfinitePast();
+  }
+  return absl::FromTimeT(timegm(&tm));
+}
 
 std::vector<X509Ptr> ParseCertificates(absl::string_view pem) {
   std::vector<X509Ptr> certs;

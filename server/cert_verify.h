@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "server/crl_set.h"
 
 namespace pwx::server {
@@ -25,6 +26,9 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 // Every certificate in `pem`, in order; empty when none parses.
 std::vector<X509Ptr> ParseCertificates(absl::string_view pem);
+
+// The end of `cert`'s validity; InfinitePast() when it cannot be read.
+absl::Time NotAfterTime(X509* cert);
 
 // What a certificate must satisfy.
 struct CertificateCheck {

@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "server/config.h"
 #include "server/logging.h"
 #include "server/node.h"
@@ -134,6 +135,10 @@ int Serve(const std::string& config_path, const Overrides& overrides,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's abseil is built with its lock-order checks on: the tests keep
+  // them (they abort on an inversion), the node does not pay for them on
+  // every lock.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{
       "pwx-server: a node of the pwx posted-workers exchange.\n"
       "Serves the node's authority over mutual TLS; see README.md."};

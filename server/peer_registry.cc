@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -18,6 +19,11 @@
 
 namespace pwx::server {
 namespace {
+
+// How long a verified certificate is trusted without checking it again,
+// at most (its own expiry and any change of the peer or lists end it
+// sooner).
+constexpr absl::Duration kVerifiedFor = absl::Minutes(5);
 
 // Adds to `batch` the record of `peer`'s signing certificate, kept for good
 // so that its receipts stay verifiable after it is removed or re-added with
@@ -324,8 +330,30 @@ void PeerRegistry::Changed(const std::string& authority) {
   for (const auto& listener : listeners) listener(authority);
 }
 
+std::optional<std::string> PeerRegistry::Verified(const std::string& key,
+                                                  absl::Time now) const {
+  VerifiedCertificate entry;
+  {
+    absl::MutexLock lock(&verified_mu_);
+    auto it = verified_.find(key);
+    if (it == verified_.end()) return std::nullopt;
+    entry = it->second;
+  }
+  const uint64_t crl_generation = crls_ == nullptr ? 0 : crls_->generation();
+  if (now >= entry.until || entry.crl_generation != crl_generation ||
+      Find(entry.authority) != entry.peer) {
+    return std::nullopt;
+  }
+  return entry.authority;
+}
+
 absl::StatusOr<std::string> PeerRegistry::VerifyPeerCertificate(
     absl::string_view cert_pem, absl::string_view chain_pem) const {
+  const std::string key = absl::StrCat(cert_pem, "\n--chain--\n", chain_pem);
+  const absl::Time now = absl::Now();
+  if (std::optional<std::string> known = Verified(key, now)) return *known;
+  // Read before the check, so that lists reloaded during it void the entry.
+  const uint64_t crl_generation = crls_ == nullptr ? 0 : crls_->generation();
   absl::StatusOr<std::string> authority = CertificateAuthority(cert_pem);
   if (!authority.ok()) return authority.status();
   std::shared_ptr<const PeerInfo> peer = Find(*authority);
@@ -344,6 +372,15 @@ absl::StatusOr<std::string> PeerRegistry::VerifyPeerCertificate(
       !s.ok()) {
     return s;
   }
+  std::vector<X509Ptr> leaf = ParseCertificates(cert_pem);
+  VerifiedCertificate entry{
+      *authority, std::move(peer), crl_generation,
+      std::min(now + kVerifiedFor, leaf.empty()
+                                       ? absl::InfinitePast()
+                                       : NotAfterTime(leaf.front().get()))};
+  absl::MutexLock lock(&verified_mu_);
+  if (verified_.size() >= kMaxVerified) verified_.clear();
+  verified_.insert_or_assign(key, std::move(entry));
   return authority;
 }
 

@@ -8,10 +8,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -117,6 +119,10 @@ class PeerRegistry {
              absl::string_view action, const std::string& by,
              PeerCallback done);
   void Changed(const std::string& authority);
+  // The authority of an earlier successful VerifyPeerCertificate of the
+  // same certificates, when nothing it depended on has changed since.
+  std::optional<std::string> Verified(const std::string& key,
+                                      absl::Time now) const;
 
   storage::KvStore* const kv_;
   storage::FederationStore* const fed_;
@@ -128,6 +134,22 @@ class PeerRegistry {
       ABSL_GUARDED_BY(mu_);
   std::vector<std::function<void(const std::string&)>> listeners_
       ABSL_GUARDED_BY(mu_);
+
+  // Certificates that passed VerifyPeerCertificate, so that the check
+  // inside every call does not parse and verify the chain again. An entry
+  // holds while the peer's record is the one it was checked against (every
+  // change replaces the record), the revocation lists are those it was
+  // checked with, and the certificate and the entry have not expired.
+  struct VerifiedCertificate {
+    std::string authority;
+    std::shared_ptr<const PeerInfo> peer;
+    uint64_t crl_generation = 0;
+    absl::Time until;
+  };
+  static constexpr size_t kMaxVerified = 1024;
+  mutable absl::Mutex verified_mu_;
+  mutable absl::flat_hash_map<std::string, VerifiedCertificate> verified_
+      ABSL_GUARDED_BY(verified_mu_);
 };
 
 }  // namespace pwx::server

@@ -216,5 +216,3 @@ BENCHMARK(BM_GetCase)
 
 }  // namespace
 }  // namespace pwx::server
-
-BENCHMARK_MAIN();

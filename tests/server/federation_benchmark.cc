@@ -158,5 +158,3 @@ BENCHMARK(BM_DrainBacklog)
 
 }  // namespace
 }  // namespace pwx::server
-
-BENCHMARK_MAIN();

@@ -337,5 +337,3 @@ BENCHMARK(BM_Lifecycle)
 
 }  // namespace
 }  // namespace pwx::server
-
-BENCHMARK_MAIN();

@@ -26,7 +26,8 @@ def camel(name):
 
 
 # The plan rules' constants → the page's names.
-PLAN_WHO = {'kLead': 'lead', 'kInvitedParticipant': 'invited', 'kLead | kAgreedParticipant': 'member'}
+PLAN_WHO = {'kLead': 'lead', 'kInvitedParticipant': 'invited', 'kLead | kAgreedParticipant': 'member',
+            'kLead | kElaCoordinator': 'measurer'}
 
 
 def plan_problems(src):
@@ -47,15 +48,26 @@ def plan_problems(src):
             for c in cases:
                 node[c] = rules[rule]
             cases = []
+    # Named lists of states ("const LEAD_CHANGE = [...]") the page's rows use.
+    lists = {name: sorted(x.strip().strip("'") for x in body.split(',') if x.strip())
+             for name, body in re.findall(r"const (\w+) = \[([^\]]*)\];", page_js)}
     page = {}
-    for action, who, states in re.findall(r"\['(\w+)', '(\w+)', \[([^\]]*)\]\]", page_js):
-        page[action] = (who, sorted(x.strip().strip("'") for x in states.split(',') if x.strip()))
+    for action, who, states in re.findall(
+            r"\['(\w+)', '(\w+)', (\[[^\]]*\]|[A-Z_]+)\]", page_js):
+        if states.startswith('['):
+            page[action] = (who, sorted(x.strip().strip("'") for x in states[1:-1].split(',') if x.strip()))
+        else:
+            page[action] = (who, lists.get(states, [f'unknown list {states}']))
     problems = []
     if len(node) < 10 or len(page) < 5:
         problems.append(f'read {len(node)} plan rules and {len(page)} page rules: have the tables moved?')
     for action, rule in sorted(page.items()):
         if node.get(action) != rule:
             problems.append(f'plan {action}: node {node.get(action)}, page {rule}')
+    # Every change the node accepts has its form on the page (the plan's
+    # creation has its own page and no row in the node's table).
+    for action in sorted(set(node) - set(page)):
+        problems.append(f'the page offers no plan {action} (node: {node[action]})')
     return problems, len(page)
 
 

@@ -8,9 +8,12 @@
 #   web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR
 #
 # web_walk.py walks a case (with a note and a document), an information
-# request (with the recipient's document) and a joint inspection plan
-# (proposed, agreed, started, a finding recorded) through both pages and checks
-# the refusals, the accessibility and the error display; this script then
+# request (modified after sending, with the recipient's document) and a
+# joint inspection plan (created with an indicator and a linked case, edited,
+# a participant invited, proposed, agreed, actions added and amended,
+# started, a finding with irregularity counts and a request recorded, an
+# indicator measured) through both pages and checks the refusals, the
+# accessibility and the error display; this script then
 # checks through the CLI that both nodes hold the same history and that the
 # refused calls changed nothing. Screenshots go to ARTEFACTS_DIR.
 #

@@ -345,6 +345,28 @@ def walk():
     alice.axe('request-sent')
     ok(f'alice sends {request_id} to PL-PIP; it awaits acceptance there')
 
+    # The requester modifies the sent request: an agreed period and a
+    # catalogue question more, neither changeable from the page before.
+    def modify(form):
+        period = form.find_element(By.ID, 'mod-period')
+        period.clear()
+        period.send_keys('10')
+        form.find_element(By.CSS_SELECTOR, '#mod-questions details > summary').click()
+        form.find_element(By.ID, 'mod-q-EST-02').click()
+    alice.axe('request-modify-form')
+    alice.act('modify', modify)
+    questions = [li.text for li in alice.finds('#questions > li')]
+    if len(questions) != 3 or not questions[2].startswith('EST-02') or not questions[0].startswith('EST-01'):
+        raise Failure(f'alice: the modified request keeps its questions and adds EST-02: {questions}')
+    if alice.find('#request-agreed-period').text != '10':
+        raise Failure('alice: the request shows the agreed period of 10 working days')
+    entry = alice.finds('#history > li[data-action="modify"]')
+    if not entry or 'Agreed period (working days): 10' not in entry[-1].text \
+            or 'Questions: 3' not in entry[-1].text:
+        raise Failure(f'the history shows the modification (period 10, 3 questions): '
+                      f'{[e.text for e in entry]}')
+    ok(f'alice modifies {request_id}: agreed period 10 days, EST-02 added; the history shows it')
+
     # --- PL-PIP accepts and answers, in Polish ---------------------------
     piotr = Browser('piotr')
     deadline = time.monotonic() + DELIVERY_S
@@ -430,58 +452,179 @@ def walk():
         raise Failure('the scoreboard draws its indicators as SVG charts')
     ok('alice: the case list, requests, plans and scoreboard pages render')
 
-    # --- A joint inspection plan, agreed and worked through the pages -----
-    created = alice.fetch('PlanService', 'CreatePlan', {'create': {
-        'kind': 'PLAN_KIND_JOINT_INSPECTION', 'participants': ['PL-PIP'],
-        'content': {'title': 'Joint inspection of construction sites',
-                    'scope': 'Construction sites of posting undertakings',
-                    'purpose': 'Check pay and posting declarations',
-                    'legalBasis': 'Directive 2014/67/EU, Art. 10',
-                    'strategicObjectives': ['Fair pay for posted workers'],
-                    'operationalObjectives': ['Inspect 20 construction sites']}}})
-    if created['status'] != 200:
-        raise Failure(f'alice drafts a plan through the JSON API: {created}')
-    plan_id = json.loads(created['body'])['plan']['id']
-    added = alice.fetch('PlanService', 'ActOnPlan', {'id': plan_id, 'step': {'addAction': {'action': {
-        'kind': 'PLAN_ACTION_KIND_INSPECTION', 'date': '2027-03-02', 'place': 'Strasbourg',
-        'responsible': 'PL-PIP'}}}})
-    if added['status'] != 200:
-        raise Failure(f'alice adds an inspection by PL-PIP to the plan: {added}')
-    plan_path = f'/plans/{plan_id}'
-    alice.open(plan_path)
-    if alice.offered() != ['cancel', 'propose']:
-        raise Failure(f'alice (lead) may propose or cancel the draft: {alice.offered()}')
+    # --- A joint inspection plan, made and worked through the pages -------
+    def set_value(el, text):
+        """Sets a control's value as a user picking it would (date inputs
+        take keys in the browser's locale format; this does not)."""
+        alice.driver.execute_script("""
+          arguments[0].value = arguments[1];
+          arguments[0].dispatchEvent(new Event('input', {bubbles: true}));
+          arguments[0].dispatchEvent(new Event('change', {bubbles: true}));""", el, text)
+
+    def refused_beside(browser, form_css, button_css, field, what):
+        """Submits and expects the node's (or the page's) error beside the
+        control of API field `field`."""
+        browser.find(button_css).click()
+        control = browser.find(f'{form_css} [data-field="{field}"]')
+        browser.wait(lambda d: control.get_attribute('aria-invalid') == 'true', f'{what} is marked invalid')
+        note = browser.find(f'{form_css} [data-field="{field}"] + .field-error')
+        if note.get_attribute('id') not in (control.get_attribute('aria-describedby') or '').split():
+            raise Failure(f'{what}: the message is beside the field and linked to it')
+        if browser.driver.switch_to.active_element != control:
+            raise Failure(f'{what}: the focus goes to the field at fault')
+        return note.text
+
+    alice.open('/plans')
+    alice.find('#new-plan-link').click()
+    alice.rendered('/plans/new')
+    alice.axe('plan-new')
+    alice.fill('#create-scope', 'Construction sites of posting undertakings')
+    message = refused_beside(alice, '#plan-form', '#plan-create', 'create.content.title', 'an empty title')
+    alice.shot('plan-new-empty-title')
+    alice.axe('plan-new-with-error')
+    ok(f'an empty plan title shows its message beside the field: "{message}"')
+    Select(alice.find('#plan-kind')).select_by_value('PLAN_KIND_JOINT_INSPECTION')
+    alice.fill('#create-title', 'Joint inspection of construction sites')
+    alice.fill('#create-strategic-objectives', 'Fair pay for posted workers')
+    alice.fill('#create-operational-objectives', 'Inspect 20 construction sites\nCheck A1 coverage')
+    alice.fill('#create-sectors', 'F41.20')
+    alice.fill('#create-targets', 'Demo Bau Sp. z o.o.; PL5260001246; PL')
+    alice.fill('#create-case-ids', case_id)
+    alice.fill('#create-purpose', 'Check pay and posting declarations')
+    alice.fill('#create-legal-basis', 'Directive 2014/67/EU, Art. 10')
+    alice.find('#create-add-indicator').click()
+    alice.fill('#create-ind-0-id', 'sites')
+    alice.fill('#create-ind-0-description', 'Sites inspected')
+    Select(alice.find('#create-ind-0-source')).select_by_value('INDICATOR_SOURCE_MANUAL')
+    alice.fill('#create-ind-0-target', '20')
+    alice.fill('#create-ind-0-unit', 'sites')
+    alice.find('#plan-create').click()
+    alice.wait(lambda d: d.execute_script('return location.hash').startswith(f'#/plans/{fr}-P-'),
+               'the new plan opens')
+    plan_path = alice.hash_path()
+    plan_id = plan_path.split('/')[-1]
+    alice.rendered(plan_path)
+    if alice.plan_state() != 'PLAN_STATE_DRAFT':
+        raise Failure(f'alice: the new plan is a draft: {alice.plan_state()}')
+    if alice.finds(f'#plan-cases a[href="#/cases/{case_id}"]') == [] or \
+            alice.find('#indicators tr[data-indicator="sites"]').text.count('20') < 1:
+        raise Failure('the plan page shows the linked case and the indicator with its target')
+    if alice.offered() != ['addAction', 'amend', 'cancel', 'editDraft', 'invite', 'propose']:
+        raise Failure(f'alice (lead) may edit, invite, add, amend, propose or cancel the draft: {alice.offered()}')
+    alice.axe('plan-draft')
+    ok(f'alice creates {plan_id} on the page, with an indicator and case {case_id}')
+
+    alice.act('editDraft', lambda form: alice.fill('#edit-scope', 'Construction sites in Alsace'))
+    if 'Construction sites in Alsace' not in alice.find('#plan-props').text:
+        raise Failure('alice: the edited scope shows')
+    alice.act('invite', lambda form: alice.fill('#plan-invite-authority', 'PL-PIP'))
+    if 'PL-PIP' not in alice.find('#plan-participants').text:
+        raise Failure('alice: PL-PIP is listed as invited')
+    form = alice.present('form[data-action="addAction"]', 'the form to add an action')
+    set_value(alice.find('#add-date'), '2027-03-05')
+    set_value(alice.find('#add-end-date'), '2027-03-02')
+    alice.fill('#add-place', 'Strasbourg')
+    Select(alice.find('#add-responsible')).select_by_value('PL-PIP')
+    message = refused_beside(alice, 'form[data-action="addAction"]', '#do-addAction',
+                             'add_action.action.end_date', 'an end date before the date')
+    alice.shot('plan-bad-end-date')
+    alice.axe('plan-draft-with-error')
+    ok(f'an end date before the date shows its message beside the field: "{message}"')
+    set_value(alice.find('#add-date'), '2027-03-02')
+    set_value(alice.find('#add-end-date'), '')
+    alice.act('addAction')
+    if 'A1: Inspection' not in alice.find('#main').text:
+        raise Failure(f'the schedule names the action "A1: Inspection": {alice.find("#main").text[:400]!r}')
     alice.act('propose')
     if alice.plan_state() != 'PLAN_STATE_PROPOSED':
         raise Failure(f'alice: the plan is proposed: {alice.plan_state()}')
+    ok(f'alice edits the draft, invites PL-PIP, adds A1 (PL-PIP, Strasbourg) and proposes {plan_id}')
+
     piotr.reload_until_state(plan_path, 'PLAN_STATE_PROPOSED', read=piotr.plan_state)
     if piotr.offered() != ['agree', 'decline']:
         raise Failure(f'piotr (invited coordinator) may agree or decline: {piotr.offered()}')
+    if 'A1: Kontrola' not in piotr.find('#main').text:
+        raise Failure('piotr: the schedule names the action in Polish, "A1: Kontrola"')
     piotr.shot('plan-proposed')
     piotr.axe('plan-proposed')
     piotr.act('agree')
     alice.reload_until_state(plan_path, 'PLAN_STATE_AGREED', read=alice.plan_state)
+
+    # Two actions of her own, then one changed and one removed by amendment.
+    for place in ['Lyon', 'Mulhouse']:
+        def action(form, place=place):
+            set_value(alice.find('#add-date'), '2027-03-09')
+            alice.fill('#add-place', place)
+            Select(alice.find('#add-responsible')).select_by_value(fr)
+        alice.act('addAction', action)
+
+    def amend(form):
+        Select(alice.find('#plan-amend-changed')).select_by_value('A2')
+        alice.wait(lambda d: d.find_element(By.ID, 'amend-action-place').get_attribute('value') == 'Lyon',
+                   'the action to change fills the form')
+        alice.fill('#amend-action-place', 'Lyon 3e')
+        alice.find('#plan-remove-A3').click()
+        alice.fill('#plan-amend-reason', 'The Mulhouse site closed; the Lyon site moved')
+    alice.axe('plan-agreed-forms')
+    alice.act('amend', amend)
+    text = alice.find('#main').text
+    if 'Lyon 3e' not in text or 'Mulhouse' in text or 'A3' in text:
+        raise Failure('alice: the amendment changed A2 to Lyon 3e and removed A3')
+    if alice.plan_state() != 'PLAN_STATE_AGREED':
+        raise Failure(f'an amendment of her own action keeps the plan agreed: {alice.plan_state()}')
     alice.act('start')
+    ok(f'alice adds A2 and A3, amends A2 and removes A3, and starts {plan_id}')
+
     piotr.reload_until_state(plan_path, 'PLAN_STATE_IN_PROGRESS', read=piotr.plan_state)
-    if 'addFinding' not in piotr.offered():
-        raise Failure(f'piotr records findings for his inspection: {piotr.offered()}')
+    if 'addFinding' not in piotr.offered() or 'measure' in piotr.offered():
+        raise Failure(f'piotr records findings for his inspection, and no measure: {piotr.offered()}')
 
     def finding(form):
         form.find_element(By.NAME, 'workers_checked').send_keys('7')
         form.find_element(By.NAME, 'undertakings_checked').send_keys('2')
+        form.find_element(By.ID, 'plan-irr-IRREGULARITY_CATEGORY_PAY').send_keys('2')
+        form.find_element(By.ID, 'plan-irr-IRREGULARITY_CATEGORY_WORKING_TIME').send_keys('1')
+        form.find_element(By.NAME, 'request_ids').send_keys(request_id)
+    piotr.axe('plan-finding-form')
     piotr.act('addFinding', finding)
+    alice.act('measure', lambda form: alice.fill('#plan-measure-sites', '12.5'))
+    measured = alice.find('#indicators tr[data-indicator="sites"] .measured').text
+    if not measured.startswith('12.5'):
+        raise Failure(f'alice: the measured value shows as 12.5 in English: {measured!r}')
     deadline = time.monotonic() + DELIVERY_S
-    while 'A1-F1' not in alice.find('#main').text:
+    while True:
+        row = alice.finds('#main table tbody tr')
+        text = alice.find('#main').text
+        if 'A1-F1' in text:
+            break
         if time.monotonic() > deadline:
             raise Failure("alice's page shows PL-PIP's finding A1-F1")
         time.sleep(0.5)
         alice.open(plan_path)
-    if 'addFinding' in alice.offered():
-        raise Failure('alice (lead) is offered no finding for an action she is not responsible for')
+    findings = [r.text for r in alice.finds('#main table tbody tr') if 'A1-F1' in r.text]
+    if not findings or 'pay 2' not in findings[0] or 'working time 1' not in findings[0] \
+            or request_id not in findings[0]:
+        raise Failure(f'the finding shows its irregularity counts and its request: {findings}')
+    if not alice.finds(f'ul.request-ids a[href="#/requests/{request_id}"]'):
+        raise Failure('the finding links to its request')
+    if 'addFinding' not in alice.offered():
+        raise Failure('alice records findings for A2, her own action')
     alice.shot('plan-in-progress')
     alice.axe('plan')
-    ok(f'{plan_id}: alice proposes and starts it, piotr agrees and records a finding, '
-       'each through their own page')
+    deadline = time.monotonic() + DELIVERY_S
+    while True:
+        piotr.open(plan_path)
+        cell = piotr.finds('#indicators tr[data-indicator="sites"] .measured')
+        if cell and cell[0].text.startswith('12,5'):
+            break
+        if time.monotonic() > deadline:
+            raise Failure(f'piotr: the measured value arrives, in Polish (12,5): {cell[0].text if cell else None!r}')
+        time.sleep(0.5)
+    if 'wynagrodzenie 2' not in piotr.find('#main').text:
+        raise Failure('piotr: the irregularity counts show in Polish')
+    piotr.shot('plan-measured-pl')
+    ok(f'{plan_id}: piotr records a finding (pay 2, working time 1, {request_id}), alice measures '
+       '12.5 sites; each page shows both, piotr\'s in Polish (12,5)')
 
     # --- A cross-site form post is refused --------------------------------
     alice.driver.get(CONFIG['attack_url'])
@@ -501,6 +644,15 @@ def walk():
     audrey.open(request_path)
     if audrey.finds('form[data-action]') or audrey.finds('#case-form'):
         raise Failure('audrey sees no request control')
+    for path in [plan_path, '/plans/new']:
+        audrey.open(path)
+        if audrey.finds('form[data-action]') or audrey.finds('#plan-form') or audrey.finds('#new-plan-link'):
+            raise Failure(f'audrey (auditor) sees no plan control on {path}')
+    got = audrey.fetch('PlanService', 'ActOnPlan', {'id': plan_id, 'step': {'measure': {
+        'values': [{'indicatorId': 'sites', 'value': 1}]}}})
+    if got['status'] != 403:
+        raise Failure(f'audrey measuring the plan is refused with 403: {got}')
+    ok('audrey (auditor) sees no plan control, and the node refuses her change')
     audrey.open('/audit')
     audrey.fill('#audit-case', case_id)
     audrey.find('#access-log-form button[type=submit]').click()

@@ -8,7 +8,7 @@ import {isAuditor, isInspector, loadSession, session} from './js/session.js';
 import {renderDashboard} from './js/dashboard.js';
 import {renderCaseList, renderCaseNew, renderCase} from './js/cases.js';
 import {renderRequestList, renderRequestNew, renderRequest} from './js/requests.js';
-import {renderPlanList, renderPlan} from './js/plans.js';
+import {renderPlanList, renderPlanNew, renderPlan} from './js/plans.js';
 import {renderScoreboard} from './js/scoreboard.js';
 import {renderAudit} from './js/audit.js';
 
@@ -23,6 +23,7 @@ const ROUTES = [
   [/^\/requests\/new\/([A-Za-z0-9-]+)$/, renderRequestNew, 'requests', isInspector],
   [/^\/requests\/([A-Za-z0-9-]+)$/, renderRequest, 'requests', isInspector],
   [/^\/plans$/, renderPlanList, 'plans', isInspector],
+  [/^\/plans\/new$/, renderPlanNew, 'plans', isInspector],
   [/^\/plans\/([A-Za-z0-9-]+)$/, renderPlan, 'plans', isInspector],
   [/^\/scoreboard$/, renderScoreboard, 'scoreboard', () => isInspector() || isAuditor()],
   [/^\/audit$/, renderAudit, 'audit', isAuditor],

@@ -50,12 +50,15 @@ export function tOr(key, otherwise, params = {}) {
 }
 
 // An enum value's label: "REQUEST_STATE_ACCEPTED" → the message
-// "enum.REQUEST_STATE_ACCEPTED", else the value made readable.
+// "enum.REQUEST_STATE_ACCEPTED", else the value without its type's name,
+// made readable ("PLAN_ACTION_KIND_INSPECTION" → "inspection").
 export function label(value) {
   if (!value) return t('none');
   const key = `enum.${value}`;
   if (messages[key] ?? fallback[key]) return t(key);
-  return value.replace(/^[A-Z]+_[A-Z]+_/, '').replace(/_/g, ' ').toLowerCase();
+  const long = /^PLAN_ACTION_KIND_/.test(value);
+  return value.replace(long ? /^[A-Z]+_[A-Z]+_[A-Z]+_/ : /^[A-Z]+_[A-Z]+_/, '')
+    .replace(/_/g, ' ').toLowerCase();
 }
 
 // "2026-12-01" (a calendar day) for the language, without time zones.

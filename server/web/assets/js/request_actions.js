@@ -6,6 +6,7 @@ import {field, h} from './dom.js';
 import {onSubmit} from './forms.js';
 import {label, t} from './i18n.js';
 import {announce, go} from './nav.js';
+import {modifyControls, readModify} from './request_modify.js';
 import {allowedActions, isPenalty} from './transitions.js';
 
 const GROUNDS = ['REFUSAL_GROUND_INCOMPLETE', 'REFUSAL_GROUND_MISMATCH',
@@ -30,8 +31,7 @@ const FIELDS = {
   reject: [['reason', 'text'], ['ground', 'ground']],
   proposeDate: [['date', 'date'], ['reason', 'text']],
   acceptDate: [],
-  modify: [['content.subject', 'subject'], ['content.urgent', 'checkbox'],
-    ['content.urgency_reason', 'text']],
+  modify: [],  // js/request_modify.js
   challenge: [['reason', 'text']],
   resume: [],
   close: [['rating.timeliness', 'rating'], ['rating.effort', 'rating']],
@@ -49,14 +49,11 @@ function control(request, action, name, kind) {
       return field(text, h('textarea', base));
     case 'checkbox':
       return h('div', {class: 'field inline'},
-        h('input', Object.assign({type: 'checkbox', checked: name === 'content.urgent' &&
-          request.content.urgent}, base)), h('label', {for: id}, text));
+        h('input', Object.assign({type: 'checkbox'}, base)), h('label', {for: id}, text));
     case 'date':
       return field(text, h('input', Object.assign({type: 'date'}, base)));
     case 'authority':
       return field(text, h('input', Object.assign({type: 'text', size: 12}, base)), t('hint.authority'));
-    case 'subject':
-      return field(text, h('textarea', Object.assign({value: request.content.subject || ''}, base)));
     case 'ground':
       if (!isPenalty(request)) return null;
       return field(text, h('select', base, GROUNDS.map((g) => h('option', {value: g}, label(g)))));
@@ -96,22 +93,17 @@ function readStep(form, request, action) {
     }
     target[camel(parts[parts.length - 1])] = v;
   }
-  if (action === 'modify') {
-    // Modify replaces the content: keep what the form does not show.
-    const content = Object.assign({}, request.content, body.content || {});
-    if (!(body.content && body.content.urgent)) content.urgent = false;
-    for (const q of content.questions || []) delete q.catalogueText;
-    return {content};
-  }
+  if (action === 'modify') return readModify(form, request);
   return body;
 }
 
-function actionForm(request, action) {
-  const form = h('form', {class: 'action', 'data-action': action,
+function actionForm(request, action, catalogue) {
+  const form = h('form', {class: action === 'modify' ? 'action wide' : 'action', 'data-action': action,
     'aria-labelledby': `act-${action}-h`},
   h('h3', {id: `act-${action}-h`}, t(`action.${action}`)),
   h('p', {class: 'hint'}, t(`action.${action}.hint`)),
-  FIELDS[action].map(([name, kind]) => control(request, action, name, kind)),
+  action === 'modify' ? modifyControls(request, catalogue)
+    : FIELDS[action].map(([name, kind]) => control(request, action, name, kind)),
   h('button', {type: 'submit', id: `do-${action}`}, t(`action.${action}`)));
   return onSubmit(form, async (f) => {
     const step = {[action]: readStep(f, request, action)};
@@ -123,11 +115,12 @@ function actionForm(request, action) {
 }
 
 // The forms of every action the user's side may make on `request` now; a
-// note when there is none.
-export function actionForms(request) {
+// note when there is none. `catalogue` (ListQuestions) feeds the
+// modification's questions.
+export function actionForms(request, catalogue) {
   const actions = allowedActions(request, request.mySide);
   if (!actions.length) return h('p', {class: 'meta', id: 'no-actions'}, t('action.none'));
   const seen = new Set();
   return h('div', {class: 'actions'}, actions.filter((a) => !seen.has(a) && seen.add(a))
-    .map((a) => actionForm(request, a)));
+    .map((a) => actionForm(request, a, catalogue)));
 }

@@ -4,11 +4,13 @@
 import {call, upload} from './api.js';
 import {field, h, replace, table} from './dom.js';
 import {onSubmit, value} from './forms.js';
-import {formatBytes, formatDay, formatTime, label, language, t, tOr} from './i18n.js';
+import {formatBytes, formatDay, formatNumber, formatTime, label, language, t, tOr} from './i18n.js';
 import {announce, go} from './nav.js';
 import {awaitsAnswer, daysLeft, peerOf} from './dashboard.js';
 import {actionForms} from './request_actions.js';
-import {mayAttach} from './transitions.js';
+import {modifySummary} from './request_modify.js';
+import {allowedActions, mayAttach} from './transitions.js';
+import {PENALTY_FIELDS, PENALTY_KINDS, camel, penaltyFieldset, readPenalty} from './penalty.js';
 
 export const KINDS = ['REQUEST_KIND_INFORMATION', 'REQUEST_KIND_NOTIFICATION_OF_DECISION',
   'REQUEST_KIND_RECOVERY_OF_PENALTY', 'REQUEST_KIND_ALERT'];
@@ -96,71 +98,6 @@ export async function renderRequestNew(caseId = '') {
   return h('section', {}, h('h1', {}, t('requests.new')), h('p', {}, t('requests.new_hint')), form);
 }
 
-// The Art. 16 uniform instrument of notification and recovery requests:
-// [field, kind], named as the node names them under content.penalty.
-const PENALTY_FIELDS = [['addressee_name', 'text'], ['addressee_address', 'text'],
-  ['addressee_identification', 'text'], ['summary_of_facts', 'textarea'],
-  ['nature_of_infringement', 'text'], ['applicable_rules', 'text'],
-  ['enforcement_instrument', 'text'], ['assessing_authority', 'text'],
-  ['challenge_body', 'text'], ['penalty_nature', 'text'], ['enforceable_date', 'date'],
-  ['amount.currency', 'currency'], ['amount.cents', 'amount'], ['enforcement_dates', 'text'],
-  ['served', 'checkbox'], ['service_details', 'text'], ['given_in_default', 'checkbox'],
-  ['no_further_appeal', 'checkbox'], ['underlying_claim', 'textarea']];
-
-const camel = (s) => s.replace(/_([a-z])/g, (m, c) => c.toUpperCase());
-
-function penaltyFieldset() {
-  return h('fieldset', {id: 'req-penalty', hidden: true},
-    h('legend', {}, t('penalty.legend')),
-    h('p', {class: 'hint'}, t('penalty.hint')),
-    PENALTY_FIELDS.map(([name, kind]) => {
-      const id = `pen-${name.replace(/\W/g, '-')}`;
-      const attrs = {name: `penalty.${name}`, id, 'data-field': `content.penalty.${name}`};
-      const text = t(`penalty.${name}`);
-      if (kind === 'checkbox') {
-        return h('div', {class: 'field inline'}, h('input', Object.assign({type: 'checkbox'}, attrs)),
-          h('label', {for: id}, text));
-      }
-      if (kind === 'textarea') return field(text, h('textarea', attrs));
-      if (kind === 'date') return field(text, h('input', Object.assign({type: 'date'}, attrs)));
-      if (kind === 'currency') {
-        return field(text, h('input', Object.assign({type: 'text', size: 4, maxlength: 3}, attrs)), 'EUR, PLN, …');
-      }
-      if (kind === 'amount') {
-        return field(text, h('input', Object.assign({type: 'text', inputmode: 'decimal', size: 12}, attrs)));
-      }
-      return field(text, h('input', Object.assign({type: 'text'}, attrs)));
-    }));
-}
-
-// The penalty instrument the form holds (undefined for other kinds). An
-// amount is read as units of the currency with up to two decimals.
-function readPenalty(form) {
-  const penalty = {};
-  for (const [name, kind] of PENALTY_FIELDS) {
-    const el = form.elements.namedItem(`penalty.${name}`);
-    if (kind === 'checkbox') {
-      if (el.checked) penalty[camel(name)] = true;
-      continue;
-    }
-    const v = String(el.value || '').trim();
-    if (!v) continue;
-    if (name === 'amount.currency') {
-      penalty.amount = Object.assign(penalty.amount || {}, {currency: v.toUpperCase()});
-    } else if (name === 'amount.cents') {
-      const cents = Math.round(Number(v.replace(',', '.')) * 100);
-      if (!Number.isFinite(cents)) {
-        throw Object.assign(new Error(t('penalty.bad_amount')), {field: 'content.penalty.amount.cents'});
-      }
-      penalty.amount = Object.assign(penalty.amount || {}, {cents: String(cents)});
-    } else {
-      penalty[camel(name)] = v;
-    }
-  }
-  return penalty;
-}
-
-const PENALTY_KINDS = ['REQUEST_KIND_NOTIFICATION_OF_DECISION', 'REQUEST_KIND_RECOVERY_OF_PENALTY'];
 
 // Free text exactly as written, with the language it was written in.
 function freeText(text, lang) {
@@ -172,6 +109,7 @@ function eventSummary(e) {
   const action = Object.keys(e).find((k) => !['author', 'authorSeq', 'lamport', 'at', 'user',
     'superseded', 'supersededReason'].includes(k));
   const details = e[action] || {};
+  if (action === 'modify') return {action, parts: modifySummary(details.content)};
   const parts = [];
   for (const [k, v] of Object.entries(details)) {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
@@ -210,9 +148,12 @@ function attachForm(r) {
   });
 }
 
-// One request: one GetRequest call (catalogue texts in the user's language).
+// One request: one GetRequest call (catalogue texts in the user's
+// language), and the catalogue when the requester may modify it.
 export async function renderRequest(id) {
   const r = await call('RequestService', 'GetRequest', {id, language: language()});
+  const catalogue = allowedActions(r, r.mySide).includes('modify')
+    ? await call('CatalogueService', 'ListQuestions', {language: language()}) : null;
   const c = r.content || {};
   const answers = r.answers || [];
   const attachments = r.attachments || [];
@@ -223,6 +164,8 @@ export async function renderRequest(id) {
     [t('request.kind'), label(c.kind)],
     [t('request.urgent'), c.urgent ? `${t('yes')} – ${c.urgencyReason || ''}` : t('no')],
     [t('request.case'), c.caseId ? h('a', {href: `#/cases/${encodeURIComponent(c.caseId)}`}, c.caseId) : ''],
+    [t('modify.agreed_period'), c.agreedPeriodDays
+      ? h('span', {id: 'request-agreed-period'}, formatNumber(c.agreedPeriodDays)) : ''],
     [t('request.received'), formatDay(r.receivedDate)],
     [t('request.due'), r.dueDate ? [formatDay(r.dueDate), awaitsAnswer(r) ? [' (', daysLeft(r), ')'] : ''] : ''],
     [t('request.expected'), formatDay(r.expectedDate)],
@@ -261,7 +204,7 @@ export async function renderRequest(id) {
       : h('p', {class: 'meta'}, t('none')),
     mayAttach(r, r.mySide) ? attachForm(r) : null,
     h('h2', {}, t('request.actions')),
-    actionForms(r),
+    actionForms(r, catalogue),
     h('h2', {}, t('request.history')),
     timeline(r.history || []));
 }

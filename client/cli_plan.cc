@@ -17,6 +17,7 @@
 #include "client/plan_client.h"
 #include "client/plan_input.h"
 #include "client/plan_output.h"
+#include "server/domain/case_rules.h"
 
 namespace pwx::client::internal {
 namespace plan_cli {
@@ -361,6 +362,7 @@ void AddShow(CLI::App* plans, Command* selected) {
 struct ListFlags {
   std::string state;
   std::string upcoming_from;
+  std::string case_id;
   int page_size = 0;
   std::string page_token;
   bool all = false;
@@ -383,6 +385,16 @@ absl::Status RunList(const ListFlags& flags, CommandEnv& env) {
     }
     request.set_upcoming_from(flags.upcoming_from);
   }
+  if (!flags.case_id.empty()) {
+    if (!flags.state.empty() || !flags.upcoming_from.empty()) {
+      return UsageError("--case: not with --state or --upcoming-from");
+    }
+    if (absl::Status s = domain::ValidateCaseId("--case", flags.case_id);
+        !s.ok()) {
+      return FlagUsage("--case", s);
+    }
+    request.set_case_id(flags.case_id);
+  }
   request.set_page_size(flags.page_size);
   request.set_page_token(flags.page_token);
   absl::StatusOr<PlanClient> client = ConnectPlans(env);
@@ -398,7 +410,7 @@ void AddList(CLI::App* plans, Command* selected) {
   CLI::App* command = plans->add_subcommand(
       "list",
       "List the plans this node holds (as lead or participant): by state "
-      "then id, or by the date of the next action");
+      "then id, by the date of the next action, or those about a case");
   command->footer(
       "Columns: id, kind, lead, state, number of actions, the first action's\n"
       "date, title. With --output json, prints the pwx.v1.ListPlansResponse\n"
@@ -410,6 +422,10 @@ void AddList(CLI::App* plans, Command* selected) {
   command->add_option("--upcoming-from", flags->upcoming_from,
                       "YYYY-MM-DD: instead, the plans not yet reported with "
                       "an action on or after this day, soonest first");
+  command->add_option("--case", flags->case_id,
+                      "Case id, e.g. FR-DGT-2026-000042: instead, the plans "
+                      "whose content names this case (--case of create or "
+                      "amend), by id, through the node's index");
   command
       ->add_option("--page-size", flags->page_size,
                    "Plans per page (server default 50, at most 100)")

@@ -47,6 +47,7 @@
 #include "server/web/web_gateway.h"
 #include "storage/audit_index.h"
 #include "storage/federation_store.h"
+#include "storage/plan_store.h"
 #include "storage/request_store.h"
 #include "storage/rocks_store.h"
 
@@ -344,6 +345,11 @@ absl::StatusOr<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
     if (absl::Status s =
             storage::RequestStore(node->store_.get(), config.authority_id())
                 .UpgradeIndexes();
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s =
+            storage::PlanStore(node->store_.get()).UpgradeIndexes();
         !s.ok()) {
       return s;
     }

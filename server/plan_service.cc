@@ -114,6 +114,7 @@ grpc::ServerUnaryReactor* PlanServiceImpl::ListPlans(
   PlanListQuery q;
   q.state = request->state();
   q.upcoming_from = request->upcoming_from();
+  q.case_id = request->case_id();
   q.page_size = request->page_size();
   q.page_token = request->page_token();
   std::string token;

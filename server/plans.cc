@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
+#include "server/domain/case_rules.h"
 #include "server/domain/digest.h"
 #include "server/domain/envelope.h"
 #include "server/domain/fields.h"
@@ -417,9 +418,16 @@ absl::StatusOr<std::vector<Plan>> Plans::List(
       return d.status();
     }
   }
+  if (!query.case_id.empty()) {
+    if (absl::Status s = domain::ValidateCaseId("case_id", query.case_id);
+        !s.ok()) {
+      return s;
+    }
+  }
   storage::PlanQuery q;
   q.state = query.state;
   q.upcoming_from = query.upcoming_from;
+  q.case_id = query.case_id;
   absl::StatusOr<storage::PlanPage> page =
       store_.List(q, query.page_size == 0 ? kDefaultPageSize : query.page_size,
                   query.page_token);

@@ -80,6 +80,9 @@ struct PlanListQuery {
   pwx::v1::PlanState state = pwx::v1::PLAN_STATE_UNSPECIFIED;
   // "YYYY-MM-DD": the open plans with an action on or after it, by date.
   std::string upcoming_from;
+  // A case id: the plans whose content names it, by id (neither state nor
+  // upcoming_from then).
+  std::string case_id;
   int page_size = 0;
   std::string page_token;
 };
@@ -108,6 +111,8 @@ class Plans final : public EventHandler {
            PlanCallback done) const;
 
   // Plans without their history and personal data, by the query's index.
+  // INVALID_ARGUMENT naming the field for a bad state, day, case id, page
+  // size or token, or a case id with a state or a day.
   absl::StatusOr<std::vector<pwx::v1::Plan>> List(
       const PlanListQuery& query, std::string* next_page_token) const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +20,10 @@ constexpr uint64_t kPendingTag = 2;
 constexpr uint64_t kRefusalTag = 3;
 constexpr std::string_view kByState = "pl.s";
 constexpr std::string_view kByActionDate = "pl.a";
+constexpr std::string_view kByCase = "pl.c";
+constexpr std::string_view kIndexVersionKey = "plan_index_version";
+constexpr std::string_view kUpgradedToKey = "plan_index_upgraded_to";
+constexpr uint64_t kIndexVersion = 1;
 
 std::string PlanKey(std::string_view id) {
   return KeyBuilder().Uint64(kPlanTag).String(id).Build();
@@ -56,6 +61,10 @@ std::string StatePrefix(pwx::v1::PlanState state) {
       .Build();
 }
 
+std::string CasePrefix(std::string_view case_id) {
+  return KeyBuilder().String(kByCase).String(case_id).Build();
+}
+
 // Whether the actions of `plan` are in the upcoming-date index.
 bool IndexesActions(const Plan& plan) {
   return plan.state() != pwx::v1::PLAN_STATE_REPORTED &&
@@ -78,7 +87,20 @@ std::vector<std::string> IndexKeys(const Plan& plan) {
                          .Build());
     }
   }
+  // A case named twice gets one entry.
+  const std::set<std::string_view> cases(plan.content().case_ids().begin(),
+                                         plan.content().case_ids().end());
+  for (const std::string_view case_id : cases) {
+    keys.push_back(absl::StrCat(CasePrefix(case_id),
+                                KeyBuilder().String(plan.id()).key()));
+  }
   return keys;
+}
+
+bool NamesCase(const Plan& plan, std::string_view case_id) {
+  return std::find(plan.content().case_ids().begin(),
+                   plan.content().case_ids().end(),
+                   case_id) != plan.content().case_ids().end();
 }
 
 // The value `pending` writes under (column, key), if it does.
@@ -236,6 +258,11 @@ absl::StatusOr<std::vector<pwx::v1::PlanRefusal>> PlanStore::Refusals(
 absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
                                          std::string_view page_token) const {
   const bool dated = !query.upcoming_from.empty();
+  const bool by_case = !query.case_id.empty();
+  if (by_case && (dated || query.state != pwx::v1::PLAN_STATE_UNSPECIFIED)) {
+    return absl::InvalidArgumentError(
+        "case_id: cannot be combined with a state or an upcoming date");
+  }
   if (dated && query.state != pwx::v1::PLAN_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError(
         "state: cannot be combined with an upcoming date");
@@ -246,6 +273,8 @@ absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
   if (dated) {
     prefix = KeyBuilder().String(kByActionDate).Build();
     from = KeyBuilder().String(query.upcoming_from).Build();
+  } else if (by_case) {
+    prefix = CasePrefix(query.case_id);
   } else if (query.state != pwx::v1::PLAN_STATE_UNSPECIFIED) {
     prefix = StatePrefix(query.state);
   } else {
@@ -290,7 +319,7 @@ absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
       id = *std::move(i);
       action_id = *std::move(a);
     } else {
-      if (query.state == pwx::v1::PLAN_STATE_UNSPECIFIED) {
+      if (!by_case && query.state == pwx::v1::PLAN_STATE_UNSPECIFIED) {
         if (!reader.Uint64().ok()) {
           return absl::DataLossError("malformed plan index key");
         }
@@ -310,6 +339,8 @@ absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
     // have moved the plan out of the query.
     if (dated) {
       if (!FirstUpcoming(plan, query.upcoming_from, date, action_id)) continue;
+    } else if (by_case) {
+      if (!NamesCase(plan, query.case_id)) continue;
     } else if (query.state != pwx::v1::PLAN_STATE_UNSPECIFIED &&
                plan.state() != query.state) {
       continue;
@@ -318,6 +349,53 @@ absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
   return page;
+}
+
+absl::Status PlanStore::UpgradeIndexes(size_t plans_per_write) const {
+  absl::StatusOr<std::optional<std::string>> version =
+      kv_->Get(Column::kMeta, std::string(kIndexVersionKey));
+  if (!version.ok()) return version.status();
+  if (version->has_value()) {
+    KeyReader reader(**version);
+    absl::StatusOr<uint64_t> v = reader.Uint64();
+    if (!v.ok()) return absl::DataLossError("malformed plan index version");
+    if (*v >= kIndexVersion) return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<std::string>> upgraded_to =
+      kv_->Get(Column::kMeta, std::string(kUpgradedToKey));
+  if (!upgraded_to.ok()) return upgraded_to.status();
+  const std::string prefix = KeyBuilder().Uint64(kPlanTag).Build();
+  std::unique_ptr<Iterator> it = kv_->NewIterator(Column::kPlans);
+  it->Seek(upgraded_to->value_or(prefix));
+  if (upgraded_to->has_value() && it->Valid() && it->key() == **upgraded_to) {
+    it->Next();
+  }
+  // Writing an entry that is already there changes nothing, so the
+  // entries of a plan indexed before a crash may be written again.
+  WriteBatch batch;
+  size_t plans = 0;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    Plan plan;
+    if (!plan.ParseFromArray(it->value().data(),
+                             static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("a stored plan does not parse");
+    }
+    for (const std::string& k : IndexKeys(plan)) {
+      batch.Put(Column::kIndex, k, "");
+    }
+    if (++plans == std::max<size_t>(plans_per_write, 1)) {
+      batch.Put(Column::kMeta, std::string(kUpgradedToKey),
+                std::string(it->key()));
+      if (absl::Status s = kv_->Write(std::move(batch)); !s.ok()) return s;
+      batch = WriteBatch();
+      plans = 0;
+    }
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  batch.Delete(Column::kMeta, std::string(kUpgradedToKey));
+  batch.Put(Column::kMeta, std::string(kIndexVersionKey),
+            KeyBuilder().Uint64(kIndexVersion).Build());
+  return kv_->Write(std::move(batch));
 }
 
 absl::StatusOr<std::vector<std::string>> PlanStore::IdsIn(

@@ -13,7 +13,12 @@
 //          "pl.a" String(action date) String(id) String(action id)  -> ""
 //                 (the actions of plans not yet REPORTED, CLOSED or
 //                 CANCELLED, by start date)
+//          "pl.c" String(case id) String(id)                        -> ""
+//                 (every plan whose content.case_ids names the case)
 //   meta   "plan_number" Uint64(year)                               -> Uint64
+//          "plan_index_version"                                -> Uint64(1)
+//          "plan_index_upgraded_to" -> the plans key of the last plan an
+//                 unfinished UpgradeIndexes indexed
 #ifndef PWX_STORAGE_PLAN_STORE_H_
 #define PWX_STORAGE_PLAN_STORE_H_
 
@@ -23,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "pwx/v1/plan.pb.h"
 #include "storage/kv_store.h"
@@ -44,6 +50,9 @@ struct PlanQuery {
   // this day, by the date of the first such action (then by id); `state`
   // must then be unspecified.
   std::string upcoming_from;
+  // When set: the plans whose content names this case, by id; `state` and
+  // `upcoming_from` must then be unset.
+  std::string case_id;
 };
 
 struct PlanPage {
@@ -90,9 +99,18 @@ class PlanStore {
 
   // A page of the plans matching `query`, read from the index of exactly
   // that filter. INVALID_ARGUMENT naming "page_token" for a token not
-  // issued for this query, "state" for a state with an upcoming date.
+  // issued for this query, "state" for a state with an upcoming date,
+  // "case_id" for a case with a state or an upcoming date.
   absl::StatusOr<PlanPage> List(const PlanQuery& query, int page_size,
                                 std::string_view page_token) const;
+
+  // Brings the indexes of a database written before the case index (index
+  // version 1) to this layout: every stored plan's entries are written, in
+  // writes of `plans_per_write` plans, each recording the last plan it
+  // indexed, so that a run cut short (a crash, a failed write: its error
+  // is returned) resumes after that plan at the next call. Does nothing once
+  // done. Call once at start, before any plan is written.
+  absl::Status UpgradeIndexes(size_t plans_per_write = 500) const;
 
   // The ids of the plans in `state`, through its index.
   absl::StatusOr<std::vector<std::string>> IdsIn(

@@ -178,6 +178,22 @@ TEST_F(CliPlanTest, ListUpcomingSendsTheDay) {
               EqualsProto("upcoming_from: '2026-03-01'"));
 }
 
+TEST_F(CliPlanTest, ListByCaseSendsTheCaseAndPrintsItsPlans) {
+  plans().SetPage("", OnePage());
+
+  const CliResult result =
+      Run({"plan", "list", "--case", "FR-DGT-2026-000002"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_THAT(plans().seen().lists, SizeIs(1));
+  EXPECT_THAT(plans().seen().lists[0],
+              EqualsProto("case_id: 'FR-DGT-2026-000002'"));
+  EXPECT_THAT(result.out, HasSubstr("FR-DGT-P-2026-000003"));
+  const CliResult help = Run({"plan", "list", "--help"});
+  EXPECT_THAT(help.out, HasSubstr("--case"));
+  EXPECT_THAT(help.out, HasSubstr("names this case"));
+}
+
 TEST_F(CliPlanTest, ListFollowsPagesWithAll) {
   pwx::v1::ListPlansResponse first = OnePage();
   first.set_next_page_token("t2");
@@ -216,6 +232,12 @@ TEST_F(CliPlanTest, ListFiltersAreChecked) {
       {"plan", "list", "--state", "draft", "--upcoming-from", "2026-03-01"},
       "--upcoming-from: not with --state");
   ExpectUsageError({"plan", "list", "--page-size", "101"}, "--page-size");
+  ExpectUsageError({"plan", "list", "--case", "case 42"},
+                   "--case: 'case 42' is not a case id such as "
+                   "FR-DGT-2026-000042");
+  ExpectUsageError(
+      {"plan", "list", "--case", "FR-DGT-2026-000002", "--state", "draft"},
+      "--case: not with --state or --upcoming-from");
 }
 
 TEST_F(CliPlanTest, EmptyListSaysSo) {

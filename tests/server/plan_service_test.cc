@@ -1,9 +1,12 @@
 // PlanService over gRPC between two federated nodes on loopback: a plan
 // created, proposed and listed at the lead reaches the participant; bad
-// input is refused naming the field; agreeing needs a coordinator.
+// input is refused naming the field; agreeing needs a coordinator; the
+// plans of a case are listed page by page.
 #include <grpcpp/grpcpp.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
@@ -100,6 +103,76 @@ TEST_F(PlanServiceTest, APlanProposedAtTheLeadReachesTheParticipant) {
                   .ok());
   EXPECT_EQ(summary.plan_id(), id);
   EXPECT_FALSE(summary.complete());
+}
+
+TEST_F(PlanServiceTest, ListsThePlansOfACasePageByPage) {
+  auto fr = PlanService::NewStub(fr_.Api());
+  std::vector<std::string> of_42;
+  for (int n = 0; n < 5; ++n) {
+    pwx::v1::CreatePlanRequest create;
+    *create.mutable_create() = samples::CreateEvent({"PL-PIP"}).create();
+    create.mutable_create()->mutable_content()->clear_ela();
+    // Plans 0, 2 and 4 name case 42 (the sample's) and case 7; the others
+    // case 43 only.
+    pwx::v1::PlanContent* content = create.mutable_create()->mutable_content();
+    if (n % 2 == 0) {
+      content->add_case_ids("PL-PIP-2026-000007");
+    } else {
+      content->set_case_ids(0, "FR-DGT-2026-000043");
+    }
+    pwx::v1::PlanChangeResponse made;
+    ASSERT_TRUE(fr->CreatePlan(Context().get(), create, &made).ok());
+    if (n % 2 == 0) of_42.push_back(made.plan().id());
+  }
+  pwx::v1::ListPlansRequest by_case;
+  by_case.set_case_id("FR-DGT-2026-000042");
+  by_case.set_page_size(2);
+  std::vector<std::string> listed;
+  pwx::v1::ListPlansResponse page;
+  ASSERT_TRUE(fr->ListPlans(Context().get(), by_case, &page).ok());
+  ASSERT_EQ(page.plans_size(), 2);
+  ASSERT_FALSE(page.next_page_token().empty());
+  for (const pwx::v1::Plan& p : page.plans()) {
+    listed.push_back(p.id());
+    EXPECT_EQ(p.history_size(), 0);  // as every list: no history
+  }
+  // A token of this case's list is no token for another case's.
+  pwx::v1::ListPlansRequest other = by_case;
+  other.set_case_id("FR-DGT-2026-000043");
+  other.set_page_token(page.next_page_token());
+  pwx::v1::ListPlansResponse refused;
+  grpc::Status s = fr->ListPlans(Context().get(), other, &refused);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "page_token"))
+      << s.error_message();
+  by_case.set_page_token(page.next_page_token());
+  ASSERT_TRUE(fr->ListPlans(Context().get(), by_case, &page).ok());
+  ASSERT_EQ(page.plans_size(), 1);
+  EXPECT_TRUE(page.next_page_token().empty());
+  listed.push_back(page.plans(0).id());
+  EXPECT_EQ(listed, of_42);
+  pwx::v1::ListPlansRequest seven;
+  seven.set_case_id("PL-PIP-2026-000007");
+  ASSERT_TRUE(fr->ListPlans(Context().get(), seven, &page).ok());
+  EXPECT_EQ(page.plans_size(), 3);
+  seven.set_case_id("FR-DGT-2026-000099");
+  ASSERT_TRUE(fr->ListPlans(Context().get(), seven, &page).ok());
+  EXPECT_EQ(page.plans_size(), 0);
+
+  // A malformed case id, or a case with a state, is refused naming case_id.
+  for (const auto& [case_id, state] :
+       std::vector<std::pair<std::string, pwx::v1::PlanState>>{
+           {"case 42", pwx::v1::PLAN_STATE_UNSPECIFIED},
+           {"FR-DGT-2026-42", pwx::v1::PLAN_STATE_UNSPECIFIED},
+           {"FR-DGT-2026-000042", pwx::v1::PLAN_STATE_DRAFT}}) {
+    pwx::v1::ListPlansRequest bad;
+    bad.set_case_id(case_id);
+    bad.set_state(state);
+    s = fr->ListPlans(Context().get(), bad, &refused);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << case_id;
+    EXPECT_TRUE(absl::StrContains(s.error_message(), "case_id"))
+        << s.error_message();
+  }
 }
 
 }  // namespace

@@ -35,6 +35,23 @@ class PlansTest : public PlansFixture {
     return PlansFixture::NewPlan(fr_, participants);
   }
 
+  // The ids of the plans `node` lists for `case_id`, every page.
+  static std::vector<std::string> OfCase(MemoryNode& node,
+                                         const std::string& case_id) {
+    std::vector<std::string> ids;
+    PlanListQuery q;
+    q.case_id = case_id;
+    q.page_size = 1;
+    do {
+      absl::StatusOr<std::vector<Plan>> page =
+          node.plans()->List(q, &q.page_token);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      for (const Plan& p : *page) ids.push_back(p.id());
+    } while (!q.page_token.empty());
+    return ids;
+  }
+
   MemoryNode fr_{"FR-DGT", &nodes_};
   MemoryNode pl_{"PL-PIP", &nodes_};
   MemoryNode ro_{"RO-ITM", &nodes_};
@@ -140,6 +157,61 @@ TEST_F(PlansTest, AnAmendmentReopensAgreement) {
   EXPECT_EQ(StoredPlan(pl_, id).content().title(),
             "Construction sites, Rhône and Isère 2026");
   ASSERT_TRUE(Same(fr_, ro_, id));
+}
+
+TEST_F(PlansTest, TheCaseIndexFollowsTheContentOnEveryNode) {
+  const std::string id = NewPlan({"PL-PIP"});
+  const std::vector<std::string> just{id};
+  EXPECT_EQ(OfCase(fr_, "FR-DGT-2026-000042"), just);
+  // An edit of the draft moves the plan to its new cases.
+  PlanEvent edit;
+  pwx::v1::PlanContent content = StoredPlan(fr_, id).content();
+  content.clear_case_ids();
+  content.add_case_ids("FR-DGT-2026-000043");
+  content.add_case_ids("PL-PIP-2026-000007");
+  *edit.mutable_edit_draft()->mutable_content() = content;
+  ASSERT_TRUE(Act(fr_, id, edit).ok());
+  EXPECT_TRUE(OfCase(fr_, "FR-DGT-2026-000042").empty());
+  EXPECT_EQ(OfCase(fr_, "FR-DGT-2026-000043"), just);
+  ASSERT_TRUE(Act(fr_, id, samples::ProposeEvent()).ok());
+  ASSERT_TRUE(Same(fr_, pl_, id));
+  EXPECT_EQ(OfCase(pl_, "PL-PIP-2026-000007"), just);
+  EXPECT_EQ(OfCase(pl_, "FR-DGT-2026-000043"), just);
+  ASSERT_TRUE(Act(pl_, id, samples::AgreeEvent()).ok());
+  ASSERT_TRUE(Eventually([&] {
+    return StoredPlan(pl_, id).state() == pwx::v1::PLAN_STATE_AGREED;
+  }));
+  // An amendment drops a case and adds one, at the lead and the
+  // participant alike.
+  PlanEvent amend;
+  content.set_case_ids(0, "FR-DGT-2026-000044");
+  *amend.mutable_amend()->mutable_content() = content;
+  amend.mutable_amend()->set_replaces_content(true);
+  amend.mutable_amend()->set_reason("the Isère case replaces the Rhône one");
+  ASSERT_TRUE(Act(fr_, id, amend).ok());
+  ASSERT_TRUE(Same(fr_, pl_, id));
+  for (MemoryNode* node : {&fr_, &pl_}) {
+    SCOPED_TRACE(node->id());
+    EXPECT_TRUE(OfCase(*node, "FR-DGT-2026-000043").empty());
+    EXPECT_EQ(OfCase(*node, "FR-DGT-2026-000044"), just);
+    EXPECT_EQ(OfCase(*node, "PL-PIP-2026-000007"), just);
+  }
+  // RO-ITM takes no part: it holds nothing to list.
+  EXPECT_TRUE(OfCase(ro_, "FR-DGT-2026-000044").empty());
+  // A second plan of the same case is listed after the first, by id.
+  const std::string second = NewPlan({"PL-PIP"});
+  PlanEvent edit_second;
+  *edit_second.mutable_edit_draft()->mutable_content() = content;
+  ASSERT_TRUE(Act(fr_, second, edit_second).ok());
+  EXPECT_EQ(OfCase(fr_, "FR-DGT-2026-000044"),
+            (std::vector<std::string>{id, second}));
+  PlanListQuery bad;
+  bad.case_id = "FR-DGT-42";
+  std::string token;
+  absl::StatusOr<std::vector<Plan>> refused = fr_.plans()->List(bad, &token);
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "case_id"))
+      << refused.status();
 }
 
 TEST_F(PlansTest, ADeclinerStopsReceivingAndKeepsItsCopyConfidential) {

@@ -5,7 +5,14 @@
 # each user's certificate imported into a fresh NSS store. Registered with
 # ctest as web_e2e (label web):
 #
-#   web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR
+#   web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR CASE_LOADER
+#
+# Before the walk, CASE_LOADER (tests/web/case_loader.cc) stores
+# PWX_WEB_CASES cases (default 100000) at FR-DGT, so that the walk times
+# the dashboard and the case pages over a database of that size (printed
+# and written to ARTEFACTS_DIR/timings.json, never asserted); skipped, and
+# said so, in a sanitized build (PWX_BUILD_SANITIZED=ON, set by CMake), and
+# with PWX_WEB_CASES=0.
 #
 # web_walk.py walks a case (with a note and a document), an information
 # request (modified after sending, with the recipient's document) and a
@@ -27,8 +34,11 @@ E2E_NAME="web_e2e"
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 HERE="$(cd "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
-[[ $# -eq 4 ]] || { echo "usage: web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR" >&2; exit 2; }
+[[ $# -eq 5 ]] || { echo "usage: web_e2e.sh PWX_SERVER_BINARY PWX_CLI_BINARY PKI_SH ARTEFACTS_DIR CASE_LOADER" >&2; exit 2; }
 ARTEFACTS="$4"
+CASE_LOADER="$5"
+WEB_CASES="${PWX_WEB_CASES:-100000}"
+[[ "$WEB_CASES" =~ ^[0-9]+$ ]] || { echo "$E2E_NAME: PWX_WEB_CASES must be a number of cases, not '$WEB_CASES'" >&2; exit 2; }
 e2e_binaries "$1" "$2" "$3"
 
 skip() { echo "SKIP: $E2E_NAME: $*"; exit 77; }
@@ -142,9 +152,26 @@ for who in FR:alice PL:piotr FR:audrey; do
 done
 ok "NSS stores with each user's certificate and the node's CA"
 
-# The cases FR-DGT holds before the walk: a refused cross-site post must
-# not add one.
-pwx FR --output json case list
+# The dashboard and the case pages are timed over many cases.
+BULK_CASE=""
+if [[ "${PWX_BUILD_SANITIZED:-OFF}" == ON && "$WEB_CASES" -gt 0 ]]; then
+  echo "# sanitized build: the load of $WEB_CASES cases is skipped; the pages are timed over the walk's own cases"
+  WEB_CASES=0
+fi
+if [[ "$WEB_CASES" -gt 0 ]]; then
+  "$CASE_LOADER" --server "localhost:${API_PORT[FR]}" --ca "$PKI/FR-DGT/ca.pem" \
+    --cert "$PKI/FR-DGT/users/alice.pem" --key "$PKI/FR-DGT/users/alice.key" \
+    --cases "$WEB_CASES" >"$T/loader.log" 2>&1 ||
+    { sed 's/^/#   /' "$T/loader.log"; fail "FR-DGT stores $WEB_CASES cases" "the case loader failed"; }
+  ok "FR-DGT stores $WEB_CASES cases for the page timings: $(tail -n 1 "$T/loader.log")"
+  pwx FR --output json case list --country RO --page-size 1
+  must "FR-DGT lists a loaded case"
+  BULK_CASE="$(q '.cases[0].id')"
+fi
+
+# The Polish cases FR-DGT holds before the walk (the loaded ones are of
+# other states): a refused cross-site post must not add one.
+pwx FR --output json case list --country PL --all
 must "FR-DGT lists its cases"
 cases_before="$(q '.cases | length')"
 
@@ -174,6 +201,8 @@ cat >"$T/walk.json" <<JSON
   "artefacts": "$ARTEFACTS",
   "tmp": "$T",
   "attack_url": "http://127.0.0.1:$ATTACK_PORT/attack.html",
+  "cases_stored": $WEB_CASES,
+  "bulk_case_id": "$BULK_CASE",
   "users": {
     "alice": {"home": "$T/home-alice", "url": "https://localhost:${WEB_PORT[FR]}", "authority": "FR-DGT"},
     "piotr": {"home": "$T/home-piotr", "url": "https://localhost:${WEB_PORT[PL]}", "authority": "PL-PIP", "browser_language": "pl"},
@@ -210,7 +239,7 @@ done
   fail "the history is send, receive, accept, answer, close" "$(jq -c '[.history[] | keys]' "$T/show.FR")"
 ok "$RID: the same state, due date and history (send, receive, accept, answer, close) on both nodes"
 
-pwx FR --output json case list
+pwx FR --output json case list --country PL --all
 must "FR-DGT lists its cases"
 [[ "$(q '.cases | length')" -eq $((cases_before + 1)) ]] ||
   fail "only the page's case was added (the forged post and the auditor's call added none)" \

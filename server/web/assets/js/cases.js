@@ -1,6 +1,6 @@
 // Cases of this node's authority: search and list, create, and a case's
-// page (workers, notes, attachments, linked requests). One API call per
-// render.
+// page (workers, notes, attachments, linked requests and plans). One API
+// call per render, two for a case's page.
 import {call, upload} from './api.js';
 import {field, h, replace, table} from './dom.js';
 import {onSubmit, showDone, value} from './forms.js';
@@ -172,18 +172,45 @@ function uploadForm(c) {
   });
 }
 
-// Plans name the cases they cover; the node has no index from a case to
-// its plans, so the page looks among this many of them (joint inspections
-// are few).
-export const PLANS_SCANNED = 100;
+// At most this many of a case's plans on its page (ListPlans' page limit);
+// "next page" fetches the others.
+export const CASE_PLANS_PAGE = 100;
 
-// One case: GetCase, and ListPlans for the plans that cover it.
+function planItems(plans) {
+  return plans.map((p) => h('li', {},
+    h('a', {href: `#/plans/${encodeURIComponent(p.id)}`}, p.id),
+    ` ${(p.content && p.content.title) || ''} (${label(p.state)})`));
+}
+
+// The plans naming the case, from the node's index of plans by case, and a
+// button for the next page when there are more.
+function casePlans(id, first) {
+  const plans = first.plans || [];
+  if (!plans.length) return h('p', {class: 'meta'}, t('none'));
+  const list = h('ul', {id: 'case-plans'}, planItems(plans));
+  const box = h('div', {}, list);
+  const more = (token) => {
+    if (!token) return;
+    const button = h('button', {type: 'button', class: 'secondary', onclick: async () => {
+      const next = await call('PlanService', 'ListPlans',
+        {caseId: id, pageSize: CASE_PLANS_PAGE, pageToken: token});
+      button.remove();
+      planItems(next.plans || []).forEach((li) => list.appendChild(li));
+      more(next.nextPageToken);
+    }}, t('next_page'));
+    box.appendChild(button);
+  };
+  more(first.nextPageToken);
+  return box;
+}
+
+// One case: GetCase, and ListPlans by case for the plans that name it.
 export async function renderCase(id) {
   const [c, planList] = await Promise.all([
     call('CaseService', 'GetCase', {id}),
-    call('PlanService', 'ListPlans', {pageSize: PLANS_SCANNED}).catch(() => ({plans: []})),
+    call('PlanService', 'ListPlans', {caseId: id, pageSize: CASE_PLANS_PAGE})
+      .catch(() => ({plans: []})),
   ]);
-  const plans = (planList.plans || []).filter((p) => ((p.content && p.content.caseIds) || []).includes(id));
   const u = c.undertaking || {};
   const r = c.serviceRecipient || {};
   const workers = c.workers || [];
@@ -214,9 +241,7 @@ export async function renderCase(id) {
     h('p', {}, h('a', {href: `#/requests/new/${encodeURIComponent(c.id)}`, id: 'new-request-link'},
       t('case.new_request'))),
     h('h2', {}, t('case.plans')),
-    plans.length ? h('ul', {id: 'case-plans'}, plans.map((p) => h('li', {},
-      h('a', {href: `#/plans/${encodeURIComponent(p.id)}`}, p.id), ` ${(p.content && p.content.title) || ''} (${label(p.state)})`)))
-      : h('p', {class: 'meta'}, t('none')),
+    casePlans(c.id, planList),
     h('h2', {}, t('case.notes')),
     notes.length ? h('ol', {class: 'timeline'}, notes.map((n) => h('li', {},
       h('p', {class: 'meta'}, `${formatTime(n.createdAt)} – ${n.author || ''}`),

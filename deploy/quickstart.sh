@@ -95,8 +95,12 @@ die() {
   exit 1
 }
 
+# shellcheck source=deploy/steps.sh
+source "$REPO/deploy/steps.sh"
+
+# One line per step, with the time since the start.
 say() {
-  echo "==> $*"
+  step "$@"
 }
 
 dir="./var/quickstart"
@@ -290,7 +294,8 @@ complete_web() {
 print_web_pages() {
   local node
   echo "The web pages (README.md, \"Using the web page\"; import the .p12 with an"
-  echo "empty password and trust the CA for websites, as deploy/pki.sh user printed):"
+  echo "empty password and trust the CA for websites; the steps for Chromium and Firefox"
+  echo "are in the PKI's log, e.g. $PKI_DIR/${AUTHORITY[FR]}-user.log):"
   for node in "${NODES[@]}"; do
     echo "  ${AUTHORITY[$node]}  ${WEB_URL[$node]}  as ${USER_OF[$node]}: $(user_p12 "$node")"
     echo "          CA $(ca_pem "$node")"
@@ -312,29 +317,31 @@ complete_roles() {
 }
 
 build() {
-  say "installing build dependencies (deploy/install-deps.sh)"
-  "$REPO/deploy/install-deps.sh"
+  steps_init "$BUILD_DIR/setup-logs"
+  say "installing build dependencies (deploy/install-deps.sh; log: $STEPS_LOG_DIR/dependencies.log)"
+  quietly dependencies "$REPO/deploy/install-deps.sh" || exit 1
 
   say "configuring $BUILD_DIR"
   local args=(-S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
   # The generator of an existing build tree cannot change; pass it only the
   # first time.
   [[ -f "$BUILD_DIR/CMakeCache.txt" ]] || args+=(-G Ninja)
-  cmake "${args[@]}"
+  quietly configure cmake "${args[@]}" || exit 1
 
-  say "building pwx-server and pwx (this takes a while the first time)"
-  cmake --build "$BUILD_DIR" --target pwx-server pwx -j2
+  say "building pwx-server and pwx (the first time takes a while; log: $STEPS_LOG_DIR/build.log)"
+  quietly build cmake --build "$BUILD_DIR" --target pwx-server pwx -j2 || exit 1
   [[ -x "$SERVER_BIN" ]] || die "build finished but $SERVER_BIN is missing"
   [[ -x "$CLIENT_BIN" ]] || die "build finished but $CLIENT_BIN is missing"
 }
 
 make_pki() {
   local node="$1"
-  say "PKI of ${AUTHORITY[$node]} in $PKI_DIR/${AUTHORITY[$node]}"
-  "$REPO/deploy/pki.sh" authority --out "$PKI_DIR" --id "${AUTHORITY[$node]}" \
-    --name "${AUTHORITY_NAME[$node]}"
-  "$REPO/deploy/pki.sh" user --out "$PKI_DIR" --id "${AUTHORITY[$node]}" \
-    --name "${USER_OF[$node]}"
+  steps_init "$PKI_DIR"
+  say "PKI of ${AUTHORITY[$node]} in $PKI_DIR/${AUTHORITY[$node]} (log: $PKI_DIR/${AUTHORITY[$node]}.log)"
+  quietly "${AUTHORITY[$node]}" "$REPO/deploy/pki.sh" authority --out "$PKI_DIR" \
+    --id "${AUTHORITY[$node]}" --name "${AUTHORITY_NAME[$node]}" || exit 1
+  quietly "${AUTHORITY[$node]}-user" "$REPO/deploy/pki.sh" user --out "$PKI_DIR" \
+    --id "${AUTHORITY[$node]}" --name "${USER_OF[$node]}" || exit 1
 }
 
 start_server() {

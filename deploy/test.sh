@@ -42,13 +42,12 @@ if [[ -z "$build_dir" ]]; then
 fi
 build_dir="$(realpath -m -- "$build_dir")"
 
-start=$SECONDS
-step() {
-  echo "==> [$(date -u +%H:%M:%S), +$((SECONDS - start))s] $*"
-}
+# shellcheck source=deploy/steps.sh
+source "$REPO/deploy/steps.sh"
+steps_init "$build_dir/setup-logs"
 
-step "dependencies"
-"$REPO/deploy/install-deps.sh"
+step "dependencies (log: $STEPS_LOG_DIR/dependencies.log)"
+quietly dependencies "$REPO/deploy/install-deps.sh"
 
 # Every option is passed explicitly so that a reused build tree cannot keep a
 # stale value from an earlier configuration.
@@ -63,10 +62,10 @@ fi
 [[ -f "$build_dir/CMakeCache.txt" ]] || cmake_args+=(-G Ninja)
 
 step "configure $build_dir ($( ((sanitize)) && echo 'ASan+UBSan' || echo 'no sanitizers'))"
-cmake "${cmake_args[@]}"
+quietly configure cmake "${cmake_args[@]}"
 
-step "build"
-cmake --build "$build_dir" -j2
+step "build (log: $STEPS_LOG_DIR/build.log)"
+quietly build cmake --build "$build_dir" -j2
 
 if [[ $sanitize -eq 1 ]]; then
   # LeakSanitizer works in this sandbox (checked: no ptrace restriction gets

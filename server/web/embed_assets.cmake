@@ -64,5 +64,8 @@ file(WRITE "${OUT}.tmp"
   "  }\n"
   "  return nullptr;\n"
   "}\n"
+  "std::span<const WebAsset> WebAssets() {\n"
+  "  return {kAssets, std::size(kAssets) - 1};\n"
+  "}\n"
   "}  // namespace pwx::server\n")
 file(RENAME "${OUT}.tmp" "${OUT}")

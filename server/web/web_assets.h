@@ -4,6 +4,7 @@
 #ifndef PWX_SERVER_WEB_WEB_ASSETS_H_
 #define PWX_SERVER_WEB_WEB_ASSETS_H_
 
+#include <span>
 #include <string_view>
 
 namespace pwx::server {
@@ -20,6 +21,9 @@ struct WebAsset {
 
 // The asset at `path` (relative, no leading '/'), or null. Pure.
 const WebAsset* FindWebAsset(std::string_view path);
+
+// Every asset, in the order of their paths. Pure.
+std::span<const WebAsset> WebAssets();
 
 }  // namespace pwx::server
 

@@ -1,6 +1,7 @@
 #include "server/web/web_gateway.h"
 
 #include <httplib.h>
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -11,10 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "server/logging.h"
@@ -44,6 +48,50 @@ httplib::Headers SecurityHeaders() {
       // Answers hold personal data: never kept by the browser or a proxy.
       {"Cache-Control", "no-store"},
   };
+}
+
+// An asset as served: index.html with a modulepreload link for every
+// script module (so the browser fetches them all at once instead of one
+// import level after the other), and an ETag from the bytes.
+struct ServedAsset {
+  std::string bytes;
+  std::string content_type;
+  std::string etag;
+};
+
+constexpr char kPreloadMarker[] = "<!-- pwx:modulepreload -->";
+
+const ServedAsset* FindServedAsset(absl::string_view path) {
+  static const auto* const served = [] {
+    auto* assets = new absl::flat_hash_map<std::string, ServedAsset>();
+    std::string preload;
+    for (const WebAsset& asset : WebAssets()) {
+      const absl::string_view path(asset.path.data(), asset.path.size());
+      if (absl::EndsWith(path, ".js")) {
+        absl::StrAppend(&preload, "<link rel=\"modulepreload\" href=\"/", path,
+                        "\">\n");
+      }
+    }
+    for (const WebAsset& asset : WebAssets()) {
+      ServedAsset out;
+      out.bytes = std::string(asset.bytes);
+      out.content_type = std::string(asset.content_type);
+      if (asset.path == "index.html") {
+        out.bytes = absl::StrReplaceAll(out.bytes, {{kPreloadMarker, preload}});
+      }
+      unsigned char digest[SHA256_DIGEST_LENGTH];
+      SHA256(reinterpret_cast<const unsigned char*>(out.bytes.data()),
+             out.bytes.size(), digest);
+      out.etag = absl::StrCat("\"",
+                              absl::BytesToHexString(absl::string_view(
+                                  reinterpret_cast<const char*>(digest), 16)),
+                              "\"");
+      assets->emplace(std::string(asset.path), std::move(out));
+    }
+    return assets;
+  }();
+  auto it = served->find(path);
+  return it == served->end() ? nullptr : &it->second;
 }
 
 JsonAnswer Refusal(int status, grpc::StatusCode code, std::string message) {
@@ -313,14 +361,23 @@ void WebGateway::AddRoutes() {
   server.Get("/(.*)", [](const httplib::Request& req, httplib::Response& res) {
     std::string path = req.matches[1];
     if (path.empty()) path = "index.html";
-    const WebAsset* asset = FindWebAsset(path);
+    const ServedAsset* asset = FindServedAsset(path);
     if (asset == nullptr) {
       Send(res, ErrorAnswer(grpc::StatusCode::NOT_FOUND,
                             absl::StrCat("no page at /", path)));
       return;
     }
+    // The page's own files hold no personal data: the browser keeps them
+    // and asks each time whether they changed.
+    res.headers.erase("Cache-Control");
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("ETag", asset->etag);
+    if (req.get_header_value("If-None-Match") == asset->etag) {
+      res.status = 304;
+      return;
+    }
     res.set_content(asset->bytes.data(), asset->bytes.size(),
-                    std::string(asset->content_type).c_str());
+                    asset->content_type.c_str());
   });
 }
 

@@ -19,6 +19,7 @@ namespace pwx::server {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kCsp[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src "
@@ -379,9 +380,37 @@ TEST_F(WebTest, AssetsAreServedWithTheirTypeAndTheSecurityHeaders) {
   EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
   EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer");
+  // Every script module is preloaded, so the browser fetches them at once.
+  EXPECT_THAT(res->body,
+              HasSubstr("<link rel=\"modulepreload\" href=\"/js/api.js\">"));
+  EXPECT_THAT(res->body, HasSubstr("href=\"/js/plans.js\""));
+  EXPECT_THAT(res->body, Not(HasSubstr("pwx:modulepreload")));
   res = alice->Get("/index.html");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
+
+  // The page's files are kept by the browser and checked for changes; the
+  // API's answers never are (ACaseCreatedAndReadOverHttpsIsTheCaseGrpcReturns).
+  res = alice->Get("/js/api.js");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"),
+            "text/javascript; charset=utf-8");
+  EXPECT_EQ(res->get_header_value_count("Cache-Control"), 1u);
+  EXPECT_EQ(res->get_header_value("Cache-Control"), "no-cache");
+  const std::string etag = res->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  const std::string body = res->body;
+  res = alice->Get("/js/api.js", {{"If-None-Match", etag}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 304);
+  EXPECT_TRUE(res->body.empty());
+  EXPECT_EQ(res->get_header_value("Content-Security-Policy"), kCsp);
+  res = alice->Get("/js/api.js", {{"If-None-Match", "\"stale\""}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, body);
+  EXPECT_NE(alice->Get("/js/plans.js")->get_header_value("ETag"), etag);
   for (const char* path :
        {"/nothing.js", "/api/v1/CaseService/GetCase", "/../CMakeLists.txt"}) {
     res = alice->Get(path);

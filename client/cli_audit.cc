@@ -35,7 +35,7 @@ constexpr char kAuditFooter[] =
 // Read and write in chunks this large when exporting.
 constexpr size_t kExportFlushBytes = size_t{1} << 20;
 // Entries per page when --all fetches every page.
-constexpr int kAllPageSize = 1000;
+constexpr int kEntriesPageSize = 1000;
 
 std::string EntryTime(const pwx::v1::LoggedEntry& entry) {
   return FormatTime(entry.entry().time());
@@ -176,7 +176,7 @@ void AddEntries(CLI::App& audit, Command* selected) {
       if (!client.ok()) return client.status();
       absl::StatusOr<pwx::v1::ListEntriesResponse> list;
       if (flags->all) {
-        request.set_page_size(kAllPageSize);
+        request.set_page_size(kEntriesPageSize);
         list = client->ListAllEntries(request);
       } else {
         list = client->ListEntries(request);

@@ -18,7 +18,7 @@ namespace pwx::client::internal {
 namespace {
 
 // Batches per page when --all fetches every page.
-constexpr uint32_t kAllPageSize = 1000;
+constexpr uint32_t kReceiptsPageSize = 1000;
 
 struct ReceiptsFlags {
   std::string peer;
@@ -30,7 +30,7 @@ struct ReceiptsFlags {
 absl::StatusOr<pwx::v1::ListReceiptsResponse> FetchReceipts(
     const AuditClient& client, pwx::v1::ListReceiptsRequest request, bool all) {
   if (!all) return client.ListReceipts(request);
-  request.set_page_size(kAllPageSize);
+  request.set_page_size(kReceiptsPageSize);
   pwx::v1::ListReceiptsResponse merged;
   while (true) {
     absl::StatusOr<pwx::v1::ListReceiptsResponse> page =

@@ -138,11 +138,6 @@ void PrintKeyValues(
   }
 }
 
-void PrintSectionTitle(std::string_view title, int count, std::ostream& out) {
-  out << '\n'
-      << title << " (" << count << ")" << (count == 0 ? ": none" : "") << '\n';
-}
-
 void PrintCaseTable(const pwx::v1::Case& c, std::ostream& out) {
   const pwx::v1::PostingUndertaking& u = c.undertaking();
   const pwx::v1::ServiceRecipient& r = c.service_recipient();
@@ -165,7 +160,7 @@ void PrintCaseTable(const pwx::v1::Case& c, std::ostream& out) {
       },
       out);
 
-  PrintSectionTitle("workers", c.workers_size(), out);
+  PrintSection("workers", c.workers_size(), out);
   if (c.workers_size() > 0) {
     TextTable workers(
         {"NAME", "BORN", "NATIONALITY", "A1", "POSTING", "WORKPLACE"});
@@ -178,8 +173,7 @@ void PrintCaseTable(const pwx::v1::Case& c, std::ostream& out) {
   }
 
   if (c.subcontracting_chain_size() > 0) {
-    PrintSectionTitle("subcontracting chain", c.subcontracting_chain_size(),
-                      out);
+    PrintSection("subcontracting chain", c.subcontracting_chain_size(), out);
     TextTable chain({"LEVEL", "NAME", "REGISTRATION", "COUNTRY"});
     for (const pwx::v1::Subcontractor& s : c.subcontracting_chain()) {
       chain.AddRow({absl::StrCat(s.level()), s.name(), s.registration_number(),
@@ -188,18 +182,18 @@ void PrintCaseTable(const pwx::v1::Case& c, std::ostream& out) {
     chain.Print("  ", out);
   }
 
-  PrintSectionTitle("notes", c.notes_size(), out);
+  PrintSection("notes", c.notes_size(), out);
   for (const pwx::v1::Note& note : c.notes()) {
     out << "  " << Clean(FormatAudit(note.created_at(), note.author())) << '\n';
     out << "    " << Clean(note.text()) << '\n';
   }
 
-  PrintSectionTitle("requests", c.request_ids_size(), out);
+  PrintSection("requests", c.request_ids_size(), out);
   for (const std::string& id : c.request_ids()) {
     out << "  " << Clean(id) << "  (pwx request show " << Clean(id) << ")\n";
   }
 
-  PrintSectionTitle("attachments", c.attachments_size(), out);
+  PrintSection("attachments", c.attachments_size(), out);
   if (c.attachments_size() > 0) {
     TextTable attachments({"SHA256", "FILE", "TYPE", "SIZE", "UPLOADED"});
     for (const pwx::v1::AttachmentMeta& a : c.attachments()) {
@@ -358,6 +352,11 @@ std::vector<std::string> FormatTable(
 void PrintFields(const std::vector<std::pair<std::string, std::string>>& pairs,
                  std::ostream& out) {
   PrintKeyValues(pairs, out);
+}
+
+void PrintSection(std::string_view title, int count, std::ostream& out) {
+  out << '\n'
+      << title << " (" << count << ")" << (count == 0 ? ": none" : "") << '\n';
 }
 
 }  // namespace pwx::client

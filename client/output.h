@@ -79,6 +79,10 @@ std::vector<std::string> FormatTable(
 void PrintFields(const std::vector<std::pair<std::string, std::string>>& pairs,
                  std::ostream& out);
 
+// A blank line and "title (count)", or "title (0): none": the heading of
+// a list in a table view.
+void PrintSection(std::string_view title, int count, std::ostream& out);
+
 }  // namespace pwx::client
 
 #endif  // PWX_CLIENT_OUTPUT_H_

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "client/absl_view.h"
 #include "client/enum_names.h"
+#include "client/input_error.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/domain/case_rules.h"
@@ -23,15 +24,11 @@
 namespace pwx::client {
 namespace {
 
-absl::Status FlagError(absl::string_view flag, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", why));
-}
-
-struct KindName {
+struct PlanKindName {
   pwx::v1::PlanKind kind;
   absl::string_view name;
 };
-constexpr KindName kKindNames[] = {
+constexpr PlanKindName kPlanKindNames[] = {
     {pwx::v1::PLAN_KIND_JOINT_INSPECTION, "joint"},
     {pwx::v1::PLAN_KIND_CONCERTED_INSPECTION, "concerted"},
     {pwx::v1::PLAN_KIND_COOPERATION_PLAN, "cooperation"},
@@ -113,7 +110,7 @@ void SetList(const std::vector<std::string>& values,
 }  // namespace
 
 std::string PlanKindLabel(pwx::v1::PlanKind kind) {
-  for (const KindName& entry : kKindNames) {
+  for (const PlanKindName& entry : kPlanKindNames) {
     if (entry.kind == kind) return std::string(entry.name);
   }
   return "unspecified";
@@ -121,7 +118,7 @@ std::string PlanKindLabel(pwx::v1::PlanKind kind) {
 
 absl::StatusOr<pwx::v1::PlanKind> ParsePlanKind(std::string_view name) {
   std::vector<absl::string_view> names;
-  for (const KindName& entry : kKindNames) {
+  for (const PlanKindName& entry : kPlanKindNames) {
     if (entry.name == ToAbsl(name)) return entry.kind;
     names.push_back(entry.name);
   }

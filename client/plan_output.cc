@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/output.h"
 #include "client/plan_input.h"
 #include "nlohmann/json.hpp"
 #include "server/domain/plan_rules.h"
@@ -21,11 +22,6 @@ using pwx::v1::Plan;
 constexpr char kConfidential[] =
     "CONFIDENTIAL: your authority declined this plan; this node keeps it as "
     "it was and it must not be exported or shared";
-
-void PrintSection(absl::string_view title, int count, std::ostream& out) {
-  out << '\n'
-      << title << " (" << count << ")" << (count == 0 ? ": none" : "") << '\n';
-}
 
 std::string Dates(const pwx::v1::PlanAction& a) {
   if (a.end_date().empty() || a.end_date() == a.date()) return a.date();

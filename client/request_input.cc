@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "client/absl_view.h"
 #include "client/enum_names.h"
+#include "client/input_error.h"
 #include "google/protobuf/descriptor.h"
 #include "server/domain/case_rules.h"
 #include "server/domain/fields.h"
@@ -33,10 +34,6 @@ constexpr KindName kKindNames[] = {
     {pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY, "recovery"},
     {pwx::v1::REQUEST_KIND_ALERT, "alert"},
 };
-
-absl::Status FlagError(absl::string_view flag, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(flag, ": ", why));
-}
 
 // Re-labels a domain check's INVALID_ARGUMENT with `flag` when it did not
 // already name it.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "client/output.h"
 #include "client/request_input.h"
 
 namespace pwx::client {
@@ -167,11 +168,6 @@ std::string EventDetails(const pwx::v1::RequestEvent& e) {
       return "";
   }
   return "";
-}
-
-void PrintSection(std::string_view title, int count, std::ostream& out) {
-  out << '\n'
-      << title << " (" << count << ")" << (count == 0 ? ": none" : "") << '\n';
 }
 
 void PrintPenalty(const pwx::v1::PenaltyInstrument& p, std::ostream& out) {

@@ -8,15 +8,13 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "server/cert_verify.h"
 
 namespace pwx::server {
 namespace {
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
 };
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -27,10 +25,9 @@ std::unique_ptr<BIO, BioFree> MemBio(absl::string_view pem) {
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
 }
 
-std::unique_ptr<X509, X509Free> FirstCert(absl::string_view pem) {
+X509Ptr FirstCert(absl::string_view pem) {
   auto bio = MemBio(pem);
-  return std::unique_ptr<X509, X509Free>(
-      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
 }  // namespace

@@ -12,17 +12,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/audit_trail.h"
+#include "server/cert_verify.h"
 #include "server/domain/digest.h"
 #include "server/domain/merkle.h"
 
 namespace pwx::server {
 namespace {
 
-struct BioFree {
+struct SignerBioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
 };
 
 absl::Time TimestampTime(const google::protobuf::Timestamp& t) {
@@ -33,11 +31,11 @@ absl::Time TimestampTime(const google::protobuf::Timestamp& t) {
 
 absl::StatusOr<pwx::v1::SignerCertificate> SignerCertificateOf(
     const std::string& pem) {
-  std::unique_ptr<BIO, BioFree> in(
+  std::unique_ptr<BIO, SignerBioFree> in(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  std::unique_ptr<X509, X509Free> cert(
-      in == nullptr ? nullptr
-                    : PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr));
+  X509Ptr cert(in == nullptr
+                   ? nullptr
+                   : PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr));
   if (cert == nullptr) {
     return absl::InvalidArgumentError("certificate: not a PEM certificate");
   }
@@ -49,7 +47,7 @@ absl::StatusOr<pwx::v1::SignerCertificate> SignerCertificateOf(
   const std::string der_bytes(reinterpret_cast<const char*>(der),
                               static_cast<size_t>(der_size));
   OPENSSL_free(der);
-  std::unique_ptr<BIO, BioFree> out(BIO_new(BIO_s_mem()));
+  std::unique_ptr<BIO, SignerBioFree> out(BIO_new(BIO_s_mem()));
   if (out == nullptr || PEM_write_bio_X509(out.get(), cert.get()) != 1) {
     return absl::InternalError("certificate: cannot be PEM-encoded");
   }

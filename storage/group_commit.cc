@@ -22,8 +22,6 @@ namespace {
 using Overlay =
     std::array<std::map<std::string_view, const WriteBatch::Op*>, kColumnCount>;
 
-size_t Index(Column column) { return static_cast<size_t>(column); }
-
 // ColumnName() as the string_view absl takes, which this abseil build does
 // not alias to std::string_view.
 absl::string_view Name(Column column) {
@@ -54,11 +52,11 @@ absl::Status CheckColumns(const WriteBatch& batch) {
 }  // namespace
 
 absl::Status CheckColumn(Column column) {
-  if (Index(column) < static_cast<size_t>(kColumnCount)) {
+  if (ColumnIndex(column) < static_cast<size_t>(kColumnCount)) {
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("column: unknown column ", Index(column)));
+      absl::StrCat("column: unknown column ", ColumnIndex(column)));
 }
 
 GroupCommitter::GroupCommitter(int max_group_size, LookupFn lookup,
@@ -165,7 +163,7 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     for (const WriteBatch::Precondition& p : batch.preconditions()) {
       std::optional<std::string> committed;
       std::optional<std::string_view> current;
-      const auto& pending = overlay[Index(p.column)];
+      const auto& pending = overlay[ColumnIndex(p.column)];
       if (auto it = pending.find(p.key); it != pending.end()) {
         if (it->second->kind == WriteBatch::OpKind::kPut) {
           current = it->second->value;
@@ -199,7 +197,7 @@ void GroupCommitter::CommitGroup(std::deque<Pending>& group) {
     }
     for (const WriteBatch::Op& op : batch.ops()) {
       any_ops = true;
-      overlay[Index(op.column)].insert_or_assign(op.key, &op);
+      overlay[ColumnIndex(op.column)].insert_or_assign(op.key, &op);
     }
   }
 

@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "storage/key_codec.h"
 
 namespace pwx::storage {
 
@@ -63,6 +65,23 @@ absl::StatusOr<std::vector<std::optional<std::string>>> KvStore::MultiGet(
     values.push_back(*std::move(value));
   }
   return values;
+}
+
+absl::StatusOr<bool> IndexVersionAtLeast(const KvStore& kv,
+                                         std::string_view key, uint64_t version,
+                                         std::string_view what) {
+  absl::StatusOr<std::optional<std::string>> stored =
+      kv.Get(Column::kMeta, key);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return false;
+  KeyReader reader(**stored);
+  absl::StatusOr<uint64_t> v = reader.Uint64();
+  if (!v.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("malformed ", absl::string_view(what.data(), what.size()),
+                     " index version"));
+  }
+  return *v >= version;
 }
 
 }  // namespace pwx::storage

@@ -89,6 +89,13 @@ class KvStore {
   absl::Status Write(WriteBatch batch);
 };
 
+// Whether the index version stored under `key` in the meta column is at
+// least `version` (false when none is stored yet). A stored value that is
+// not a version is DATA_LOSS naming `what`.
+absl::StatusOr<bool> IndexVersionAtLeast(const KvStore& kv,
+                                         std::string_view key, uint64_t version,
+                                         std::string_view what);
+
 }  // namespace pwx::storage
 
 #endif  // PWX_STORAGE_KV_STORE_H_

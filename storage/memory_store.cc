@@ -25,8 +25,6 @@ using Table = std::map<std::string, std::string, std::less<>>;
 // Same as RocksStoreOptions::max_group_size's default, so groups look alike.
 constexpr int kMaxGroupSize = 256;
 
-size_t Index(Column column) { return static_cast<size_t>(column); }
-
 // Iterates an immutable table that the store will never change again (the
 // store copies a table before writing to it while an iterator shares it).
 // Not thread-safe.
@@ -76,7 +74,7 @@ class MemoryStore final : public KvStore {
       Column column, std::string_view key) const override {
     if (absl::Status s = CheckColumn(column); !s.ok()) return s;
     absl::MutexLock lock(&mu_);
-    const Table& table = *tables_[Index(column)];
+    const Table& table = *tables_[ColumnIndex(column)];
     auto it = table.find(key);
     if (it == table.end()) return std::nullopt;
     return it->second;
@@ -89,7 +87,7 @@ class MemoryStore final : public KvStore {
                                               std::move(status));
     }
     absl::MutexLock lock(&mu_);
-    return std::make_unique<MemoryIterator>(tables_[Index(column)],
+    return std::make_unique<MemoryIterator>(tables_[ColumnIndex(column)],
                                             absl::OkStatus());
   }
 
@@ -117,7 +115,7 @@ class MemoryStore final : public KvStore {
   // iterator's copy of the pointer is only made under mu_, so a use count of
   // 1 seen under mu_ means nobody else can be reading the table.
   Table& MutableTable(Column column) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::shared_ptr<Table>& table = tables_[Index(column)];
+    std::shared_ptr<Table>& table = tables_[ColumnIndex(column)];
     if (table.use_count() > 1) table = std::make_shared<Table>(*table);
     return *table;
   }

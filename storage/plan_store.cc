@@ -18,12 +18,12 @@ using pwx::v1::PlanEvent;
 constexpr uint64_t kPlanTag = 1;
 constexpr uint64_t kPendingTag = 2;
 constexpr uint64_t kRefusalTag = 3;
-constexpr std::string_view kByState = "pl.s";
+constexpr std::string_view kPlansByState = "pl.s";
 constexpr std::string_view kByActionDate = "pl.a";
 constexpr std::string_view kByCase = "pl.c";
-constexpr std::string_view kIndexVersionKey = "plan_index_version";
+constexpr std::string_view kPlanIndexVersionKey = "plan_index_version";
 constexpr std::string_view kUpgradedToKey = "plan_index_upgraded_to";
-constexpr uint64_t kIndexVersion = 1;
+constexpr uint64_t kPlanIndexVersion = 1;
 
 std::string PlanKey(std::string_view id) {
   return KeyBuilder().Uint64(kPlanTag).String(id).Build();
@@ -47,7 +47,7 @@ std::string RefusalKey(std::string_view id, std::string_view author,
       .Build();
 }
 
-std::string NumberKey(int year) {
+std::string PlanNumberKey(int year) {
   return KeyBuilder()
       .String("plan_number")
       .Uint64(static_cast<uint64_t>(year))
@@ -56,7 +56,7 @@ std::string NumberKey(int year) {
 
 std::string StatePrefix(pwx::v1::PlanState state) {
   return KeyBuilder()
-      .String(kByState)
+      .String(kPlansByState)
       .Uint64(static_cast<uint64_t>(state))
       .Build();
 }
@@ -101,21 +101,6 @@ bool NamesCase(const Plan& plan, std::string_view case_id) {
   return std::find(plan.content().case_ids().begin(),
                    plan.content().case_ids().end(),
                    case_id) != plan.content().case_ids().end();
-}
-
-// The value `pending` writes under (column, key), if it does.
-std::optional<std::optional<std::string>> PendingValue(
-    const WriteBatch* pending, Column column, const std::string& key) {
-  if (pending == nullptr) return std::nullopt;
-  const auto& ops = pending->ops();
-  for (auto op = ops.rbegin(); op != ops.rend(); ++op) {
-    if (op->column != column || op->key != key) continue;
-    if (op->kind == WriteBatch::OpKind::kDelete) {
-      return std::optional<std::string>();
-    }
-    return std::optional<std::string>(op->value);
-  }
-  return std::nullopt;
 }
 
 absl::StatusOr<std::optional<std::string>> Read(const KvStore& kv,
@@ -278,7 +263,7 @@ absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
   } else if (query.state != pwx::v1::PLAN_STATE_UNSPECIFIED) {
     prefix = StatePrefix(query.state);
   } else {
-    prefix = KeyBuilder().String(kByState).Build();
+    prefix = KeyBuilder().String(kPlansByState).Build();
   }
   const std::string scope = KeyBuilder()
                                 .String("pl")
@@ -352,15 +337,10 @@ absl::StatusOr<PlanPage> PlanStore::List(const PlanQuery& query, int page_size,
 }
 
 absl::Status PlanStore::UpgradeIndexes(size_t plans_per_write) const {
-  absl::StatusOr<std::optional<std::string>> version =
-      kv_->Get(Column::kMeta, std::string(kIndexVersionKey));
-  if (!version.ok()) return version.status();
-  if (version->has_value()) {
-    KeyReader reader(**version);
-    absl::StatusOr<uint64_t> v = reader.Uint64();
-    if (!v.ok()) return absl::DataLossError("malformed plan index version");
-    if (*v >= kIndexVersion) return absl::OkStatus();
-  }
+  absl::StatusOr<bool> current = IndexVersionAtLeast(*kv_, kPlanIndexVersionKey,
+                                                     kPlanIndexVersion, "plan");
+  if (!current.ok()) return current.status();
+  if (*current) return absl::OkStatus();
   absl::StatusOr<std::optional<std::string>> upgraded_to =
       kv_->Get(Column::kMeta, std::string(kUpgradedToKey));
   if (!upgraded_to.ok()) return upgraded_to.status();
@@ -393,8 +373,8 @@ absl::Status PlanStore::UpgradeIndexes(size_t plans_per_write) const {
   }
   if (absl::Status s = it->status(); !s.ok()) return s;
   batch.Delete(Column::kMeta, std::string(kUpgradedToKey));
-  batch.Put(Column::kMeta, std::string(kIndexVersionKey),
-            KeyBuilder().Uint64(kIndexVersion).Build());
+  batch.Put(Column::kMeta, std::string(kPlanIndexVersionKey),
+            KeyBuilder().Uint64(kPlanIndexVersion).Build());
   return kv_->Write(std::move(batch));
 }
 
@@ -418,7 +398,7 @@ absl::StatusOr<std::vector<std::string>> PlanStore::IdsIn(
 
 absl::StatusOr<uint64_t> PlanStore::LastNumber(int year) const {
   absl::StatusOr<std::optional<std::string>> value =
-      kv_->Get(Column::kMeta, NumberKey(year));
+      kv_->Get(Column::kMeta, PlanNumberKey(year));
   if (!value.ok()) return value.status();
   if (!value->has_value()) return 0;
   KeyReader reader(**value);
@@ -429,7 +409,7 @@ absl::StatusOr<uint64_t> PlanStore::LastNumber(int year) const {
 
 void PlanStore::PutLastNumber(int year, uint64_t number,
                               WriteBatch* batch) const {
-  batch->Put(Column::kMeta, NumberKey(year),
+  batch->Put(Column::kMeta, PlanNumberKey(year),
              KeyBuilder().Uint64(number).Build());
 }
 

@@ -386,15 +386,10 @@ absl::StatusOr<RequestPage> RequestStore::List(
 }
 
 absl::Status RequestStore::UpgradeIndexes() const {
-  absl::StatusOr<std::optional<std::string>> version =
-      kv_->Get(Column::kMeta, std::string(kIndexVersionKey));
-  if (!version.ok()) return version.status();
-  if (version->has_value()) {
-    KeyReader reader(**version);
-    absl::StatusOr<uint64_t> v = reader.Uint64();
-    if (!v.ok()) return absl::DataLossError("malformed request index version");
-    if (*v >= kIndexVersion) return absl::OkStatus();
-  }
+  absl::StatusOr<bool> current =
+      IndexVersionAtLeast(*kv_, kIndexVersionKey, kIndexVersion, "request");
+  if (!current.ok()) return current.status();
+  if (*current) return absl::OkStatus();
   // Version 1 had one index per filter; its entries go, and every request
   // is indexed again. Each step can be repeated, so a run cut short is
   // finished by the next start.
@@ -530,21 +525,6 @@ std::string OutgoingKey(std::string_view peer, std::string_view id,
 
 std::string OutgoingValue(uint64_t next, std::string_view user) {
   return KeyBuilder().Uint64(next).String(user).Build();
-}
-
-// The value `pending` writes under (column, key), if it does.
-std::optional<std::optional<std::string>> PendingValue(
-    const WriteBatch* pending, Column column, const std::string& key) {
-  if (pending == nullptr) return std::nullopt;
-  const auto& ops = pending->ops();
-  for (auto op = ops.rbegin(); op != ops.rend(); ++op) {
-    if (op->column != column || op->key != key) continue;
-    if (op->kind == WriteBatch::OpKind::kDelete) {
-      return std::optional<std::string>();
-    }
-    return std::optional<std::string>(op->value);
-  }
-  return std::nullopt;
 }
 
 }  // namespace

@@ -66,8 +66,6 @@ constexpr std::string_view kSchemaVersionKey = "schema_version";
 constexpr std::array kPointLookupColumns = {Column::kCases, Column::kBlobs,
                                             Column::kInbox};
 
-constexpr size_t Index(Column column) { return static_cast<size_t>(column); }
-
 rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
 std::string_view ToView(const rocksdb::Slice& s) {
   return {s.data(), s.size()};
@@ -370,8 +368,9 @@ absl::StatusOr<std::optional<std::string>> ReadValue(rocksdb::DB* db,
                                                      absl::string_view path) {
   if (absl::Status s = CheckColumn(column); !s.ok()) return s;
   rocksdb::PinnableSlice value;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), columns[Index(column)],
-                              ToSlice(key), &value);
+  rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), columns[ColumnIndex(column)],
+              ToSlice(key), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, path);
   return std::string(ToView(value));
@@ -410,7 +409,7 @@ class RocksStoreImpl final : public RocksStore {
     for (const std::string& key : keys) slices.push_back(ToSlice(key));
     std::vector<rocksdb::PinnableSlice> found(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
-    db_->db->MultiGet(rocksdb::ReadOptions(), columns_[Index(column)],
+    db_->db->MultiGet(rocksdb::ReadOptions(), columns_[ColumnIndex(column)],
                       keys.size(), slices.data(), found.data(),
                       statuses.data());
     std::vector<std::optional<std::string>> values(keys.size());
@@ -428,7 +427,7 @@ class RocksStoreImpl final : public RocksStore {
     }
     return std::make_unique<RocksIterator>(
         std::unique_ptr<rocksdb::Iterator>(db_->db->NewIterator(
-            rocksdb::ReadOptions(), columns_[Index(column)])),
+            rocksdb::ReadOptions(), columns_[ColumnIndex(column)])),
         path_);
   }
 
@@ -445,7 +444,7 @@ class RocksStoreImpl final : public RocksStore {
     rocksdb::WriteBatch group;
     for (const WriteBatch* batch : batches) {
       for (const WriteBatch::Op& op : batch->ops()) {
-        rocksdb::ColumnFamilyHandle* cf = columns_[Index(op.column)];
+        rocksdb::ColumnFamilyHandle* cf = columns_[ColumnIndex(op.column)];
         rocksdb::Status s =
             op.kind == WriteBatch::OpKind::kPut
                 ? group.Put(cf, ToSlice(op.key), ToSlice(op.value))
@@ -553,9 +552,10 @@ absl::Status MigrateAuditToV2(rocksdb::DB* db, const Columns& columns,
   }
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  rocksdb::ColumnFamilyHandle* leaves = columns[Index(Column::kAuditLeaves)];
-  rocksdb::ColumnFamilyHandle* tree = columns[Index(Column::kAuditTree)];
-  rocksdb::ColumnFamilyHandle* meta = columns[Index(Column::kMeta)];
+  rocksdb::ColumnFamilyHandle* leaves =
+      columns[ColumnIndex(Column::kAuditLeaves)];
+  rocksdb::ColumnFamilyHandle* tree = columns[ColumnIndex(Column::kAuditTree)];
+  rocksdb::ColumnFamilyHandle* meta = columns[ColumnIndex(Column::kMeta)];
   while (done < *size) {
     const uint64_t end = std::min(*size, done + kMigrationChunk);
     rocksdb::WriteBatch batch;
@@ -682,7 +682,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(
     columns[static_cast<size_t>(i)] = db->handles[static_cast<size_t>(i) + 1];
   }
   if (create || existing.needs_meta) {
-    absl::Status meta = WriteMeta(db->db, columns[Index(Column::kMeta)], path);
+    absl::Status meta =
+        WriteMeta(db->db, columns[ColumnIndex(Column::kMeta)], path);
     if (!meta.ok()) return meta;
   } else if (existing.version < 2) {
     if (absl::Status s = MigrateAuditToV2(db->db, columns, path); !s.ok()) {

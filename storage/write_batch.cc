@@ -99,4 +99,18 @@ std::vector<std::string> MoveIndexEntries(std::vector<std::string> old_keys,
   return added;
 }
 
+std::optional<std::optional<std::string>> PendingValue(
+    const WriteBatch* pending, Column column, std::string_view key) {
+  if (pending == nullptr) return std::nullopt;
+  const auto& ops = pending->ops();
+  for (auto op = ops.rbegin(); op != ops.rend(); ++op) {
+    if (op->column != column || op->key != key) continue;
+    if (op->kind == WriteBatch::OpKind::kDelete) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(op->value);
+  }
+  return std::nullopt;
+}
+
 }  // namespace pwx::storage

@@ -3,6 +3,7 @@
 #ifndef PWX_STORAGE_WRITE_BATCH_H_
 #define PWX_STORAGE_WRITE_BATCH_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -33,6 +34,11 @@ inline constexpr int kColumnCount = 10;
 
 // The on-disk name of a column family, e.g. "cases".
 std::string_view ColumnName(Column column);
+
+// The column's position in arrays of kColumnCount entries.
+constexpr size_t ColumnIndex(Column column) {
+  return static_cast<size_t>(column);
+}
 
 class WriteBatch {
  public:
@@ -122,6 +128,13 @@ class WriteBatch {
   absl::Duration max_delay_ = absl::ZeroDuration();
   std::vector<std::function<void()>> resolved_;
 };
+
+// The value the last op of `pending` on (column, key) leaves there: the
+// value of a put, std::optional<std::string>() for a delete, or std::nullopt
+// when `pending` (possibly null) does not touch the key. For reads that must
+// see the writes of a batch not yet committed.
+std::optional<std::optional<std::string>> PendingValue(
+    const WriteBatch* pending, Column column, std::string_view key);
 
 // Adds to `batch` the move of a record's index entries (column kIndex, empty
 // values) from `old_keys` to `new_keys`: only those that change are written,

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/domain/country.h"
 #include "server/domain/digest.h"
+#include "server/domain/fields.h"
 
 namespace pwx::domain {
 namespace {
@@ -62,10 +63,6 @@ int DaysInMonthEveryYear(int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
                                   31, 31, 30, 31, 30, 31};
   return kDays[month - 1];
-}
-
-absl::Status Invalid(absl::string_view field, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
 }
 
 absl::Status ValidateWeekday(absl::string_view field, int weekday) {

@@ -23,10 +23,6 @@ using pwx::v1::Case;
     }                                         \
   } while (false)
 
-absl::Status Invalid(absl::string_view field, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
-}
-
 absl::Status ValidateOptionalCountry(absl::string_view field,
                                      absl::string_view code) {
   if (code.empty()) return absl::OkStatus();

@@ -23,7 +23,7 @@ constexpr size_t kMaxTopicChars = 32;
 // This abseil's string_view is its own type, not std::string_view.
 absl::string_view Absl(std::string_view s) { return {s.data(), s.size()}; }
 
-absl::Status Invalid(std::string_view field, std::string_view why) {
+absl::Status InvalidEntry(std::string_view field, std::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(Absl(field), ": ", Absl(why)));
 }
 
@@ -100,11 +100,12 @@ std::optional<std::string_view> CatalogueLanguage(std::string_view tag) {
 absl::Status ValidateLanguage(std::string_view field,
                               std::string_view language) {
   if (CatalogueLanguage(language).has_value()) return absl::OkStatus();
-  return Invalid(field, absl::StrCat("'", Absl(language),
-                                     "' is not a language of the question "
-                                     "catalogue (",
-                                     LanguageList(),
-                                     "; a region may follow, as in pl-PL)"));
+  return InvalidEntry(
+      field,
+      absl::StrCat("'", Absl(language),
+                   "' is not a language of the question "
+                   "catalogue (",
+                   LanguageList(), "; a region may follow, as in pl-PL)"));
 }
 
 absl::StatusOr<QuestionCatalogue> QuestionCatalogue::Shipped() {
@@ -138,24 +139,25 @@ absl::StatusOr<QuestionCatalogue> QuestionCatalogue::Parse(
     const pwx::v1::CatalogueEntry& entry = file.questions(i);
     const std::string at = absl::StrCat("questions[", i, "]");
     if (!IsCode(entry.code())) {
-      return Invalid(at + ".code",
-                     absl::StrCat("'", entry.code(),
-                                  "' is not a question code (upper-case "
-                                  "letters, a dash and 2 or 3 digits: "
-                                  "EST-01)"));
+      return InvalidEntry(at + ".code",
+                          absl::StrCat("'", entry.code(),
+                                       "' is not a question code (upper-case "
+                                       "letters, a dash and 2 or 3 digits: "
+                                       "EST-01)"));
     }
     if (auto it = catalogue.by_code_.find(entry.code());
         it != catalogue.by_code_.end()) {
-      return Invalid(at + ".code", absl::StrCat("'", entry.code(),
-                                                "' is already the code of ",
-                                                "questions[", it->second, "]"));
+      return InvalidEntry(
+          at + ".code",
+          absl::StrCat("'", entry.code(), "' is already the code of ",
+                       "questions[", it->second, "]"));
     }
     if (!IsTopic(entry.topic())) {
-      return Invalid(at + ".topic",
-                     absl::StrCat("'", entry.topic(),
-                                  "' is not a topic (lower-case letters, "
-                                  "digits and dashes, at most ",
-                                  kMaxTopicChars, ")"));
+      return InvalidEntry(at + ".topic",
+                          absl::StrCat("'", entry.topic(),
+                                       "' is not a topic (lower-case letters, "
+                                       "digits and dashes, at most ",
+                                       kMaxTopicChars, ")"));
     }
     Question question;
     question.code = entry.code();
@@ -168,15 +170,15 @@ absl::StatusOr<QuestionCatalogue> QuestionCatalogue::Parse(
         if (translation.language() == kCatalogueLanguages[k]) index = k;
       }
       if (index == kCatalogueLanguageCount) {
-        return Invalid(text_at + ".language",
-                       absl::StrCat("'", translation.language(),
-                                    "' is not a catalogue language (",
-                                    LanguageList(), ")"));
+        return InvalidEntry(text_at + ".language",
+                            absl::StrCat("'", translation.language(),
+                                         "' is not a catalogue language (",
+                                         LanguageList(), ")"));
       }
       if (!question.texts[index].empty()) {
-        return Invalid(text_at + ".language",
-                       absl::StrCat("a second '", translation.language(),
-                                    "' text for ", entry.code()));
+        return InvalidEntry(text_at + ".language",
+                            absl::StrCat("a second '", translation.language(),
+                                         "' text for ", entry.code()));
       }
       if (absl::Status s = ValidateRequiredText(
               text_at + ".text", translation.text(), kMaxTextChars);
@@ -186,10 +188,10 @@ absl::StatusOr<QuestionCatalogue> QuestionCatalogue::Parse(
       question.texts[index] = translation.text();
     }
     if (question.texts[0].empty()) {
-      return Invalid(at + ".texts",
-                     absl::StrCat(entry.code(),
-                                  " has no English (en) text, which every "
-                                  "question needs"));
+      return InvalidEntry(at + ".texts",
+                          absl::StrCat(entry.code(),
+                                       " has no English (en) text, which every "
+                                       "question needs"));
     }
     catalogue.by_code_.emplace(question.code, catalogue.questions_.size());
     catalogue.questions_.push_back(std::move(question));

@@ -22,11 +22,15 @@ const EVP_MD* Sha256Md() {
   return md;
 }
 
+}  // namespace
+
+// Sha256Hasher::Context's member type, so not in an anonymous namespace.
+namespace digest_internal {
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
-
-}  // namespace
+}  // namespace digest_internal
+using digest_internal::MdCtxDeleter;
 
 std::array<uint8_t, 32> Sha256(std::initializer_list<absl::string_view> parts) {
   // One context per thread, reused: allocating one per hash would double the

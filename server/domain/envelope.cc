@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/domain/digest.h"
+#include "server/domain/fields.h"
 #include "server/domain/merkle.h"
 
 namespace pwx::domain {
@@ -25,10 +26,6 @@ void AppendBigEndian(uint64_t v, std::string* out) {
 void AppendBytes(absl::string_view bytes, std::string* out) {
   AppendBigEndian(bytes.size(), out);
   out->append(bytes.data(), bytes.size());
-}
-
-absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
 // The checks that need no key: OpenEnvelope's and SealEnvelope's.

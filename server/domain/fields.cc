@@ -14,10 +14,6 @@
 namespace pwx::domain {
 namespace {
 
-absl::Status Invalid(absl::string_view field, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
-}
-
 bool AllDigits(absl::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -47,6 +43,10 @@ char SectionOfDivision(int division) {
 }
 
 }  // namespace
+
+absl::Status Invalid(absl::string_view field, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+}
 
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,
                                          absl::string_view text) {

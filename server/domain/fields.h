@@ -15,6 +15,15 @@
 
 namespace pwx::domain {
 
+// The longest a short text (a title, a name) and a long text (a question,
+// an answer, a finding) may be, in bytes.
+inline constexpr size_t kMaxShortText = 500;
+inline constexpr size_t kMaxLongText = 20000;
+
+// INVALID_ARGUMENT "field: message", the form of every validation error
+// (the API's field path first, so that a form can show it beside the field).
+absl::Status Invalid(absl::string_view field, absl::string_view message);
+
 // Parses an ISO 8601 calendar date "YYYY-MM-DD" (years 1900–2999), rejecting
 // impossible days such as 2026-02-30.
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,

@@ -49,9 +49,6 @@ absl::CivilDay LastDay(absl::string_view date, absl::string_view end_date) {
 
 namespace {
 
-using plan_fields::Invalid;
-using plan_fields::kMaxLongText;
-using plan_fields::kMaxShortText;
 using pwx::v1::PlanContent;
 
 constexpr int kMaxInspectors = 50;

@@ -11,16 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "server/domain/fields.h"
 
 namespace pwx::domain::plan_fields {
-
-inline constexpr size_t kMaxShortText = 500;
-inline constexpr size_t kMaxLongText = 20000;
-
-inline absl::Status Invalid(absl::string_view field,
-                            absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
-}
 
 // "EU-ELA": an authority of the European Union's bodies, which
 // ValidateAuthorityId (member states only) does not accept.

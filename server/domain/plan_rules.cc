@@ -16,9 +16,6 @@
 namespace pwx::domain {
 namespace {
 
-using plan_fields::Invalid;
-using plan_fields::kMaxLongText;
-using plan_fields::kMaxShortText;
 using pwx::v1::Participant;
 using pwx::v1::Plan;
 using pwx::v1::PlanAction;
@@ -67,7 +64,7 @@ Who WhoIs(const Plan& plan, absl::string_view author) {
 }
 
 // One row of the table: who may make the action, and in which states.
-struct Rule {
+struct PlanRule {
   unsigned who;
   std::initializer_list<PlanState> from;
   // Who may not, for a reason of state rather than of right (a
@@ -75,18 +72,19 @@ struct Rule {
   unsigned not_now = 0;
 };
 
-const Rule* RuleFor(PlanEvent::ActionCase action) {
-  static const Rule kEditDraft{kLead, {kDraft}};
-  static const Rule kLeadChange{kLead,
-                                {kDraft, kProposed, kAgreed, kInProgress}};
-  static const Rule kPropose{kLead, {kDraft}};
-  static const Rule kAnswer{
+const PlanRule* RuleFor(PlanEvent::ActionCase action) {
+  static const PlanRule kEditDraft{kLead, {kDraft}};
+  static const PlanRule kLeadChange{kLead,
+                                    {kDraft, kProposed, kAgreed, kInProgress}};
+  static const PlanRule kPropose{kLead, {kDraft}};
+  static const PlanRule kAnswer{
       kInvitedParticipant, {kProposed}, kAgreedParticipant};
-  static const Rule kStart{kLead, {kAgreed}};
-  static const Rule kRecord{
+  static const PlanRule kStart{kLead, {kAgreed}};
+  static const PlanRule kRecord{
       kLead | kAgreedParticipant, {kInProgress}, kInvitedParticipant};
-  static const Rule kMeasure{kLead | kElaCoordinator, {kInProgress, kReported}};
-  static const Rule kClose{kLead, {kReported}};
+  static const PlanRule kMeasure{kLead | kElaCoordinator,
+                                 {kInProgress, kReported}};
+  static const PlanRule kClose{kLead, {kReported}};
   switch (action) {
     case PlanEvent::kEditDraft:
       return &kEditDraft;
@@ -153,7 +151,7 @@ absl::Status Denied(const PlanEvent& e, const Plan& p, Who who,
 }
 
 absl::Status CheckRule(const PlanEvent& e, const Plan& p) {
-  const Rule* rule = RuleFor(e.action_case());
+  const PlanRule* rule = RuleFor(e.action_case());
   if (rule == nullptr) return Invalid("action", "is not a plan change");
   const Who who = WhoIs(p, e.author());
   if ((who & rule->not_now) != 0) {

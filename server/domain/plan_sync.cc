@@ -16,7 +16,6 @@
 namespace pwx::domain {
 namespace {
 
-using plan_fields::Invalid;
 using pwx::v1::Plan;
 using pwx::v1::PlanEvent;
 

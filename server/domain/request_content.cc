@@ -15,10 +15,7 @@ namespace {
 
 using pwx::v1::RequestContent;
 using pwx::v1::RequestKind;
-using request_fields::Invalid;
 using request_fields::IsPenalty;
-using request_fields::kMaxLongText;
-using request_fields::kMaxShortText;
 using request_fields::ValidateDate;
 using request_fields::ValidateLanguageTag;
 using request_fields::ValidateOptionalDate;

@@ -17,13 +17,6 @@ namespace pwx::domain::request_fields {
 
 using pwx::v1::RequestKind;
 
-inline constexpr size_t kMaxShortText = 500;
-inline constexpr size_t kMaxLongText = 20000;
-inline absl::Status Invalid(absl::string_view field,
-                            absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
-}
-
 inline bool IsPenalty(RequestKind kind) {
   return kind == pwx::v1::REQUEST_KIND_NOTIFICATION_OF_DECISION ||
          kind == pwx::v1::REQUEST_KIND_RECOVERY_OF_PENALTY;

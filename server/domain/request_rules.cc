@@ -22,10 +22,7 @@
 namespace pwx::domain {
 namespace {
 
-using request_fields::Invalid;
 using request_fields::IsPenalty;
-using request_fields::kMaxLongText;
-using request_fields::kMaxShortText;
 using request_fields::ValidateDate;
 using request_fields::ValidateOptionalDate;
 
@@ -81,7 +78,7 @@ constexpr auto kSuspended = pwx::v1::REQUEST_STATE_SUSPENDED;
 
 // One row of the transition table: the side that may make the action and
 // the states it may be made in.
-struct Rule {
+struct RequestRule {
   RequestSide side;
   std::initializer_list<RequestState> from;
 };
@@ -89,25 +86,25 @@ struct Rule {
 // The table. Actions whose rule depends on more than side and state (a
 // clarification by either side, a date proposal, an accept-date) are
 // checked in ApplyTransition.
-const Rule* RuleFor(RequestEvent::ActionCase action) {
-  static const Rule kSend{kRequester, {}};
-  static const Rule kReceive{kRecipient, {kSent}};
-  static const Rule kAccept{kRecipient, {kAwaiting}};
-  static const Rule kAcknowledge{kRecipient, {kAwaiting}};
-  static const Rule kReply{kRequester, {kAwaiting, kAccepted}};
-  static const Rule kForward{kRecipient, {kAwaiting, kAccepted}};
-  static const Rule kSplit{kRecipient, {kAwaiting, kAccepted}};
-  static const Rule kAnswer{kRecipient, {kAccepted}};
-  static const Rule kDelay{kRecipient, {kAwaiting, kAccepted}};
-  static const Rule kReject{kRecipient, {kAwaiting, kAccepted}};
-  static const Rule kModify{kRequester, {kSent, kAwaiting, kAccepted}};
-  static const Rule kWithdraw{kRequester,
-                              {kSent, kAwaiting, kAccepted, kSuspended}};
-  static const Rule kClose{kRequester, {kAnswered}};
-  static const Rule kReopen{kRequester, {kClosed}};
-  static const Rule kChallenge{kRequester, {kAwaiting, kAccepted}};
-  static const Rule kResume{kRequester, {kSuspended}};
-  static const Rule kHandoffFailed{kRequester, {kSent}};
+const RequestRule* RuleFor(RequestEvent::ActionCase action) {
+  static const RequestRule kSend{kRequester, {}};
+  static const RequestRule kReceive{kRecipient, {kSent}};
+  static const RequestRule kAccept{kRecipient, {kAwaiting}};
+  static const RequestRule kAcknowledge{kRecipient, {kAwaiting}};
+  static const RequestRule kReply{kRequester, {kAwaiting, kAccepted}};
+  static const RequestRule kForward{kRecipient, {kAwaiting, kAccepted}};
+  static const RequestRule kSplit{kRecipient, {kAwaiting, kAccepted}};
+  static const RequestRule kAnswer{kRecipient, {kAccepted}};
+  static const RequestRule kDelay{kRecipient, {kAwaiting, kAccepted}};
+  static const RequestRule kReject{kRecipient, {kAwaiting, kAccepted}};
+  static const RequestRule kModify{kRequester, {kSent, kAwaiting, kAccepted}};
+  static const RequestRule kWithdraw{kRequester,
+                                     {kSent, kAwaiting, kAccepted, kSuspended}};
+  static const RequestRule kClose{kRequester, {kAnswered}};
+  static const RequestRule kReopen{kRequester, {kClosed}};
+  static const RequestRule kChallenge{kRequester, {kAwaiting, kAccepted}};
+  static const RequestRule kResume{kRequester, {kSuspended}};
+  static const RequestRule kHandoffFailed{kRequester, {kSent}};
   switch (action) {
     case RequestEvent::kSend:
       return &kSend;
@@ -150,7 +147,7 @@ const Rule* RuleFor(RequestEvent::ActionCase action) {
 
 absl::Status CheckRule(const RequestEvent& e, const Request& r,
                        RequestSide side) {
-  const Rule* rule = RuleFor(e.action_case());
+  const RequestRule* rule = RuleFor(e.action_case());
   if (rule == nullptr) return absl::OkStatus();
   if (side != rule->side) return WrongSide(e, r, rule->side);
   if (!In(r.state(), rule->from)) return WrongState(e, r);
@@ -604,7 +601,7 @@ absl::Status CheckAttach(const Request& request, RequestSide side) {
 }
 
 absl::Status CheckAuthorSide(const RequestEvent& event, bool by_requester) {
-  const Rule* rule = RuleFor(event.action_case());
+  const RequestRule* rule = RuleFor(event.action_case());
   if (event.action_case() == RequestEvent::ACTION_NOT_SET) {
     return Invalid("action", "is not set");
   }

@@ -17,39 +17,14 @@
 #include "server/domain/digest.h"
 
 namespace pwx::domain {
-namespace {
+// The types Signer::Key and Verifier::Key hold (so not in an anonymous
+// namespace: a member's type must have linkage).
+namespace signing_internal {
 
 struct PkeyDeleter {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
-struct BioDeleter {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-
-std::unique_ptr<BIO, BioDeleter> MemBio(absl::string_view pem) {
-  return std::unique_ptr<BIO, BioDeleter>(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-}
-
-absl::Status RequireP256(const EVP_PKEY* key, absl::string_view what) {
-  char group[64] = {0};
-  size_t len = 0;
-  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
-      EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof(group),
-                                     &len) != 1 ||
-      std::string(group, len) != "prime256v1") {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": not an ECDSA P-256 key (prime256v1)"));
-  }
-  return absl::OkStatus();
-}
-
-void AppendBigEndian(uint64_t v, std::string* out) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xFF));
-  }
-}
 
 struct PkeyCtxDeleter {
   void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
@@ -87,6 +62,42 @@ class ContextPool {
   absl::Mutex mu_;
   std::vector<PkeyCtxPtr> free_ ABSL_GUARDED_BY(mu_);
 };
+
+}  // namespace signing_internal
+
+using signing_internal::ContextPool;
+using signing_internal::PkeyCtxPtr;
+using signing_internal::PkeyPtr;
+
+namespace {
+
+struct BioDeleter {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+
+std::unique_ptr<BIO, BioDeleter> MemBio(absl::string_view pem) {
+  return std::unique_ptr<BIO, BioDeleter>(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+absl::Status RequireP256(const EVP_PKEY* key, absl::string_view what) {
+  char group[64] = {0};
+  size_t len = 0;
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
+      EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof(group),
+                                     &len) != 1 ||
+      std::string(group, len) != "prime256v1") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": not an ECDSA P-256 key (prime256v1)"));
+  }
+  return absl::OkStatus();
+}
+
+void AppendBigEndian(uint64_t v, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xFF));
+  }
+}
 
 }  // namespace
 

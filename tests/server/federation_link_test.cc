@@ -19,8 +19,8 @@
 namespace pwx::server {
 namespace {
 
-using ::pwx::server::testing::MemoryNode;
-using ::pwx::server::testing::MemoryNodeOptions;
+using ::pwx::server::fed_testing::MemoryNode;
+using ::pwx::server::fed_testing::MemoryNodeOptions;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kPatience = absl::Seconds(60);

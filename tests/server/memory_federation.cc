@@ -9,7 +9,7 @@
 #include "storage/audit_log.h"
 #include "storage/memory_store.h"
 
-namespace pwx::server::testing {
+namespace pwx::server::fed_testing {
 namespace {
 
 // Runs an asynchronous call and waits for its result.
@@ -353,4 +353,4 @@ uint64_t MemoryNode::CountSum(const std::string& action) const {
   return sum;
 }
 
-}  // namespace pwx::server::testing
+}  // namespace pwx::server::fed_testing

@@ -30,7 +30,7 @@
 #include "tests/server/measured_store.h"
 #include "tests/testing/test_pki.h"
 
-namespace pwx::server::testing {
+namespace pwx::server::fed_testing {
 
 // Applies CaseShared events by storing "<version>" under the case id in
 // the cases column; refuses an empty case id (INVALID_ARGUMENT naming
@@ -182,6 +182,6 @@ class MemoryNode {
   std::atomic<OutboxDispatcher*> wake_target_{nullptr};
 };
 
-}  // namespace pwx::server::testing
+}  // namespace pwx::server::fed_testing
 
 #endif  // PWX_TESTS_SERVER_MEMORY_FEDERATION_H_

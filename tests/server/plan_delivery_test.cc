@@ -15,7 +15,7 @@
 #include "tests/domain/plan_samples.h"
 #include "tests/server/plans_fixture.h"
 
-namespace pwx::server::testing {
+namespace pwx::server::fed_testing {
 namespace {
 
 using ::pwx::v1::Plan;
@@ -388,4 +388,4 @@ TEST_F(ElaNodeTest, AnObserverReceivesEveryChangeAndMakesNone) {
 }
 
 }  // namespace
-}  // namespace pwx::server::testing
+}  // namespace pwx::server::fed_testing

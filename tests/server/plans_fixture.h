@@ -16,7 +16,7 @@
 #include "tests/server/memory_federation.h"
 #include "tests/server/requests_fixture.h"
 
-namespace pwx::server::testing {
+namespace pwx::server::fed_testing {
 
 class PlansFixture : public ::testing::Test {
  protected:
@@ -111,6 +111,6 @@ class PlansFixture : public ::testing::Test {
   std::map<std::string, MemoryNode*> nodes_;
 };
 
-}  // namespace pwx::server::testing
+}  // namespace pwx::server::fed_testing
 
 #endif  // PWX_TESTS_SERVER_PLANS_FIXTURE_H_

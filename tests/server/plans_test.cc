@@ -20,7 +20,7 @@
 #include "tests/domain/plan_samples.h"
 #include "tests/server/plans_fixture.h"
 
-namespace pwx::server::testing {
+namespace pwx::server::fed_testing {
 namespace {
 
 using ::pwx::v1::Plan;
@@ -424,4 +424,4 @@ TEST_F(PlansTest, RandomOutagesRedeliveriesAndRestartsConverge) {
 }
 
 }  // namespace
-}  // namespace pwx::server::testing
+}  // namespace pwx::server::fed_testing

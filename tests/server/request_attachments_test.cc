@@ -19,12 +19,12 @@
 namespace pwx::server {
 namespace {
 
-using ::pwx::server::testing::Await;
-using ::pwx::server::testing::Eventually;
-using ::pwx::server::testing::Information;
-using ::pwx::server::testing::MemoryNode;
-using ::pwx::server::testing::RequestsTest;
-using ::pwx::server::testing::Step;
+using ::pwx::server::fed_testing::Await;
+using ::pwx::server::fed_testing::Eventually;
+using ::pwx::server::fed_testing::Information;
+using ::pwx::server::fed_testing::MemoryNode;
+using ::pwx::server::fed_testing::RequestsTest;
+using ::pwx::server::fed_testing::Step;
 using ::pwx::v1::Request;
 using ::pwx::v1::RequestEvent;
 using ::testing::HasSubstr;

@@ -22,7 +22,7 @@
 #include "tests/server/memory_federation.h"
 #include "tests/testing/test_pki.h"
 
-namespace pwx::server::testing {
+namespace pwx::server::fed_testing {
 
 using ::pwx::v1::Request;
 using ::pwx::v1::RequestEvent;
@@ -223,6 +223,6 @@ inline RequestEvent Step(const std::string& action) {
   return e;
 }
 
-}  // namespace pwx::server::testing
+}  // namespace pwx::server::fed_testing
 
 #endif  // PWX_TESTS_SERVER_REQUESTS_FIXTURE_H_

@@ -401,5 +401,14 @@ TEST_F(RequestStoreTest, UpgradeIndexesOfANewDatabaseRecordsTheVersion) {
   EXPECT_EQ(*v, 2u);
 }
 
+TEST_F(RequestStoreTest, UpgradeIndexesRefusesAMalformedVersion) {
+  WriteBatch batch;
+  batch.Put(Column::kMeta, "request_index_version", "x");
+  ASSERT_TRUE(kv_->Write(std::move(batch)).ok());
+  absl::Status s = store_.UpgradeIndexes();
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(s.message(), "malformed request index version");
+}
+
 }  // namespace
 }  // namespace pwx::storage

@@ -35,7 +35,7 @@ def plan_problems(src):
     page_js = open(os.path.join(src, 'server/web/assets/js/plan_actions.js'), encoding='utf-8').read()
     rules = {}
     for name, who, states in re.findall(
-            r'static const Rule (k\w+)\{\s*([\w |]+?),\s*\{([^}]*)\}', rules_cc):
+            r'static const PlanRule (k\w+)\{\s*([\w |]+?),\s*\{([^}]*)\}', rules_cc):
         rules[name] = (PLAN_WHO.get(who.strip(), who.strip()), sorted(
             'PLAN_STATE_' + re.sub(r'(?<!^)([A-Z])', r'_\1', s.strip()[1:]).upper()
             for s in states.split(',') if s.strip()))
@@ -77,7 +77,7 @@ def main():
     page_js = open(os.path.join(src, 'server/web/assets/js/transitions.js'), encoding='utf-8').read()
     node = {}
     for name, side, states in re.findall(
-            r'static const Rule k(\w+)\{(k\w+),\s*\{([^}]*)\}\}', rules_cc):
+            r'static const RequestRule k(\w+)\{(k\w+),\s*\{([^}]*)\}\}', rules_cc):
         node[camel(name)] = (SIDES[side], sorted(STATES[s.strip()] for s in states.split(',') if s.strip()))
     page = {}
     for action, side, states in re.findall(r"\['(\w+)', (REQ|REC), \[([^\]]*)\]", page_js):

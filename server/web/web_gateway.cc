@@ -1,7 +1,6 @@
 #include "server/web/web_gateway.h"
 
 #include <httplib.h>
-#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -13,7 +12,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "server/domain/digest.h"
 #include "server/logging.h"
 #include "server/web/web_assets.h"
 #include "server/web/web_attachments.h"
@@ -79,13 +78,9 @@ const ServedAsset* FindServedAsset(absl::string_view path) {
       if (asset.path == "index.html") {
         out.bytes = absl::StrReplaceAll(out.bytes, {{kPreloadMarker, preload}});
       }
-      unsigned char digest[SHA256_DIGEST_LENGTH];
-      SHA256(reinterpret_cast<const unsigned char*>(out.bytes.data()),
-             out.bytes.size(), digest);
-      out.etag = absl::StrCat("\"",
-                              absl::BytesToHexString(absl::string_view(
-                                  reinterpret_cast<const char*>(digest), 16)),
-                              "\"");
+      // The first 16 bytes of the SHA-256 name the content well enough.
+      out.etag =
+          absl::StrCat("\"", domain::Sha256Hex(out.bytes).substr(0, 32), "\"");
       assets->emplace(std::string(asset.path), std::move(out));
     }
     return assets;
